@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the TAP integration tests (tests/integration/*.t, as root, real BPF and containers) and
+# prints "integration: N passed, N failed, N skipped". Exit status 1 when any failed.
+# CC_TESTS="pattern" runs only the tests whose file name matches it.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+pass=0 fail=0 skip=0 failed_files=()
+for t in tests/integration/*.t; do
+	[ -e "$t" ] || continue
+	case "$t" in *${CC_TESTS:-}*) ;; *) continue ;; esac
+	echo "# $t"
+	out=$(timeout 900 bash "$t" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	p=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vc '# (SKIP|skip)')
+	s=$(printf '%s\n' "$out" | grep -Ec '^ok .*# (SKIP|skip)')
+	f=$(printf '%s\n' "$out" | grep -Ec '^not ok ')
+	plan=$(printf '%s\n' "$out" | sed -n 's/^1\.\.\([0-9]*\).*/\1/p' | head -n1)
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $t exited $rc"
+	elif [ -n "$plan" ] && [ $((p + s + f)) -ne "$plan" ]; then
+		echo "not ok - $t planned $plan tests, ran $((p + s + f))"
+		f=$((f + 1))
+	fi
+	[ "$f" -gt 0 ] && failed_files+=("$t")
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+done
+[ ${#failed_files[@]} -gt 0 ] && echo "failed: ${failed_files[*]}"
+echo "integration: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel side: one program per traced system call at its sys_exit, filters first, one record out. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "../event.h"
+
+#define AT_FDCWD -100
+#define CC_O_CREAT 0100
+#define CC_O_TMPFILE 020000000
+#define CC_ENAMETOOLONG 36
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Filters, written through the skeleton's rodata before load: a filter that is off costs nothing. */
+const volatile __u32 targ_self_tgid = 0;
+const volatile __u32 targ_tgid = 0;
+const volatile bool targ_failed = false;
+const volatile bool targ_comm_set = false;
+const volatile char targ_comm[CC_COMM_LEN] = {};
+const volatile bool targ_ignore_host = false;
+const volatile bool targ_cgroup_set = false;
+const volatile __u32 targ_ns_kind = 0; /* 0 off, 1 uts, 2 pid, 3 mnt */
+const volatile __u32 targ_ns_inum = 0;
+const volatile __u32 host_pidns = 0;
+const volatile __u32 host_mntns = 0;
+const volatile __u32 host_utsns = 0;
+const volatile __u64 wakeup_bytes = 1 << 20;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CC_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* The cgroup that -G / -c select: events from tasks below it pass. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
+/* Events lost per cgroup id, so the user learns whose events were lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} lost_by_cgroup SEC(".maps");
+
+struct scratch {
+	struct cc_event ev;
+	char tail[CC_TAIL_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+struct cg_scratch {
+	struct cc_cgroup_event ev;
+	char tail[CC_TAIL_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cg_scratch);
+} cg_scratch_map SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[CC_COMM_LEN];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (int i = 0; i < CC_COMM_LEN; i++) {
+		if (comm[i] != targ_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/* Cheap filters that need no task walk; true when the event is to be dropped. */
+static __always_inline bool drop_early(__u32 tgid, long ret)
+{
+	if (tgid == targ_self_tgid)
+		return true;
+	if (targ_tgid && tgid != targ_tgid)
+		return true;
+	if (targ_failed && ret >= 0)
+		return true;
+	if (targ_comm_set && !comm_matches())
+		return true;
+	if (targ_cgroup_set && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+		return true;
+	return false;
+}
+
+static __always_inline __u32 active_pidns(struct task_struct *task, __u32 *ns_tgid)
+{
+	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level]);
+	*ns_tgid = up.nr;
+	return BPF_CORE_READ(up.ns, ns.inum);
+}
+
+static __always_inline void send(void *rec, __u64 size)
+{
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+			      BPF_RB_FORCE_WAKEUP :
+			      BPF_RB_NO_WAKEUP;
+
+	count(CC_CNT_SEEN);
+	if (bpf_ringbuf_output(&events, rec, size, flags)) {
+		__u64 cg = bpf_get_current_cgroup_id(), one = 1, *v;
+
+		count(CC_CNT_LOST);
+		v = bpf_map_lookup_elem(&lost_by_cgroup, &cg);
+		if (v)
+			__sync_fetch_and_add(v, 1);
+		else
+			bpf_map_update_elem(&lost_by_cgroup, &cg, &one, BPF_NOEXIST);
+	}
+}
+
+/*
+ * Fill the fixed part of the event from the current task; NULL when a filter drops it.
+ * The arguments come from the task's saved registers, so no enter/exit pairing is needed.
+ */
+static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struct pt_regs **regs)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, zero = 0, pidns, mntns, utsns, ns_tgid = 0;
+	struct task_struct *task;
+	struct nsproxy *nsp;
+	struct scratch *s;
+	bool host;
+
+	if (drop_early(tgid, ret))
+		goto filtered;
+
+	task = bpf_get_current_task_btf();
+	nsp = task->nsproxy;
+	if (!nsp)
+		goto filtered; /* an exiting task */
+	pidns = active_pidns(task, &ns_tgid);
+	mntns = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	utsns = BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	host = pidns == host_pidns && mntns == host_mntns && utsns == host_utsns;
+	if (targ_ignore_host && host)
+		goto filtered;
+	if (targ_ns_kind == 1 && utsns != targ_ns_inum)
+		goto filtered;
+	if (targ_ns_kind == 2 && pidns != targ_ns_inum)
+		goto filtered;
+	if (targ_ns_kind == 3 && mntns != targ_ns_inum)
+		goto filtered;
+
+	s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!s)
+		return NULL;
+	s->ev.type = CC_REC_SYSCALL;
+	s->ev.syscall = sc;
+	s->ev.ts_ns = bpf_ktime_get_ns();
+	s->ev.cgroup_id = bpf_get_current_cgroup_id();
+	s->ev.ret = ret;
+	s->ev.flags = 0;
+	s->ev.resolve = 0;
+	s->ev.pid = tgid;
+	s->ev.tid = (__u32)pid_tgid;
+	s->ev.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	s->ev.uid = (__u32)bpf_get_current_uid_gid();
+	s->ev.gid = bpf_get_current_uid_gid() >> 32;
+	s->ev.ns_pid = ns_tgid;
+	s->ev.pidns = pidns;
+	s->ev.mntns = mntns;
+	s->ev.utsns = utsns;
+	s->ev.cgroupns = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	s->ev.fd = -1;
+	s->ev.dirfd = AT_FDCWD;
+	s->ev.mode = 0;
+	s->ev.status = host ? CC_ST_HOST : 0;
+	s->ev.tail_len = 0;
+	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
+	bpf_probe_read_kernel_str(s->ev.hostname, sizeof(s->ev.hostname),
+				  BPF_CORE_READ(nsp, uts_ns, name.nodename));
+	*regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	return s;
+filtered:
+	count(CC_CNT_FILTERED);
+	return NULL;
+}
+
+static __always_inline void finish(struct scratch *s)
+{
+	__u32 len = s->ev.tail_len;
+
+	if (len > CC_TAIL_MAX)
+		len = CC_TAIL_MAX;
+	send(s, sizeof(s->ev) + len);
+}
+
+static __always_inline void read_path(struct scratch *s, const char *upath)
+{
+	long n = bpf_probe_read_user_str(s->tail, sizeof(s->tail), upath);
+
+	if (n <= 0) {
+		s->ev.status |= CC_ST_TAIL_UNREADABLE;
+		return;
+	}
+	s->ev.tail_len = n - 1;
+	if (n == sizeof(s->tail) && s->ev.ret == -CC_ENAMETOOLONG)
+		s->ev.status |= CC_ST_TAIL_TRUNCATED;
+}
+
+static __always_inline void set_open(struct scratch *s, long dfd, __u64 flags, __u64 mode)
+{
+	s->ev.flags = flags;
+	if (flags & (CC_O_CREAT | CC_O_TMPFILE)) {
+		s->ev.mode = mode;
+		s->ev.status |= CC_ST_HAS_MODE;
+	}
+	if ((int)dfd != AT_FDCWD) {
+		s->ev.dirfd = dfd;
+		s->ev.status |= CC_ST_HAS_DIRFD;
+	}
+	if (s->ev.ret >= 0)
+		s->ev.fd = s->ev.ret;
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs;
+	struct scratch *s = begin(CC_SYS_OPEN, ctx->ret, &regs);
+
+	if (!s)
+		return 0;
+	read_path(s, (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs));
+	set_open(s, AT_FDCWD, PT_REGS_PARM2_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs));
+	finish(s);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs;
+	struct scratch *s = begin(CC_SYS_OPENAT, ctx->ret, &regs);
+
+	if (!s)
+		return 0;
+	read_path(s, (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs));
+	set_open(s, PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs),
+		 PT_REGS_PARM4_CORE_SYSCALL(regs));
+	finish(s);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs;
+	struct scratch *s = begin(CC_SYS_OPENAT2, ctx->ret, &regs);
+	struct open_how how = {};
+
+	if (!s)
+		return 0;
+	read_path(s, (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs));
+	bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+	set_open(s, PT_REGS_PARM1_CORE_SYSCALL(regs), how.flags, how.mode);
+	s->ev.resolve = how.resolve;
+	finish(s);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_close")
+int exit_close(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs;
+	struct scratch *s = begin(CC_SYS_CLOSE, ctx->ret, &regs);
+
+	if (!s)
+		return 0;
+	s->ev.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	finish(s);
+	return 0;
+}
+
+/* Copy a struct sockaddr of the given length from user memory into the tail. */
+static __always_inline void read_uaddr(struct scratch *s, const void *uaddr, long len)
+{
+	if (!uaddr || len <= 0) {
+		s->ev.status |= CC_ST_TAIL_UNREADABLE;
+		return;
+	}
+	if (len > CC_ADDR_MAX)
+		len = CC_ADDR_MAX;
+	if (bpf_probe_read_user(s->tail, len & (CC_ADDR_MAX * 2 - 1), uaddr)) {
+		s->ev.status |= CC_ST_TAIL_UNREADABLE;
+		return;
+	}
+	s->ev.tail_len = len;
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs;
+	struct scratch *s = begin(CC_SYS_CONNECT, ctx->ret, &regs);
+
+	if (!s)
+		return 0;
+	s->ev.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	read_uaddr(s, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+		   (int)PT_REGS_PARM3_CORE_SYSCALL(regs));
+	finish(s);
+	return 0;
+}
+
+/* The peer of an accepted socket, read from the socket when the caller passed no buffer. */
+static __always_inline void read_peer(struct scratch *s, int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct file *file = NULL;
+	struct socket *sock;
+	struct sock_common *sk;
+	__u16 family;
+
+	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	if (!file)
+		goto unreadable;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = (struct sock_common *)BPF_CORE_READ(sock, sk);
+	if (!sk)
+		goto unreadable;
+	family = BPF_CORE_READ(sk, skc_family);
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (void *)s->tail;
+
+		in->sin_family = AF_INET;
+		in->sin_port = BPF_CORE_READ(sk, skc_dport);
+		in->sin_addr.s_addr = BPF_CORE_READ(sk, skc_daddr);
+		s->ev.tail_len = sizeof(*in);
+	} else if (family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (void *)s->tail;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = BPF_CORE_READ(sk, skc_dport);
+		in6->sin6_flowinfo = 0;
+		in6->sin6_scope_id = 0;
+		BPF_CORE_READ_INTO(&in6->sin6_addr, sk, skc_v6_daddr);
+		s->ev.tail_len = sizeof(*in6);
+	} else {
+		*(__u16 *)s->tail = family; /* unix peers of accept are unnamed in practice */
+		s->ev.tail_len = sizeof(__u16);
+	}
+	return;
+unreadable:
+	s->ev.status |= CC_ST_TAIL_UNREADABLE;
+}
+
+static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *ctx,
+					      enum cc_syscall sc)
+{
+	struct pt_regs *regs;
+	struct scratch *s = begin(sc, ctx->ret, &regs);
+	const void *uaddr;
+	int *ulen, len = 0;
+
+	if (!s)
+		return 0;
+	if (sc == CC_SYS_ACCEPT4)
+		s->ev.flags = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	if (ctx->ret >= 0) {
+		s->ev.fd = ctx->ret;
+		uaddr = (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		ulen = (int *)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		if (uaddr && ulen && !bpf_probe_read_user(&len, sizeof(len), ulen))
+			read_uaddr(s, uaddr, len);
+		else
+			read_peer(s, ctx->ret);
+	}
+	finish(s);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_accept_common(ctx, CC_SYS_ACCEPT);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_accept_common(ctx, CC_SYS_ACCEPT4);
+}
+
+/* cgroup v2 directories as they come and go, so short-lived containers are still named. */
+static __always_inline int cgroup_record(struct cgroup *cgrp, const char *path, __u32 type)
+{
+	struct cg_scratch *s;
+	__u32 zero = 0;
+	long n;
+
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0; /* a v1 hierarchy */
+	s = bpf_map_lookup_elem(&cg_scratch_map, &zero);
+	if (!s)
+		return 0;
+	s->ev.ts_ns = bpf_ktime_get_ns();
+	s->ev.cgroup_id = BPF_CORE_READ(cgrp, kn, id);
+	s->ev.type = type;
+	s->ev.level = BPF_CORE_READ(cgrp, level);
+	s->ev.status = 0;
+	s->ev.tail_len = 0;
+	n = bpf_probe_read_kernel_str(s->tail, sizeof(s->tail), path);
+	if (n > 0)
+		s->ev.tail_len = n - 1;
+	if (n == sizeof(s->tail))
+		s->ev.status |= CC_ST_TAIL_TRUNCATED;
+	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + (s->ev.tail_len & (CC_TAIL_MAX - 1)),
+			       0))
+		count(CC_CNT_CG_LOST);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	return cgroup_record(cgrp, path, CC_REC_CGROUP_MKDIR);
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	return cgroup_record(cgrp, path, CC_REC_CGROUP_RMDIR);
+}

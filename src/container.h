@@ -1,0 +1,36 @@
+/* Which container a cgroup path (or a process) belongs to: runtime, full id, name; a bounded cache. */
+#ifndef CC_CONTAINER_H
+#define CC_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONTAINER_RUNTIME_LEN 32
+#define CONTAINER_ID_LEN 128
+#define CONTAINER_NAME_LEN 256
+
+enum container_trust {
+	CONTAINER_TRUST_SYSTEM = 0,	/* found where only root can create cgroups */
+	CONTAINER_TRUST_USER_DELEGATED, /* under a subtree delegated to an unprivileged user */
+};
+
+struct container_info {
+	bool is_container;
+	enum container_trust trust;
+	char runtime[CONTAINER_RUNTIME_LEN]; /* "docker", "podman", "containerd", "cri-o", ... */
+	char id[CONTAINER_ID_LEN];	     /* full id, or the name where a runtime has only one */
+	char name[CONTAINER_NAME_LEN];	     /* the runtime's name for it; the id when it has none */
+	size_t cgroup_len;		     /* length of the prefix of the path that is the container's
+						cgroup (sub-cgroups below it belong to it) */
+};
+
+/*
+ * Pure: recognise the runtime and the innermost container from a cgroup path inside the v2
+ * hierarchy (or a v1 hierarchy's path). 1 when the path is in a container, 0 when not (out is
+ * cleared), -EINVAL on a malformed path. name is set to the id; container_name_lookup() refines
+ * it from the runtime's state on disk.
+ */
+int container_parse_path(const char *path, struct container_info *out);
+
+#endif

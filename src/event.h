@@ -1,0 +1,107 @@
+/* The records the kernel side writes to the ring buffer: the one contract both sides compile. */
+#ifndef CC_EVENT_H
+#define CC_EVENT_H
+
+#ifdef __bpf__
+/* vmlinux.h provides the __u* types in the BPF build */
+#else
+#include <linux/types.h>
+#include <stddef.h>
+#endif
+
+#define CC_COMM_LEN 16
+#define CC_HOST_LEN 65
+#define CC_PATH_MAX 4096
+#define CC_ADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
+#define CC_TAIL_MAX CC_PATH_MAX
+
+/* What a record is: the first field of every record. */
+enum cc_record_type {
+	CC_REC_SYSCALL = 1,
+	CC_REC_CGROUP_MKDIR = 2,
+	CC_REC_CGROUP_RMDIR = 3,
+};
+
+/* The traced system calls; the order is the index of syscalls.c's table. */
+enum cc_syscall {
+	CC_SYS_OPEN = 0,
+	CC_SYS_OPENAT,
+	CC_SYS_OPENAT2,
+	CC_SYS_CLOSE,
+	CC_SYS_CONNECT,
+	CC_SYS_ACCEPT,
+	CC_SYS_ACCEPT4,
+	CC_SYS_MAX,
+};
+
+/* cc_event.status bits */
+enum cc_status {
+	CC_ST_TAIL_UNREADABLE = 1 << 0, /* the path or address could not be read */
+	CC_ST_TAIL_TRUNCATED = 1 << 1,	/* it was longer than the record holds */
+	CC_ST_HOST = 1 << 2,		/* pid, mount and UTS namespaces are the host's */
+	CC_ST_HAS_MODE = 1 << 3,	/* open with O_CREAT or O_TMPFILE: mode is set */
+	CC_ST_HAS_DIRFD = 1 << 4,	/* openat/openat2 with a dirfd other than AT_FDCWD */
+};
+
+/*
+ * One traced system call. A variable tail follows the fixed part: the path for the open
+ * family, the socket address (struct sockaddr bytes) for connect and accept.
+ */
+struct cc_event {
+	__u64 ts_ns;	 /* CLOCK_MONOTONIC at sys_exit */
+	__u64 cgroup_id; /* cgroup v2 id */
+	__s64 ret;	 /* the return value: fd, 0 or -errno */
+	__u64 flags;	 /* open flags, accept4 flags */
+	__u64 resolve;	 /* openat2 resolve flags */
+	__u32 type;	 /* CC_REC_SYSCALL */
+	__u32 syscall;	 /* enum cc_syscall */
+	__u32 pid;	 /* tgid as the host sees it */
+	__u32 tid;
+	__u32 ppid; /* the real parent's tgid */
+	__u32 uid;
+	__u32 gid;
+	__u32 ns_pid; /* tgid as seen inside the task's own pid namespace */
+	__u32 pidns;  /* namespace inode numbers */
+	__u32 mntns;
+	__u32 utsns;
+	__u32 cgroupns;
+	__s32 fd;    /* the fd this call created or closed, or the socket of connect; -1 if none */
+	__s32 dirfd; /* openat/openat2 dirfd when CC_ST_HAS_DIRFD */
+	__u32 mode;  /* open mode when CC_ST_HAS_MODE */
+	__u16 status;	/* enum cc_status bits */
+	__u16 tail_len; /* bytes of tail that follow, without a terminating NUL */
+	char comm[CC_COMM_LEN];
+	char hostname[CC_HOST_LEN];
+	__u8 pad[7];
+	char tail[]; /* path or sockaddr */
+};
+
+/* A cgroup created or removed in the v2 hierarchy; tail is its path inside the hierarchy. */
+struct cc_cgroup_event {
+	__u64 ts_ns;
+	__u64 cgroup_id;
+	__u32 type; /* CC_REC_CGROUP_MKDIR or CC_REC_CGROUP_RMDIR */
+	__u32 level;
+	__u16 tail_len;
+	__u16 status; /* CC_ST_TAIL_TRUNCATED */
+	__u32 pad;
+	char tail[];
+};
+
+/* The kernel's counters, one per-CPU array slot each. */
+enum cc_counter {
+	CC_CNT_SEEN = 0,    /* events that passed every filter and were to be sent */
+	CC_CNT_LOST,	    /* of those, the ring buffer had no room for */
+	CC_CNT_CG_LOST,	    /* cgroup records the ring buffer had no room for */
+	CC_CNT_FILTERED,    /* events the in-kernel filters dropped */
+	CC_CNT_MAX,
+};
+
+#ifndef __bpf__
+_Static_assert(sizeof(struct cc_event) == 192, "cc_event layout changed");
+_Static_assert(offsetof(struct cc_event, comm) == 104, "comm offset");
+_Static_assert(offsetof(struct cc_event, tail) == 192, "tail offset");
+_Static_assert(sizeof(struct cc_cgroup_event) == 32, "cc_cgroup_event layout changed");
+#endif
+
+#endif

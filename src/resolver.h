@@ -1,0 +1,52 @@
+/* cgroup id -> {cgroup path, container}: lookups cached in a bounded LRU, fed by cgroup_mkdir. */
+#ifndef CC_RESOLVER_H
+#define CC_RESOLVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "container.h"
+
+struct resolver;
+
+struct resolver_opts {
+	const char *v2_mount; /* "" or NULL when the host has no v2 hierarchy */
+	const char *state_root; /* prefix for the runtimes' state directories ("" in production;
+				   a fixture tree in tests) */
+	size_t cache_cap;	/* entries at most; 0 means the default (4096) */
+};
+
+/* What the resolver knows of one cgroup. */
+struct cgroup_identity {
+	uint64_t cgroup_id;
+	const char *path;	/* inside the v2 hierarchy; NULL when unresolved */
+	struct container_info ctr;
+};
+
+int resolver_new(const struct resolver_opts *opts, struct resolver **out);
+void resolver_free(struct resolver *r);
+
+/*
+ * The identity of a cgroup id: from the cache, else from what cgroup_mkdir taught, else by
+ * looking the id up in the v2 hierarchy. Never NULL: an id that cannot be resolved comes back
+ * with path NULL. The pointer stays valid until the next call on r.
+ */
+const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgroup_id);
+
+/* A cgroup seen created (cgroup_mkdir) or removed (cgroup_rmdir) in the kernel. */
+void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len);
+void resolver_forget(struct resolver *r, uint64_t cgroup_id);
+
+/* For the legacy-host fallback: the container of a process, from /proc/PID/cgroup. */
+int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info *out);
+
+/*
+ * Find a running container by a unique prefix of its id or by its name, walking the v2
+ * hierarchy: 0 and the container's cgroup path (inside the hierarchy) in path; -ENOENT when none
+ * matches; -EEXIST when several do (their ids, comma-separated, in path).
+ */
+int resolver_find(struct resolver *r, const char *query, char *path, size_t size);
+
+size_t resolver_cache_size(const struct resolver *r);
+
+#endif

@@ -1,0 +1,45 @@
+/* A growable byte buffer that formatters append to; one per output stream, reused per batch. */
+#ifndef CC_STRBUF_H
+#define CC_STRBUF_H
+
+#include <stddef.h>
+#include <string.h>
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+	int oom; /* set once an allocation failed; further appends are dropped */
+};
+
+/* Make room for n more bytes; 0 or -ENOMEM (and oom set). */
+int strbuf_grow(struct strbuf *b, size_t n);
+void strbuf_free(struct strbuf *b);
+
+static inline void strbuf_add(struct strbuf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len < n && strbuf_grow(b, n))
+		return;
+	memcpy(b->buf + b->len, p, n);
+	b->len += n;
+}
+
+static inline void strbuf_addc(struct strbuf *b, char c)
+{
+	if (b->cap == b->len && strbuf_grow(b, 1))
+		return;
+	b->buf[b->len++] = c;
+}
+
+static inline void strbuf_adds(struct strbuf *b, const char *s)
+{
+	strbuf_add(b, s, strlen(s));
+}
+
+/* Decimal integers, without printf. */
+void strbuf_addu(struct strbuf *b, unsigned long long v);
+void strbuf_addi(struct strbuf *b, long long v);
+/* v right-aligned or left-aligned in width columns (a longer value is not cut). */
+void strbuf_pad(struct strbuf *b, size_t used, size_t width);
+
+#endif
