@@ -37,15 +37,19 @@ deps:
 deps-test:
 	@scripts/deps.sh test
 
-$(BUILD)/copenclose.bpf.o: src/bpf/copenclose.bpf.c src/event.h | $(BUILD)
+BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
+SKELS := $(BPF_SRCS:src/bpf/%.bpf.c=$(BUILD)/%.skel.h)
+
+# Every src/bpf/NAME.bpf.c becomes build/NAME.skel.h with the skeleton name NAME_bpf.
+$(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/event.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp
 	rm -f $@.tmp
 
-$(BUILD)/copenclose.skel.h: $(BUILD)/copenclose.bpf.o
-	$(BPFTOOL) gen skeleton $< name copenclose_bpf > $@
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/obj/%.o: src/%.c $(BUILD)/copenclose.skel.h | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c $(SKELS) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libcopenclose.a: $(LIB_OBJS)
@@ -92,7 +96,7 @@ format:
 # Fuzz targets: every source but main.c, built with clang's libFuzzer, ASan and UBSan.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) -DCC_VERSION='"$(VERSION)"'
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BUILD)/copenclose.skel.h | $(BUILD)/fuzz
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS) | $(BUILD)/fuzz
 	$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) -o $@ $(LDLIBS)
 
 fuzz: deps-test $(FUZZ_BINS)

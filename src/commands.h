@@ -1,0 +1,10 @@
+/* The subcommands main() dispatches to; each parses its own arguments and returns an exit status. */
+#ifndef CC_COMMANDS_H
+#define CC_COMMANDS_H
+
+/* copenclose doctor [--json] [--btf FILE]: what this host allows (doctor.c). */
+int doctor_main(int argc, char **argv);
+/* copenclose resolve PATH-OR-PID: one JSON object naming the container (resolve_cmd.c). */
+int resolve_main(int argc, char **argv);
+
+#endif
