@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The kernel side: one program per traced system call at its sys_exit, filters first, one record out. */
+/* The kernel side: one program per traced system call at its sys_exit, filters first, one record
+ * out. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "../event.h"
 
-#define AT_FDCWD -100
-#define CC_O_CREAT 0100
-#define CC_O_TMPFILE 020000000
+#define AT_FDCWD	-100
+#define CC_O_CREAT	0100
+#define CC_O_TMPFILE	020000000
 #define CC_ENAMETOOLONG 36
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
+#define AF_UNIX		1
+#define AF_INET		2
+#define AF_INET6	10
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Filters, written through the skeleton's rodata before load: a filter that is off costs nothing. */
+/* Filters, written through the skeleton's rodata before load: a filter that is off costs nothing.
+ */
 const volatile __u32 targ_self_tgid = 0;
 const volatile __u32 targ_tgid = 0;
 const volatile bool targ_failed = false;
@@ -134,9 +136,9 @@ static __always_inline __u32 active_pidns(struct task_struct *task, __u32 *ns_tg
 
 static __always_inline void send(void *rec, __u64 size)
 {
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-			      BPF_RB_FORCE_WAKEUP :
-			      BPF_RB_NO_WAKEUP;
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+			      ? BPF_RB_FORCE_WAKEUP
+			      : BPF_RB_NO_WAKEUP;
 
 	count(CC_CNT_SEEN);
 	if (bpf_ringbuf_output(&events, rec, size, flags)) {
@@ -449,8 +451,7 @@ static __always_inline int cgroup_record(struct cgroup *cgrp, const char *path, 
 		s->ev.tail_len = n - 1;
 	if (n == sizeof(s->tail))
 		s->ev.status |= CC_ST_TAIL_TRUNCATED;
-	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + (s->ev.tail_len & (CC_TAIL_MAX - 1)),
-			       0))
+	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + (s->ev.tail_len & (CC_TAIL_MAX - 1)), 0))
 		count(CC_CNT_CG_LOST);
 	return 0;
 }
