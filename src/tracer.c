@@ -36,6 +36,7 @@ struct session {
 	struct output out;
 	int ncpus;
 	int stdout_closed;
+	int final_drain; /* set after detach: consume everything, whatever the stop flag says */
 	int cgroup_fd;
 	uint64_t batch;	    /* events formatted since the last flush */
 	uint64_t delivered; /* events written to stdout */
@@ -154,25 +155,34 @@ static int handle_record(void *ctx, void *data, size_t size)
 		else
 			resolver_forget(s->res, cg->cgroup_id);
 	}
-	if (*s->stop)
+	if (*s->stop && !s->final_drain)
 		return -EINTR; /* end the consume loop now, the record is consumed */
 	if (s->batch >= BATCH_EVENTS || s->out.buf.len >= BATCH_BYTES)
 		return -ECANCELED;
 	return 0;
 }
 
-/* Consume what the ring holds, flushing every batch; returns when empty or asked to stop. */
+/*
+ * Consume what the ring holds, flushing every batch; returns when the ring is empty, when asked
+ * to stop, or (at exit, with a deadline) when stdout would not take the output in time.
+ */
 static int drain(struct session *s, int deadline_ms)
 {
+	uint64_t until =
+		now_ns(CLOCK_MONOTONIC) + (uint64_t)(deadline_ms > 0 ? deadline_ms : 0) * 1000000;
 	int err;
 
 	for (;;) {
 		err = ring_buffer__consume(s->rb);
 		flush(s, deadline_ms);
-		if (err == -ECANCELED && !*s->stop)
-			continue;
-		return err < 0 && err != -ECANCELED && err != -EINTR ? err : 0;
+		if (err != -ECANCELED)
+			break;
+		if (!s->final_drain && *s->stop)
+			break;
+		if (s->final_drain && (s->stdout_closed || now_ns(CLOCK_MONOTONIC) >= until))
+			break;
 	}
+	return err < 0 && err != -ECANCELED && err != -EINTR ? err : 0;
 }
 
 static void check_loss(struct session *s, uint64_t now)
@@ -519,6 +529,7 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	err = poll_loop(&s);
 	/* exit order: detach, drain, read the counters, print */
 	copenclose_bpf__detach(s.skel);
+	s.final_drain = 1;
 	if (!s.stdout_closed)
 		drain(&s, DRAIN_MS);
 	seen = counter(&s, CC_CNT_SEEN);

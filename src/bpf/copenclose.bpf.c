@@ -123,13 +123,23 @@ static __always_inline bool drop_early(__u32 tgid, long ret)
 	return false;
 }
 
+/*
+ * The pid namespace the task lives in (not pid_ns_for_children, which differs after unshare) and
+ * its tgid there. Direct loads through the BTF pointer: no helper calls on the hot path.
+ */
 static __always_inline __u32 active_pidns(struct task_struct *task, __u32 *ns_tgid)
 {
-	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid *pid = task->group_leader->thread_pid;
+	unsigned int level = pid->level;
 	struct upid up = {};
 
-	bpf_core_read(&up, sizeof(up), &pid->numbers[level]);
+	if (level == 0) {
+		up = pid->numbers[0];
+	} else {
+		if (level > 31)
+			return 0;
+		bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
+	}
 	*ns_tgid = up.nr;
 	return BPF_CORE_READ(up.ns, ns.inum);
 }
@@ -153,6 +163,12 @@ static __always_inline void send(void *rec, __u64 size)
 	}
 }
 
+static __always_inline void copy8(char *dst, const char *src, int words)
+{
+	for (int i = 0; i < words; i++)
+		((__u64 *)dst)[i] = ((const __u64 *)src)[i];
+}
+
 /*
  * Fill the fixed part of the event from the current task; NULL when a filter drops it.
  * The arguments come from the task's saved registers, so no enter/exit pairing is needed.
@@ -161,6 +177,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, zero = 0, pidns, mntns, utsns, ns_tgid = 0;
+	__u64 uid_gid;
 	struct task_struct *task;
 	struct nsproxy *nsp;
 	struct scratch *s;
@@ -174,8 +191,8 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	if (!nsp)
 		goto filtered; /* an exiting task */
 	pidns = active_pidns(task, &ns_tgid);
-	mntns = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
-	utsns = BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	mntns = nsp->mnt_ns->ns.inum;
+	utsns = nsp->uts_ns->ns.inum;
 	host = pidns == host_pidns && mntns == host_mntns && utsns == host_utsns;
 	if (targ_ignore_host && host)
 		goto filtered;
@@ -189,6 +206,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
 		return NULL;
+	uid_gid = bpf_get_current_uid_gid();
 	s->ev.type = CC_REC_SYSCALL;
 	s->ev.syscall = sc;
 	s->ev.ts_ns = bpf_ktime_get_ns();
@@ -198,22 +216,23 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.resolve = 0;
 	s->ev.pid = tgid;
 	s->ev.tid = (__u32)pid_tgid;
-	s->ev.ppid = BPF_CORE_READ(task, real_parent, tgid);
-	s->ev.uid = (__u32)bpf_get_current_uid_gid();
-	s->ev.gid = bpf_get_current_uid_gid() >> 32;
+	s->ev.ppid = task->real_parent->tgid;
+	s->ev.uid = (__u32)uid_gid;
+	s->ev.gid = uid_gid >> 32;
 	s->ev.ns_pid = ns_tgid;
 	s->ev.pidns = pidns;
 	s->ev.mntns = mntns;
 	s->ev.utsns = utsns;
-	s->ev.cgroupns = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	s->ev.cgroupns = nsp->cgroup_ns->ns.inum;
 	s->ev.fd = -1;
 	s->ev.dirfd = AT_FDCWD;
 	s->ev.mode = 0;
 	s->ev.status = host ? CC_ST_HOST : 0;
 	s->ev.tail_len = 0;
-	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
-	bpf_probe_read_kernel_str(s->ev.hostname, sizeof(s->ev.hostname),
-				  BPF_CORE_READ(nsp, uts_ns, name.nodename));
+	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */
+	copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
+	copy8(s->ev.hostname, nsp->uts_ns->name.nodename, 8);
+	s->ev.hostname[64] = 0;
 	*regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	return s;
 filtered:
