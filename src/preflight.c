@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,5 +116,22 @@ int preflight_host_ns(struct host_ns *ns, int *from_self)
 		*from_self = 1;
 		err = read_ns("self", ns);
 	}
+	return err;
+}
+
+int preflight_drop_privileges(void)
+{
+	cap_value_t keep[] = {CAP_DAC_READ_SEARCH};
+	cap_t caps = cap_init();
+	int err = 0;
+
+	if (!caps)
+		return -errno;
+	if (cap_set_flag(caps, CAP_PERMITTED, 1, keep, CAP_SET) ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) || cap_set_proc(caps))
+		err = -errno;
+	cap_free(caps);
+	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		err = -errno;
 	return err;
 }

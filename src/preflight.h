@@ -28,4 +28,10 @@ int preflight_tracefs(char *dir, size_t size, int *mounted);
  */
 int preflight_host_ns(struct host_ns *ns, int *from_self);
 
+/*
+ * Once the programs are attached: keep only CAP_DAC_READ_SEARCH (cgroup ids are resolved with
+ * open_by_handle_at), drop every other capability and set no_new_privs. 0 or -errno.
+ */
+int preflight_drop_privileges(void);
+
 #endif

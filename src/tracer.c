@@ -523,6 +523,8 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	rc = setup(&s);
 	if (rc)
 		goto cleanup;
+	if ((err = preflight_drop_privileges()) && cfg->verbose)
+		fprintf(stderr, "copenclose: could not drop privileges: %s\n", strerror(-err));
 	print_tracing(cfg);
 	output_header(&s.out);
 	flush(&s, -1);
