@@ -15,6 +15,7 @@ trap cleanup_tracers EXIT
 plan() { echo "1..$1"; }
 ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
 notok() { _n=$((_n + 1)); echo "not ok $_n - $*"; }
+not() { ! "$@"; }
 check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
 	local d=$1
 	shift
