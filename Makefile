@@ -61,6 +61,7 @@ $(BUILD)/obj/%.o: src/%.c $(SKELS) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcopenclose.a: $(LIB_OBJS)
+	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
