@@ -1,4 +1,5 @@
-/* Which container a cgroup path (or a process) belongs to: runtime, full id, name; a bounded cache. */
+/* Which container a cgroup path (or a process) belongs to: runtime, full id, name; a bounded cache.
+ */
 #ifndef CC_CONTAINER_H
 #define CC_CONTAINER_H
 
@@ -7,8 +8,8 @@
 #include <stdint.h>
 
 #define CONTAINER_RUNTIME_LEN 32
-#define CONTAINER_ID_LEN 128
-#define CONTAINER_NAME_LEN 256
+#define CONTAINER_ID_LEN      128
+#define CONTAINER_NAME_LEN    256
 
 enum container_trust {
 	CONTAINER_TRUST_SYSTEM = 0,	/* found where only root can create cgroups */
@@ -20,9 +21,9 @@ struct container_info {
 	enum container_trust trust;
 	char runtime[CONTAINER_RUNTIME_LEN]; /* "docker", "podman", "containerd", "cri-o", ... */
 	char id[CONTAINER_ID_LEN];	     /* full id, or the name where a runtime has only one */
-	char name[CONTAINER_NAME_LEN];	     /* the runtime's name for it; the id when it has none */
-	size_t cgroup_len;		     /* length of the prefix of the path that is the container's
-						cgroup (sub-cgroups below it belong to it) */
+	char name[CONTAINER_NAME_LEN]; /* the runtime's name for it; the id when it has none */
+	size_t cgroup_len;	       /* length of the prefix of the path that is the container's
+					  cgroup (sub-cgroups below it belong to it) */
 };
 
 /*

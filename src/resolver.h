@@ -10,7 +10,7 @@
 struct resolver;
 
 struct resolver_opts {
-	const char *v2_mount; /* "" or NULL when the host has no v2 hierarchy */
+	const char *v2_mount;	/* "" or NULL when the host has no v2 hierarchy */
 	const char *state_root; /* prefix for the runtimes' state directories ("" in production;
 				   a fixture tree in tests) */
 	size_t cache_cap;	/* entries at most; 0 means the default (4096) */
@@ -19,7 +19,7 @@ struct resolver_opts {
 /* What the resolver knows of one cgroup. */
 struct cgroup_identity {
 	uint64_t cgroup_id;
-	const char *path;	/* inside the v2 hierarchy; NULL when unresolved */
+	const char *path; /* inside the v2 hierarchy; NULL when unresolved */
 	struct container_info ctr;
 };
 
