@@ -49,12 +49,31 @@ static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Code points a terminal must not receive raw: C1 controls, bidi and invisible format codes. */
+/*
+ * Code points a terminal must not receive raw, sorted: C1 controls, and every format character
+ * (Unicode 15 general category Cf: bidi controls, zero-width characters, tag characters) and the
+ * line and paragraph separators (Zl, Zp). All of them are invisible or act on the display.
+ */
+static const uint32_t hidden_ranges[][2] = {
+	{0x0080, 0x009f},   {0x00ad, 0x00ad},	{0x0600, 0x0605},   {0x061c, 0x061c},
+	{0x06dd, 0x06dd},   {0x070f, 0x070f},	{0x0890, 0x0891},   {0x08e2, 0x08e2},
+	{0x180e, 0x180e},   {0x200b, 0x200f},	{0x2028, 0x202e},   {0x2060, 0x2064},
+	{0x2066, 0x206f},   {0xfeff, 0xfeff},	{0xfff9, 0xfffb},   {0x110bd, 0x110bd},
+	{0x110cd, 0x110cd}, {0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a},
+	{0xe0001, 0xe0001}, {0xe0020, 0xe007f},
+};
+
 static int table_hidden(uint32_t cp)
 {
-	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
-	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
-	       (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfeff;
+	size_t i;
+
+	for (i = 0; i < sizeof(hidden_ranges) / sizeof(hidden_ranges[0]); i++) {
+		if (cp < hidden_ranges[i][0])
+			return 0;
+		if (cp <= hidden_ranges[i][1])
+			return 1;
+	}
+	return 0;
 }
 
 static void add_hex_bytes(struct strbuf *b, const unsigned char *s, size_t n)

@@ -12,9 +12,11 @@
  * every byte of invalid UTF-8 (stray continuation bytes, overlong forms, UTF-16 surrogates,
  * code points above U+10FFFF, sequences cut short by the end) becomes \xHH (lowercase hex, one
  * per byte). Valid code points that a terminal would act on or hide are written as \xHH per
- * byte of their UTF-8 form too: C1 controls U+0080..U+009F, U+061C, U+200B..U+200F,
- * U+2028..U+202E (line/paragraph separators and bidi embeddings/overrides), U+2060..U+2064,
- * U+2066..U+206F (bidi isolates and deprecated format codes), U+FEFF. The output therefore never
+ * byte of their UTF-8 form too: C1 controls U+0080..U+009F, every format character (Unicode
+ * general category Cf: bidi embeddings, overrides, isolates and marks such as U+202A..U+202E,
+ * U+2066..U+2069, U+200E, U+200F, U+061C; zero-width U+200B..U+200D, U+2060, U+FEFF; soft
+ * hyphen U+00AD; tag characters U+E0001, U+E0020..U+E007F; and the rest of Cf as of Unicode 15)
+ * and the line and paragraph separators U+2028, U+2029. The output therefore never
  * holds a byte below 0x20, 0x7f, invalid UTF-8 or one of those code points, and an input
  * backslash is always doubled, so the output is unambiguous. Returns the number of columns
  * written (each escape counts its characters, each other code point one column).

@@ -35,7 +35,7 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	__uint(max_entries, 8 << 20); /* set from --ringbuf-size before load */
 } events SEC(".maps");
 
 struct {
@@ -133,13 +133,13 @@ static __always_inline __u32 active_pidns(struct task_struct *task, __u32 *ns_tg
 	unsigned int level = pid->level;
 	struct upid up = {};
 
-	if (level == 0) {
-		up = pid->numbers[0];
-	} else {
-		if (level > 31)
-			return 0;
-		bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
+	if (level == 0) { /* the host's pid namespace: direct loads, no helper call */
+		*ns_tgid = pid->numbers[0].nr;
+		return pid->numbers[0].ns->ns.inum;
 	}
+	if (level > 31)
+		return 0;
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
 	*ns_tgid = up.nr;
 	return BPF_CORE_READ(up.ns, ns.inum);
 }

@@ -66,3 +66,33 @@ closing_counts() {
 # Our programs and maps currently loaded.
 our_progs() { bpftool prog show 2>/dev/null | grep -cE 'name (exit_(open|openat|openat2|close|connect|accept|accept4)|cgroup_(mkdir|rmdir)) '; }
 our_maps() { bpftool map show 2>/dev/null | grep -cE 'name (events|counters|cgroup_filter|lost_by_cgroup|scratch_map|cg_scratch_map|copencl)'; }
+
+# A busybox root file system for runc bundles, built once per checkout under build/.
+ROOTFS=$top/build/rootfs
+make_rootfs() {
+	[ -x "$ROOTFS/bin/busybox" ] && return 0
+	local bb
+	bb=$(command -v busybox) || return 1
+	file -L "$bb" 2>/dev/null | grep -q 'statically linked' || [ -x /bin/busybox ] || return 1
+	mkdir -p "$ROOTFS"/{bin,proc,sys,dev,etc,tmp}
+	cp "$bb" "$ROOTFS/bin/busybox"
+	for c in sh cat ls sleep true hostname; do ln -sf busybox "$ROOTFS/bin/$c"; done
+}
+
+# runc_bundle DIR HOSTNAME ARGS...: an OCI bundle whose process runs ARGS, on the shared rootfs.
+runc_bundle() {
+	local dir=$1 host=$2
+	shift 2
+	mkdir -p "$dir"
+	(cd "$dir" && runc spec) || return 1
+	python3 - "$dir/config.json" "$ROOTFS" "$host" "$@" <<'PY'
+import json, sys
+path, rootfs, host, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+c = json.load(open(path))
+c["root"] = {"path": rootfs, "readonly": True}
+c["process"]["terminal"] = False
+c["process"]["args"] = args
+c["hostname"] = host
+json.dump(c, open(path, "w"))
+PY
+}

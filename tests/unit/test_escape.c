@@ -82,6 +82,19 @@ static const struct esc_case cases[] = {
 	{"alm u+061c", S("\xd8\x9c"), "\\xd8\\x9c", 8, "\xd8\x9c"},
 	{"u+2010 hyphen kept", S("\xe2\x80\x90"), "\xe2\x80\x90", 1, "\xe2\x80\x90"},
 	{"u+202f kept", S("\xe2\x80\xaf"), "\xe2\x80\xaf", 1, "\xe2\x80\xaf"},
+	{"soft hyphen u+00ad",
+	 S("a\xc2\xad"
+	   "B"),
+	 "a\\xc2\\xadB", 10,
+	 "a\xc2\xad"
+	 "B"},
+	{"u+00ac kept", S("\xc2\xac"), "\xc2\xac", 1, "\xc2\xac"},
+	{"mongolian vs u+180e", S("\xe1\xa0\x8e"), "\\xe1\\xa0\\x8e", 12, "\xe1\xa0\x8e"},
+	{"annotation u+fff9", S("\xef\xbf\xb9"), "\\xef\\xbf\\xb9", 12, "\xef\xbf\xb9"},
+	{"replacement u+fffd kept", S("\xef\xbf\xbd"), "\xef\xbf\xbd", 1, "\xef\xbf\xbd"},
+	{"tag a u+e0041", S("\xf3\xa0\x81\x81"), "\\xf3\\xa0\\x81\\x81", 16, "\xf3\xa0\x81\x81"},
+	{"u+e0080 kept", S("\xf3\xa0\x82\x80"), "\xf3\xa0\x82\x80", 1, "\xf3\xa0\x82\x80"},
+	{"paragraph separator u+2029", S("\xe2\x80\xa9"), "\\xe2\\x80\\xa9", 12, "\xe2\x80\xa9"},
 	{"cgroup name with escape", S("docker-\x1b[2J.scope"), "docker-\\x1b[2J.scope", 20,
 	 "docker-\\u001b[2J.scope"},
 };
@@ -200,9 +213,14 @@ static int hexval(unsigned char c)
 
 static int is_hidden(uint32_t cp)
 {
+	/* C1, Unicode general categories Cf, Zl, Zp (Unicode 15). */
 	static const uint32_t ranges[][2] = {
-		{0x80, 0x9f},	  {0x61c, 0x61c},   {0x200b, 0x200f}, {0x2028, 0x202e},
-		{0x2060, 0x2064}, {0x2066, 0x206f}, {0xfeff, 0xfeff},
+		{0x0080, 0x009f},   {0x00ad, 0x00ad},	{0x0600, 0x0605},   {0x061c, 0x061c},
+		{0x06dd, 0x06dd},   {0x070f, 0x070f},	{0x0890, 0x0891},   {0x08e2, 0x08e2},
+		{0x180e, 0x180e},   {0x200b, 0x200f},	{0x2028, 0x202e},   {0x2060, 0x2064},
+		{0x2066, 0x206f},   {0xfeff, 0xfeff},	{0xfff9, 0xfffb},   {0x110bd, 0x110bd},
+		{0x110cd, 0x110cd}, {0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a},
+		{0xe0001, 0xe0001}, {0xe0020, 0xe007f},
 	};
 	size_t i;
 
@@ -390,6 +408,48 @@ static void test_property_three_byte_leads(void **state)
 	}
 }
 
+/* Every Unicode scalar value, UTF-8 encoded: kept as is unless hidden, and never mangled. */
+static void test_property_all_code_points(void **state)
+{
+	uint32_t cp;
+
+	(void)state;
+	for (cp = 0; cp <= 0x10ffff; cp++) {
+		unsigned char in[4];
+		size_t n;
+		struct strbuf t = {0};
+
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		if (cp < 0x80) {
+			in[0] = cp;
+			n = 1;
+		} else if (cp < 0x800) {
+			in[0] = 0xc0 | cp >> 6;
+			in[1] = 0x80 | (cp & 0x3f);
+			n = 2;
+		} else if (cp < 0x10000) {
+			in[0] = 0xe0 | cp >> 12;
+			in[1] = 0x80 | ((cp >> 6) & 0x3f);
+			in[2] = 0x80 | (cp & 0x3f);
+			n = 3;
+		} else {
+			in[0] = 0xf0 | cp >> 18;
+			in[1] = 0x80 | ((cp >> 12) & 0x3f);
+			in[2] = 0x80 | ((cp >> 6) & 0x3f);
+			in[3] = 0x80 | (cp & 0x3f);
+			n = 4;
+		}
+		check_properties(in, n);
+		if (cp >= 0x80) {
+			escape_table(&t, (const char *)in, n);
+			/* A visible code point passes through; a hidden one becomes n \xHH. */
+			assert_int_equal(t.len, is_hidden(cp) ? 4 * n : n);
+			strbuf_free(&t);
+		}
+	}
+}
+
 static uint64_t rng_next(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -440,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_append_long),
 		cmocka_unit_test(test_property_all_two_bytes),
 		cmocka_unit_test(test_property_three_byte_leads),
+		cmocka_unit_test(test_property_all_code_points),
 		cmocka_unit_test(test_property_random),
 	};
 
