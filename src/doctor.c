@@ -87,7 +87,7 @@ enum doctor_answer doctor_verdict(enum cgroup_mode mode, enum doctor_runtime rt,
 			      "containers fail to start");
 	if (mode == CGROUP_MODE_UNIFIED)
 		return answer(DOCTOR_YES, why, size,
-			      "unified host: every container cgroup is a cgroup v2 cgroup");
+			      "unified host: every container's cgroup is a v2 cgroup");
 	/* hybrid */
 	switch (rt) {
 	case RT_CRUN:
@@ -165,8 +165,13 @@ void doctor_conclude(struct doctor_report *r)
 	}
 	snprintf(r->strategy, sizeof(r->strategy), "%s", ids ? "cgroup" : "uts");
 	if (r->cg.mode == CGROUP_MODE_LEGACY || r->cg.mode == CGROUP_MODE_NONE) {
-		advise(r, unify, r->systemd ? "" : "; without systemd, mount one: ",
-		       r->systemd ? "" : "mount -t cgroup2 none /sys/fs/cgroup/unified");
+		advise(r, unify,
+		       r->systemd
+			       ? ""
+			       : "; on a host without systemd, mount a v2 hierarchy before containers start: ",
+		       r->systemd
+			       ? ""
+			       : "mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 none /sys/fs/cgroup/unified");
 		advise(r,
 		       "until then: --by uts tells containers apart by hostname (--by mntns or "
 		       "--by pidns where containers share the host's UTS namespace)%s%s",
