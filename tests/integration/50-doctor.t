@@ -5,7 +5,7 @@
 . "$(dirname "$0")/tracer-lib.sh"
 require_bpf
 command -v jq >/dev/null || skip_all "jq is not installed (scripts/deps.sh test)"
-plan 44
+plan 48
 
 v2=$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -n1)
 v1=$(awk '$9 == "cgroup" {n++} END {print n + 0}' /proc/self/mountinfo)
@@ -132,6 +132,39 @@ check "legacy: advice names the kernel command line" \
 	has_line legacy 'systemd\.unified_cgroup_hierarchy=1'
 check "legacy: JSON advice too" \
 	eq "$(j legacy.json '[.advice[] | select(test("systemd.unified_cgroup_hierarchy=1"))] | length')" 1
+
+# --- configuration files: podman's containers.conf on a tmpfs over /etc/containers ---
+printf '[engine]\ncgroup_manager = "cgroupfs"\nruntime = "runc"\n' >"$T/runc.conf"
+printf '[engine]\ncgroup_manager = "systemd"\n' >"$T/systemd.conf"
+printf '[engine]\ncgroup_manager = "cgroupfs\n' >"$T/bad.conf"
+conf() { echo "mount -t tmpfs none /etc/containers && cp $T/$1 /etc/containers/containers.conf"; }
+doctor_in podman-runc "$(conf runc.conf)" --json
+doctor_in podman-systemd "$(conf systemd.conf)" --json
+doctor_in podman-bad "$(conf bad.conf)" --json
+podman_q='.runtimes[] | select(.name == "podman")'
+if command -v podman >/dev/null; then
+	check "podman: driver and OCI runtime read from containers.conf, with the line" \
+		eq "$(j podman-runc "$podman_q"' | "\(.cgroup_driver) \(.cgroup_driver_source) \(.oci_runtime)"')" \
+		"cgroupfs /etc/containers/containers.conf:2 runc"
+	if [ "$host_mode" = hybrid ]; then
+		check "podman with runc on a hybrid host: own v2 cgroup" \
+			eq "$(j podman-runc "$podman_q | .own_cgroup_v2")" true
+	else
+		ok "# SKIP the host is $host_mode, not hybrid"
+	fi
+	if [ -d /run/systemd/system ]; then
+		ok "# SKIP systemd is PID 1 here"
+	else
+		check "podman with the systemd driver and no systemd: refuses, and the setting to flip" \
+			eq "$(j podman-systemd "$podman_q"' | "\(.runs_here) \(.cgroup_driver)"') $(j podman-systemd '[.advice[] | select(contains("cgroup_manager = \"cgroupfs\""))] | length')" \
+			"false systemd 1"
+	fi
+	check "podman with a malformed containers.conf: a note, the default, exit 0" \
+		eq "$(rc_of podman-bad) $(j podman-bad "$podman_q"' | "\(.cgroup_driver_source) \(.config_note | test("line 2: unterminated string"))"')" \
+		"0 default true"
+else
+	for i in 1 2 3 4; do ok "# SKIP podman is not installed"; done
+fi
 
 # --- failures and the rest ---
 check "no probe program left loaded" eq "$before $after" "0 0"
