@@ -491,7 +491,13 @@ int doctor_config_podman(const char *text, size_t len, struct doctor_setting *ou
 
 int doctor_config_podman_runtime(const char *text, size_t len, struct doctor_setting *out)
 {
-	return doctor_toml_get(text, len, "engine", "runtime", out);
+	int err = doctor_toml_get(text, len, "engine", "runtime", out);
+
+	if (!err && !out->value[0]) {
+		out->line = 0; /* runtime = "": podman's default */
+		return -ENOENT;
+	}
+	return err;
 }
 
 int doctor_config_crio(const char *text, size_t len, struct doctor_setting *out)

@@ -150,6 +150,10 @@ static const struct text_case text_cases[] = {
 	 "[plugins.\"io.containerd.cri.v1.runtime\".containerd.runtimes.runc.options]\nSystemdCgroup "
 	 "= false\n",
 	 0, "cgroupfs", NULL},
+	{"podman empty runtime is the default", doctor_config_podman_runtime,
+	 "[engine]\nruntime = \"\"\n", -ENOENT, NULL, NULL},
+	{"kubelet empty driver", doctor_config_kubelet, "cgroupDriver:\n", -EINVAL, NULL,
+	 "unknown cgroup driver"},
 	{"kubelet tab", doctor_config_kubelet, "kind: X\n\tcgroupDriver: systemd\n", -EINVAL, NULL,
 	 "tab"},
 	{"kubelet single quotes", doctor_config_kubelet, "cgroupDriver: 'cgroupfs'", 0, "cgroupfs",
