@@ -1,6 +1,7 @@
 /* copenclose doctor: gather what this host allows, decide per runtime, and conclude. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
@@ -319,30 +320,93 @@ static int config_setting(const char *path, parse_fn parse, struct doctor_settin
 	return err;
 }
 
-static void runtime_driver(struct doctor_runtime_info *ri, bool systemd, enum cgroup_mode mode)
+/* Where the layered configuration of a runtime is read from, lowest precedence first. */
+struct config_files {
+	parse_fn parse;
+	const char *files[2];
+	const char *dropins; /* a directory of *.conf read last, in name order, or NULL */
+};
+
+static int is_conf(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 && !strcmp(d->d_name + n - 5, ".conf");
+}
+
+/* One file of the layers: a setting found overrides the earlier ones; the first note stays. */
+static void config_layer(const char *path, parse_fn parse, struct doctor_setting *best, char *src,
+			 size_t srcsize, char *note, size_t nsize)
 {
 	struct doctor_setting s;
-	const char *path = NULL, *def = "cgroupfs";
-	parse_fn parse = NULL;
-	int err = -ENOENT;
+	char n[256] = "";
+	int err = config_setting(path, parse, &s, n, sizeof(n));
+
+	if (!err) {
+		*best = s;
+		snprintf(src, srcsize, "%s:%d", path, s.line);
+	} else if (err != -ENOENT && !note[0]) {
+		snprintf(note, nsize, "%s", n);
+	}
+}
+
+/* The value the layers set (0, src naming file and line) or -ENOENT when none does. */
+static int config_layers(const struct config_files *cf, struct doctor_setting *out, char *src,
+			 size_t srcsize, char *note, size_t nsize)
+{
+	struct dirent **list = NULL;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < 2 && cf->files[i]; i++)
+		config_layer(cf->files[i], cf->parse, out, src, srcsize, note, nsize);
+	if (cf->dropins && (n = scandir(cf->dropins, &list, is_conf, alphasort)) > 0) {
+		for (int i = 0; i < n; i++) {
+			char path[PATH_MAX];
+
+			/* bounded: a directory of thousands of files is not a configuration */
+			if (i < 64 && snprintf(path, sizeof(path), "%s/%s", cf->dropins,
+					       list[i]->d_name) < (int)sizeof(path))
+				config_layer(path, cf->parse, out, src, srcsize, note, nsize);
+			free(list[i]);
+		}
+		free(list);
+	}
+	return out->line ? 0 : -ENOENT;
+}
+
+static void runtime_driver(struct doctor_runtime_info *ri, bool systemd, enum cgroup_mode mode)
+{
+	static const struct config_files docker = {doctor_config_docker, {DOCKER_CONFIG}, NULL};
+	static const struct config_files ctrd = {doctor_config_containerd, {CTRD_CONFIG}, NULL};
+	static const struct config_files podman = {
+		doctor_config_podman, {PODMAN_VENDOR, PODMAN_CONFIG}, PODMAN_CONFIG ".d"};
+	static const struct config_files podman_oci = {
+		doctor_config_podman_runtime, {PODMAN_VENDOR, PODMAN_CONFIG}, PODMAN_CONFIG ".d"};
+	static const struct config_files crio = {
+		doctor_config_crio, {CRIO_CONFIG}, CRIO_CONFIG ".d"};
+	static const struct config_files kubelet = {doctor_config_kubelet, {KUBELET_CONFIG}, NULL};
+	const struct config_files *cf = NULL;
+	const char *def = "cgroupfs";
+	struct doctor_setting s;
 
 	switch (ri->rt) {
 	case RT_DOCKER:
-		path = DOCKER_CONFIG, parse = doctor_config_docker;
+		cf = &docker;
 		def = systemd && mode == CGROUP_MODE_UNIFIED ? "systemd" : "cgroupfs";
 		break;
 	case RT_CONTAINERD:
-		path = CTRD_CONFIG, parse = doctor_config_containerd;
+		cf = &ctrd;
 		break;
 	case RT_PODMAN:
-		path = PODMAN_CONFIG, parse = doctor_config_podman;
+		cf = &podman;
 		def = systemd ? "systemd" : "cgroupfs";
 		break;
 	case RT_CRIO:
-		path = CRIO_CONFIG, parse = doctor_config_crio, def = "systemd";
+		cf = &crio, def = "systemd";
 		break;
 	case RT_KUBELET:
-		path = KUBELET_CONFIG, parse = doctor_config_kubelet;
+		cf = &kubelet;
 		break;
 	case RT_NSPAWN:
 		def = "systemd";
@@ -350,30 +414,19 @@ static void runtime_driver(struct doctor_runtime_info *ri, bool systemd, enum cg
 	default:
 		break;
 	}
-	if (path) {
-		err = config_setting(path, parse, &s, ri->note, sizeof(ri->note));
-		/* podman: /etc overrides the vendor file; either may set it */
-		if (err == -ENOENT && ri->rt == RT_PODMAN) {
-			path = PODMAN_VENDOR;
-			err = config_setting(path, parse, &s, ri->note, sizeof(ri->note));
-		}
-	}
-	if (!err) {
+	if (cf && !config_layers(cf, &s, ri->driver_src, sizeof(ri->driver_src), ri->note,
+				 sizeof(ri->note))) {
 		snprintf(ri->driver, sizeof(ri->driver), "%.31s", s.value);
-		snprintf(ri->driver_src, sizeof(ri->driver_src), "%s:%d", path, s.line);
 	} else {
 		snprintf(ri->driver, sizeof(ri->driver), "%s", def);
 		snprintf(ri->driver_src, sizeof(ri->driver_src), "default");
 	}
 	if (ri->rt == RT_PODMAN) {
-		const char *files[] = {PODMAN_CONFIG, PODMAN_VENDOR};
-		char ignored[256];
+		char src[PATH_MAX + 32], ignored[256] = "";
 
 		ri->oci[0] = '\0';
-		for (int i = 0; i < 2 && !ri->oci[0]; i++)
-			if (!config_setting(files[i], doctor_config_podman_runtime, &s, ignored,
-					    sizeof(ignored)))
-				snprintf(ri->oci, sizeof(ri->oci), "%.31s", s.value);
+		if (!config_layers(&podman_oci, &s, src, sizeof(src), ignored, sizeof(ignored)))
+			snprintf(ri->oci, sizeof(ri->oci), "%.31s", s.value);
 	}
 }
 

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/tracer-lib.sh"
 require_bpf
 command -v jq >/dev/null || skip_all "jq is not installed (scripts/deps.sh test)"
-plan 48
+plan 49
 
 v2=$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -n1)
 v1=$(awk '$9 == "cgroup" {n++} END {print n + 0}' /proc/self/mountinfo)
@@ -48,16 +48,16 @@ runc_ver=$("$runc_path" --version 2>/dev/null | head -n1 | awk '{print $3}')
 crun_ver=$("$crun_path" --version 2>/dev/null | head -n1 | awk '{print $3}')
 diag "runc ${runc_ver:-missing} at ${runc_path:-?}, crun ${crun_ver:-missing} at ${crun_path:-?}"
 
-before=$(bpftool prog show 2>/dev/null | grep -c 'name probe_')
+# Programs are freed a little after their last reference goes (deferred work in the kernel):
+# no_probes waits up to 3 s for none of ours to be loaded.
+probes() { bpftool prog show 2>/dev/null | grep -c 'name probe_'; }
+no_probes() { for _ in $(seq 30); do [ "$(probes)" -eq 0 ] && return 0; sleep 0.1; done; return 1; }
+no_probes
 doctor_in host "" ; doctor_in host.json "" --json
 doctor_in unified "$to_unified"; doctor_in unified.json "$to_unified" --json
 doctor_in legacy "$to_legacy"; doctor_in legacy.json "$to_legacy" --json
-# programs are freed after their last reference goes, a little later: wait up to 3 s
-for _ in $(seq 30); do
-	after=$(bpftool prog show 2>/dev/null | grep -c 'name probe_')
-	[ "$after" -eq 0 ] && break
-	sleep 0.1
-done
+no_probes
+after=$(probes)
 [ "$after" -eq 0 ] || diag "left: $(bpftool prog show | grep -A2 'name probe_')"
 
 # --- as the host is ---
@@ -141,6 +141,9 @@ conf() { echo "mount -t tmpfs none /etc/containers && cp $T/$1 /etc/containers/c
 doctor_in podman-runc "$(conf runc.conf)" --json
 doctor_in podman-systemd "$(conf systemd.conf)" --json
 doctor_in podman-bad "$(conf bad.conf)" --json
+printf '[engine]\nruntime = "crun"\n' >"$T/dropin.conf"
+doctor_in podman-dropin "$(conf runc.conf) && mkdir /etc/containers/containers.conf.d &&
+	cp $T/dropin.conf /etc/containers/containers.conf.d/50-crun.conf" --json
 podman_q='.runtimes[] | select(.name == "podman")'
 if command -v podman >/dev/null; then
 	check "podman: driver and OCI runtime read from containers.conf, with the line" \
@@ -162,12 +165,15 @@ if command -v podman >/dev/null; then
 	check "podman with a malformed containers.conf: a note, the default, exit 0" \
 		eq "$(rc_of podman-bad) $(j podman-bad "$podman_q"' | "\(.cgroup_driver_source) \(.config_note | test("line 2: unterminated string"))"')" \
 		"0 default true"
+	check "podman: a containers.conf.d drop-in overrides containers.conf" \
+		eq "$(j podman-dropin "$podman_q"' | "\(.oci_runtime) \(.cgroup_driver_source)"')" \
+		"crun /etc/containers/containers.conf:2"
 else
-	for i in 1 2 3 4; do ok "# SKIP podman is not installed"; done
+	for i in 1 2 3 4 5; do ok "# SKIP podman is not installed"; done
 fi
 
 # --- failures and the rest ---
-check "no probe program left loaded" eq "$before $after" "0 0"
+check "no probe program left loaded" eq "$after" 0
 doctor_in nobtf "" --btf /dev/null --json
 check "--btf /dev/null: exit 1" eq "$(rc_of nobtf)" 1
 check "--btf /dev/null: stderr says BTF" grep -q "tracing will not work here: no kernel BTF at /dev/null" "$T/nobtf.err"
