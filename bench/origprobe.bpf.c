@@ -45,3 +45,17 @@ int orig_sys_enter(struct trace_event_raw_sys_enter *ctx)
 	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &ev, sizeof(ev));
 	return 0;
 }
+
+/* Floors for comparison: an empty program on one system call's exit tracepoint ... */
+SEC("tracepoint/syscalls/sys_exit_openat")
+int floor_tp(void *ctx)
+{
+	return 0;
+}
+
+/* ... and an empty raw tracepoint program, which runs on every system call's exit. */
+SEC("raw_tp/sys_exit")
+int floor_raw_tp(void *ctx)
+{
+	return 0;
+}

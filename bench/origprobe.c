@@ -76,7 +76,16 @@ static int orig_quiet(enum libbpf_print_level level, const char *fmt, va_list ar
 	return vfprintf(stderr, fmt, args);
 }
 
-int main(void)
+static void orig_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: origprobe [--floor-tp | --floor-raw-tp]\n"
+		"  (none)          one program on raw_syscalls/sys_enter, events through a perf buffer\n"
+		"  --floor-tp      only an empty program on syscalls/sys_exit_openat\n"
+		"  --floor-raw-tp  only an empty raw_tp program on sys_exit (every system call)\n");
+}
+
+int main(int argc, char **argv)
 {
 	static const long nrs[] = {SYS_open,	SYS_openat, SYS_openat2, SYS_close,
 				   SYS_connect, SYS_accept, SYS_accept4};
@@ -84,8 +93,14 @@ int main(void)
 	struct orig_state st = {0};
 	struct perf_buffer *pb = NULL;
 	struct origprobe_bpf *skel;
+	const char *mode = argc > 1 ? argv[1] : "";
 	int err;
 
+	if (argc > 2 ||
+	    (argc == 2 && strcmp(mode, "--floor-tp") && strcmp(mode, "--floor-raw-tp"))) {
+		orig_usage(stderr);
+		return 2;
+	}
 	libbpf_set_print(orig_quiet);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -96,6 +111,9 @@ int main(void)
 	}
 	for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++)
 		skel->rodata->targ_nr[i] = nrs[i];
+	bpf_program__set_autoload(skel->progs.orig_sys_enter, !*mode);
+	bpf_program__set_autoload(skel->progs.floor_tp, !strcmp(mode, "--floor-tp"));
+	bpf_program__set_autoload(skel->progs.floor_raw_tp, !strcmp(mode, "--floor-raw-tp"));
 	err = origprobe_bpf__load(skel);
 	if (!err)
 		err = origprobe_bpf__attach(skel);
@@ -113,8 +131,8 @@ int main(void)
 	printf("%-8s %-16s %-7s %-6s %-6s %-8s %s\n", "TIME", "HOSTNAME", "PID", "UID", "GID",
 	       "SYSCALL", "COMM");
 	fflush(stdout);
-	fprintf(stderr, "Tracing open, openat, openat2, close, connect, accept, accept4. "
-			"Hit Ctrl-C to end.\n");
+	fprintf(stderr, "Tracing %s. Hit Ctrl-C to end.\n",
+		*mode ? mode + 2 : "open, openat, openat2, close, connect, accept, accept4");
 	while (!orig_exiting) {
 		err = perf_buffer__poll(pb, 100);
 		if (err < 0 && err != -EINTR) {

@@ -57,9 +57,10 @@ now_ns() { date +%s%N; }
 log() { printf '%s\n' "$*" >&2; }
 record() { echo "$1 $2 $3" >>"$samples"; } # tracer metric value
 
-# The tracer's CPU time in nanoseconds (user + system, every thread), from /proc/PID/stat.
+# The tracer's CPU time in nanoseconds (every thread), from /proc/PID/stat: $2 is u (user),
+# s (system) or empty for both.
 cpu_ns() {
-	local hz stat
+	local hz stat which=${2:-}
 	hz=$(getconf CLK_TCK)
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || {
 		echo 0
@@ -68,7 +69,11 @@ cpu_ns() {
 	stat=${stat##*) }
 	# shellcheck disable=SC2086
 	set -- $stat
-	echo $(((${12} + ${13}) * 1000000000 / hz))
+	case "$which" in
+	u) echo $((${12} * 1000000000 / hz)) ;;
+	s) echo $((${13} * 1000000000 / hz)) ;;
+	*) echo $(((${12} + ${13}) * 1000000000 / hz)) ;;
+	esac
 }
 
 # Voluntary context switches of every thread: how often the tracer went to sleep and was woken.
@@ -113,14 +118,17 @@ start_tracer() {
 	cc-rej-host) "$CC_BIN" -I >"$out" 2>"$tmp/err" & ;;
 	opensnoop) "$OPENSNOOP" >"$out" 2>"$tmp/err" & ;;
 	bpftrace) "$BPFTRACE" -e "$bpftrace_prog" >"$out" 2>"$tmp/err" & ;;
+	cc-jsonfile-ring4) "$CC_BIN" -o json --ringbuf-size 4 >"$out" 2>"$tmp/err" & ;;
 	orig) "$ORIG" >"$out" 2>"$tmp/err" & ;;
+	floor-tp) "$ORIG" --floor-tp >"$out" 2>"$tmp/err" & ;;
+	floor-rawtp) "$ORIG" --floor-raw-tp >"$out" 2>"$tmp/err" & ;;
 	*) return 1 ;;
 	esac
 	tpid=$!
 	for i in $(seq 300); do
 		kill -0 "$tpid" 2>/dev/null || break
 		case "$name" in
-		cc-* | orig)
+		cc-* | orig | floor-*)
 			grep -q '^Tracing' "$tmp/err" && return 0
 			;;
 		*) # the peers say nothing on stderr: wait until their attachments stop growing
@@ -155,6 +163,8 @@ stop_tracer() {
 	tpid=
 }
 
+pct() { awk -v c="$1" -v t="$2" 'BEGIN{printf "%.2f", 100*c/t}'; }
+
 # Runs the workload; prints its ns per call (empty on failure).
 load_ns() {
 	"$LOAD" "$@" | sed -n 's/.*ns_per_call=\([0-9.]*\).*/\1/p'
@@ -162,7 +172,7 @@ load_ns() {
 
 # One tracer's turn in a round: the per-call workloads, then the steady rate.
 micro_turn() {
-	local name=$1 out=/dev/null r c0 c1 w0 w1 t0 t1
+	local name=$1 out=/dev/null r c0 c1 s0 s1 w0 w1 t0 t1
 	[ "$name" = cc-jsonfile ] && out=$tmp/out.json
 	if [ "$name" != none ]; then
 		start_tracer "$name" "$out" || return 0
@@ -181,11 +191,16 @@ micro_turn() {
 		record "$name" getpid "$(load_ns getpid "$n_getpid")"
 	done
 	[ -n "$tpid" ] || return 0
-	c0=$(cpu_ns "$tpid") w0=$(wakeups "$tpid") t0=$(now_ns)
-	"$LOAD" -d "$rate_secs" rate "$rate" >/dev/null
-	c1=$(cpu_ns "$tpid") w1=$(wakeups "$tpid") t1=$(now_ns)
-	record "$name" rate_cpu_pct "$(awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) 'BEGIN{printf "%.2f", 100*c/t}')"
-	record "$name" wakeups_s "$(awk -v w=$((w1 - w0)) -v t=$((t1 - t0)) 'BEGIN{printf "%.0f", w*1e9/t}')"
+	case "$name" in floor-*) ;; *)
+		c0=$(cpu_ns "$tpid" u) s0=$(cpu_ns "$tpid" s) w0=$(wakeups "$tpid") t0=$(now_ns)
+		"$LOAD" -d "$rate_secs" rate "$rate" >/dev/null
+		c1=$(cpu_ns "$tpid" u) s1=$(cpu_ns "$tpid" s) w1=$(wakeups "$tpid") t1=$(now_ns)
+		record "$name" rate_cpu_pct "$(pct $((c1 - c0 + s1 - s0)) $((t1 - t0)))"
+		record "$name" rate_usr_pct "$(pct $((c1 - c0)) $((t1 - t0)))"
+		record "$name" rate_sys_pct "$(pct $((s1 - s0)) $((t1 - t0)))"
+		;;
+	esac
+	[ -n "${w0:-}" ] && record "$name" wakeups_s "$(awk -v w=$((w1 - w0)) -v t=$((t1 - t0)) 'BEGIN{printf "%.0f", w*1e9/t}')"
 	record "$name" hwm_kib "$(hwm_kib "$tpid")"
 	record "$name" map_kib "$(map_kib "$tpid")"
 	stop_tracer
@@ -194,16 +209,17 @@ micro_turn() {
 # The workload events a tracer wrote to a file: lines naming the workload's comm.
 count_lines() {
 	case "$1" in
-	cc-jsonfile) grep -c '"comm":"load"' "$2" ;;
+	cc-jsonfile*) grep -c '"comm":"load"' "$2" ;;
 	*) grep -cw 'load' "$2" ;;
 	esac
 }
 
 # One burst of burst_n failing openat calls from $2 processes under tracer $1.
 burst_turn() {
-	local name=$1 jobs=$2 out=$tmp/burst.out t0 t_end c_prev c now busy=0 idle=0 got lost
+	local name=$1 jobs=$2 out=$tmp/burst.out t0 t_end c_prev c now busy=0 idle=0 got lost c0
 	start_tracer "$name" "$out" || return 0
 	sleep 0.3
+	c0=$(cpu_ns "$tpid")
 	t0=$(now_ns)
 	"$LOAD" -j "$jobs" burst "$burst_n" >/dev/null
 	t_end=$(now_ns)
@@ -220,6 +236,7 @@ burst_turn() {
 		c_prev=$c
 	done
 	record "$name" "b${jobs}_hwm_kib" "$(hwm_kib "$tpid")"
+	record "$name" "b${jobs}_cpu_ns_event" $(((c_prev - c0) / burst_n))
 	stop_tracer
 	got=$(count_lines "$name" "$out")
 	lost=$((burst_n - got))
@@ -227,6 +244,7 @@ burst_turn() {
 	record "$name" "b${jobs}_delivered" "$got"
 	record "$name" "b${jobs}_lost" "$lost"
 	record "$name" "b${jobs}_eps" $((got * 1000000000 / (t_end - t0)))
+	[ "$got" -gt 0 ] && record "$name" "b${jobs}_bytes_event" $(($(stat -c %s "$out") / got))
 	case "$name" in
 	cc-*)
 		# the tracer's own count, all processes included
@@ -237,8 +255,9 @@ burst_turn() {
 	rm -f "$out"
 }
 
-micro_tracers=(none cc-table cc-json cc-jsonfile cc-rej-pid cc-rej-host opensnoop bpftrace orig)
-burst_tracers=(cc-jsonfile opensnoop bpftrace orig)
+micro_tracers=(none cc-table cc-json cc-jsonfile cc-rej-pid cc-rej-host opensnoop bpftrace orig
+	floor-tp floor-rawtp)
+burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 log "run.sh: $rounds rounds of ${#micro_tracers[@]} configurations, $burst_rounds burst rounds"
 for round in $(seq "$rounds"); do
@@ -259,112 +278,7 @@ cp "$samples" build/bench/samples.txt
 
 # Medians per tracer and metric, then the tables and the target checks.
 report() {
-	awk -v rounds="$rounds" -v reps="$reps" -v burst_n="$burst_n" -v rate="$rate" '
-	function median(key,   n, i, j, t, a) {
-		n = cnt[key]
-		if (!n)
-			return ""
-		for (i = 1; i <= n; i++)
-			a[i] = val[key, i]
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-			}
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
-	function m(t, k) { return median(t SUBSEP k) }
-	function added(t, k,   b, v) {
-		v = m(t, k); b = m("none", k)
-		return (v == "" || b == "") ? "" : v - b
-	}
-	function fmt(v, f) { return v == "" ? "n/a" : sprintf(f, v) }
-	function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
-	function check(what, ok, detail) {
-		printf "| %s | %s | %s |\n", what, ok == "" ? "n/a" : ok ? "PASS" : "MISS", detail
-	}
-	$3 != "" { k = $1 SUBSEP $2; val[k, ++cnt[k]] = $3 + 0 }
-	END {
-		split("none cc-table cc-json cc-jsonfile cc-rej-pid cc-rej-host opensnoop bpftrace orig", T, " ")
-		label["none"] = "no tracer"
-		label["cc-table"] = "copenclose (table > /dev/null)"
-		label["cc-json"] = "copenclose -o json > /dev/null"
-		label["cc-jsonfile"] = "copenclose -o json > file"
-		label["cc-rej-pid"] = "copenclose -p 1 (events rejected)"
-		label["cc-rej-host"] = "copenclose -I (host events rejected)"
-		label["opensnoop"] = "opensnoop (libbpf-tools)"
-		label["bpftrace"] = "bpftrace one-liner"
-		label["orig"] = "original approach (raw_syscalls + perf buffer)"
-
-		print "### Cost to the traced process (medians; added = traced - no tracer)\n"
-		print "| tracer | failing openat ns | added ns/event | open+close ns | added ns/pair | getpid ns | added ns (untraced) | tracer CPU ns/event |"
-		print "|---|---|---|---|---|---|---|---|"
-		for (i = 1; i in T; i++) {
-			t = T[i]
-			if (m(t, "failopen") == "")
-				continue
-			printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label[t],
-				fmt(m(t, "failopen"), "%.0f"), t == "none" ? "-" : fmt(added(t, "failopen"), "%+.0f"),
-				fmt(m(t, "openclose"), "%.0f"), t == "none" ? "-" : fmt(added(t, "openclose"), "%+.0f"),
-				fmt(m(t, "getpid"), "%.0f"), t == "none" ? "-" : fmt(added(t, "getpid"), "%+.1f"),
-				t == "none" ? "-" : fmt(m(t, "cpu_ns_event"), "%.0f")
-		}
-		print "\nopen+close is two events for copenclose and the original approach (open and close), one for opensnoop and bpftrace (openat only)."
-		print "\n### Steady " rate " events/s, bursts of " burst_n " events, memory (medians)\n"
-		print "| tracer | CPU % of a core | wake-ups/s | peak RSS MiB | BPF maps MiB | burst 1 proc: events/s | lost | burst 2 procs: events/s | lost |"
-		print "|---|---|---|---|---|---|---|---|---|"
-		for (i = 2; i in T; i++) {
-			t = T[i]
-			if (m(t, "rate_cpu_pct") == "" && m(t, "b1_eps") == "")
-				continue
-			hwm = m(t, "hwm_kib"); b = m(t, "b1_hwm_kib"); if (b > hwm) hwm = b
-			b = m(t, "b2_hwm_kib"); if (b > hwm) hwm = b
-			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label[t],
-				fmt(m(t, "rate_cpu_pct"), "%.2f"), fmt(m(t, "wakeups_s"), "%.0f"),
-				fmt(hwm == "" ? "" : hwm / 1024, "%.1f"), fmt(m(t, "map_kib") == "" ? "" : m(t, "map_kib") / 1024, "%.2f"),
-				fmt(m(t, "b1_eps"), "%.0f"), fmt(m(t, "b1_lost"), "%.0f"),
-				fmt(m(t, "b2_eps"), "%.0f"), fmt(m(t, "b2_lost"), "%.0f")
-		}
-		print "\nBurst events/s: workload events the tracer wrote, over the time from the burst'"'"'s start until the tracer was idle again; lost = generated - written."
-
-		print "\n### Targets (ratios between tracers in this run)\n"
-		print "| target | result | measured |"
-		print "|---|---|---|"
-		a = added("cc-table", "failopen"); o = added("opensnoop", "failopen"); r = ratio(a, o)
-		check("added cost per traced event <= 0.10 x opensnoop'"'"'s", r == "" ? "" : r <= 0.10,
-			sprintf("%s (%s ns vs %s ns)", fmt(r, "%.3f"), fmt(a, "%.0f"), fmt(o, "%.0f")))
-		a = added("cc-table", "getpid"); o = added("opensnoop", "getpid"); g = added("orig", "getpid")
-		check("added cost per untraced call <= opensnoop'"'"'s", (a == "" || o == "") ? "" : a <= o,
-			sprintf("%s ns vs %s ns", fmt(a, "%.1f"), fmt(o, "%.1f")))
-		r = ratio(a, g)
-		check("added cost per untraced call <= 0.25 x original approach'"'"'s", r == "" ? "" : r <= 0.25,
-			sprintf("%s (%s ns vs %s ns)", fmt(r, "%.3f"), fmt(a, "%.1f"), fmt(g, "%.1f")))
-		d = added("cc-table", "failopen")
-		split("cc-rej-pid cc-rej-host", R, " ")
-		for (i = 1; i in R; i++) {
-			a = added(R[i], "failopen"); r = ratio(a, d)
-			check("rejected event (" (R[i] == "cc-rej-pid" ? "-p of another pid" : "-I on host events") ") <= 0.35 x a delivered event'"'"'s added cost",
-				r == "" ? "" : r <= 0.35, sprintf("%s (%s ns vs %s ns)", fmt(r, "%.3f"), fmt(a, "%.0f"), fmt(d, "%.0f")))
-		}
-		for (j = 1; j <= 2; j++) {
-			e = m("cc-jsonfile", "b" j "_eps"); l = m("cc-jsonfile", "b" j "_lost")
-			check("burst of " burst_n " from " j " process(es), JSON to a file: 0 lost at >= 400000 events/s",
-				(e == "" || l == "") ? "" : (l == 0 && e >= 400000),
-				sprintf("%s events/s, %s lost", fmt(e, "%.0f"), fmt(l, "%.0f")))
-		}
-		c = m("cc-table", "rate_cpu_pct")
-		check("tracer CPU at " rate " events/s <= 3% of a core (table)", c == "" ? "" : c <= 3, fmt(c, "%.2f%%"))
-		c = m("cc-jsonfile", "rate_cpu_pct")
-		check("tracer CPU at " rate " events/s <= 5% of a core (JSON to a file)", c == "" ? "" : c <= 5, fmt(c, "%.2f%%"))
-		w = m("cc-table", "wakeups_s"); x = m("cc-jsonfile", "wakeups_s"); if (x > w) w = x
-		check("at most 1000 wake-ups/s at " rate " events/s", w == "" ? "" : w <= 1000, fmt(w, "%.0f/s"))
-		hwm = 0
-		for (i = 2; i <= 6; i++)
-			for (j = 0; j <= 2; j++) {
-				b = m(T[i], j ? "b" j "_hwm_kib" : "hwm_kib")
-				if (b != "" && b > hwm) hwm = b
-			}
-		check("peak RSS <= 32 MiB", hwm ? hwm <= 32 * 1024 : "", fmt(hwm ? hwm / 1024 : "", "%.1f MiB"))
-	}' "$samples"
+	awk -v burst_n="$burst_n" -v rate="$rate" -f bench/report.awk "$samples"
 }
 
 table=$(report)
