@@ -1,6 +1,8 @@
 # copenclose: build, run, test, bench. One GNU Makefile, everything into build/.
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-VMLINUX_DIR := src/bpf/$(shell uname -m)
+# vmlinux.h is vendored per architecture; for one not vendored it is generated from this
+# machine's BTF (then the build machine needs /sys/kernel/btf/vmlinux).
+VMLINUX_DIR := $(if $(wildcard src/bpf/$(shell uname -m)/vmlinux.h),src/bpf/$(shell uname -m),build/vmlinux)
 BUILD := build
 CC ?= cc
 CLANG ?= clang
@@ -42,8 +44,12 @@ deps-test:
 BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
 SKELS := $(BPF_SRCS:src/bpf/%.bpf.c=$(BUILD)/%.skel.h)
 
+build/vmlinux/vmlinux.h:
+	mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
 # Every src/bpf/NAME.bpf.c becomes build/NAME.skel.h with the skeleton name NAME_bpf.
-$(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/event.h | $(BUILD)
+$(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/event.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp
 	rm -f $@.tmp

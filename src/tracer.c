@@ -1,6 +1,7 @@
 /* The tracing session: open, filter, load, attach, poll the ring buffer in batches, account. */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@
 #define POLL_MS	      50	 /* the longest an event waits in the ring on a quiet system */
 #define BATCH_EVENTS  8192	 /* events formatted between two flushes */
 #define BATCH_BYTES   (1u << 20) /* output bytes between two flushes */
-#define DRAIN_MS      500	 /* how long exit may spend draining into a slow stdout */
+#define DRAIN_MS      300	 /* how long exit may spend draining into a slow stdout */
 #define LOSS_CHECK_NS 250000000	 /* how often the loss counters are read */
 
 struct session {
@@ -36,7 +37,8 @@ struct session {
 	struct output out;
 	int ncpus;
 	int stdout_closed;
-	int final_drain; /* set after detach: consume everything, whatever the stop flag says */
+	int final_drain;    /* set after detach: consume everything, whatever the stop flag says */
+	int stdout_stalled; /* at exit, stdout took nothing within the deadline */
 	int cgroup_fd;
 	uint64_t batch;	    /* events formatted since the last flush */
 	uint64_t delivered; /* events written to stdout */
@@ -92,11 +94,17 @@ static void flush(struct session *s, int deadline_ms)
 	while (off < b->len && !s->stdout_closed) {
 		ssize_t n;
 
+		/* a signal interrupted a blocked write: stop writing, exit accounts for the rest */
+		if (*s->stop && !s->final_drain && off > 0)
+			break;
+
 		if (deadline_ms >= 0) {
 			struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
 
-			if (poll(&p, 1, deadline_ms) <= 0 || (p.revents & (POLLERR | POLLHUP)))
+			if (poll(&p, 1, deadline_ms) <= 0 || (p.revents & (POLLERR | POLLHUP))) {
+				s->stdout_stalled = 1;
 				break;
+			}
 		}
 		n = write(STDOUT_FILENO, b->buf + off, b->len - off);
 		if (n > 0) {
@@ -179,7 +187,8 @@ static int drain(struct session *s, int deadline_ms)
 			break;
 		if (!s->final_drain && *s->stop)
 			break;
-		if (s->final_drain && (s->stdout_closed || now_ns(CLOCK_MONOTONIC) >= until))
+		if (s->final_drain &&
+		    (s->stdout_closed || s->stdout_stalled || now_ns(CLOCK_MONOTONIC) >= until))
 			break;
 	}
 	return err < 0 && err != -ECANCELED && err != -EINTR ? err : 0;
@@ -481,6 +490,39 @@ static int setup(struct session *s)
 	return 0;
 }
 
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * Detach every program. Each syscall tracepoint's detach waits for RCU grace periods (about
+ * 80 ms here); detaching them side by side lets those waits overlap, so exit stays prompt.
+ */
+static void detach_all(struct copenclose_bpf *skel)
+{
+	struct bpf_link **links[] = {
+		&skel->links.exit_open,	   &skel->links.exit_openat,  &skel->links.exit_openat2,
+		&skel->links.exit_close,   &skel->links.exit_connect, &skel->links.exit_accept,
+		&skel->links.exit_accept4, &skel->links.cgroup_mkdir, &skel->links.cgroup_rmdir,
+	};
+	enum { N = sizeof(links) / sizeof(links[0]) };
+	pthread_t threads[N];
+	int started[N] = {0};
+
+	for (int i = 0; i < N; i++)
+		if (*links[i] && pthread_create(&threads[i], NULL, destroy_link, *links[i]) == 0)
+			started[i] = 1;
+	for (int i = 0; i < N; i++) {
+		if (started[i])
+			pthread_join(threads[i], NULL);
+		else if (*links[i])
+			bpf_link__destroy(*links[i]);
+		*links[i] = NULL;
+	}
+}
+
 /* The events the kernel lost, per cgroup, so the user learns whose events are missing. */
 static void report_loss_by_cgroup(struct session *s)
 {
@@ -530,7 +572,7 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	flush(&s, -1);
 	err = poll_loop(&s);
 	/* exit order: detach, drain, read the counters, print */
-	copenclose_bpf__detach(s.skel);
+	detach_all(s.skel);
 	s.final_drain = 1;
 	if (!s.stdout_closed)
 		drain(&s, DRAIN_MS);

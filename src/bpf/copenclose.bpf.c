@@ -285,8 +285,8 @@ int exit_open(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs));
-	set_open(s, AT_FDCWD, PT_REGS_PARM2_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs));
+	read_path(s, (const char *)PT_REGS_PARM1_SYSCALL(regs));
+	set_open(s, AT_FDCWD, PT_REGS_PARM2_SYSCALL(regs), PT_REGS_PARM3_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
@@ -299,9 +299,9 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs));
-	set_open(s, PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs),
-		 PT_REGS_PARM4_CORE_SYSCALL(regs));
+	read_path(s, (const char *)PT_REGS_PARM2_SYSCALL(regs));
+	set_open(s, PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM3_SYSCALL(regs),
+		 PT_REGS_PARM4_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
@@ -315,9 +315,9 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs));
-	bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
-	set_open(s, PT_REGS_PARM1_CORE_SYSCALL(regs), how.flags, how.mode);
+	read_path(s, (const char *)PT_REGS_PARM2_SYSCALL(regs));
+	bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_SYSCALL(regs));
+	set_open(s, PT_REGS_PARM1_SYSCALL(regs), how.flags, how.mode);
 	s->ev.resolve = how.resolve;
 	finish(s);
 	return 0;
@@ -331,7 +331,7 @@ int exit_close(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	s->ev.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	s->ev.fd = PT_REGS_PARM1_SYSCALL(regs);
 	finish(s);
 	return 0;
 }
@@ -360,9 +360,8 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	s->ev.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	read_uaddr(s, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-		   (int)PT_REGS_PARM3_CORE_SYSCALL(regs));
+	s->ev.fd = PT_REGS_PARM1_SYSCALL(regs);
+	read_uaddr(s, (const void *)PT_REGS_PARM2_SYSCALL(regs), (int)PT_REGS_PARM3_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
@@ -413,23 +412,24 @@ unreadable:
 static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *ctx,
 					      enum cc_syscall sc)
 {
+	long ret = ctx->ret; /* read the context once: the verifier refuses a moved ctx pointer */
 	struct pt_regs *regs;
-	struct scratch *s = begin(sc, ctx->ret, &regs);
+	struct scratch *s = begin(sc, ret, &regs);
 	const void *uaddr;
 	int *ulen, len = 0;
 
 	if (!s)
 		return 0;
 	if (sc == CC_SYS_ACCEPT4)
-		s->ev.flags = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	if (ctx->ret >= 0) {
-		s->ev.fd = ctx->ret;
-		uaddr = (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		ulen = (int *)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		s->ev.flags = PT_REGS_PARM4_SYSCALL(regs);
+	if (ret >= 0) {
+		s->ev.fd = ret;
+		uaddr = (const void *)PT_REGS_PARM2_SYSCALL(regs);
+		ulen = (int *)PT_REGS_PARM3_SYSCALL(regs);
 		if (uaddr && ulen && !bpf_probe_read_user(&len, sizeof(len), ulen))
 			read_uaddr(s, uaddr, len);
 		else
-			read_peer(s, ctx->ret);
+			read_peer(s, ret);
 	}
 	finish(s);
 	return 0;
