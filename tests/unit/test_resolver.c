@@ -182,6 +182,37 @@ static void test_names(void **state)
 	resolver_free(r);
 }
 
+/* Before their state file, runc and crun have made exec.fifo; an empty state dir is nothing. */
+static void test_bare_fifo(void **state)
+{
+	static const char *const dirs[] = {"/run",	"/run/runc",   "/run/runc/a",
+					   "/run/crun", "/run/crun/b", "/run/runc/empty"};
+	char root[] = "/tmp/cc-bare-XXXXXX", p[256];
+
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	snprintf(p, sizeof(p), "%s/run/runc/a/exec.fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/run/crun/b/exec.fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_string_equal(runtime_state_bare(root, "a"), "runc");
+	assert_string_equal(runtime_state_bare(root, "b"), "crun");
+	assert_null(runtime_state_bare(root, "empty"));
+	assert_null(runtime_state_bare(root, "none"));
+	snprintf(p, sizeof(p), "%s/run/runc/a/exec.fifo", root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/run/crun/b/exec.fifo", root);
+	unlink(p);
+	for (size_t i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		rmdir(p);
+	}
+	rmdir(root);
+}
+
 static void test_lookup_pid(void **state)
 {
 	struct resolver_opts o = {.state_root = STATE};
@@ -317,8 +348,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_proc_cgroup), cmocka_unit_test(test_jsonscan),
 		cmocka_unit_test(test_conmon_name), cmocka_unit_test(test_names),
-		cmocka_unit_test(test_lookup_pid),  cmocka_unit_test(test_lru),
-		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_bare_fifo),   cmocka_unit_test(test_lookup_pid),
+		cmocka_unit_test(test_lru),	    cmocka_unit_test(test_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
