@@ -230,6 +230,13 @@ int runtime_state_name(const char *root, const struct container_info *ci, char *
 		return -EINVAL;
 	if (strcmp(ci->runtime, "docker") == 0)
 		return docker_name(root, ci->id, name, size);
+	if (strcmp(ci->runtime, "podman") == 0 && ci->trust == CONTAINER_TRUST_USER_DELEGATED) {
+		char runroot[64];
+
+		/* rootless podman: its run root is $XDG_RUNTIME_DIR/containers */
+		snprintf(runroot, sizeof(runroot), "/run/user/%u/containers", ci->owner_uid);
+		return podman_name_in(root, runroot, ci->id, name, size);
+	}
 	if (strcmp(ci->runtime, "podman") == 0)
 		return podman_name_in(root, "/run/containers/storage", ci->id, name, size);
 	return -ENOTSUP;

@@ -21,6 +21,7 @@
 #define D2    "e635e457a541c7d7bbb75b925db0f8e452146f96651dc5ec1c8fbed2fd06d666"
 #define D3    "76bafdeaa95fa1dff95adeca3801f47de4af6bfed21111a9326d2b9d5027d1ae"
 #define P1    "37e6fc1d26301da52450621b1fda2608098ad64bb6330a2e5ad4efa83089bbd3"
+#define R1    "ccc563a2b986fc9d2266dfad7fea378efb683e4fabe1e92f7a20541516a2657f"
 #define P2    "d154db1ecda3d05abe725d10bbc1b1d9ab9f74a9f776cc7934e6eff584bbcd94"
 
 static void test_proc_cgroup(void **state)
@@ -162,6 +163,11 @@ static void test_names(void **state)
 		{"/cc-runc-fixture", "runc", "cc-runc-fixture", "cc-runc-fixture"},
 		{"/cc-crun-fixture/x", "crun", "cc-crun-fixture", "cc-crun-fixture"},
 		{"/lxc.payload.web01", "lxc", "web01", "web01"},
+		{"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" R1 ".scope",
+		 "podman", R1,
+		 "rootless-web"}, /* rootless: $XDG_RUNTIME_DIR/containers of uid 1000 */
+		{"/user.slice/user-1001.slice/user@1001.service/user.slice/libpod-" R1 ".scope",
+		 "podman", R1, R1}, /* not the run root of uid 1001 */
 	};
 	struct resolver_opts o = {.state_root = STATE};
 	struct resolver *r;
