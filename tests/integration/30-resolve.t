@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
 # copenclose resolve against real containers (runc with its default cgroup path, podman with
-# runc) by PID and by cgroup path, and against every row of the cgroup path fixtures.
+# runc, crun in a unified private namespace) by PID and by cgroup path, and against every row of
+# the cgroup path fixtures.
 . "$(dirname "$0")/tracer-lib.sh"
 [ "$(id -u)" -eq 0 ] || skip_all "needs root to run containers"
 [ -x "$BIN" ] || { echo "1..1"; echo "not ok 1 - $BIN is not built"; exit 1; }
 command -v runc >/dev/null || skip_all "runc is not installed"
 command -v podman >/dev/null || skip_all "podman is not installed"
+command -v crun >/dev/null || skip_all "crun is not installed"
 make_rootfs || skip_all "no static busybox to build a root file system"
 TSV=$top/tests/fixtures/cgroup-paths.tsv
 V2=$(findmnt -n -o TARGET -t cgroup2 | head -n1)
 
 # Fixture rows a real host can answer: runc and crun rows need their fixture state tree.
 rows=$(grep -av '^#' "$TSV" | awk -F '\t' '$2 != "runc" && $2 != "crun"' | grep -ac .)
-plan $((17 + rows))
+plan $((20 + rows))
 
 RID=ccres$$
 PNAME=ccres-pod$$
 PCID=
+CID=cccrun$$
 cleanup() {
 	runc kill "$RID" KILL >/dev/null 2>&1
 	sleep 0.2
 	runc delete -f "$RID" >/dev/null 2>&1
 	[ -n "$PCID" ] && podman rm -f "$PCID" >/dev/null 2>&1
+	crun delete -f "$CID" >/dev/null 2>&1
 	cleanup_tracers
 }
 trap cleanup EXIT
@@ -79,6 +83,29 @@ CPID=$(cat "/run/containers/storage/overlay-containers/$PCID/userdata/conmon.pid
 js=$("$BIN" resolve "${CPID:-0}")
 check "podman's conmon (pid ${CPID:-none}) is not in the container" \
 	[ "$(field "$js" container_id)" = None ]
+
+# crun refuses hybrid hosts: in a private mount namespace with cgroup2 on /sys/fs/cgroup, with a
+# spec without linux.resources; its cgroup is "/<id>", known from /run/crun/<id>/status.
+runc_bundle "$T/cb" cc-crun sleep 120 && python3 - "$T/cb/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"].pop("resources", None)
+json.dump(c, open(sys.argv[1], "w"))
+PY
+unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup || exit 1
+crun run -d --bundle "$2" "$1" </dev/null >/dev/null 2>&1 || exit 1
+pid=$(crun state "$1" | sed -n "s/^ *\"pid\": *\([0-9]*\),*$/\1/p")
+echo "$pid" >"$3/crun.pid"
+"$4" resolve "$pid" >"$3/crun.pid.json"
+"$4" resolve "/$1" >"$3/crun.path.json"
+stat -c %i "/sys/fs/cgroup/$1" >"$3/crun.ino"
+crun kill "$1" KILL; sleep 0.2; crun delete -f "$1"' _ "$CID" "$T/cb" "$T" "$BIN" >"$T/crun.log" 2>&1
+diag "crun pid $(cat "$T/crun.pid" 2>/dev/null): $(cat "$T/crun.pid.json" 2>/dev/null) $(head -c 300 "$T/crun.log")"
+js=$(cat "$T/crun.pid.json" 2>/dev/null)
+expect "crun (unified, private mount namespace), by PID" "$js" crun "$CID" "$CID" system "/$CID"
+check "crun, by PID: cgroup_id is the inode of its cgroup directory" \
+	[ -n "$js" -a "$(field "$js" cgroup_id 2>/dev/null)" = "$(cat "$T/crun.ino" 2>/dev/null)" ]
+expect "crun, by cgroup path" "$(cat "$T/crun.path.json" 2>/dev/null)" crun "$CID" "$CID" system "/$CID"
 
 # The host itself, and the error contract.
 js=$("$BIN" resolve $$)
