@@ -1,6 +1,8 @@
 # copenclose: build, run, test, bench. One GNU Makefile, everything into build/.
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-VMLINUX_DIR := src/bpf/$(shell uname -m)
+# vmlinux.h is vendored per architecture; for one not vendored it is generated from this
+# machine's BTF (then the build machine needs /sys/kernel/btf/vmlinux).
+VMLINUX_DIR := $(if $(wildcard src/bpf/$(shell uname -m)/vmlinux.h),src/bpf/$(shell uname -m),build/vmlinux)
 BUILD := build
 CC ?= cc
 CLANG ?= clang
@@ -11,7 +13,7 @@ LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Isrc $(LIBBPF_CFLAGS) \
-	-DCC_VERSION='"$(VERSION)"' -MMD -MP
+	-DCC_VERSION='"$(VERSION)"'
 LDLIBS += $(LIBBPF_LIBS) -lcap
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc -Wall -Werror \
 	-Wno-gnu-variable-sized-type-not-at-end
@@ -25,6 +27,8 @@ HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/helpers/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
+
+.SECONDARY:
 
 .PHONY: all run test unit integration check-format format bench fuzz stress install clean deps \
 	deps-test helpers
@@ -40,8 +44,12 @@ deps-test:
 BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
 SKELS := $(BPF_SRCS:src/bpf/%.bpf.c=$(BUILD)/%.skel.h)
 
+build/vmlinux/vmlinux.h:
+	mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
 # Every src/bpf/NAME.bpf.c becomes build/NAME.skel.h with the skeleton name NAME_bpf.
-$(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/event.h | $(BUILD)
+$(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/event.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp
 	rm -f $@.tmp
@@ -50,9 +58,10 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(BUILD)/obj/%.o: src/%.c $(SKELS) | $(BUILD)/obj
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcopenclose.a: $(LIB_OBJS)
+	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a

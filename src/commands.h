@@ -1,4 +1,5 @@
-/* The subcommands main() dispatches to; each parses its own arguments and returns an exit status. */
+/* The subcommands main() dispatches to; each parses its own arguments and returns an exit status.
+ */
 #ifndef CC_COMMANDS_H
 #define CC_COMMANDS_H
 

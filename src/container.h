@@ -1,4 +1,5 @@
-/* Which container a cgroup path (or a process) belongs to: runtime, full id, name; a bounded cache. */
+/* Which container a cgroup path (or a process) belongs to: runtime, full id, name; a bounded cache.
+ */
 #ifndef CC_CONTAINER_H
 #define CC_CONTAINER_H
 
@@ -7,8 +8,8 @@
 #include <stdint.h>
 
 #define CONTAINER_RUNTIME_LEN 32
-#define CONTAINER_ID_LEN 128
-#define CONTAINER_NAME_LEN 256
+#define CONTAINER_ID_LEN      128
+#define CONTAINER_NAME_LEN    256
 
 enum container_trust {
 	CONTAINER_TRUST_SYSTEM = 0,	/* found where only root can create cgroups */
@@ -20,17 +21,25 @@ struct container_info {
 	enum container_trust trust;
 	char runtime[CONTAINER_RUNTIME_LEN]; /* "docker", "podman", "containerd", "cri-o", ... */
 	char id[CONTAINER_ID_LEN];	     /* full id, or the name where a runtime has only one */
-	char name[CONTAINER_NAME_LEN];	     /* the runtime's name for it; the id when it has none */
-	size_t cgroup_len;		     /* length of the prefix of the path that is the container's
-						cgroup (sub-cgroups below it belong to it) */
+	char name[CONTAINER_NAME_LEN]; /* the runtime's name for it; the id when it has none */
+	size_t cgroup_len;	       /* length of the prefix of the path that is the container's
+					  cgroup (sub-cgroups below it belong to it) */
 };
 
 /*
  * Pure: recognise the runtime and the innermost container from a cgroup path inside the v2
  * hierarchy (or a v1 hierarchy's path). 1 when the path is in a container, 0 when not (out is
- * cleared), -EINVAL on a malformed path. name is set to the id; container_name_lookup() refines
+ * cleared), -EINVAL on a malformed path. name is set to the id; the resolver refines
  * it from the runtime's state on disk.
  */
 int container_parse_path(const char *path, struct container_info *out);
+
+/*
+ * Pure: plain runc and crun put a container at "/<id>" (by default) and nothing in the path
+ * names them; only their state on disk tells. 1 when the first component of path could be such
+ * an id ([A-Za-z0-9_.+-], shorter than CONTAINER_ID_LEN): the id in id (size bytes) and the
+ * length of "/<id>" in cgroup_len; 0 when not; -EINVAL on a malformed path.
+ */
+int container_bare_candidate(const char *path, char *id, size_t size, size_t *cgroup_len);
 
 #endif

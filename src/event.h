@@ -48,13 +48,13 @@ enum cc_status {
  * family, the socket address (struct sockaddr bytes) for connect and accept.
  */
 struct cc_event {
+	__u32 type;	 /* CC_REC_SYSCALL */
+	__u32 syscall;	 /* enum cc_syscall */
 	__u64 ts_ns;	 /* CLOCK_MONOTONIC at sys_exit */
 	__u64 cgroup_id; /* cgroup v2 id */
 	__s64 ret;	 /* the return value: fd, 0 or -errno */
 	__u64 flags;	 /* open flags, accept4 flags */
 	__u64 resolve;	 /* openat2 resolve flags */
-	__u32 type;	 /* CC_REC_SYSCALL */
-	__u32 syscall;	 /* enum cc_syscall */
 	__u32 pid;	 /* tgid as the host sees it */
 	__u32 tid;
 	__u32 ppid; /* the real parent's tgid */
@@ -65,10 +65,10 @@ struct cc_event {
 	__u32 mntns;
 	__u32 utsns;
 	__u32 cgroupns;
-	__s32 fd;    /* the fd this call created or closed, or the socket of connect; -1 if none */
-	__s32 dirfd; /* openat/openat2 dirfd when CC_ST_HAS_DIRFD */
-	__u32 mode;  /* open mode when CC_ST_HAS_MODE */
-	__u16 status;	/* enum cc_status bits */
+	__s32 fd;     /* the fd this call created or closed, or the socket of connect; -1 if none */
+	__s32 dirfd;  /* openat/openat2 dirfd when CC_ST_HAS_DIRFD */
+	__u32 mode;   /* open mode when CC_ST_HAS_MODE */
+	__u16 status; /* enum cc_status bits */
 	__u16 tail_len; /* bytes of tail that follow, without a terminating NUL */
 	char comm[CC_COMM_LEN];
 	char hostname[CC_HOST_LEN];
@@ -78,10 +78,10 @@ struct cc_event {
 
 /* A cgroup created or removed in the v2 hierarchy; tail is its path inside the hierarchy. */
 struct cc_cgroup_event {
-	__u64 ts_ns;
-	__u64 cgroup_id;
 	__u32 type; /* CC_REC_CGROUP_MKDIR or CC_REC_CGROUP_RMDIR */
 	__u32 level;
+	__u64 ts_ns;
+	__u64 cgroup_id;
 	__u16 tail_len;
 	__u16 status; /* CC_ST_TAIL_TRUNCATED */
 	__u32 pad;
@@ -90,10 +90,10 @@ struct cc_cgroup_event {
 
 /* The kernel's counters, one per-CPU array slot each. */
 enum cc_counter {
-	CC_CNT_SEEN = 0,    /* events that passed every filter and were to be sent */
-	CC_CNT_LOST,	    /* of those, the ring buffer had no room for */
-	CC_CNT_CG_LOST,	    /* cgroup records the ring buffer had no room for */
-	CC_CNT_FILTERED,    /* events the in-kernel filters dropped */
+	CC_CNT_SEEN = 0, /* events that passed every filter and were to be sent */
+	CC_CNT_LOST,	 /* of those, the ring buffer had no room for */
+	CC_CNT_CG_LOST,	 /* cgroup records the ring buffer had no room for */
+	CC_CNT_FILTERED, /* events the in-kernel filters dropped */
 	CC_CNT_MAX,
 };
 
@@ -102,6 +102,8 @@ _Static_assert(sizeof(struct cc_event) == 192, "cc_event layout changed");
 _Static_assert(offsetof(struct cc_event, comm) == 104, "comm offset");
 _Static_assert(offsetof(struct cc_event, tail) == 192, "tail offset");
 _Static_assert(sizeof(struct cc_cgroup_event) == 32, "cc_cgroup_event layout changed");
+_Static_assert(offsetof(struct cc_event, type) == 0, "type first");
+_Static_assert(offsetof(struct cc_cgroup_event, type) == 0, "type first");
 #endif
 
 #endif

@@ -6,11 +6,12 @@
 #include <stdint.h>
 
 #include "container.h"
+#include "proc_cgroup.h"
 
 struct resolver;
 
 struct resolver_opts {
-	const char *v2_mount; /* "" or NULL when the host has no v2 hierarchy */
+	const char *v2_mount;	/* "" or NULL when the host has no v2 hierarchy */
 	const char *state_root; /* prefix for the runtimes' state directories ("" in production;
 				   a fixture tree in tests) */
 	size_t cache_cap;	/* entries at most; 0 means the default (4096) */
@@ -19,7 +20,7 @@ struct resolver_opts {
 /* What the resolver knows of one cgroup. */
 struct cgroup_identity {
 	uint64_t cgroup_id;
-	const char *path;	/* inside the v2 hierarchy; NULL when unresolved */
+	const char *path; /* inside the v2 hierarchy; NULL when unresolved */
 	struct container_info ctr;
 };
 
@@ -48,5 +49,20 @@ int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info 
 int resolver_find(struct resolver *r, const char *query, char *path, size_t size);
 
 size_t resolver_cache_size(const struct resolver *r);
+
+/*
+ * The container of a cgroup path (inside the hierarchy, or a v1 hierarchy's path), confirmed and
+ * named from the runtimes' state on disk (plain runc and crun are only known from there). 1 when
+ * in a container, 0 when not, -EINVAL on a malformed path. Not cached.
+ */
+int resolver_identify_path(struct resolver *r, const char *path, struct container_info *out);
+
+/*
+ * The cgroup path from /proc/PID/cgroup that proc_cgroup_pick() chooses (under opts->state_root,
+ * so tests can give a fixture), into path, and which line it came from in src (may be NULL); 0 or
+ * -errno (-ESRCH when the process is gone).
+ */
+int resolver_pid_cgroup(const struct resolver *r, uint32_t pid, char *path, size_t size,
+			enum proc_cgroup_source *src);
 
 #endif

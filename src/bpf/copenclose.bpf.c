@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The kernel side: one program per traced system call at its sys_exit, filters first, one record out. */
+/* The kernel side: one program per traced system call at its sys_exit, filters first, one record
+ * out. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "../event.h"
 
-#define AT_FDCWD -100
-#define CC_O_CREAT 0100
-#define CC_O_TMPFILE 020000000
+#define AT_FDCWD	-100
+#define CC_O_CREAT	0100
+#define CC_O_TMPFILE	020000000
 #define CC_ENAMETOOLONG 36
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
+#define AF_UNIX		1
+#define AF_INET		2
+#define AF_INET6	10
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Filters, written through the skeleton's rodata before load: a filter that is off costs nothing. */
+/* Filters, written through the skeleton's rodata before load: a filter that is off costs nothing.
+ */
 const volatile __u32 targ_self_tgid = 0;
 const volatile __u32 targ_tgid = 0;
 const volatile bool targ_failed = false;
@@ -33,7 +35,7 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	__uint(max_entries, 8 << 20); /* set from --ringbuf-size before load */
 } events SEC(".maps");
 
 struct {
@@ -121,22 +123,32 @@ static __always_inline bool drop_early(__u32 tgid, long ret)
 	return false;
 }
 
+/*
+ * The pid namespace the task lives in (not pid_ns_for_children, which differs after unshare) and
+ * its tgid there. Direct loads through the BTF pointer: no helper calls on the hot path.
+ */
 static __always_inline __u32 active_pidns(struct task_struct *task, __u32 *ns_tgid)
 {
-	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid *pid = task->group_leader->thread_pid;
+	unsigned int level = pid->level;
 	struct upid up = {};
 
-	bpf_core_read(&up, sizeof(up), &pid->numbers[level]);
+	if (level == 0) { /* the host's pid namespace: direct loads, no helper call */
+		*ns_tgid = pid->numbers[0].nr;
+		return pid->numbers[0].ns->ns.inum;
+	}
+	if (level > 31)
+		return 0;
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
 	*ns_tgid = up.nr;
 	return BPF_CORE_READ(up.ns, ns.inum);
 }
 
 static __always_inline void send(void *rec, __u64 size)
 {
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-			      BPF_RB_FORCE_WAKEUP :
-			      BPF_RB_NO_WAKEUP;
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+			      ? BPF_RB_FORCE_WAKEUP
+			      : BPF_RB_NO_WAKEUP;
 
 	count(CC_CNT_SEEN);
 	if (bpf_ringbuf_output(&events, rec, size, flags)) {
@@ -151,6 +163,12 @@ static __always_inline void send(void *rec, __u64 size)
 	}
 }
 
+static __always_inline void copy8(char *dst, const char *src, int words)
+{
+	for (int i = 0; i < words; i++)
+		((__u64 *)dst)[i] = ((const __u64 *)src)[i];
+}
+
 /*
  * Fill the fixed part of the event from the current task; NULL when a filter drops it.
  * The arguments come from the task's saved registers, so no enter/exit pairing is needed.
@@ -159,6 +177,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, zero = 0, pidns, mntns, utsns, ns_tgid = 0;
+	__u64 uid_gid;
 	struct task_struct *task;
 	struct nsproxy *nsp;
 	struct scratch *s;
@@ -172,8 +191,8 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	if (!nsp)
 		goto filtered; /* an exiting task */
 	pidns = active_pidns(task, &ns_tgid);
-	mntns = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
-	utsns = BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	mntns = nsp->mnt_ns->ns.inum;
+	utsns = nsp->uts_ns->ns.inum;
 	host = pidns == host_pidns && mntns == host_mntns && utsns == host_utsns;
 	if (targ_ignore_host && host)
 		goto filtered;
@@ -187,6 +206,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
 		return NULL;
+	uid_gid = bpf_get_current_uid_gid();
 	s->ev.type = CC_REC_SYSCALL;
 	s->ev.syscall = sc;
 	s->ev.ts_ns = bpf_ktime_get_ns();
@@ -196,22 +216,23 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.resolve = 0;
 	s->ev.pid = tgid;
 	s->ev.tid = (__u32)pid_tgid;
-	s->ev.ppid = BPF_CORE_READ(task, real_parent, tgid);
-	s->ev.uid = (__u32)bpf_get_current_uid_gid();
-	s->ev.gid = bpf_get_current_uid_gid() >> 32;
+	s->ev.ppid = task->real_parent->tgid;
+	s->ev.uid = (__u32)uid_gid;
+	s->ev.gid = uid_gid >> 32;
 	s->ev.ns_pid = ns_tgid;
 	s->ev.pidns = pidns;
 	s->ev.mntns = mntns;
 	s->ev.utsns = utsns;
-	s->ev.cgroupns = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	s->ev.cgroupns = nsp->cgroup_ns->ns.inum;
 	s->ev.fd = -1;
 	s->ev.dirfd = AT_FDCWD;
 	s->ev.mode = 0;
 	s->ev.status = host ? CC_ST_HOST : 0;
 	s->ev.tail_len = 0;
-	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
-	bpf_probe_read_kernel_str(s->ev.hostname, sizeof(s->ev.hostname),
-				  BPF_CORE_READ(nsp, uts_ns, name.nodename));
+	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */
+	copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
+	copy8(s->ev.hostname, nsp->uts_ns->name.nodename, 8);
+	s->ev.hostname[64] = 0;
 	*regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	return s;
 filtered:
@@ -264,8 +285,8 @@ int exit_open(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs));
-	set_open(s, AT_FDCWD, PT_REGS_PARM2_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs));
+	read_path(s, (const char *)PT_REGS_PARM1_SYSCALL(regs));
+	set_open(s, AT_FDCWD, PT_REGS_PARM2_SYSCALL(regs), PT_REGS_PARM3_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
@@ -278,9 +299,9 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs));
-	set_open(s, PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs),
-		 PT_REGS_PARM4_CORE_SYSCALL(regs));
+	read_path(s, (const char *)PT_REGS_PARM2_SYSCALL(regs));
+	set_open(s, PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM3_SYSCALL(regs),
+		 PT_REGS_PARM4_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
@@ -294,9 +315,9 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs));
-	bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
-	set_open(s, PT_REGS_PARM1_CORE_SYSCALL(regs), how.flags, how.mode);
+	read_path(s, (const char *)PT_REGS_PARM2_SYSCALL(regs));
+	bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_SYSCALL(regs));
+	set_open(s, PT_REGS_PARM1_SYSCALL(regs), how.flags, how.mode);
 	s->ev.resolve = how.resolve;
 	finish(s);
 	return 0;
@@ -310,7 +331,7 @@ int exit_close(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	s->ev.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	s->ev.fd = PT_REGS_PARM1_SYSCALL(regs);
 	finish(s);
 	return 0;
 }
@@ -339,9 +360,8 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	s->ev.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	read_uaddr(s, (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-		   (int)PT_REGS_PARM3_CORE_SYSCALL(regs));
+	s->ev.fd = PT_REGS_PARM1_SYSCALL(regs);
+	read_uaddr(s, (const void *)PT_REGS_PARM2_SYSCALL(regs), (int)PT_REGS_PARM3_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
@@ -392,23 +412,24 @@ unreadable:
 static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *ctx,
 					      enum cc_syscall sc)
 {
+	long ret = ctx->ret; /* read the context once: the verifier refuses a moved ctx pointer */
 	struct pt_regs *regs;
-	struct scratch *s = begin(sc, ctx->ret, &regs);
+	struct scratch *s = begin(sc, ret, &regs);
 	const void *uaddr;
 	int *ulen, len = 0;
 
 	if (!s)
 		return 0;
 	if (sc == CC_SYS_ACCEPT4)
-		s->ev.flags = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	if (ctx->ret >= 0) {
-		s->ev.fd = ctx->ret;
-		uaddr = (const void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		ulen = (int *)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		s->ev.flags = PT_REGS_PARM4_SYSCALL(regs);
+	if (ret >= 0) {
+		s->ev.fd = ret;
+		uaddr = (const void *)PT_REGS_PARM2_SYSCALL(regs);
+		ulen = (int *)PT_REGS_PARM3_SYSCALL(regs);
 		if (uaddr && ulen && !bpf_probe_read_user(&len, sizeof(len), ulen))
 			read_uaddr(s, uaddr, len);
 		else
-			read_peer(s, ctx->ret);
+			read_peer(s, ret);
 	}
 	finish(s);
 	return 0;
@@ -449,8 +470,7 @@ static __always_inline int cgroup_record(struct cgroup *cgrp, const char *path, 
 		s->ev.tail_len = n - 1;
 	if (n == sizeof(s->tail))
 		s->ev.status |= CC_ST_TAIL_TRUNCATED;
-	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + (s->ev.tail_len & (CC_TAIL_MAX - 1)),
-			       0))
+	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + (s->ev.tail_len & (CC_TAIL_MAX - 1)), 0))
 		count(CC_CNT_CG_LOST);
 	return 0;
 }

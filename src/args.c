@@ -1,0 +1,211 @@
+/* Parsing of copenclose's options, after bcc/libbpf-tools conventions; no exit(), no printing. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "syscalls.h"
+
+enum {
+	OPT_BY = 0x100,
+	OPT_FAIL_ON_LOSS,
+	OPT_RINGBUF,
+};
+
+static const struct option long_opts[] = {
+	{"use-cgv2", no_argument, NULL, 'C'},
+	{"ignore-host-ns", no_argument, NULL, 'I'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"output", required_argument, NULL, 'o'},
+	{"syscalls", required_argument, NULL, 'e'},
+	{"pid", required_argument, NULL, 'p'},
+	{"comm", required_argument, NULL, 'n'},
+	{"failed", no_argument, NULL, 'x'},
+	{"duration", required_argument, NULL, 'd'},
+	{"container", required_argument, NULL, 'c'},
+	{"cgroup", required_argument, NULL, 'G'},
+	{"by", required_argument, NULL, OPT_BY},
+	{"verbose", no_argument, NULL, 'v'},
+	{"fail-on-loss", no_argument, NULL, OPT_FAIL_ON_LOSS},
+	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
+	{NULL, 0, NULL, 0},
+};
+
+static const char usage_line[] =
+	"Usage: copenclose [-CIvx] [-o table|json] [-e SYSCALLS] [-p PID] [-n COMM] [-d SECONDS] "
+	"[-c CONTAINER] [-G CGROUP] [--by uts|cgroup|pidns|mntns] | doctor | resolve PATH-OR-PID";
+
+const char *args_usage_line(void)
+{
+	return usage_line;
+}
+
+void args_usage(FILE *out)
+{
+	fprintf(out, "%s\n\n", usage_line);
+	fputs("Trace the system calls that create and end file descriptors, and tell which\n"
+	      "container each came from.\n"
+	      "\n"
+	      "  -C, --use-cgv2          key containers by cgroup v2 id (same as --by cgroup)\n"
+	      "  -I, --ignore-host-ns    drop events from the host's own namespaces\n"
+	      "      --by KEY            what keys a container: uts (default), cgroup, pidns, mntns\n"
+	      "  -o, --output FORMAT     table (default) or json (JSON lines)\n"
+	      "  -e, --syscalls LIST     trace only these: open,openat,openat2,close,connect,\n"
+	      "                          accept,accept4 (also all, open*, accept*)\n"
+	      "  -p, --pid PID           only this process\n"
+	      "  -n, --comm NAME         only tasks whose comm is NAME\n"
+	      "  -x, --failed            only failed calls\n"
+	      "  -c, --container ID      only this container (its name, or a unique id prefix)\n"
+	      "  -G, --cgroup PATH       only this cgroup v2 and every cgroup below it\n"
+	      "  -d, --duration SECONDS  stop after this long\n"
+	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
+	      "      --fail-on-loss      exit with status 3 when events were lost\n"
+	      "  -v, --verbose           show libbpf's messages\n"
+	      "  -h, --help              this help\n"
+	      "  -V, --version           the version\n"
+	      "\n"
+	      "Subcommands:\n"
+	      "  doctor [--json]         what this host's kernel, cgroups and runtimes allow\n"
+	      "  resolve PATH-OR-PID     the container of a cgroup path or a process, as JSON\n"
+	      "\n"
+	      "Examples:\n"
+	      "  copenclose                   # every container and the host, as a table\n"
+	      "  copenclose -I -C             # containers only, keyed by cgroup v2 id\n"
+	      "  copenclose -o json -x        # failed calls as JSON lines\n"
+	      "  copenclose -c web -e connect # what container 'web' connects to\n"
+	      "  copenclose -G /system.slice  # a cgroup subtree\n",
+	      out);
+}
+
+static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		snprintf(err, err_size, __VA_ARGS__);                                              \
+		return -EINVAL;                                                                    \
+	} while (0)
+
+int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_size)
+{
+	char bad[80];
+	char *end;
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->syscalls = SYSCALLS_ALL;
+	cfg->ringbuf_mib = 8;
+	optind = 0; /* reset getopt for repeated calls */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":CIhVo:e:p:n:xd:c:G:v", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			cfg->by = BY_CGROUP;
+			break;
+		case 'I':
+			cfg->ignore_host = true;
+			break;
+		case 'h':
+			return ARGS_HELP;
+		case 'V':
+			return ARGS_VERSION;
+		case 'o':
+			if (strcmp(optarg, "table") == 0)
+				cfg->output = OUTPUT_TABLE;
+			else if (strcmp(optarg, "json") == 0)
+				cfg->output = OUTPUT_JSON;
+			else
+				FAIL("invalid output format '%.64s': use table or json", optarg);
+			break;
+		case 'e':
+			if (syscalls_parse_list(optarg, &cfg->syscalls, bad, sizeof(bad)))
+				FAIL("unknown system call '%s' in -e: use open, openat, openat2, close, "
+				     "connect, accept, accept4",
+				     bad);
+			break;
+		case 'p':
+			if (parse_u32(optarg, 1, INT_MAX, &cfg->pid))
+				FAIL("invalid PID '%.64s'", optarg);
+			break;
+		case 'n':
+			if (strlen(optarg) >= CC_COMM_LEN || !*optarg)
+				FAIL("invalid comm '%.64s': 1 to %d characters", optarg,
+				     CC_COMM_LEN - 1);
+			strcpy(cfg->comm, optarg);
+			cfg->comm_set = true;
+			break;
+		case 'x':
+			cfg->failed = true;
+			break;
+		case 'd':
+			errno = 0;
+			cfg->duration = strtod(optarg, &end);
+			if (errno || *end || !*optarg || !(cfg->duration > 0) ||
+			    cfg->duration > 1e9)
+				FAIL("invalid duration '%.64s': a number of seconds above 0",
+				     optarg);
+			break;
+		case 'c':
+			if (!*optarg)
+				FAIL("empty container name");
+			cfg->container = optarg;
+			break;
+		case 'G':
+			if (!*optarg)
+				FAIL("empty cgroup path");
+			cfg->cgroup = optarg;
+			break;
+		case 'v':
+			cfg->verbose = true;
+			break;
+		case OPT_BY:
+			if (strcmp(optarg, "uts") == 0)
+				cfg->by = BY_UTS;
+			else if (strcmp(optarg, "cgroup") == 0)
+				cfg->by = BY_CGROUP;
+			else if (strcmp(optarg, "pidns") == 0)
+				cfg->by = BY_PIDNS;
+			else if (strcmp(optarg, "mntns") == 0)
+				cfg->by = BY_MNTNS;
+			else
+				FAIL("invalid --by '%.64s': use uts, cgroup, pidns or mntns",
+				     optarg);
+			break;
+		case OPT_FAIL_ON_LOSS:
+			cfg->fail_on_loss = true;
+			break;
+		case OPT_RINGBUF:
+			if (parse_u32(optarg, 1, 1024, &cfg->ringbuf_mib) ||
+			    (cfg->ringbuf_mib & (cfg->ringbuf_mib - 1)))
+				FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to 1024",
+				     optarg);
+			break;
+		case ':':
+			FAIL("option '%.64s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				FAIL("unknown option '-%c'", optopt);
+			FAIL("unknown option '%.64s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		FAIL("unexpected argument '%.64s'", argv[optind]);
+	if (cfg->container && cfg->cgroup)
+		FAIL("-c and -G cannot be combined");
+	return ARGS_OK;
+}

@@ -1,0 +1,20 @@
+/* Command-line parsing of the tracer's options into a struct config. */
+#ifndef CC_ARGS_H
+#define CC_ARGS_H
+
+#include <stdio.h>
+
+#include "config.h"
+
+enum args_result {
+	ARGS_OK = 0,
+	ARGS_HELP = 1,	  /* --help: print args_usage() and exit 0 */
+	ARGS_VERSION = 2, /* --version */
+};
+
+/* 0, ARGS_HELP, ARGS_VERSION, or -EINVAL with a one-line message in err. */
+int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_size);
+void args_usage(FILE *out);
+const char *args_usage_line(void);
+
+#endif

@@ -1,0 +1,41 @@
+/* What the user asked for: the tracer's whole configuration, filled by args_parse(). */
+#ifndef CC_CONFIG_H
+#define CC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+enum output_format {
+	OUTPUT_TABLE = 0,
+	OUTPUT_JSON,
+};
+
+/* What keys a container (the table's second column). */
+enum id_key {
+	BY_UTS = 0,
+	BY_CGROUP,
+	BY_PIDNS,
+	BY_MNTNS,
+};
+
+struct config {
+	enum output_format output;
+	enum id_key by;
+	unsigned int syscalls; /* CC_SYS_* bits */
+	bool ignore_host;      /* -I */
+	bool failed;	       /* -x */
+	bool verbose;	       /* -v */
+	bool fail_on_loss;
+	bool comm_set;
+	uint32_t pid; /* -p, 0 for all */
+	char comm[CC_COMM_LEN];
+	double duration;       /* -d seconds, 0 for until stopped */
+	const char *container; /* -c */
+	const char *cgroup;    /* -G */
+	uint32_t ringbuf_mib;  /* power of two */
+};
+
+#endif

@@ -1,0 +1,37 @@
+/* Checks of the environment before loading: privileges, kernel BTF, tracefs, host namespaces. */
+#ifndef CC_PREFLIGHT_H
+#define CC_PREFLIGHT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Namespace inode numbers of the host, read from /proc/1/ns. */
+struct host_ns {
+	uint32_t pidns;
+	uint32_t mntns;
+	uint32_t utsns;
+};
+
+/* 0 when the process holds what loading needs (root, or CAP_BPF and CAP_PERFMON), else -EPERM. */
+int preflight_privileges(void);
+/* 0 when a BTF file is at path (a BTF magic number), -ENOENT when missing or not BTF. */
+int preflight_btf(const char *path);
+/*
+ * Make sure tracefs holds the syscall tracepoints: mounts it on /sys/kernel/tracing when it is
+ * not mounted. 0 (mounted set when this call mounted it), -ENOENT when the kernel has no syscall
+ * tracepoints, or -errno of the failed mount.
+ */
+int preflight_tracefs(char *dir, size_t size, int *mounted);
+/*
+ * 0 and the host's namespace inums from /proc/1/ns, or -errno. Where PID 1's namespaces cannot
+ * be read (a PID 1 that is not dumpable), our own are taken and from_self is set.
+ */
+int preflight_host_ns(struct host_ns *ns, int *from_self);
+
+/*
+ * Once the programs are attached: keep only CAP_DAC_READ_SEARCH (cgroup ids are resolved with
+ * open_by_handle_at), drop every other capability and set no_new_privs. 0 or -errno.
+ */
+int preflight_drop_privileges(void);
+
+#endif

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Hostile file names and comm strings: the table holds no raw control byte or bidi override and
+# one event stays one line; every JSON line parses strictly, is valid UTF-8, and gives back the
+# raw bytes.
+. "$(dirname "$0")/tracer-lib.sh"
+require_bpf
+plan 8
+
+d=$T/h
+mkdir -p "$d"
+names=(
+	$'new\nline' $'esc\x1b[31mred\x1b[0m' $'csi\x9b2J' 'quote"and\back\slash' $'tab\there'
+	$'bad\xff\xfeutf8' $'bidi\xe2\x80\xaeevil' $'iso\xe2\x81\xa6x' $'del\x7f' $'bell\a'
+	$'trunc\xe2\x80' 'plain-é-ü'
+)
+: >"$T/expected"
+for n in "${names[@]}"; do
+	printf '%s' "$n" >"$d/$n"
+	printf '%s\0' "$d/$n" >>"$T/expected"
+done
+# a 4000-byte path
+long=$d
+while [ ${#long} -lt 3700 ]; do long=$long/$(printf 'x%.0s' $(seq 1 200)); done
+mkdir -p "$long"
+long=$long/$(printf 'y%.0s' $(seq 1 $((3999 - ${#long}))))
+touch "$long"
+printf '%s\0' "$long" >>"$T/expected"
+comm=$'\x1b]0;pwn\a'
+
+run_all() {
+	local LC_ALL=C # read -d "" must not join an invalid UTF-8 tail with the next name
+	while IFS= read -r -d '' p; do
+		"$FLOOD" -n 1 -k -c "$comm" -p "$p" >/dev/null
+	done <"$T/expected"
+}
+
+start_tracer tab -e openat -n "$comm"
+start_tracer json -e openat -n "$comm" -o json
+run_all
+sleep 0.3
+stop_tracer "$(pgrep -f -- "-n $comm -o json" | head -n1)" 2>/dev/null
+for p in $(pgrep -f "build/copenclose -e openat"); do stop_tracer "$p"; done
+expected_n=$(tr -cd '\0' <"$T/expected" | wc -c)
+
+rows=$(tail -n +2 "$T/tab.out" | wc -l)
+check "table: one line per event ($rows rows for $expected_n opens)" [ "$rows" -eq "$expected_n" ]
+check "table: no raw control byte (below 0x20 but newline, or 0x7f)" \
+	[ "$(LC_ALL=C tr -d '\n\040-\176\200-\377' <"$T/tab.out" | wc -c)" -eq 0 ]
+check "table: no bidi override or isolate (U+202A-202E, U+2066-2069)" \
+	not env LC_ALL=C grep -qP '\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$T/tab.out"
+check "table: no C1 control as UTF-8 (U+0080-009F)" not env LC_ALL=C grep -qP '\xc2[\x80-\x9f]' "$T/tab.out"
+check "table: the 4000-byte path is whole" grep -q "$(basename "$long")" "$T/tab.out"
+
+python3 - "$T/json.out" "$T/expected" >"$T/py.out" 2>&1 <<'PY'
+import json, re, sys
+raw = open(sys.argv[1], 'rb').read()
+expected = open(sys.argv[2], 'rb').read().split(b'\0')[:-1]
+lines = raw.split(b'\n')[:-1]
+bad = 0
+def unescape(s):
+    # our rule: \u0080-\u00ff stand for raw bytes; everything else is ordinary JSON
+    out, i = bytearray(), 0
+    while i < len(s):
+        c = s[i]
+        if c == 0x5c:
+            e = s[i+1:i+2]
+            if e == b'u':
+                cp = int(s[i+2:i+6], 16); i += 6
+                if 0xd800 <= cp < 0xdc00:
+                    lo = int(s[i+2:i+6], 16); i += 6
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00)
+                out += bytes([cp]) if 0x80 <= cp <= 0xff else chr(cp).encode()
+                continue
+            out += {b'n': b'\n', b't': b'\t', b'r': b'\r', b'b': b'\b', b'f': b'\f'}.get(e, e)
+            i += 2
+        else:
+            out.append(c); i += 1
+    return bytes(out)
+paths = []
+for l in lines:
+    l.decode('utf-8')  # strict: raises on invalid UTF-8
+    obj = json.loads(l)  # strict parser
+    m = re.search(rb'"path":"((?:[^"\\]|\\.)*)"', l)
+    paths.append(unescape(m.group(1)))
+print("lines", len(lines))
+print("valid", all(isinstance(json.loads(l), dict) for l in lines))
+print("recovered", sorted(paths) == sorted(expected))
+for p in expected:
+    if p not in paths:
+        print("missing", p[:60])
+PY
+check "JSON: every line valid UTF-8 and strict JSON" grep -q '^valid True' "$T/py.out"
+check "JSON: one line per open ($(sed -n 's/^lines //p' "$T/py.out"))" grep -qx "lines $expected_n" "$T/py.out"
+check "JSON: raw bytes of every path recovered" grep -q '^recovered True' "$T/py.out"
+grep -E '^(missing|Traceback|[A-Za-z]*Error)' "$T/py.out" | sed 's/^/# /'

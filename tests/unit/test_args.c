@@ -1,0 +1,143 @@
+/* Unit tests of the command-line parser: the original's flags, the new options, bad input. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "args.h"
+#include "syscalls.h"
+
+#define PARSE(cfg, err, ...)                                                                       \
+	({                                                                                         \
+		char *argv[] = {"copenclose", __VA_ARGS__, NULL};                                  \
+		args_parse((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv, &(cfg), (err),         \
+			   sizeof(err));                                                           \
+	})
+
+static void test_defaults(void **state)
+{
+	char *argv[] = {"copenclose", NULL};
+	struct config cfg;
+	char err[256];
+
+	assert_int_equal(args_parse(1, argv, &cfg, err, sizeof(err)), ARGS_OK);
+	assert_int_equal(cfg.output, OUTPUT_TABLE);
+	assert_int_equal(cfg.by, BY_UTS);
+	assert_int_equal(cfg.syscalls, SYSCALLS_ALL);
+	assert_false(cfg.ignore_host);
+	assert_int_equal(cfg.pid, 0);
+	assert_int_equal(cfg.ringbuf_mib, 8);
+}
+
+static void test_original_flags(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	assert_int_equal(PARSE(cfg, err, "-C", "-I"), ARGS_OK);
+	assert_int_equal(cfg.by, BY_CGROUP);
+	assert_true(cfg.ignore_host);
+	assert_int_equal(PARSE(cfg, err, "--use-cgv2", "--ignore-host-ns"), ARGS_OK);
+	assert_int_equal(cfg.by, BY_CGROUP);
+	assert_true(cfg.ignore_host);
+	assert_int_equal(PARSE(cfg, err, "-h"), ARGS_HELP);
+	assert_int_equal(PARSE(cfg, err, "--help"), ARGS_HELP);
+	assert_int_equal(PARSE(cfg, err, "-V"), ARGS_VERSION);
+	assert_int_equal(PARSE(cfg, err, "--version"), ARGS_VERSION);
+}
+
+static void test_new_options(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	assert_int_equal(PARSE(cfg, err, "-o", "json", "-e", "open,close", "-p", "42", "-n",
+			       "nginx", "-x", "-d", "1.5", "--by", "mntns", "-v", "--fail-on-loss",
+			       "--ringbuf-size", "64"),
+			 ARGS_OK);
+	assert_int_equal(cfg.output, OUTPUT_JSON);
+	assert_int_equal(cfg.syscalls, (1u << CC_SYS_OPEN) | (1u << CC_SYS_CLOSE));
+	assert_int_equal(cfg.pid, 42);
+	assert_true(cfg.comm_set);
+	assert_string_equal(cfg.comm, "nginx");
+	assert_true(cfg.failed);
+	assert_true(cfg.duration > 1.49 && cfg.duration < 1.51);
+	assert_int_equal(cfg.by, BY_MNTNS);
+	assert_true(cfg.verbose);
+	assert_true(cfg.fail_on_loss);
+	assert_int_equal(cfg.ringbuf_mib, 64);
+	assert_int_equal(PARSE(cfg, err, "-c", "web"), ARGS_OK);
+	assert_string_equal(cfg.container, "web");
+	assert_int_equal(PARSE(cfg, err, "--cgroup=/system.slice"), ARGS_OK);
+	assert_string_equal(cfg.cgroup, "/system.slice");
+	assert_int_equal(PARSE(cfg, err, "--by=pidns"), ARGS_OK);
+	assert_int_equal(cfg.by, BY_PIDNS);
+	assert_int_equal(PARSE(cfg, err, "-C", "--by", "uts"), ARGS_OK);
+	assert_int_equal(cfg.by, BY_UTS);
+}
+
+static const struct {
+	const char *args[3];
+	const char *message;
+} bad_cases[] = {
+	{{"--bogus"}, "unknown option '--bogus'"},
+	{{"-Z"}, "unknown option '-Z'"},
+	{{"-p", "notanumber"}, "invalid PID 'notanumber'"},
+	{{"-p", "-5"}, "invalid PID '-5'"},
+	{{"-p", "0"}, "invalid PID '0'"},
+	{{"-p", "99999999999"}, "invalid PID '99999999999'"},
+	{{"-o", "xml"}, "invalid output format 'xml'"},
+	{{"-e", "open,read"}, "unknown system call 'read'"},
+	{{"-e", ""}, "unknown system call ''"},
+	{{"-d", "0"}, "invalid duration '0'"},
+	{{"-d", "abc"}, "invalid duration 'abc'"},
+	{{"-d", "-1"}, "invalid duration '-1'"},
+	{{"--by", "ipc"}, "invalid --by 'ipc'"},
+	{{"-n", "a-very-long-command-name"}, "invalid comm"},
+	{{"--ringbuf-size", "3"}, "invalid --ringbuf-size '3'"},
+	{{"-c", "a", "-G"}, "needs a value"},
+	{{"extra"}, "unexpected argument 'extra'"},
+	{{"-p"}, "option '-p' needs a value"},
+};
+
+static void test_bad_input(void **state)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		char *argv[5] = {"copenclose"};
+		int argc = 1;
+		struct config cfg;
+		char err[256] = "";
+
+		for (int j = 0; j < 3 && bad_cases[i].args[j]; j++)
+			argv[argc++] = (char *)bad_cases[i].args[j];
+		assert_int_equal(args_parse(argc, argv, &cfg, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, bad_cases[i].message))
+			fail_msg("case %zu: '%s' does not contain '%s'", i, err,
+				 bad_cases[i].message);
+		assert_null(strchr(err, '\n'));
+	}
+}
+
+static void test_container_and_cgroup_exclusive(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	assert_int_equal(PARSE(cfg, err, "-c", "web", "-G", "/x"), -EINVAL);
+	assert_non_null(strstr(err, "cannot be combined"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_original_flags),
+		cmocka_unit_test(test_new_options),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_container_and_cgroup_exclusive),
+	};
+	return cmocka_run_group_tests_name("args", tests, NULL, NULL);
+}
