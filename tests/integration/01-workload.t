@@ -12,7 +12,7 @@ trace=open,openat,openat2,close,connect,accept,accept4
 
 port=$(cc_port)
 # shellcheck disable=SC2046
-set -- $(cc_std_steps "$port" | sed "s#/data/file#$CC_ROOTFS/data/file#g")
+set -- $(cc_std_steps "$port" "$CC_WORK" | sed "s#/data/file#$CC_ROOTFS/data/file#g")
 touch "$CC_WORK/start"
 strace -f -qq -e trace=$trace -o "$CC_WORK/std.strace" "$CC_WORKLOAD" \
 	mark "$CC_WORK/ready" wait-file "$CC_WORK/start" "$@"

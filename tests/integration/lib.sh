@@ -11,7 +11,7 @@ CC_V2=/sys/fs/cgroup/unified
 [ -d "$CC_V2" ] || CC_V2=/sys/fs/cgroup
 CC_TEST_N=0
 CC_WORK=
-declare -A CC_CTL=() CC_PID=() CC_KIND=() CC_CGID=() CC_CGPATH=() CC_NAME=()
+declare -A CC_CPID=() CC_CTL=() CC_PID=() CC_KIND=() CC_CGID=() CC_CGPATH=() CC_NAME=()
 CC_TRACERS=()
 
 # --- TAP -------------------------------------------------------------------------------------
@@ -87,8 +87,8 @@ cc_seq() {
 	echo "$n"
 }
 
-# A unique container name for this run: cc-test-PID-N.
-cc_name() { echo "cc-test-$$-$(cc_seq)"; }
+# A unique container name for this run, short enough for the table: cct-PID-N.
+cc_name() { echo "cct-$$-$(cc_seq)"; }
 
 # A loopback TCP port unlikely to be in use, different for each call in this run (pairs: the
 # standard workload uses PORT and PORT+1).
@@ -134,20 +134,21 @@ cc_rootfs() {
 # Every workload first makes CTL/ready (mkdir: no fd), then waits for CTL/start (stat: no fd),
 # so the tracer attaches between the two and sees exactly the steps that follow.
 
-# cc_std_steps PORT: the steps of the standard workload (paths inside a busybox root).
+# cc_std_steps PORT [SOCKDIR]: the steps of the standard workload (paths inside a busybox root;
+# the unix socket in SOCKDIR, default /ctl, which must be writable).
 cc_std_steps() {
 	echo "open /data/file 5 sysopen /data/file 2 open2 /data/file 2 missing /nonexistent-cc 3"
-	echo "closebad 4 tcppair $1 tcppair4 $(($1 + 1))"
+	echo "closebad 4 tcppair $1 tcppair4 $(($1 + 1)) unix ${2:-/ctl}/cc.sock"
 }
 
 # What the standard workload does, as "SYSCALL RESULT COUNT" lines sorted (RESULT: ok or errno).
 cc_std_expected() {
 	cat <<-EOF
-		accept ok 1
+		accept ok 2
 		accept4 ok 1
 		close EBADF 4
-		close ok 15
-		connect ok 2
+		close ok 18
+		connect ok 3
 		open ok 2
 		openat ENOENT 3
 		openat ok 5
@@ -172,6 +173,10 @@ cc_container_ready() {
 	fi
 	if [ -n "${CC_CGPATH[$name]:-}" ] && [ -d "$CC_V2${CC_CGPATH[$name]}" ]; then
 		CC_CGID[$name]=$(stat -c %i "$CC_V2${CC_CGPATH[$name]}")
+		CC_CPID[$name]=$(head -n1 "$CC_V2${CC_CGPATH[$name]}/cgroup.procs")
+	else
+		CC_CPID[$name]=$(pgrep -P "${CC_PID[$name]}" | head -n1)
+		[ -n "${CC_CPID[$name]}" ] || CC_CPID[$name]=${CC_PID[$name]}
 	fi
 	return 0
 }
@@ -410,6 +415,32 @@ cc_strace_summary() {
 			n[name " " (w[1] ~ /^-/ ? w[2] : "ok")]++
 		}
 		END { for (k in n) print k, n[k] }' "$1" | LC_ALL=C sort
+}
+
+# cc_strace_oracle PORT: the standard workload run on the host under strace -f, summarised.
+cc_strace_oracle() {
+	local d="$CC_WORK/oracle-$1"
+	mkdir -p "$d"
+	touch "$d/start"
+	# shellcheck disable=SC2046
+	strace -f -qq -e trace=open,openat,openat2,close,connect,accept,accept4 -o "$d/strace" \
+		"$CC_WORKLOAD" mark "$d/ready" wait-file "$d/start" \
+		$(cc_std_steps "$1" "$d" | sed "s#/data/file#$CC_ROOTFS/data/file#g") >&2 || return 1
+	cc_strace_summary "$d/strace"
+}
+
+# The JSON keys of the contract, sorted: every line must have at least these.
+CC_JSON_KEYS='addr,cgroup,cgroup_id,comm,container_id,container_name,container_runtime,errno,fd,flags,gid,host,hostname,identity_mismatch,mntns,path,pid,pidns,ppid,ret,syscall,tid,time,uid'
+
+# cc_json_missing_keys FILE: prints the contract keys that some line lacks (nothing when all ok).
+cc_json_missing_keys() {
+	jq -r --arg keys "$CC_JSON_KEYS" '($keys | split(",")) - keys | .[]' "$1" | sort -u
+}
+
+# The last line the tracer wrote to stderr, and whether it is the closing count.
+cc_closing_line() { tail -n1 "$CC_WORK/$1.err"; }
+cc_closing_ok() {
+	cc_closing_line "$1" | grep -Eq '^copenclose: [0-9]+ events delivered, [0-9]+ lost$'
 }
 
 # The number of BPF programs loaded in the kernel now.
