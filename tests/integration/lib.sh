@@ -11,7 +11,7 @@ CC_V2=/sys/fs/cgroup/unified
 [ -d "$CC_V2" ] || CC_V2=/sys/fs/cgroup
 CC_TEST_N=0
 CC_WORK=
-declare -A CC_CPID=() CC_CTL=() CC_PID=() CC_KIND=() CC_CGID=() CC_CGPATH=() CC_NAME=()
+declare -A CC_PIDNS=() CC_MNTNS=() CC_CPID=() CC_CTL=() CC_PID=() CC_KIND=() CC_CGID=() CC_CGPATH=() CC_NAME=()
 CC_TRACERS=()
 
 # --- TAP -------------------------------------------------------------------------------------
@@ -178,6 +178,8 @@ cc_container_ready() {
 		CC_CPID[$name]=$(pgrep -P "${CC_PID[$name]}" | head -n1)
 		[ -n "${CC_CPID[$name]}" ] || CC_CPID[$name]=${CC_PID[$name]}
 	fi
+	CC_PIDNS[$name]=$(stat -L -c %i "/proc/${CC_CPID[$name]}/ns/pid" 2>/dev/null)
+	CC_MNTNS[$name]=$(stat -L -c %i "/proc/${CC_CPID[$name]}/ns/mnt" 2>/dev/null)
 	return 0
 }
 
