@@ -439,10 +439,11 @@ cc_json_missing_keys() {
 	jq -r --arg keys "$CC_JSON_KEYS" '($keys | split(",")) - keys | .[]' "$1" | sort -u
 }
 
-# The last line the tracer wrote to stderr, and whether it is the closing count.
+# The last line the tracer wrote to stderr, and whether it is the closing count (more counts
+# may follow, as ", N WORDS").
 cc_closing_line() { tail -n1 "$CC_WORK/$1.err"; }
 cc_closing_ok() {
-	cc_closing_line "$1" | grep -Eq '^copenclose: [0-9]+ events delivered, [0-9]+ lost$'
+	cc_closing_line "$1" | grep -Eq '^copenclose: [0-9]+ events delivered, [0-9]+ lost(, [0-9]+ [a-z ]+)*$'
 }
 
 # The number of BPF programs loaded in the kernel now.
