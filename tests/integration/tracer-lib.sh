@@ -68,7 +68,7 @@ our_progs() { bpftool prog show 2>/dev/null | grep -cE 'name (exit_(open|openat|
 our_maps() { bpftool map show 2>/dev/null | grep -cE 'name (events|counters|cgroup_filter|lost_by_cgroup|scratch_map|cg_scratch_map|copencl)'; }
 
 # A busybox root file system for runc bundles, built once per checkout under build/.
-ROOTFS=$top/build/rootfs
+ROOTFS=$top/build/rootfs-tracer
 make_rootfs() {
 	[ -x "$ROOTFS/bin/busybox" ] && return 0
 	local bb
