@@ -349,6 +349,8 @@ static void test_find(void **state)
 		"/no-such-runc",
 	};
 	char root[] = "/tmp/cc-find-XXXXXX", p[512], out[512];
+	const struct cgroup_identity *id;
+	struct stat st;
 	struct resolver_opts o = {.v2_mount = root, .state_root = STATE};
 	struct resolver *r;
 
@@ -375,12 +377,27 @@ static void test_find(void **state)
 	assert_int_equal(resolver_find(r, "no-such-runc", out, sizeof(out)), -ENOENT);
 	assert_int_equal(resolver_find(r, "zzz", out, sizeof(out)), -ENOENT);
 	assert_int_equal(resolver_find(r, "", out, sizeof(out)), -EINVAL);
-	resolver_free(r);
+	/* primed at start with the 6 container cgroups (and sub-cgroups), not the 4 others */
+	assert_int_equal(resolver_cache_size(r), 6);
+	snprintf(p, sizeof(p), "%s/docker/%s/sub", root, D1);
+	assert_int_equal(stat(p, &st), 0);
 	for (size_t i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
 		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
 		rmdir(p);
 	}
 	rmdir(root);
+	/* gone now, and no v2 lookup could find it: still named, from what priming learned */
+	id = resolver_lookup(r, st.st_ino);
+	assert_non_null(id->path);
+	assert_string_equal(id->path, "/docker/" D1 "/sub");
+	assert_string_equal(id->ctr.name, "web-1");
+	assert_int_equal(id->ctr.cgroup_len, strlen("/docker/" D1));
+	resolver_free(r);
+	o.no_prime = true;
+	o.v2_mount = "/";
+	assert_int_equal(resolver_new(&o, &r), 0);
+	assert_int_equal(resolver_cache_size(r), 0);
+	resolver_free(r);
 	o.v2_mount = "";
 	assert_int_equal(resolver_new(&o, &r), 0);
 	assert_int_equal(resolver_find(r, "web-1", out, sizeof(out)), -ENODEV);
