@@ -287,8 +287,11 @@ void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, si
 	if (e)
 		entry_remove(r, e);
 	e = insert(r, cgroup_id, false, path, len);
-	if (e)
-		e->pending = true; /* identified at the first lookup: its state may come later */
+	if (e) {
+		/* Now, while a short-lived container's state is still on disk; again later at
+		   lookups when something was missing. */
+		identify(r, e->path, &e->ident.ctr, &e->pending);
+	}
 }
 
 void resolver_forget(struct resolver *r, uint64_t cgroup_id)

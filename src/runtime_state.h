@@ -10,9 +10,9 @@
 #define RUNTIME_STATE_MAX (4u << 20)
 
 /*
- * Which runtime keeps a container of this id: "runc" when <root>/run/runc/<id>/state.json
- * exists, "crun" when <root>/run/crun/<id>/status does; NULL when neither. root is prefixed to
- * every path ("" on a real host).
+ * Which runtime keeps a container of this id: "runc" when <root>/run/runc/<id>/ holds
+ * state.json or exec.fifo, "crun" when <root>/run/crun/<id>/ holds status or exec.fifo; NULL
+ * when neither. root is prefixed to every path ("" on a real host).
  */
 const char *runtime_state_bare(const char *root, const char *id);
 

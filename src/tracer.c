@@ -25,6 +25,7 @@
 #define BATCH_EVENTS  8192	 /* events formatted between two flushes */
 #define BATCH_BYTES   (1u << 20) /* output bytes between two flushes */
 #define DRAIN_MS      300	 /* how long exit may spend draining into a slow stdout */
+#define WALK_MAX      2048	 /* existing cgroups learnt at start, at most */
 #define LOSS_CHECK_NS 250000000	 /* how often the loss counters are read */
 
 struct session {
@@ -40,10 +41,11 @@ struct session {
 	int final_drain;    /* set after detach: consume everything, whatever the stop flag says */
 	int stdout_stalled; /* at exit, stdout took nothing within the deadline */
 	int cgroup_fd;
-	uint64_t batch;	    /* events formatted since the last flush */
-	uint64_t delivered; /* events written to stdout */
-	uint64_t unwritten; /* events formatted but not written (stdout failed) */
-	uint64_t lost_seen; /* the kernel's loss counter when last reported */
+	uint64_t batch;		       /* events formatted since the last flush */
+	size_t ends[BATCH_EVENTS + 1]; /* where each of those events' lines ends in out.buf */
+	uint64_t delivered;	       /* events written to stdout */
+	uint64_t unwritten;	       /* events formatted but not written (stdout failed) */
+	uint64_t lost_seen;	       /* the kernel's loss counter when last reported */
 	uint64_t last_warn_ns;
 };
 
@@ -118,10 +120,17 @@ static void flush(struct session *s, int deadline_ms)
 			s->stdout_closed = 1;
 		}
 	}
-	if (off == b->len)
+	if (off == b->len) {
 		s->delivered += s->batch;
-	else
-		s->unwritten += s->batch;
+	} else {
+		/* a partial write: the events whose whole line went out were delivered */
+		uint64_t whole = 0;
+
+		while (whole < s->batch && whole <= BATCH_EVENTS && s->ends[whole] <= off)
+			whole++;
+		s->delivered += whole;
+		s->unwritten += s->batch - whole;
+	}
 	s->batch = 0;
 	b->len = 0;
 }
@@ -139,6 +148,8 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 		id = &legacy;
 	}
 	output_event(&s->out, ev, size, id);
+	if (s->batch < BATCH_EVENTS + 1)
+		s->ends[s->batch] = s->out.buf.len;
 	s->batch++;
 }
 
@@ -328,6 +339,12 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	return bpf_map__set_max_entries(skel->maps.events, ring);
 }
 
+static int learn_cgroup(void *ctx, uint64_t id, const char *path, size_t len)
+{
+	resolver_learn(ctx, id, path, len);
+	return 0;
+}
+
 /* -G and -c: the cgroup whose subtree is traced, opened for the cgroup array map. */
 static int open_cgroup_filter(struct session *s)
 {
@@ -487,6 +504,12 @@ static int setup(struct session *s)
 			strerror(-err), cfg->verbose ? "" : " (-v shows libbpf's messages)");
 		return TRACER_FAILED;
 	}
+	/*
+	 * Learn the cgroups that exist already (cgroup_mkdir teaches the rest from now on), so a
+	 * container that started before us and ends before its events are read is still named.
+	 */
+	if (s->layout.v2_mount[0])
+		cgroup_walk(s->layout.v2_mount, learn_cgroup, s->res, WALK_MAX);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #define D2    "e635e457a541c7d7bbb75b925db0f8e452146f96651dc5ec1c8fbed2fd06d666"
 #define D3    "76bafdeaa95fa1dff95adeca3801f47de4af6bfed21111a9326d2b9d5027d1ae"
 #define P1    "37e6fc1d26301da52450621b1fda2608098ad64bb6330a2e5ad4efa83089bbd3"
+#define R1    "ccc563a2b986fc9d2266dfad7fea378efb683e4fabe1e92f7a20541516a2657f"
 #define P2    "d154db1ecda3d05abe725d10bbc1b1d9ab9f74a9f776cc7934e6eff584bbcd94"
 
 static void test_proc_cgroup(void **state)
@@ -162,6 +163,11 @@ static void test_names(void **state)
 		{"/cc-runc-fixture", "runc", "cc-runc-fixture", "cc-runc-fixture"},
 		{"/cc-crun-fixture/x", "crun", "cc-crun-fixture", "cc-crun-fixture"},
 		{"/lxc.payload.web01", "lxc", "web01", "web01"},
+		{"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" R1 ".scope",
+		 "podman", R1,
+		 "rootless-web"}, /* rootless: $XDG_RUNTIME_DIR/containers of uid 1000 */
+		{"/user.slice/user-1001.slice/user@1001.service/user.slice/libpod-" R1 ".scope",
+		 "podman", R1, R1}, /* not the run root of uid 1001 */
 	};
 	struct resolver_opts o = {.state_root = STATE};
 	struct resolver *r;
@@ -180,6 +186,37 @@ static void test_names(void **state)
 	assert_null(runtime_state_bare(STATE, "no-such"));
 	assert_string_equal(runtime_state_bare(STATE, "cc-runc-fixture"), "runc");
 	resolver_free(r);
+}
+
+/* Before their state file, runc and crun have made exec.fifo; an empty state dir is nothing. */
+static void test_bare_fifo(void **state)
+{
+	static const char *const dirs[] = {"/run",	"/run/runc",   "/run/runc/a",
+					   "/run/crun", "/run/crun/b", "/run/runc/empty"};
+	char root[] = "/tmp/cc-bare-XXXXXX", p[256];
+
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	snprintf(p, sizeof(p), "%s/run/runc/a/exec.fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/run/crun/b/exec.fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_string_equal(runtime_state_bare(root, "a"), "runc");
+	assert_string_equal(runtime_state_bare(root, "b"), "crun");
+	assert_null(runtime_state_bare(root, "empty"));
+	assert_null(runtime_state_bare(root, "none"));
+	snprintf(p, sizeof(p), "%s/run/runc/a/exec.fifo", root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/run/crun/b/exec.fifo", root);
+	unlink(p);
+	for (size_t i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		rmdir(p);
+	}
+	rmdir(root);
 }
 
 static void test_lookup_pid(void **state)
@@ -317,8 +354,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_proc_cgroup), cmocka_unit_test(test_jsonscan),
 		cmocka_unit_test(test_conmon_name), cmocka_unit_test(test_names),
-		cmocka_unit_test(test_lookup_pid),  cmocka_unit_test(test_lru),
-		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_bare_fifo),   cmocka_unit_test(test_lookup_pid),
+		cmocka_unit_test(test_lru),	    cmocka_unit_test(test_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
