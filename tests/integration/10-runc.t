@@ -107,7 +107,8 @@ cc_runc_start "$name" $(cc_std_steps "$port")
 "$CC_BIN" -o json -p "\$\$" >/dev/null 2>&1
 selfp=$?
 # shellcheck disable=SC2016
-sh -c 'exec "$1" -o json -p $$' sh "$CC_BIN" >"$CC_WORK/self.out" 2>"$CC_WORK/self.err" &
+: >"$CC_WORK/self.err"
+sh -c 'exec "$1" -o json -p $$' sh "$CC_BIN" >"$CC_WORK/self.out" 2>>"$CC_WORK/self.err" &
 CC_TRACER_PID=$!
 CC_TRACERS+=("$CC_TRACER_PID")
 cc_wait_for 20 cc_tracer_attached self "$CC_TRACER_PID"

@@ -41,11 +41,14 @@ echo x >"$CC_WORK/flood-file"
 cc_host_start "$flood" flood "$CC_WORK/flood-file" 3
 : >"$CC_WORK/pipe.err"
 (
-	"$CC_BIN" -n workload 2>"$CC_WORK/pipe.err"
+	"$CC_BIN" -n workload 2>"$CC_WORK/pipe.err" &
+	echo $! >"$CC_WORK/pipe.pid"
+	wait $!
 	echo $? >"$CC_WORK/pipe.rc"
 ) | head -n3 >"$CC_WORK/pipe.out" &
 pipe=$!
 cc_wait_for 20 grep -q '^Tracing' "$CC_WORK/pipe.err"
+CC_TRACERS+=("$(cat "$CC_WORK/pipe.pid")")
 t0=$(date +%s.%N)
 cc_container_go "$flood"
 cc_wait_for 10 test -s "$CC_WORK/pipe.rc"
@@ -61,7 +64,7 @@ tap_ok $? "closed stdout: last stderr line is the count: $(cc_closing_line pipe)
 delivered=$(cc_closing_line pipe | sed -n 's/^copenclose: \([0-9]*\) events delivered.*/\1/p')
 [ "${delivered:-0}" -ge 2 ]
 tap_ok $? "closed stdout: the count includes the two events head read (says ${delivered:-nothing})"
-pkill -KILL -f "^$CC_BIN -n workload\$" 2>/dev/null
+kill -KILL "$(cat "$CC_WORK/pipe.pid")" 2>/dev/null
 
 cc_wait_for 5 test "$(cc_bpf_prog_count)" -eq "$progs_before"
 tap_is "$(cc_bpf_prog_count)" "$progs_before" \

@@ -90,9 +90,16 @@ cc_seq() {
 # A unique container name for this run, short enough for the table: cct-PID-N.
 cc_name() { echo "cct-$$-$(cc_seq)"; }
 
-# A loopback TCP port unlikely to be in use, different for each call in this run (pairs: the
-# standard workload uses PORT and PORT+1).
-cc_port() { echo $((20000 + ($$ * 16 + $(cc_seq) * 2) % 20000)); }
+# A loopback TCP port pair (PORT, PORT+1) free now, below the ephemeral range (10000-29999), a
+# different one for each call in this run.
+cc_port() {
+	local p i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		p=$((10000 + ($$ * 16 + $(cc_seq) * 2) % 20000))
+		[ -z "$(ss -Htan "( sport = :$p or sport = :$((p + 1)) )" 2>/dev/null)" ] && break
+	done
+	echo "$p"
+}
 
 # cc_wait_for SECONDS COMMAND...: polls COMMAND every 50 ms until it succeeds.
 cc_wait_for() {
@@ -334,7 +341,8 @@ cc_container_kill() {
 cc_tracer_start() {
 	local tag=$1
 	shift
-	"$CC_BIN" "$@" >"$CC_WORK/$tag.out" 2>"$CC_WORK/$tag.err" </dev/null &
+	: >"$CC_WORK/$tag.err"
+	"$CC_BIN" "$@" >"$CC_WORK/$tag.out" 2>>"$CC_WORK/$tag.err" </dev/null &
 	CC_TRACER_PID=$!
 	CC_TRACERS+=("$CC_TRACER_PID")
 	if ! cc_wait_for 20 cc_tracer_attached "$tag" "$CC_TRACER_PID"; then
