@@ -11,5 +11,6 @@ for bin in "$@"; do
 	mkdir -p "$seed" "$work"
 	echo "fuzz: $name for ${secs}s"
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="build/fuzz/$name-" \
 		"$work" "$seed" 2>&1 | tail -n 12
 done
