@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs each libFuzzer target for a bounded time over its committed corpus
 # (tests/fuzz/corpus/<target>/); new inputs go to build/fuzz/corpus. Usage: run-fuzz.sh SECONDS BIN...
-set -eu
+set -euo pipefail
 secs=$1
 shift
 for bin in "$@"; do
