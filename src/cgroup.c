@@ -336,3 +336,65 @@ int cgroup_open(const char *v2_mount, const char *path)
 	fd = open(abs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
+
+struct walk {
+	cgroup_walk_fn fn;
+	void *ctx;
+	size_t left;
+	char path[PATH_MAX];
+};
+
+/* Depth first below dirfd (whose path is w->path[0..used)); takes dirfd. */
+static int walk_dir(struct walk *w, int dirfd, size_t used, int depth)
+{
+	struct dirent *de;
+	DIR *d = fdopendir(dirfd);
+	int err = 0;
+
+	if (!d) {
+		close(dirfd);
+		return -errno;
+	}
+	while (!err && w->left && (de = readdir(d))) {
+		size_t nlen = strlen(de->d_name);
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
+		    used + 1 + nlen >= sizeof(w->path))
+			continue;
+		w->path[used] = '/';
+		memcpy(w->path + used + 1, de->d_name, nlen + 1);
+		w->left--;
+		if ((err = w->fn(w->ctx, de->d_ino, w->path, used + 1 + nlen)))
+			break;
+		if (depth < 64 &&
+		    (sub = openat(dirfd, de->d_name,
+				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
+			err = walk_dir(w, sub, used + 1 + nlen, depth + 1);
+	}
+	closedir(d);
+	return err;
+}
+
+int cgroup_walk(const char *v2_mount, cgroup_walk_fn fn, void *ctx, size_t max)
+{
+	struct walk *w;
+	int fd, err;
+
+	if (!v2_mount || !*v2_mount)
+		return -ENODEV;
+	fd = open(v2_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		close(fd);
+		return -ENOMEM;
+	}
+	w->fn = fn;
+	w->ctx = ctx;
+	w->left = max;
+	err = walk_dir(w, fd, 0, 0);
+	free(w);
+	return err;
+}

@@ -215,15 +215,22 @@ static int match(const struct comp *c, const struct comp *const p[CTX], int seen
 }
 
 /* "user@<uid>.service": the root of a subtree systemd delegates to an unprivileged user. */
-static int is_user_delegation(const struct comp *c)
+static int is_user_delegation(const struct comp *c, uint32_t *uid)
 {
+	uint64_t v = 0;
+
 	if (!has_prefix(c->s, c->n, "user@") || !has_suffix(c->s, c->n, ".service"))
 		return 0;
-	if (c->n <= 5 + 8)
+	if (c->n <= 5 + 8 || c->n > 5 + 10 + 8)
 		return 0;
-	for (size_t i = 5; i < c->n - 8; i++)
+	for (size_t i = 5; i < c->n - 8; i++) {
 		if (c->s[i] < '0' || c->s[i] > '9')
 			return 0;
+		v = v * 10 + (uint64_t)(c->s[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return 0;
+	*uid = (uint32_t)v;
 	return 1;
 }
 
@@ -232,6 +239,7 @@ int container_parse_path(const char *path, struct container_info *out)
 	struct comp hist[CTX + 1];
 	size_t depth = 0, i = 0;
 	int kubepods = 0, delegated = 0, found = 0;
+	uint32_t uid = 0;
 
 	if (!out)
 		return -EINVAL;
@@ -257,12 +265,13 @@ int container_parse_path(const char *path, struct container_info *out)
 		if (match(&c, p, kubepods, &m)) {
 			m.trust =
 				delegated ? CONTAINER_TRUST_USER_DELEGATED : CONTAINER_TRUST_SYSTEM;
+			m.owner_uid = delegated ? uid : 0;
 			*out = m;
 			found = 1;
 		}
 		if (has_prefix(c.s, c.n, "kubepods"))
 			kubepods = 1;
-		if (is_user_delegation(&c))
+		if (!delegated && is_user_delegation(&c, &uid))
 			delegated = 1;
 		hist[depth % (CTX + 1)] = c;
 		depth++;

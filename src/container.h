@@ -24,6 +24,8 @@ struct container_info {
 	char name[CONTAINER_NAME_LEN]; /* the runtime's name for it; the id when it has none */
 	size_t cgroup_len;	       /* length of the prefix of the path that is the container's
 					  cgroup (sub-cgroups below it belong to it) */
+	uint32_t owner_uid; /* with CONTAINER_TRUST_USER_DELEGATED: the uid of the user@UID.service
+			       the container lies below (its rootless runtime's state is there) */
 };
 
 /*

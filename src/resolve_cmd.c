@@ -72,7 +72,7 @@ static void format(struct strbuf *b, const char *cgroup, uint64_t cgroup_id,
 
 int resolve_main(int argc, char **argv)
 {
-	static char cgroup[PATH_MAX], rel[PATH_MAX];
+	char cgroup[PATH_MAX], rel[PATH_MAX];
 	struct cgroup_layout layout;
 	struct resolver_opts ro = {0};
 	struct resolver *r = NULL;
@@ -101,6 +101,7 @@ int resolve_main(int argc, char **argv)
 		layout.v2_mount[0] = '\0';
 	ro.v2_mount = layout.v2_mount;
 	ro.state_root = "";
+	ro.no_prime = true;
 	if ((err = resolver_new(&ro, &r))) {
 		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
 			strerror(-err));
@@ -133,12 +134,17 @@ int resolve_main(int argc, char **argv)
 			      : -ENODEV;
 		if (err == 0) {
 			strcpy(cgroup, rel);
-		} else if (err != -ENOENT && err != -ENODEV && err != -EXDEV && err != -ENOTDIR) {
-			fprintf(stderr, "copenclose: cannot look up cgroup %s: %s\n", arg,
-				strerror(-err));
+		} else if (err == -ENOMEM) {
+			fputs("copenclose: out of memory\n", stderr);
 			goto out;
 		} else {
-			id = 0; /* not a cgroup on this host: the path alone is parsed */
+			/* not a cgroup of this host (or not one we may look at): the path alone,
+			   inside the hierarchy when it was given under the v2 mount */
+			size_t m = strlen(layout.v2_mount);
+
+			id = 0;
+			if (m > 1 && strncmp(arg, layout.v2_mount, m) == 0 && arg[m] == '/')
+				memmove(cgroup, cgroup + m, strlen(cgroup + m) + 1);
 		}
 	}
 	if (resolver_identify_path(r, cgroup, &ci) < 0) {

@@ -2,6 +2,7 @@
 #ifndef CC_RESOLVER_H
 #define CC_RESOLVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,8 @@ struct resolver_opts {
 	const char *state_root; /* prefix for the runtimes' state directories ("" in production;
 				   a fixture tree in tests) */
 	size_t cache_cap;	/* entries at most; 0 means the default (4096) */
+	bool no_prime;		/* do not learn, at start, the containers already running (by
+				   walking the v2 hierarchy): for one-shot lookups */
 };
 
 /* What the resolver knows of one cgroup. */

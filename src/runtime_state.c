@@ -19,22 +19,39 @@ static int path_join(char *buf, size_t size, const char *root, const char *a, co
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static int is_regular(const char *path)
+static int exists(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return lstat(path, &st) == 0 && (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode));
+}
+
+/*
+ * A runtime's state directory, <root>/run/<runtime>/<id>, holding its state file, or exec.fifo:
+ * both runc and crun make that fifo before they create the cgroup, and write the state file only
+ * later, so a container seen at cgroup_mkdir (or one that lives a few milliseconds) is known too.
+ */
+static int has_state(const char *root, const char *runtime, const char *id, const char *file)
+{
+	char p[4096];
+	int n;
+
+	n = snprintf(p, sizeof(p), "%s/run/%s/%s/%s", root ? root : "", runtime, id, file);
+	if (n < 0 || (size_t)n >= sizeof(p))
+		return 0;
+	if (exists(p))
+		return 1;
+	n = snprintf(p, sizeof(p), "%s/run/%s/%s/exec.fifo", root ? root : "", runtime, id);
+	return n > 0 && (size_t)n < sizeof(p) && exists(p);
 }
 
 const char *runtime_state_bare(const char *root, const char *id)
 {
-	char p[4096];
-
 	if (!id || !*id || strchr(id, '/') || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
 		return NULL;
-	if (path_join(p, sizeof(p), root, "/run/runc/", id, "/state.json") == 0 && is_regular(p))
+	if (has_state(root, "runc", id, "state.json"))
 		return "runc";
-	if (path_join(p, sizeof(p), root, "/run/crun/", id, "/status") == 0 && is_regular(p))
+	if (has_state(root, "crun", id, "status"))
 		return "crun";
 	return NULL;
 }
@@ -207,13 +224,62 @@ static int podman_name_in(const char *root, const char *runroot, const char *id,
 	return err;
 }
 
+/* containers/storage's record of the container: <graphroot>/<driver>-containers/containers.json. */
+static int podman_name_storage(const char *root, const char *graphroot, const char *id, char *name,
+			       size_t size)
+{
+	char dir[4096], p[4096], *js;
+	struct dirent *de;
+	size_t len;
+	int err = -ENOENT;
+	DIR *d;
+
+	if (path_join(dir, sizeof(dir), root, graphroot, NULL, NULL))
+		return -ENAMETOOLONG;
+	d = opendir(dir);
+	if (!d)
+		return -ENOENT;
+	while (err == -ENOENT && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n < 11 || strcmp(de->d_name + n - 11, "-containers") != 0)
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s/containers.json", dir, de->d_name) >=
+		    (int)sizeof(p))
+			continue;
+		if (read_small(p, RUNTIME_STATE_MAX, &js, &len))
+			continue;
+		err = jsonscan_array_find(js, len, "id", id, "names", name, size);
+		if (err == -EINVAL)
+			err = -ENOENT;
+		free(js);
+	}
+	closedir(d);
+	return err;
+}
+
 int runtime_state_name(const char *root, const struct container_info *ci, char *name, size_t size)
 {
 	if (!ci || !ci->is_container || !name || size == 0)
 		return -EINVAL;
 	if (strcmp(ci->runtime, "docker") == 0)
 		return docker_name(root, ci->id, name, size);
-	if (strcmp(ci->runtime, "podman") == 0)
-		return podman_name_in(root, "/run/containers/storage", ci->id, name, size);
+	if (strcmp(ci->runtime, "podman") == 0 && ci->trust == CONTAINER_TRUST_USER_DELEGATED) {
+		char runroot[64];
+
+		/* rootless podman: its run root is $XDG_RUNTIME_DIR/containers */
+		snprintf(runroot, sizeof(runroot), "/run/user/%u/containers", ci->owner_uid);
+		return podman_name_in(root, runroot, ci->id, name, size);
+	}
+	if (strcmp(ci->runtime, "podman") == 0) {
+		/* conmon lives as long as the container; storage's record as long as podman keeps
+		 * it */
+		int err = podman_name_in(root, "/run/containers/storage", ci->id, name, size);
+
+		if (err == -ENOENT)
+			err = podman_name_storage(root, "/var/lib/containers/storage", ci->id, name,
+						  size);
+		return err;
+	}
 	return -ENOTSUP;
 }

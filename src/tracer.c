@@ -40,10 +40,11 @@ struct session {
 	int final_drain;    /* set after detach: consume everything, whatever the stop flag says */
 	int stdout_stalled; /* at exit, stdout took nothing within the deadline */
 	int cgroup_fd;
-	uint64_t batch;	    /* events formatted since the last flush */
-	uint64_t delivered; /* events written to stdout */
-	uint64_t unwritten; /* events formatted but not written (stdout failed) */
-	uint64_t lost_seen; /* the kernel's loss counter when last reported */
+	uint64_t batch;		       /* events formatted since the last flush */
+	size_t ends[BATCH_EVENTS + 1]; /* where each of those events' lines ends in out.buf */
+	uint64_t delivered;	       /* events written to stdout */
+	uint64_t unwritten;	       /* events formatted but not written (stdout failed) */
+	uint64_t lost_seen;	       /* the kernel's loss counter when last reported */
 	uint64_t last_warn_ns;
 };
 
@@ -118,10 +119,17 @@ static void flush(struct session *s, int deadline_ms)
 			s->stdout_closed = 1;
 		}
 	}
-	if (off == b->len)
+	if (off == b->len) {
 		s->delivered += s->batch;
-	else
-		s->unwritten += s->batch;
+	} else {
+		/* a partial write: the events whose whole line went out were delivered */
+		uint64_t whole = 0;
+
+		while (whole < s->batch && whole <= BATCH_EVENTS && s->ends[whole] <= off)
+			whole++;
+		s->delivered += whole;
+		s->unwritten += s->batch - whole;
+	}
 	s->batch = 0;
 	b->len = 0;
 }
@@ -139,6 +147,8 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 		id = &legacy;
 	}
 	output_event(&s->out, ev, size, id);
+	if (s->batch < BATCH_EVENTS + 1)
+		s->ends[s->batch] = s->out.buf.len;
 	s->batch++;
 }
 

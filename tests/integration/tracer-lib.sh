@@ -68,7 +68,7 @@ our_progs() { bpftool prog show 2>/dev/null | grep -cE 'name (exit_(open|openat|
 our_maps() { bpftool map show 2>/dev/null | grep -cE 'name (events|counters|cgroup_filter|lost_by_cgroup|scratch_map|cg_scratch_map|copencl)'; }
 
 # A busybox root file system for runc bundles, built once per checkout under build/.
-ROOTFS=$top/build/rootfs
+ROOTFS=$top/build/rootfs-tracer
 make_rootfs() {
 	[ -x "$ROOTFS/bin/busybox" ] && return 0
 	local bb
@@ -77,13 +77,16 @@ make_rootfs() {
 	mkdir -p "$ROOTFS"/{bin,proc,sys,dev,etc,tmp}
 	cp "$bb" "$ROOTFS/bin/busybox"
 	for c in sh cat ls sleep true hostname; do ln -sf busybox "$ROOTFS/bin/$c"; done
+	cp "$FLOOD" "$ROOTFS/bin/flood"
+	mkdir -p "$ROOTFS/cc"
 }
 
-# runc_bundle DIR HOSTNAME ARGS...: an OCI bundle whose process runs ARGS, on the shared rootfs.
+# runc_bundle DIR HOSTNAME ARGS...: an OCI bundle whose process runs ARGS, on the shared rootfs,
+# with DIR/share bound on /cc inside (for start files).
 runc_bundle() {
 	local dir=$1 host=$2
 	shift 2
-	mkdir -p "$dir"
+	mkdir -p "$dir/share"
 	(cd "$dir" && runc spec) || return 1
 	python3 - "$dir/config.json" "$ROOTFS" "$host" "$@" <<'PY'
 import json, sys
@@ -93,6 +96,8 @@ c["root"] = {"path": rootfs, "readonly": True}
 c["process"]["terminal"] = False
 c["process"]["args"] = args
 c["hostname"] = host
+c["mounts"].append({"destination": "/cc", "type": "bind",
+                    "source": path.rsplit("/", 1)[0] + "/share", "options": ["rbind", "ro"]})
 json.dump(c, open(path, "w"))
 PY
 }

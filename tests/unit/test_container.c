@@ -14,6 +14,7 @@
 
 #define TSV   "tests/fixtures/cgroup-paths.tsv"
 #define STATE "tests/fixtures/state"
+#define H     "2174efcddc7965a5fde36321d1470f647ed4f549d7553d91433c94a9a7dec96e"
 
 struct row {
 	char *path, *runtime, *id, *note, *trust;
@@ -274,6 +275,33 @@ static void test_huge(void **state)
 	free(p);
 }
 
+static void test_owner_uid(void **state)
+{
+	static const struct {
+		const char *path;
+		enum container_trust trust;
+		uint32_t uid;
+	} cases[] = {
+		{"/user.slice/user-1000.slice/user@1000.service/docker-" H ".scope",
+		 CONTAINER_TRUST_USER_DELEGATED, 1000},
+		{"/user.slice/user@0.service/a/user@7.service/docker-" H ".scope",
+		 CONTAINER_TRUST_USER_DELEGATED, 0}, /* the outermost delegation owns it */
+		{"/user@4294967295.service/docker-" H ".scope", CONTAINER_TRUST_USER_DELEGATED,
+		 4294967295u},
+		{"/user@4294967296.service/docker-" H ".scope", CONTAINER_TRUST_SYSTEM, 0},
+		{"/user@.service/docker-" H ".scope", CONTAINER_TRUST_SYSTEM, 0},
+		{"/docker-" H ".scope/user@5.service", CONTAINER_TRUST_SYSTEM, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct container_info ci;
+
+		assert_int_equal(container_parse_path(cases[i].path, &ci), 1);
+		if (ci.trust != cases[i].trust || ci.owner_uid != cases[i].uid)
+			fail_msg("%s: trust %d uid %u", cases[i].path, ci.trust, ci.owner_uid);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_bare_candidate),
 		cmocka_unit_test(test_huge),
+		cmocka_unit_test(test_owner_uid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

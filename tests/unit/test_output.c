@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,6 +180,24 @@ static void test_json_record_shorter_than_tail(void **state)
 	output_free(&o);
 }
 
+/* found by fuzz_output: a return value no kernel gives must not overflow when negated */
+static void test_json_ret_out_of_errno_range(void **state)
+{
+	struct output o;
+	struct rec r;
+
+	output_init(&o, OUTPUT_JSON, BY_UTS, 0);
+	base_event(&r, CC_SYS_CLOSE);
+	r.ev.ret = INT64_MIN;
+	assert_non_null(
+		strstr(render(&o, &r, NULL), "\"ret\":-9223372036854775808,\"errno\":null"));
+	r.ev.ret = -4096;
+	assert_non_null(strstr(render(&o, &r, NULL), "\"errno\":null"));
+	r.ev.ret = -4095;
+	assert_non_null(strstr(render(&o, &r, NULL), "\"errno\":4095"));
+	output_free(&o);
+}
+
 static void test_table(void **state)
 {
 	struct output o;
@@ -275,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_json_mismatch_and_unresolved),
 		cmocka_unit_test(test_json_hostile_and_unreadable),
 		cmocka_unit_test(test_json_record_shorter_than_tail),
+		cmocka_unit_test(test_json_ret_out_of_errno_range),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_table_keys),
 		cmocka_unit_test(test_table_container_id_short),

@@ -21,6 +21,7 @@
 #define D2    "e635e457a541c7d7bbb75b925db0f8e452146f96651dc5ec1c8fbed2fd06d666"
 #define D3    "76bafdeaa95fa1dff95adeca3801f47de4af6bfed21111a9326d2b9d5027d1ae"
 #define P1    "37e6fc1d26301da52450621b1fda2608098ad64bb6330a2e5ad4efa83089bbd3"
+#define R1    "ccc563a2b986fc9d2266dfad7fea378efb683e4fabe1e92f7a20541516a2657f"
 #define P2    "d154db1ecda3d05abe725d10bbc1b1d9ab9f74a9f776cc7934e6eff584bbcd94"
 
 static void test_proc_cgroup(void **state)
@@ -111,6 +112,43 @@ static void test_jsonscan(void **state)
 	}
 }
 
+static void test_jsonscan_array(void **state)
+{
+	static const struct {
+		const char *js, *val, *want;
+		int rc;
+	} cases[] = {
+		{"[{\"id\":\"a\",\"names\":[\"x\",\"y\"]}]", "a", "x", 0},
+		{"[{\"names\":\"s\",\"id\":\"a\"}]", "a", "s", 0},
+		{" [ 1, \"id\", [\"id\",\"a\"], {}, {\"id\":\"b\",\"names\":[\"no\"]}, "
+		 "{\"meta\":{\"id\":\"a\"},\"id\":\"a\",\"names\":[\"yes\"]} ]",
+		 "a", "yes", 0},
+		{"[{\"id\":\"a\"}]", "a", NULL, -ENOENT},
+		{"[{\"id\":\"a\",\"names\":[]}]", "a", NULL, -ENOENT},
+		{"[{\"id\":\"a\",\"names\":[7]}]", "a", NULL, -ENOENT},
+		{"[{\"id\":\"b\",\"names\":[\"x\"]}]", "a", NULL, -ENOENT},
+		{"[]", "a", NULL, -ENOENT},
+		{"{\"id\":\"a\"}", "a", NULL, -EINVAL},
+		{"[{\"id\":\"a\",", "a", NULL, -EINVAL},
+		{"[{\"id\":\"0123456789012345678901234567890123456789012345678901234567890123456789"
+		 "0123456789012345678901234567890123456789012345678901234567890123456789012345678901"
+		 "2345678901234567890123456789012345678901234567890123456789012345678901234567890123"
+		 "456789\",\"names\":[\"long\"]},{\"id\":\"a\",\"names\":[\"after\"]}]",
+		 "a", "after", 0},
+	};
+	char out[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = jsonscan_array_find(cases[i].js, strlen(cases[i].js), "id", cases[i].val,
+					     "names", out, sizeof(out));
+
+		if (rc != cases[i].rc)
+			fail_msg("case %zu: rc %d, want %d", i, rc, cases[i].rc);
+		if (rc == 0)
+			assert_string_equal(out, cases[i].want);
+	}
+}
+
 static void test_conmon_name(void **state)
 {
 	static const struct {
@@ -158,10 +196,16 @@ static void test_names(void **state)
 		{"/system.slice/docker-" D2 ".scope", "docker", D2, D2}, /* Name not a string */
 		{"/docker/" D3, "docker", D3, D3},			 /* no state at all */
 		{"/libpod_parent/libpod-" P1, "podman", P1, "db"},
-		{"/machine.slice/libpod-" P2 ".scope", "podman", P2, P2}, /* conmon of another id */
+		/* conmon of another id: from containers/storage's containers.json */
+		{"/machine.slice/libpod-" P2 ".scope", "podman", P2, "storage-web"},
 		{"/cc-runc-fixture", "runc", "cc-runc-fixture", "cc-runc-fixture"},
 		{"/cc-crun-fixture/x", "crun", "cc-crun-fixture", "cc-crun-fixture"},
 		{"/lxc.payload.web01", "lxc", "web01", "web01"},
+		{"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" R1 ".scope",
+		 "podman", R1,
+		 "rootless-web"}, /* rootless: $XDG_RUNTIME_DIR/containers of uid 1000 */
+		{"/user.slice/user-1001.slice/user@1001.service/user.slice/libpod-" R1 ".scope",
+		 "podman", R1, R1}, /* not the run root of uid 1001 */
 	};
 	struct resolver_opts o = {.state_root = STATE};
 	struct resolver *r;
@@ -180,6 +224,37 @@ static void test_names(void **state)
 	assert_null(runtime_state_bare(STATE, "no-such"));
 	assert_string_equal(runtime_state_bare(STATE, "cc-runc-fixture"), "runc");
 	resolver_free(r);
+}
+
+/* Before their state file, runc and crun have made exec.fifo; an empty state dir is nothing. */
+static void test_bare_fifo(void **state)
+{
+	static const char *const dirs[] = {"/run",	"/run/runc",   "/run/runc/a",
+					   "/run/crun", "/run/crun/b", "/run/runc/empty"};
+	char root[] = "/tmp/cc-bare-XXXXXX", p[256];
+
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	snprintf(p, sizeof(p), "%s/run/runc/a/exec.fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/run/crun/b/exec.fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_string_equal(runtime_state_bare(root, "a"), "runc");
+	assert_string_equal(runtime_state_bare(root, "b"), "crun");
+	assert_null(runtime_state_bare(root, "empty"));
+	assert_null(runtime_state_bare(root, "none"));
+	snprintf(p, sizeof(p), "%s/run/runc/a/exec.fifo", root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/run/crun/b/exec.fifo", root);
+	unlink(p);
+	for (size_t i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		rmdir(p);
+	}
+	rmdir(root);
 }
 
 static void test_lookup_pid(void **state)
@@ -274,6 +349,8 @@ static void test_find(void **state)
 		"/no-such-runc",
 	};
 	char root[] = "/tmp/cc-find-XXXXXX", p[512], out[512];
+	const struct cgroup_identity *id;
+	struct stat st;
 	struct resolver_opts o = {.v2_mount = root, .state_root = STATE};
 	struct resolver *r;
 
@@ -300,12 +377,27 @@ static void test_find(void **state)
 	assert_int_equal(resolver_find(r, "no-such-runc", out, sizeof(out)), -ENOENT);
 	assert_int_equal(resolver_find(r, "zzz", out, sizeof(out)), -ENOENT);
 	assert_int_equal(resolver_find(r, "", out, sizeof(out)), -EINVAL);
-	resolver_free(r);
+	/* primed at start with the 6 container cgroups (and sub-cgroups), not the 4 others */
+	assert_int_equal(resolver_cache_size(r), 6);
+	snprintf(p, sizeof(p), "%s/docker/%s/sub", root, D1);
+	assert_int_equal(stat(p, &st), 0);
 	for (size_t i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
 		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
 		rmdir(p);
 	}
 	rmdir(root);
+	/* gone now, and no v2 lookup could find it: still named, from what priming learned */
+	id = resolver_lookup(r, st.st_ino);
+	assert_non_null(id->path);
+	assert_string_equal(id->path, "/docker/" D1 "/sub");
+	assert_string_equal(id->ctr.name, "web-1");
+	assert_int_equal(id->ctr.cgroup_len, strlen("/docker/" D1));
+	resolver_free(r);
+	o.no_prime = true;
+	o.v2_mount = "/";
+	assert_int_equal(resolver_new(&o, &r), 0);
+	assert_int_equal(resolver_cache_size(r), 0);
+	resolver_free(r);
 	o.v2_mount = "";
 	assert_int_equal(resolver_new(&o, &r), 0);
 	assert_int_equal(resolver_find(r, "web-1", out, sizeof(out)), -ENODEV);
@@ -315,9 +407,10 @@ static void test_find(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_proc_cgroup), cmocka_unit_test(test_jsonscan),
-		cmocka_unit_test(test_conmon_name), cmocka_unit_test(test_names),
-		cmocka_unit_test(test_lookup_pid),  cmocka_unit_test(test_lru),
+		cmocka_unit_test(test_proc_cgroup),    cmocka_unit_test(test_jsonscan),
+		cmocka_unit_test(test_jsonscan_array), cmocka_unit_test(test_conmon_name),
+		cmocka_unit_test(test_names),	       cmocka_unit_test(test_bare_fifo),
+		cmocka_unit_test(test_lookup_pid),     cmocka_unit_test(test_lru),
 		cmocka_unit_test(test_find),
 	};
 

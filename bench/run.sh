@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# Measures copenclose against no tracer and its peers in one run of interleaved rounds, and writes
+# the medians and the ratios between tracers to a table on stdout and to bench/RESULTS.md.
+# BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+CC_BIN=build/copenclose
+LOAD=build/bench/load
+ORIG=build/bench/origprobe
+OPENSNOOP=${BENCH_OPENSNOOP:-/usr/sbin/opensnoop}
+BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
+RESULTS=bench/RESULTS.md
+
+if [ -n "${BENCH_QUICK:-}" ]; then
+	rounds=${BENCH_ROUNDS:-2} reps=1 n_fail=20000 n_oc=10000 n_getpid=200000
+	burst_n=200000 burst_rounds=1 rate_secs=2
+else
+	rounds=${BENCH_ROUNDS:-5} reps=2 n_fail=100000 n_oc=50000 n_getpid=1000000
+	burst_n=1000000 burst_rounds=$((rounds < 3 ? rounds : 3)) rate_secs=5
+fi
+rate=60000
+bpftrace_prog='tracepoint:syscalls:sys_exit_openat { printf("%d %s %d\n", pid, comm, args->ret); }'
+
+for f in "$CC_BIN" "$LOAD" "$ORIG"; do
+	[ -x "$f" ] || {
+		echo "run.sh: $f is missing: run make bench" >&2
+		exit 1
+	}
+done
+[ "$(id -u)" -eq 0 ] || {
+	echo "run.sh: run as root (the tracers load BPF programs)" >&2
+	exit 1
+}
+# The peers' tracepoint programs need tracefs.
+if [ ! -d /sys/kernel/tracing/events ]; then
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null ||
+		echo "run.sh: could not mount tracefs; opensnoop and bpftrace may fail" >&2
+fi
+
+tmp=$(mktemp -d)
+samples=$tmp/samples
+: >"$samples"
+tpid=
+cleanup() {
+	if [ -n "$tpid" ] && kill -0 "$tpid" 2>/dev/null; then
+		kill -INT "$tpid" 2>/dev/null
+		sleep 1
+		kill -KILL "$tpid" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now_ns() { date +%s%N; }
+log() { printf '%s\n' "$*" >&2; }
+record() { echo "$1 $2 $3" >>"$samples"; } # tracer metric value
+
+# The tracer's CPU time in nanoseconds (every thread), from /proc/PID/stat: $2 is u (user),
+# s (system) or empty for both.
+cpu_ns() {
+	local hz stat which=${2:-}
+	hz=$(getconf CLK_TCK)
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || {
+		echo 0
+		return
+	}
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $stat
+	case "$which" in
+	u) echo $((${12} * 1000000000 / hz)) ;;
+	s) echo $((${13} * 1000000000 / hz)) ;;
+	*) echo $(((${12} + ${13}) * 1000000000 / hz)) ;;
+	esac
+}
+
+# Voluntary context switches of every thread: how often the tracer went to sleep and was woken.
+wakeups() {
+	local t sum=0 v
+	for t in /proc/"$1"/task/*/status; do
+		v=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "$t" 2>/dev/null)
+		sum=$((sum + ${v:-0}))
+	done
+	echo "$sum"
+}
+
+hwm_kib() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null; }
+
+# The locked memory of the BPF maps whose file descriptors the tracer holds, in KiB.
+map_kib() {
+	local f sum=0 seen=" " id mem
+	for f in /proc/"$1"/fdinfo/*; do
+		id=$(sed -n 's/^map_id:[[:space:]]*//p' "$f" 2>/dev/null)
+		[ -n "$id" ] || continue
+		case "$seen" in *" $id "*) continue ;; esac
+		seen="$seen$id "
+		mem=$(sed -n 's/^memlock:[[:space:]]*//p' "$f" 2>/dev/null)
+		sum=$((sum + ${mem:-0}))
+	done
+	echo $((sum / 1024))
+}
+
+# How many BPF programs the process has attached to tracepoints (bpftool perf).
+attached() {
+	bpftool perf show 2>/dev/null | awk -v p="$1" '$1 == "pid" && $2 == p' | wc -l
+}
+
+# Starts tracer $1 with stdout to $2; sets tpid; 0 once it is tracing.
+start_tracer() {
+	local name=$1 out=$2 i n last=-1 stable=0
+	: >"$tmp/err"
+	case "$name" in
+	cc-table) "$CC_BIN" >"$out" 2>"$tmp/err" & ;;
+	cc-json | cc-jsonfile) "$CC_BIN" -o json >"$out" 2>"$tmp/err" & ;;
+	cc-rej-pid) "$CC_BIN" -p 1 >"$out" 2>"$tmp/err" & ;;
+	cc-rej-host) "$CC_BIN" -I >"$out" 2>"$tmp/err" & ;;
+	opensnoop) "$OPENSNOOP" >"$out" 2>"$tmp/err" & ;;
+	bpftrace) "$BPFTRACE" -e "$bpftrace_prog" >"$out" 2>"$tmp/err" & ;;
+	cc-jsonfile-ring4) "$CC_BIN" -o json --ringbuf-size 4 >"$out" 2>"$tmp/err" & ;;
+	orig) "$ORIG" >"$out" 2>"$tmp/err" & ;;
+	floor-tp) "$ORIG" --floor-tp >"$out" 2>"$tmp/err" & ;;
+	floor-rawtp) "$ORIG" --floor-raw-tp >"$out" 2>"$tmp/err" & ;;
+	*) return 1 ;;
+	esac
+	tpid=$!
+	for i in $(seq 300); do
+		kill -0 "$tpid" 2>/dev/null || break
+		case "$name" in
+		cc-* | orig | floor-*)
+			grep -q '^Tracing' "$tmp/err" && return 0
+			;;
+		*) # the peers say nothing on stderr: wait until their attachments stop growing
+			n=$(attached "$tpid")
+			if [ "$n" -gt 0 ] && [ "$n" -eq "$last" ]; then
+				stable=$((stable + 1))
+				[ "$stable" -ge 3 ] && return 0
+			else
+				stable=0
+			fi
+			last=$n
+			;;
+		esac
+		sleep 0.1
+	done
+	log "run.sh: $name did not start tracing: $(head -c 300 "$tmp/err")"
+	stop_tracer
+	return 1
+}
+
+# SIGINT, then wait (KILL after 60 s); leaves the tracer's stderr in $tmp/err.
+stop_tracer() {
+	local i
+	[ -n "$tpid" ] || return 0
+	kill -INT "$tpid" 2>/dev/null
+	for i in $(seq 600); do
+		kill -0 "$tpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$tpid" 2>/dev/null
+	wait "$tpid" 2>/dev/null
+	tpid=
+}
+
+pct() { awk -v c="$1" -v t="$2" 'BEGIN{printf "%.2f", 100*c/t}'; }
+
+# Runs the workload; prints its ns per call (empty on failure).
+load_ns() {
+	"$LOAD" "$@" | sed -n 's/.*ns_per_call=\([0-9.]*\).*/\1/p'
+}
+
+# One tracer's turn in a round: the per-call workloads, then the steady rate.
+micro_turn() {
+	local name=$1 out=/dev/null r c0 c1 s0 s1 w0 w1 t0 t1
+	[ "$name" = cc-jsonfile ] && out=$tmp/out.json
+	if [ "$name" != none ]; then
+		start_tracer "$name" "$out" || return 0
+		sleep 0.3
+	fi
+	[ -n "$tpid" ] && c0=$(cpu_ns "$tpid")
+	for r in $(seq "$reps"); do
+		record "$name" failopen "$(load_ns failopen "$n_fail")"
+	done
+	if [ -n "$tpid" ]; then
+		c1=$(cpu_ns "$tpid")
+		record "$name" cpu_ns_event $(((c1 - c0) / (n_fail * reps)))
+	fi
+	for r in $(seq "$reps"); do
+		record "$name" openclose "$(load_ns openclose "$n_oc")"
+		record "$name" getpid "$(load_ns getpid "$n_getpid")"
+	done
+	[ -n "$tpid" ] || return 0
+	case "$name" in floor-*) ;; *)
+		c0=$(cpu_ns "$tpid" u) s0=$(cpu_ns "$tpid" s) w0=$(wakeups "$tpid") t0=$(now_ns)
+		"$LOAD" -d "$rate_secs" rate "$rate" >/dev/null
+		c1=$(cpu_ns "$tpid" u) s1=$(cpu_ns "$tpid" s) w1=$(wakeups "$tpid") t1=$(now_ns)
+		record "$name" rate_cpu_pct "$(pct $((c1 - c0 + s1 - s0)) $((t1 - t0)))"
+		record "$name" rate_usr_pct "$(pct $((c1 - c0)) $((t1 - t0)))"
+		record "$name" rate_sys_pct "$(pct $((s1 - s0)) $((t1 - t0)))"
+		;;
+	esac
+	[ -n "${w0:-}" ] && record "$name" wakeups_s "$(awk -v w=$((w1 - w0)) -v t=$((t1 - t0)) 'BEGIN{printf "%.0f", w*1e9/t}')"
+	record "$name" hwm_kib "$(hwm_kib "$tpid")"
+	record "$name" map_kib "$(map_kib "$tpid")"
+	stop_tracer
+}
+
+# The workload events a tracer wrote to a file: lines naming the workload's comm.
+count_lines() {
+	case "$1" in
+	cc-jsonfile*) grep -c '"comm":"load"' "$2" ;;
+	*) grep -cw 'load' "$2" ;;
+	esac
+}
+
+# One burst of burst_n failing openat calls from $2 processes under tracer $1.
+burst_turn() {
+	local name=$1 jobs=$2 out=$tmp/burst.out t0 t_end c_prev c now busy=0 idle=0 got lost c0
+	start_tracer "$name" "$out" || return 0
+	sleep 0.3
+	c0=$(cpu_ns "$tpid")
+	t0=$(now_ns)
+	"$LOAD" -j "$jobs" burst "$burst_n" >/dev/null
+	t_end=$(now_ns)
+	# the tracer has caught up once its CPU time stops growing (under 10% of a core)
+	c_prev=$(cpu_ns "$tpid")
+	while [ "$idle" -lt 3 ] && [ "$busy" -lt 600 ]; do
+		sleep 0.1
+		c=$(cpu_ns "$tpid") now=$(now_ns)
+		if [ $((c - c_prev)) -gt 10000000 ]; then
+			t_end=$now idle=0 busy=$((busy + 1))
+		else
+			idle=$((idle + 1))
+		fi
+		c_prev=$c
+	done
+	record "$name" "b${jobs}_hwm_kib" "$(hwm_kib "$tpid")"
+	record "$name" "b${jobs}_cpu_ns_event" $(((c_prev - c0) / burst_n))
+	stop_tracer
+	got=$(count_lines "$name" "$out")
+	lost=$((burst_n - got))
+	[ "$lost" -lt 0 ] && lost=0
+	record "$name" "b${jobs}_delivered" "$got"
+	record "$name" "b${jobs}_lost" "$lost"
+	record "$name" "b${jobs}_eps" $((got * 1000000000 / (t_end - t0)))
+	[ "$got" -gt 0 ] && record "$name" "b${jobs}_bytes_event" $(($(stat -c %s "$out") / got))
+	case "$name" in
+	cc-*)
+		# the tracer's own count, all processes included
+		record "$name" "b${jobs}_cc_lost" \
+			"$(sed -n 's/.*events delivered, \([0-9]*\) lost.*/\1/p' "$tmp/err" | tail -n1)"
+		;;
+	esac
+	rm -f "$out"
+}
+
+micro_tracers=(none cc-table cc-json cc-jsonfile cc-rej-pid cc-rej-host opensnoop bpftrace orig
+	floor-tp floor-rawtp)
+burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
+start=$(date -u '+%Y-%m-%d %H:%M UTC')
+log "run.sh: $rounds rounds of ${#micro_tracers[@]} configurations, $burst_rounds burst rounds"
+for round in $(seq "$rounds"); do
+	for t in "${micro_tracers[@]}"; do
+		log "round $round/$rounds: $t"
+		micro_turn "$t"
+	done
+done
+for round in $(seq "$burst_rounds"); do
+	for t in "${burst_tracers[@]}"; do
+		for j in 1 2; do
+			log "burst round $round/$burst_rounds: $t, $j process(es)"
+			burst_turn "$t" "$j"
+		done
+	done
+done
+cp "$samples" build/bench/samples.txt
+
+# Medians per tracer and metric, then the tables and the target checks.
+report() {
+	awk -v burst_n="$burst_n" -v rate="$rate" -f bench/report.awk "$samples"
+}
+
+table=$(report)
+{
+	echo "# copenclose benchmark results"
+	echo
+	echo "- date: $start"
+	echo "- kernel: $(uname -r) ($(uname -m)), CPUs: $(nproc)"
+	echo "- command: \`${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS }${BENCH_QUICK:+BENCH_QUICK=1 }make bench\`"
+	echo "- $rounds interleaved rounds (every configuration once per round, in turn), $reps runs of each workload per round;" \
+		"failing openat x $n_fail, open+close x $n_oc, getpid x $n_getpid; steady rate ${rate_secs}s;" \
+		"$burst_rounds burst rounds"
+	echo "- the workload times itself with CLOCK_MONOTONIC; this machine is noisy, so compare tracers by" \
+		"the ratios measured in the same run, not by the absolute times"
+	echo
+	echo "$table"
+} >"$RESULTS"
+echo "$table"
+echo
+echo "written to $RESULTS"
