@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -238,6 +240,10 @@ void doctor_conclude(struct doctor_report *r)
 		snprintf(r->problem, sizeof(r->problem),
 			 "tracepoint BPF programs do not load here (%s)",
 			 strerror(-r->bpf.err[DOCTOR_PROG_TRACEPOINT]));
+	else if (!strcmp(r->lockdown, "confidentiality"))
+		snprintf(
+			r->problem, sizeof(r->problem),
+			"kernel lockdown is in confidentiality mode: BPF may not read kernel memory");
 	else if (!r->bpf.ringbuf)
 		snprintf(r->problem, sizeof(r->problem),
 			 "the BPF ring buffer does not work here (%s; it needs Linux 5.8)",
@@ -541,6 +547,45 @@ static void gather_runtimes(struct doctor_report *r)
 	}
 }
 
+/*
+ * The lockdown file. Where securityfs is not mounted, a child mounts it in a private mount
+ * namespace of its own (the host's mounts stay as they are) and passes the file back.
+ */
+static int read_lockdown(bool mounted, char *buf, size_t size)
+{
+	static const char path[] = "/sys/kernel/security/lockdown";
+	size_t got = 0;
+	int fds[2], status;
+	pid_t pid;
+
+	if (mounted)
+		return read_small(path, buf, size);
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		char tmp[256];
+
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL) ||
+		    read_small(path, tmp, sizeof(tmp)))
+			_exit(1);
+		_exit(write(fds[1], tmp, strlen(tmp)) < 0);
+	}
+	close(fds[1]);
+	for (ssize_t n; got + 1 < size && (n = read(fds[0], buf + got, size - 1 - got)) > 0;)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return got ? 0 : -ENOENT;
+}
+
 static bool has_cap(cap_t caps, cap_value_t cap)
 {
 	cap_flag_value_t v = CAP_CLEAR;
@@ -569,7 +614,8 @@ static void gather_kernel(struct doctor_report *r, const char *btf)
 	if (!read_small("/proc/sys/kernel/unprivileged_bpf_disabled", buf, sizeof(buf)))
 		r->unpriv_bpf = atoi(buf);
 	/* "none [integrity] confidentiality": the bracketed word is the mode */
-	if (!read_small("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
+	r->securityfs = access("/sys/kernel/security/lsm", F_OK) == 0;
+	if (!read_lockdown(r->securityfs, buf, sizeof(buf))) {
 		char *a = strchr(buf, '['), *b = a ? strchr(a, ']') : NULL;
 
 		if (a && b)

@@ -90,6 +90,7 @@ struct doctor_report {
 	bool root, cap_bpf, cap_perfmon, cap_sys_admin;
 	int unpriv_bpf;	   /* kernel.unprivileged_bpf_disabled, -1 unknown */
 	char lockdown[32]; /* "" when unknown */
+	bool securityfs;   /* securityfs is mounted (else lockdown cannot be read) */
 	char tracefs[64];  /* where tracefs is mounted, "" when it is not */
 	struct cgroup_layout cg;
 	char controllers[256];

@@ -127,7 +127,10 @@ static void text_kernel(const struct doctor_report *r, struct strbuf *b)
 		snprintf(v, sizeof(v), "%s (kernel.unprivileged_bpf_disabled = %d)",
 			 r->unpriv_bpf ? "disabled" : "allowed", r->unpriv_bpf);
 	line(b, "unprivileged BPF", v);
-	line(b, "lockdown", r->lockdown[0] ? r->lockdown : "unknown (securityfs not mounted)");
+	line(b, "lockdown",
+	     r->lockdown[0]  ? r->lockdown
+	     : r->securityfs ? "none (no lockdown LSM in this kernel)"
+			     : "unknown (securityfs could not be mounted)");
 	line(b, "tracefs",
 	     r->tracefs[0]
 		     ? r->tracefs

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/tracer-lib.sh"
 require_bpf
 command -v jq >/dev/null || skip_all "jq is not installed (scripts/deps.sh test)"
-plan 49
+plan 50
 
 v2=$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -n1)
 v1=$(awk '$9 == "cgroup" {n++} END {print n + 0}' /proc/self/mountinfo)
@@ -79,6 +79,11 @@ check "host: every runtime has a driver and a reason" \
 	eq "$(j host.json '[.runtimes[] | select(.cgroup_driver == null or .why == "")] | length')" 0
 check "host: the BPF types tracing needs load, and the ring buffer works" \
 	eq "$(j host.json '"\(.bpf.tracepoint) \(.bpf.ringbuf) \(.btf)"')" "true true true"
+lockdown=$(unshare -m sh -c 'mountpoint -q /sys/kernel/security ||
+	mount -t securityfs none /sys/kernel/security; cat /sys/kernel/security/lockdown' 2>/dev/null |
+	sed -n 's/.*\[\(.*\)\].*/\1/p')
+check "host: lockdown mode as the kernel says (${lockdown:-none})" \
+	eq "$(j host.json '.lockdown // ""')" "$lockdown"
 check "host: the privileges held are reported" \
 	eq "$(j host.json '"\(.privileges.root) \(.privileges.cap_bpf)"')" "true true"
 case $host_mode in

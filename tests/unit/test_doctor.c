@@ -198,6 +198,7 @@ static void test_works(void **state)
 		{"btf", "no kernel BTF"},
 		{"tracepoint", "tracepoint BPF programs do not load"},
 		{"ringbuf", "ring buffer"},
+		{"lockdown", "confidentiality"},
 	};
 
 	(void)state;
@@ -211,6 +212,8 @@ static void test_works(void **state)
 		else if (!strcmp(cases[i].field, "tracepoint"))
 			r->bpf.prog[DOCTOR_PROG_TRACEPOINT] = false,
 			r->bpf.err[DOCTOR_PROG_TRACEPOINT] = -EPERM;
+		else if (!strcmp(cases[i].field, "lockdown"))
+			snprintf(r->lockdown, sizeof(r->lockdown), "confidentiality");
 		else
 			r->bpf.ringbuf = false, r->bpf.ringbuf_err = -EINVAL;
 		doctor_conclude(r);
@@ -224,6 +227,7 @@ static void test_works(void **state)
 		struct doctor_report *r = host(U, false, NULL, NULL, 0);
 
 		r->root = r->cap_sys_admin = false;
+		snprintf(r->lockdown, sizeof(r->lockdown), "integrity");
 		doctor_conclude(r);
 		assert_true(r->works);
 		assert_string_equal(r->problem, "");
