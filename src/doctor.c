@@ -625,6 +625,8 @@ static void gather_kernel(struct doctor_report *r, const char *btf)
 		snprintf(r->tracefs, sizeof(r->tracefs), "/sys/kernel/tracing");
 	else if (!access("/sys/kernel/debug/tracing/events", F_OK))
 		snprintf(r->tracefs, sizeof(r->tracefs), "/sys/kernel/debug/tracing");
+	else if (access("/sys/kernel/tracing/events", F_OK) && errno == EACCES)
+		r->tracefs_denied = true;
 }
 
 static void gather_cgroups(struct doctor_report *r)

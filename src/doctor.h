@@ -88,10 +88,11 @@ struct doctor_report {
 	struct doctor_bpf bpf;
 	bool bpf_probed; /* false when the probe object could not be opened */
 	bool root, cap_bpf, cap_perfmon, cap_sys_admin;
-	int unpriv_bpf;	   /* kernel.unprivileged_bpf_disabled, -1 unknown */
-	char lockdown[32]; /* "" when unknown */
-	bool securityfs;   /* securityfs is mounted (else lockdown cannot be read) */
-	char tracefs[64];  /* where tracefs is mounted, "" when it is not */
+	int unpriv_bpf;	     /* kernel.unprivileged_bpf_disabled, -1 unknown */
+	char lockdown[32];   /* "" when unknown */
+	bool securityfs;     /* securityfs is mounted (else lockdown cannot be read) */
+	char tracefs[64];    /* where tracefs is mounted, "" when it is not */
+	bool tracefs_denied; /* /sys/kernel/tracing could not be looked into */
 	struct cgroup_layout cg;
 	char controllers[256];
 	bool psi;

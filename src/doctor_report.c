@@ -131,10 +131,13 @@ static void text_kernel(const struct doctor_report *r, struct strbuf *b)
 	     r->lockdown[0]  ? r->lockdown
 	     : r->securityfs ? "none (no lockdown LSM in this kernel)"
 			     : "unknown (securityfs could not be mounted)");
-	line(b, "tracefs",
-	     r->tracefs[0]
-		     ? r->tracefs
-		     : "not mounted (the tracer mounts it on /sys/kernel/tracing when it starts)");
+	if (r->tracefs[0])
+		line(b, "tracefs", r->tracefs);
+	else if (r->tracefs_denied)
+		line(b, "tracefs", "unknown (/sys/kernel/tracing is readable by root only)");
+	else
+		line(b, "tracefs",
+		     "not mounted (the tracer mounts it on /sys/kernel/tracing when it starts)");
 }
 
 static void text_cgroups(const struct doctor_report *r, struct strbuf *b)
