@@ -230,9 +230,10 @@ void doctor_conclude(struct doctor_report *r)
 		snprintf(r->problem, sizeof(r->problem),
 			 "not privileged: run as root (or with CAP_BPF and CAP_PERFMON)");
 	else if (!r->btf)
-		snprintf(r->problem, sizeof(r->problem),
-			 "no kernel BTF at %.160s: the kernel needs CONFIG_DEBUG_INFO_BTF=y",
-			 r->btf_path);
+		snprintf(r->problem, sizeof(r->problem), "no kernel BTF at %.160s: %s", r->btf_path,
+			 strcmp(r->btf_path, DEFAULT_BTF)
+				 ? "not a BTF file"
+				 : "the kernel needs CONFIG_DEBUG_INFO_BTF=y");
 	else if (!r->bpf_probed)
 		snprintf(r->problem, sizeof(r->problem),
 			 "the BPF probe object could not be opened");
