@@ -168,7 +168,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 		if (len > size - sizeof(*cg))
 			len = size - sizeof(*cg);
-		if (type == CC_REC_CGROUP_MKDIR)
+		/* a cut path is not learnt: a lookup by id finds the whole one */
+		if (type == CC_REC_CGROUP_MKDIR && !(cg->status & CC_ST_TAIL_TRUNCATED))
 			resolver_learn(s->res, cg->cgroup_id, cg->tail, len);
 		else
 			resolver_forget(s->res, cg->cgroup_id);
