@@ -283,7 +283,39 @@ const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgrou
 	return &r->scratch;
 }
 
-void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len)
+/*
+ * The program that created a bare "/<id>" cgroup, as the kernel saw it at cgroup_mkdir: runc and
+ * crun create their container's cgroup themselves, and only root can create one at the top of
+ * the hierarchy, so this names a container whose state on disk is gone before we look.
+ */
+static void identify_by_creator(struct entry *e, const char *creator)
+{
+	static const char *const runtimes[] = {"runc", "crun"};
+	struct container_info *c = &e->ident.ctr;
+	char id[CONTAINER_ID_LEN];
+	size_t len;
+
+	/* the cgroup it created must be the bare one itself, not one below it */
+	if (!creator || c->is_container ||
+	    container_bare_candidate(e->path, id, sizeof(id), &len) != 1 || e->path[len] != '\0')
+		return;
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+		if (strcmp(creator, runtimes[i]) != 0)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->is_container = true;
+		c->trust = CONTAINER_TRUST_SYSTEM;
+		snprintf(c->runtime, sizeof(c->runtime), "%s", runtimes[i]);
+		memcpy(c->id, id, sizeof(c->id));
+		memcpy(c->name, id, sizeof(id));
+		c->cgroup_len = len;
+		e->pending = false;
+		return;
+	}
+}
+
+void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
+			    const char *creator)
 {
 	struct entry *e;
 
@@ -297,7 +329,13 @@ void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, si
 		/* Now, while a short-lived container's state is still on disk; again later at
 		   lookups when something was missing. */
 		identify(r, e->path, &e->ident.ctr, &e->pending);
+		identify_by_creator(e, creator);
 	}
+}
+
+void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len)
+{
+	resolver_learn_created(r, cgroup_id, path, len, NULL);
 }
 
 void resolver_forget(struct resolver *r, uint64_t cgroup_id)

@@ -40,6 +40,13 @@ const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgrou
 /* A cgroup seen created (cgroup_mkdir) or removed (cgroup_rmdir) in the kernel. */
 void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len);
 void resolver_forget(struct resolver *r, uint64_t cgroup_id);
+/*
+ * The same as resolver_learn(), with the command name of the task that created the cgroup: a
+ * bare "/<id>" cgroup created by runc or crun is that runtime's container even when its state
+ * on disk is already gone.
+ */
+void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
+			    const char *creator);
 
 /* For the legacy-host fallback: the container of a process, from /proc/PID/cgroup. */
 int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info *out);

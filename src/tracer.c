@@ -169,9 +169,12 @@ static int handle_record(void *ctx, void *data, size_t size)
 		if (len > size - sizeof(*cg))
 			len = size - sizeof(*cg);
 		/* a cut path is not learnt: a lookup by id finds the whole one */
-		if (type == CC_REC_CGROUP_MKDIR && !(cg->status & CC_ST_TAIL_TRUNCATED))
-			resolver_learn(s->res, cg->cgroup_id, cg->tail, len);
-		else
+		if (type == CC_REC_CGROUP_MKDIR && !(cg->status & CC_ST_TAIL_TRUNCATED)) {
+			char creator[CC_COMM_LEN + 1] = "";
+
+			memcpy(creator, cg->comm, CC_COMM_LEN);
+			resolver_learn_created(s->res, cg->cgroup_id, cg->tail, len, creator);
+		} else
 			resolver_forget(s->res, cg->cgroup_id);
 	}
 	if (*s->stop && !s->final_drain)

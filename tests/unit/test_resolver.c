@@ -283,6 +283,44 @@ static void test_lookup_pid(void **state)
 	resolver_free(r);
 }
 
+/* A bare cgroup named by the program that created it, once its state on disk is gone. */
+static void test_learn_created(void **state)
+{
+	static const struct {
+		const char *path, *creator, *runtime;
+	} cases[] = {
+		{"/short-lived-1", "runc", "runc"},
+		{"/short-lived-2", "crun", "crun"},
+		{"/short-lived-3", "bash", NULL},	   /* anyone else: not a container */
+		{"/short-lived-4", "runc:[2:INIT]", NULL}, /* only the runtime itself */
+		{"/short-lived-5", "", NULL},
+		{"/system.slice/x.service", "runc", NULL}, /* not bare */
+		{"/a/b", "runc", NULL},
+	};
+	struct resolver_opts o = {.v2_mount = "", .state_root = STATE, .no_prime = true};
+	struct resolver *r;
+
+	assert_int_equal(resolver_new(&o, &r), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cgroup_identity *id;
+
+		resolver_learn_created(r, 500 + i, cases[i].path, strlen(cases[i].path),
+				       cases[i].creator);
+		id = resolver_lookup(r, 500 + i);
+		assert_string_equal(id->path, cases[i].path);
+		if (!cases[i].runtime) {
+			assert_false(id->ctr.is_container);
+			continue;
+		}
+		assert_true(id->ctr.is_container);
+		assert_string_equal(id->ctr.runtime, cases[i].runtime);
+		assert_string_equal(id->ctr.id, cases[i].path + 1);
+		assert_string_equal(id->ctr.name, cases[i].path + 1);
+		assert_int_equal(id->ctr.trust, CONTAINER_TRUST_SYSTEM);
+	}
+	resolver_free(r);
+}
+
 /* The hard cap and the LRU order, with learned paths (no v2 hierarchy to fall back on). */
 static void test_lru(void **state)
 {
@@ -411,7 +449,7 @@ int main(void)
 		cmocka_unit_test(test_jsonscan_array), cmocka_unit_test(test_conmon_name),
 		cmocka_unit_test(test_names),	       cmocka_unit_test(test_bare_fifo),
 		cmocka_unit_test(test_lookup_pid),     cmocka_unit_test(test_lru),
-		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_find),	       cmocka_unit_test(test_learn_created),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
