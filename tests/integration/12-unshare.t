@@ -30,7 +30,7 @@ tap_is "$(awk -v n="$name" '$2 == n && $7 == "workload" { print $3 }' "$CC_WORK/
 	sort -u)" \
 	"${CC_CPID[$name]}" "table: PID is the host's view of it (${CC_CPID[$name]})"
 
-run_ns json -o json
+run_ns json -o json -n workload
 tap_ok $? "json: the namespaced workload ran under the tracer, which ended with status 0"
 j=$CC_WORK/json.out
 # unshare(1) itself shares the new UTS namespace (it forks after unshare): keep to the workload.

@@ -14,7 +14,7 @@ name=$(cc_name)
 # shellcheck disable=SC2046
 cc_podman_start "$name" $(cc_std_steps "$(cc_port)") sleep 1500
 tap_ok $? "the podman container started and waits"
-cc_tracer_start json -o json && cc_run_traced "$name" && [ "$CC_TRACER_RC" -eq 0 ]
+cc_tracer_start json -o json -n workload && cc_run_traced "$name" && [ "$CC_TRACER_RC" -eq 0 ]
 tap_ok $? "it ran under the tracer, which ended with status 0"
 j=$CC_WORK/json.out
 id=${CC_ID[$name]} cgid=${CC_CGID[$name]}

@@ -16,7 +16,7 @@ tap_ok $? "the crun container started and waits"
 cgid=${CC_CGID[$name]}
 tap_is "$(awk -F: '$1 == "0" { print $3 }' "/proc/${CC_CPID[$name]}/cgroup")" "/$name" \
 	"its v2 cgroup is /$name (id ${cgid:-unknown})"
-cc_tracer_start json -o json && cc_run_traced "$name" && [ "$CC_TRACER_RC" -eq 0 ]
+cc_tracer_start json -o json -n workload && cc_run_traced "$name" && [ "$CC_TRACER_RC" -eq 0 ]
 tap_ok $? "it ran under the tracer, which ended with status 0"
 j=$CC_WORK/json.out
 tap_is "$(cc_json_summary "$j" ".hostname == \"$name\"")" "$want" \

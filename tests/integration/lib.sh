@@ -454,5 +454,12 @@ cc_closing_ok() {
 	cc_closing_line "$1" | grep -Eq '^copenclose: [0-9]+ events delivered, [0-9]+ lost(, [0-9]+ [a-z ]+)*$'
 }
 
-# The number of BPF programs loaded in the kernel now.
-cc_bpf_prog_count() { bpftool prog list -j 2>/dev/null | jq length; }
+# cc_prog_ids PID: the ids of the BPF programs that process PID holds, one a line.
+cc_prog_ids() { sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -un; }
+
+# cc_progs_loaded ID...: those of the given BPF program ids that the kernel still has.
+cc_progs_loaded() {
+	local loaded
+	loaded=$(bpftool prog list -j 2>/dev/null | jq '.[].id')
+	printf '%s\n' "$@" | grep -Fxf <(echo "$loaded") | tr '\n' ' '
+}
