@@ -41,6 +41,7 @@ fi
 tmp=$(mktemp -d)
 samples=$tmp/samples
 : >"$samples"
+: >"$tmp/set-aside"
 tpid=
 cleanup() {
 	if [ -n "$tpid" ] && kill -0 "$tpid" 2>/dev/null; then
@@ -163,6 +164,31 @@ stop_tracer() {
 	tpid=
 }
 
+# Programs that other processes keep on system-call tracepoints (another tracer on this machine)
+# slow every system call down: a sample taken while one is attached is set aside.
+foreign() {
+	bpftool perf show 2>/dev/null |
+		awk -v p="${tpid:-0}" '$1 == "pid" && $2 != p && $NF ~ /^sys_(enter|exit)/' | wc -l
+}
+
+# Records tracer $1's metric $2 from the workload given by the other arguments; up to 5 tries
+# when another tracer was attached during one.
+sample() {
+	local name=$1 metric=$2 try v
+	shift 2
+	for try in 1 2 3 4 5; do
+		if [ "$(foreign)" -eq 0 ]; then
+			v=$(load_ns "$@")
+			if [ "$(foreign)" -eq 0 ]; then
+				record "$name" "$metric" "$v"
+				return 0
+			fi
+		fi
+		echo "$name $metric" >>"$tmp/set-aside"
+		sleep 2
+	done
+}
+
 pct() { awk -v c="$1" -v t="$2" 'BEGIN{printf "%.2f", 100*c/t}'; }
 
 # Runs the workload; prints its ns per call (empty on failure).
@@ -180,15 +206,15 @@ micro_turn() {
 	fi
 	[ -n "$tpid" ] && c0=$(cpu_ns "$tpid")
 	for r in $(seq "$reps"); do
-		record "$name" failopen "$(load_ns failopen "$n_fail")"
+		sample "$name" failopen failopen "$n_fail"
 	done
 	if [ -n "$tpid" ]; then
 		c1=$(cpu_ns "$tpid")
 		record "$name" cpu_ns_event $(((c1 - c0) / (n_fail * reps)))
 	fi
 	for r in $(seq "$reps"); do
-		record "$name" openclose "$(load_ns openclose "$n_oc")"
-		record "$name" getpid "$(load_ns getpid "$n_getpid")"
+		sample "$name" openclose openclose "$n_oc"
+		sample "$name" getpid getpid "$n_getpid"
 	done
 	[ -n "$tpid" ] || return 0
 	case "$name" in floor-*) ;; *)
@@ -259,6 +285,7 @@ micro_tracers=(none cc-table cc-json cc-jsonfile cc-rej-pid cc-rej-host opensnoo
 	floor-tp floor-rawtp)
 burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log "run.sh: $rounds rounds of ${#micro_tracers[@]} configurations, $burst_rounds burst rounds"
 for round in $(seq "$rounds"); do
 	for t in "${micro_tracers[@]}"; do
@@ -291,6 +318,10 @@ table=$(report)
 	echo "- $rounds interleaved rounds (every configuration once per round, in turn), $reps runs of each workload per round;" \
 		"failing openat x $n_fail, open+close x $n_oc, getpid x $n_getpid; steady rate ${rate_secs}s;" \
 		"$burst_rounds burst rounds"
+	echo "- load average (1, 5, 15 min) at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)" \
+		"(other work on the machine slows tracers and baseline alike, but not equally)"
+	echo "- samples set aside because another process had a program on a system-call tracepoint:" \
+		"$(wc -l <"$tmp/set-aside" 2>/dev/null || echo 0)"
 	echo "- the workload times itself with CLOCK_MONOTONIC; this machine is noisy, so compare tracers by" \
 		"the ratios measured in the same run, not by the absolute times"
 	echo
