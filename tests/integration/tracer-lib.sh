@@ -69,7 +69,7 @@ our_maps() { bpftool map show 2>/dev/null | grep -cE 'name (events|counters|cgro
 # A busybox root file system for runc bundles, built once per checkout under build/.
 ROOTFS=$top/build/rootfs-tracer
 make_rootfs() {
-	[ -x "$ROOTFS/bin/busybox" ] && return 0
+	[ -x "$ROOTFS/bin/workload" ] && return 0
 	local bb
 	bb=$(command -v busybox) || return 1
 	file -L "$bb" 2>/dev/null | grep -q 'statically linked' || [ -x /bin/busybox ] || return 1
@@ -77,6 +77,7 @@ make_rootfs() {
 	cp "$bb" "$ROOTFS/bin/busybox"
 	for c in sh cat ls sleep true hostname; do ln -sf busybox "$ROOTFS/bin/$c"; done
 	cp "$FLOOD" "$ROOTFS/bin/flood"
+	cp "$top/build/helpers/workload" "$ROOTFS/bin/workload"
 	mkdir -p "$ROOTFS/cc"
 }
 
