@@ -51,20 +51,21 @@ END {
 	label["cc-jsonfile-ring4"] = "copenclose -o json --ringbuf-size 4 > file"
 
 	print "### Cost to the traced process (medians; added = traced - no tracer)\n"
-	print "| tracer | failing openat ns | added ns/event | open+close ns | added ns/pair | getpid ns | added ns (untraced) | tracer CPU ns/event |"
-	print "|---|---|---|---|---|---|---|---|"
+	print "| tracer | failing openat ns | added ns/event | open+close ns | added ns/pair | getpid ns | added ns (untraced) | tracer CPU ns/event | BPF ns/run |"
+	print "|---|---|---|---|---|---|---|---|---|"
 	for (i = 1; i in T; i++) {
 		t = T[i]
 		if (m(t, "failopen") == "")
 			continue
-		printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label[t],
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label[t],
 			fmt(m(t, "failopen"), "%.0f"), t == "none" ? "-" : fmt(added(t, "failopen"), "%+.0f"),
 			fmt(m(t, "openclose"), "%.0f"), t == "none" ? "-" : fmt(added(t, "openclose"), "%+.0f"),
 			fmt(m(t, "getpid"), "%.0f"), t == "none" ? "-" : fmt(added(t, "getpid"), "%+.1f"),
-			t == "none" ? "-" : fmt(m(t, "cpu_ns_event"), "%.0f")
+			t == "none" ? "-" : fmt(m(t, "cpu_ns_event"), "%.0f"), t == "none" ? "-" : fmt(m(t, "bpf_ns_run"), "%.0f")
 	}
 	print "\nopen+close is two events for copenclose and the original approach (open and close), one for opensnoop and bpftrace (openat only)."
 	print "The floors are no tracer: an empty BPF program attached where a tracer would be, the least that attaching there costs."
+	print "BPF ns/run: the time the tracer's programs ran, per run, from the kernel's BPF statistics over a failing-openat run (every process's calls included; the statistics add their own cost, see the empty program's figure): unlike the other columns, it does not depend on how busy the machine is."
 	print "Tracer CPU ns/event: the tracer process's user + system time over the failing-openat runs, per call (clock-tick resolution)."
 	print "\n### Steady " rate " events/s, bursts of " burst_n " events, memory (medians)\n"
 	print "| tracer | CPU % of a core (user/sys) | wake-ups/s | peak RSS MiB | BPF maps MiB | burst 1 proc: events/s | lost | burst 2 procs: events/s | lost | burst CPU ns/event | output bytes/event |"

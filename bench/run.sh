@@ -41,6 +41,7 @@ fi
 tmp=$(mktemp -d)
 samples=$tmp/samples
 : >"$samples"
+: >"$tmp/set-aside"
 tpid=
 cleanup() {
 	if [ -n "$tpid" ] && kill -0 "$tpid" 2>/dev/null; then
@@ -163,6 +164,31 @@ stop_tracer() {
 	tpid=
 }
 
+# Programs that other processes keep on system-call tracepoints (another tracer on this machine)
+# slow every system call down: a sample taken while one is attached is set aside.
+foreign() {
+	bpftool perf show 2>/dev/null |
+		awk -v p="${tpid:-0}" '$1 == "pid" && $2 != p && $NF ~ /^sys_(enter|exit)/' | wc -l
+}
+
+# Records tracer $1's metric $2 from the workload given by the other arguments; up to 5 tries
+# when another tracer was attached during one.
+sample() {
+	local name=$1 metric=$2 try v
+	shift 2
+	for try in 1 2 3 4 5; do
+		if [ "$(foreign)" -eq 0 ]; then
+			v=$(load_ns "$@")
+			if [ "$(foreign)" -eq 0 ]; then
+				record "$name" "$metric" "$v"
+				return 0
+			fi
+		fi
+		echo "$name $metric" >>"$tmp/set-aside"
+		sleep 2
+	done
+}
+
 pct() { awk -v c="$1" -v t="$2" 'BEGIN{printf "%.2f", 100*c/t}'; }
 
 # Runs the workload; prints its ns per call (empty on failure).
@@ -180,15 +206,15 @@ micro_turn() {
 	fi
 	[ -n "$tpid" ] && c0=$(cpu_ns "$tpid")
 	for r in $(seq "$reps"); do
-		record "$name" failopen "$(load_ns failopen "$n_fail")"
+		sample "$name" failopen failopen "$n_fail"
 	done
 	if [ -n "$tpid" ]; then
 		c1=$(cpu_ns "$tpid")
 		record "$name" cpu_ns_event $(((c1 - c0) / (n_fail * reps)))
 	fi
 	for r in $(seq "$reps"); do
-		record "$name" openclose "$(load_ns openclose "$n_oc")"
-		record "$name" getpid "$(load_ns getpid "$n_getpid")"
+		sample "$name" openclose openclose "$n_oc"
+		sample "$name" getpid getpid "$n_getpid"
 	done
 	[ -n "$tpid" ] || return 0
 	case "$name" in floor-*) ;; *)
@@ -255,10 +281,35 @@ burst_turn() {
 	rm -f "$out"
 }
 
+# The run time and run count of every BPF program the tracer has attached (kernel.bpf_stats_enabled).
+bpf_stats() {
+	local id t=0 c=0 line
+	for id in $(bpftool perf show 2>/dev/null | awk -v p="$1" '$1 == "pid" && $2 == p { print $6 }' | sort -u); do
+		line=$(bpftool prog show id "$id" 2>/dev/null | head -n1)
+		case "$line" in *run_time_ns*) ;; *) continue ;; esac
+		t=$((t + $(printf '%s\n' "$line" | sed 's/.*run_time_ns \([0-9]*\).*/\1/')))
+		c=$((c + $(printf '%s\n' "$line" | sed 's/.*run_cnt \([0-9]*\).*/\1/')))
+	done
+	echo "$t $c"
+}
+
+# The tracer's BPF programs' own time per run during the failing-openat workload, from the
+# kernel's BPF statistics: independent of how busy the machine is (every process's calls count).
+stats_turn() {
+	local name=$1 t0 c0 t1 c1
+	start_tracer "$name" /dev/null || return 0
+	read -r t0 c0 < <(bpf_stats "$tpid")
+	"$LOAD" failopen "$n_fail" >/dev/null
+	read -r t1 c1 < <(bpf_stats "$tpid")
+	[ $((c1 - c0)) -gt 0 ] && record "$name" bpf_ns_run $(((t1 - t0) / (c1 - c0)))
+	stop_tracer
+}
+
 micro_tracers=(none cc-table cc-json cc-jsonfile cc-rej-pid cc-rej-host opensnoop bpftrace orig
 	floor-tp floor-rawtp)
 burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log "run.sh: $rounds rounds of ${#micro_tracers[@]} configurations, $burst_rounds burst rounds"
 for round in $(seq "$rounds"); do
 	for t in "${micro_tracers[@]}"; do
@@ -274,6 +325,16 @@ for round in $(seq "$burst_rounds"); do
 		done
 	done
 done
+stats_was=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null)
+if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
+	for round in $(seq "$burst_rounds"); do
+		for t in cc-table cc-json cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp; do
+			log "BPF statistics round $round/$burst_rounds: $t"
+			stats_turn "$t"
+		done
+	done
+	sysctl -q kernel.bpf_stats_enabled="${stats_was:-0}"
+fi
 cp "$samples" build/bench/samples.txt
 
 # Medians per tracer and metric, then the tables and the target checks.
@@ -291,6 +352,10 @@ table=$(report)
 	echo "- $rounds interleaved rounds (every configuration once per round, in turn), $reps runs of each workload per round;" \
 		"failing openat x $n_fail, open+close x $n_oc, getpid x $n_getpid; steady rate ${rate_secs}s;" \
 		"$burst_rounds burst rounds"
+	echo "- load average (1, 5, 15 min) at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)" \
+		"(other work on the machine slows tracers and baseline alike, but not equally)"
+	echo "- samples set aside because another process had a program on a system-call tracepoint:" \
+		"$(wc -l <"$tmp/set-aside" 2>/dev/null || echo 0)"
 	echo "- the workload times itself with CLOCK_MONOTONIC; this machine is noisy, so compare tracers by" \
 		"the ratios measured in the same run, not by the absolute times"
 	echo

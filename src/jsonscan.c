@@ -235,3 +235,114 @@ int jsonscan_top_string(const char *js, size_t len, const char *key, char *out, 
 		sc.i++;
 	}
 }
+
+/* The raw key at the scan position (a string) equals lit, escapes not considered. */
+static int key_is(const struct scan *sc, size_t start, size_t end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return end - start == n && memcmp(sc->s + start, lit, n) == 0;
+}
+
+/* A string, or an array whose first element is a string, at the scan position, into out. */
+static int read_string_or_first(struct scan *sc, char *out, size_t size)
+{
+	skip_ws(sc);
+	if (sc->i < sc->len && sc->s[sc->i] == '[') {
+		sc->i++;
+		skip_ws(sc);
+	}
+	if (sc->i >= sc->len || sc->s[sc->i] != '"')
+		return -ENOENT;
+	return read_string(sc, out, size);
+}
+
+int jsonscan_array_find(const char *js, size_t len, const char *match_key, const char *match_val,
+			const char *want_key, char *out, size_t size)
+{
+	struct scan sc = {js, len, 0};
+	char val[256];
+
+	if (!js || !out || size == 0 || strlen(match_val) >= sizeof(val))
+		return -EINVAL;
+	skip_ws(&sc);
+	if (sc.i >= len || js[sc.i] != '[')
+		return -EINVAL;
+	sc.i++;
+	for (;;) {
+		size_t want = SIZE_MAX;
+		int matched = 0;
+
+		skip_ws(&sc);
+		if (sc.i >= len)
+			return -EINVAL;
+		if (js[sc.i] == ']')
+			return -ENOENT;
+		if (js[sc.i] != '{') {
+			if (skip_value(&sc))
+				return -EINVAL;
+		} else {
+			sc.i++;
+			skip_ws(&sc);
+			if (sc.i < len && js[sc.i] == '}')
+				sc.i++;
+			else
+				for (;;) {
+					size_t ks, ke;
+
+					skip_ws(&sc);
+					ks = sc.i + 1;
+					if (read_string(&sc, NULL, 0))
+						return -EINVAL;
+					ke = sc.i - 1;
+					skip_ws(&sc);
+					if (sc.i >= len || js[sc.i] != ':')
+						return -EINVAL;
+					sc.i++;
+					skip_ws(&sc);
+					if (key_is(&sc, ks, ke, want_key))
+						want = sc.i;
+					if (key_is(&sc, ks, ke, match_key) && sc.i < len &&
+					    js[sc.i] == '"') {
+						size_t vs = sc.i;
+						int err = read_string(&sc, val, sizeof(val));
+
+						if (err == -EINVAL)
+							return err;
+						matched = err == 0 && strcmp(val, match_val) == 0;
+						if (err == -ENAMETOOLONG) {
+							sc.i = vs; /* skip it again, unread */
+							if (read_string(&sc, NULL, 0))
+								return -EINVAL;
+						}
+					} else if (skip_value(&sc)) {
+						return -EINVAL;
+					}
+					skip_ws(&sc);
+					if (sc.i >= len)
+						return -EINVAL;
+					if (js[sc.i] == '}') {
+						sc.i++;
+						break;
+					}
+					if (js[sc.i] != ',')
+						return -EINVAL;
+					sc.i++;
+				}
+			if (matched) {
+				if (want == SIZE_MAX)
+					return -ENOENT;
+				sc.i = want;
+				return read_string_or_first(&sc, out, size);
+			}
+		}
+		skip_ws(&sc);
+		if (sc.i >= len)
+			return -EINVAL;
+		if (js[sc.i] == ']')
+			return -ENOENT;
+		if (js[sc.i] != ',')
+			return -EINVAL;
+		sc.i++;
+	}
+}

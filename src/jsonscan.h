@@ -12,4 +12,12 @@
  */
 int jsonscan_top_string(const char *js, size_t len, const char *key, char *out, size_t size);
 
+/*
+ * Pure: in a top-level array of objects (containers/storage's containers.json), the first object
+ * whose string member match_key equals match_val; its member want_key, a string or an array whose
+ * first element is a string, into out. 0, -ENOENT, -EINVAL, -ENAMETOOLONG as above.
+ */
+int jsonscan_array_find(const char *js, size_t len, const char *match_key, const char *match_val,
+			const char *want_key, char *out, size_t size);
+
 #endif

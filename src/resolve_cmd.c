@@ -72,7 +72,7 @@ static void format(struct strbuf *b, const char *cgroup, uint64_t cgroup_id,
 
 int resolve_main(int argc, char **argv)
 {
-	static char cgroup[PATH_MAX], rel[PATH_MAX];
+	char cgroup[PATH_MAX], rel[PATH_MAX];
 	struct cgroup_layout layout;
 	struct resolver_opts ro = {0};
 	struct resolver *r = NULL;
@@ -101,6 +101,7 @@ int resolve_main(int argc, char **argv)
 		layout.v2_mount[0] = '\0';
 	ro.v2_mount = layout.v2_mount;
 	ro.state_root = "";
+	ro.no_prime = true;
 	if ((err = resolver_new(&ro, &r))) {
 		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
 			strerror(-err));

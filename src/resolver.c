@@ -47,6 +47,10 @@ struct resolver {
 	char buf[PATH_MAX];
 };
 
+static int walk_v2(struct resolver *r, char *rel, void (*fn)(void *, const char *, uint64_t),
+		   void *ctx);
+static void prime_visit(void *ctx, const char *rel, uint64_t ino);
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -92,6 +96,8 @@ int resolver_new(const struct resolver_opts *opts, struct resolver **out)
 		return -ENOMEM;
 	}
 	r->lru.next = r->lru.prev = &r->lru;
+	if (!opts->no_prime && r->v2_mount[0])
+		walk_v2(r, r->buf, prime_visit, r);
 	*out = r;
 	return 0;
 }
@@ -264,7 +270,7 @@ const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgrou
 	}
 	err = cgroup_id_to_path(r->v2_mount, cgroup_id, r->buf, sizeof(r->buf));
 	if (err == 0 || err == -ENOENT) {
-		e = insert(r, cgroup_id, false, err ? NULL : r->buf, strlen(r->buf));
+		e = insert(r, cgroup_id, false, err ? NULL : r->buf, err ? 0 : strlen(r->buf));
 		if (e) {
 			e->pending = err == 0;
 			refresh(r, e);
@@ -277,7 +283,39 @@ const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgrou
 	return &r->scratch;
 }
 
-void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len)
+/*
+ * The program that created a bare "/<id>" cgroup, as the kernel saw it at cgroup_mkdir: runc and
+ * crun create their container's cgroup themselves, and only root can create one at the top of
+ * the hierarchy, so this names a container whose state on disk is gone before we look.
+ */
+static void identify_by_creator(struct entry *e, const char *creator)
+{
+	static const char *const runtimes[] = {"runc", "crun"};
+	struct container_info *c = &e->ident.ctr;
+	char id[CONTAINER_ID_LEN];
+	size_t len;
+
+	/* the cgroup it created must be the bare one itself, not one below it */
+	if (!creator || c->is_container ||
+	    container_bare_candidate(e->path, id, sizeof(id), &len) != 1 || e->path[len] != '\0')
+		return;
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+		if (strcmp(creator, runtimes[i]) != 0)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->is_container = true;
+		c->trust = CONTAINER_TRUST_SYSTEM;
+		snprintf(c->runtime, sizeof(c->runtime), "%s", runtimes[i]);
+		memcpy(c->id, id, sizeof(c->id));
+		memcpy(c->name, id, sizeof(id));
+		c->cgroup_len = len;
+		e->pending = false;
+		return;
+	}
+}
+
+void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
+			    const char *creator)
 {
 	struct entry *e;
 
@@ -291,7 +329,13 @@ void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, si
 		/* Now, while a short-lived container's state is still on disk; again later at
 		   lookups when something was missing. */
 		identify(r, e->path, &e->ident.ctr, &e->pending);
+		identify_by_creator(e, creator);
 	}
+}
+
+void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len)
+{
+	resolver_learn_created(r, cgroup_id, path, len, NULL);
 }
 
 void resolver_forget(struct resolver *r, uint64_t cgroup_id)
@@ -305,28 +349,41 @@ void resolver_forget(struct resolver *r, uint64_t cgroup_id)
 int resolver_pid_cgroup(const struct resolver *r, uint32_t pid, char *path, size_t size,
 			enum proc_cgroup_source *src)
 {
-	char p[PATH_MAX], text[16384];
+	/* 13 hierarchies of PATH_MAX paths at most; a longer file is cut at its last full line */
+	const size_t max = 128 * 1024;
+	char p[PATH_MAX], *text;
 	ssize_t n;
 	size_t len = 0;
-	int fd;
+	int fd, err;
 
 	if (snprintf(p, sizeof(p), "%s/proc/%u/cgroup", r->state_root, pid) >= (int)sizeof(p))
 		return -ENAMETOOLONG;
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	while (len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) != 0) {
+	text = malloc(max);
+	if (!text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (len < max && (n = read(fd, text + len, max - len)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			n = -errno;
+			err = -errno;
 			close(fd);
-			return (int)n;
+			free(text);
+			return err;
 		}
 		len += (size_t)n;
 	}
 	close(fd);
-	return proc_cgroup_pick(text, len, path, size, src);
+	if (len == max)
+		while (len > 0 && text[len - 1] != '\n')
+			len--;
+	err = proc_cgroup_pick(text, len, path, size, src);
+	free(text);
+	return err;
 }
 
 int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info *out)
@@ -358,7 +415,6 @@ int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info 
 struct find_state {
 	struct resolver *r;
 	const char *query;
-	size_t dirs;
 	size_t n;
 	struct {
 		char id[CONTAINER_ID_LEN];
@@ -391,8 +447,14 @@ static void find_consider(struct find_state *fs, const char *rel)
 	fs->n++;
 }
 
-/* Depth-first over the directories below dirfd (taken), rel being its path in the hierarchy. */
-static void find_walk(struct find_state *fs, int fd, char *rel, size_t used, int depth)
+struct walk {
+	size_t dirs;
+	void (*fn)(void *ctx, const char *rel, uint64_t ino);
+	void *ctx;
+};
+
+/* Depth-first over the directories below fd (taken), rel being its path in the hierarchy. */
+static void walk_tree(struct walk *w, int fd, char *rel, size_t used, int depth)
 {
 	struct dirent *de;
 	DIR *d = fdopendir(fd);
@@ -401,7 +463,7 @@ static void find_walk(struct find_state *fs, int fd, char *rel, size_t used, int
 		close(fd);
 		return;
 	}
-	while ((de = readdir(d)) && fs->dirs < FIND_DIRS) {
+	while ((de = readdir(d)) && w->dirs < FIND_DIRS) {
 		size_t nlen = strlen(de->d_name);
 		int sub;
 
@@ -409,41 +471,79 @@ static void find_walk(struct find_state *fs, int fd, char *rel, size_t used, int
 			continue;
 		if (used + 1 + nlen >= PATH_MAX)
 			continue;
-		fs->dirs++;
+		w->dirs++;
 		rel[used] = '/';
 		memcpy(rel + used + 1, de->d_name, nlen + 1);
-		find_consider(fs, rel);
+		w->fn(w->ctx, rel, de->d_ino);
 		if (depth + 1 < FIND_DEPTH &&
 		    (sub = openat(dirfd(d), de->d_name,
 				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
-			find_walk(fs, sub, rel, used + 1 + nlen, depth + 1);
+			walk_tree(w, sub, rel, used + 1 + nlen, depth + 1);
 		rel[used] = '\0';
 	}
 	closedir(d);
+}
+
+/* Walk the v2 hierarchy, calling fn for every cgroup below the root; 0 or -errno. */
+static int walk_v2(struct resolver *r, char *rel, void (*fn)(void *, const char *, uint64_t),
+		   void *ctx)
+{
+	struct walk w = {0, fn, ctx};
+	int fd;
+
+	if (!r->v2_mount[0])
+		return -ENODEV;
+	fd = open(r->v2_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rel[0] = '\0';
+	walk_tree(&w, fd, rel, 0, 0);
+	return 0;
+}
+
+static void find_visit(void *ctx, const char *rel, uint64_t ino)
+{
+	(void)ino;
+	find_consider(ctx, rel);
+}
+
+/*
+ * A container cgroup that exists at start: known now, while its runtime's state is on disk,
+ * so that its events still name it after it is gone (no cgroup_mkdir will tell of it).
+ */
+static void prime_visit(void *ctx, const char *rel, uint64_t ino)
+{
+	struct resolver *r = ctx;
+	struct container_info ci;
+	struct entry *e;
+	bool pending;
+
+	if (r->count >= r->cap || identify(r, rel, &ci, &pending) != 1 || find(r, ino, false, NULL))
+		return;
+	e = insert(r, ino, false, rel, strlen(rel));
+	if (e) {
+		e->ident.ctr = ci;
+		e->pending = pending;
+	}
 }
 
 int resolver_find(struct resolver *r, const char *query, char *path, size_t size)
 {
 	struct find_state *fs;
 	size_t exact = 0, pick = 0, want;
-	int fd, err = 0;
+	int err = 0;
 
 	if (!r || !query || !*query || !path || size == 0)
 		return -EINVAL;
-	if (!r->v2_mount[0])
-		return -ENODEV;
-	fd = open(r->v2_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	fs = calloc(1, sizeof(*fs));
-	if (!fs) {
-		close(fd);
+	if (!fs)
 		return -ENOMEM;
-	}
 	fs->r = r;
 	fs->query = query;
-	r->buf[0] = '\0';
-	find_walk(fs, fd, r->buf, 0, 0);
+	if ((err = walk_v2(r, r->buf, find_visit, fs))) {
+		free(fs);
+		return err;
+	}
 	for (size_t i = 0; i < fs->n; i++)
 		if (fs->m[i].exact) {
 			exact++;

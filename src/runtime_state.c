@@ -224,6 +224,40 @@ static int podman_name_in(const char *root, const char *runroot, const char *id,
 	return err;
 }
 
+/* containers/storage's record of the container: <graphroot>/<driver>-containers/containers.json. */
+static int podman_name_storage(const char *root, const char *graphroot, const char *id, char *name,
+			       size_t size)
+{
+	char dir[4096], p[4096], *js;
+	struct dirent *de;
+	size_t len;
+	int err = -ENOENT;
+	DIR *d;
+
+	if (path_join(dir, sizeof(dir), root, graphroot, NULL, NULL))
+		return -ENAMETOOLONG;
+	d = opendir(dir);
+	if (!d)
+		return -ENOENT;
+	while (err == -ENOENT && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n < 11 || strcmp(de->d_name + n - 11, "-containers") != 0)
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s/containers.json", dir, de->d_name) >=
+		    (int)sizeof(p))
+			continue;
+		if (read_small(p, RUNTIME_STATE_MAX, &js, &len))
+			continue;
+		err = jsonscan_array_find(js, len, "id", id, "names", name, size);
+		if (err == -EINVAL)
+			err = -ENOENT;
+		free(js);
+	}
+	closedir(d);
+	return err;
+}
+
 int runtime_state_name(const char *root, const struct container_info *ci, char *name, size_t size)
 {
 	if (!ci || !ci->is_container || !name || size == 0)
@@ -237,7 +271,15 @@ int runtime_state_name(const char *root, const struct container_info *ci, char *
 		snprintf(runroot, sizeof(runroot), "/run/user/%u/containers", ci->owner_uid);
 		return podman_name_in(root, runroot, ci->id, name, size);
 	}
-	if (strcmp(ci->runtime, "podman") == 0)
-		return podman_name_in(root, "/run/containers/storage", ci->id, name, size);
+	if (strcmp(ci->runtime, "podman") == 0) {
+		/* conmon lives as long as the container; storage's record as long as podman keeps
+		 * it */
+		int err = podman_name_in(root, "/run/containers/storage", ci->id, name, size);
+
+		if (err == -ENOENT)
+			err = podman_name_storage(root, "/var/lib/containers/storage", ci->id, name,
+						  size);
+		return err;
+	}
 	return -ENOTSUP;
 }

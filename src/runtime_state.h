@@ -18,8 +18,9 @@ const char *runtime_state_bare(const char *root, const char *id);
 
 /*
  * The runtime's name for container ci (docker: config.v2.json "Name"; podman: the -n/--name
- * argument of its conmon, found through conmon.pid) into name; 0, -ENOENT when none is known
- * (yet), -ENOTSUP for runtimes that keep no name apart from the id, or -errno.
+ * argument of its conmon, found through conmon.pid, else containers/storage's containers.json) into
+ * name; 0, -ENOENT when none is known (yet), -ENOTSUP for runtimes that keep no name apart from the
+ * id, or -errno.
  */
 int runtime_state_name(const char *root, const struct container_info *ci, char *name, size_t size);
 

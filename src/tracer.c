@@ -25,7 +25,6 @@
 #define BATCH_EVENTS  8192	 /* events formatted between two flushes */
 #define BATCH_BYTES   (1u << 20) /* output bytes between two flushes */
 #define DRAIN_MS      300	 /* how long exit may spend draining into a slow stdout */
-#define WALK_MAX      2048	 /* existing cgroups learnt at start, at most */
 #define LOSS_CHECK_NS 250000000	 /* how often the loss counters are read */
 
 struct session {
@@ -169,9 +168,13 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 		if (len > size - sizeof(*cg))
 			len = size - sizeof(*cg);
-		if (type == CC_REC_CGROUP_MKDIR)
-			resolver_learn(s->res, cg->cgroup_id, cg->tail, len);
-		else
+		/* a cut path is not learnt: a lookup by id finds the whole one */
+		if (type == CC_REC_CGROUP_MKDIR && !(cg->status & CC_ST_TAIL_TRUNCATED)) {
+			char creator[CC_COMM_LEN + 1] = "";
+
+			memcpy(creator, cg->comm, CC_COMM_LEN);
+			resolver_learn_created(s->res, cg->cgroup_id, cg->tail, len, creator);
+		} else
 			resolver_forget(s->res, cg->cgroup_id);
 	}
 	if (*s->stop && !s->final_drain)
@@ -339,12 +342,6 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	return bpf_map__set_max_entries(skel->maps.events, ring);
 }
 
-static int learn_cgroup(void *ctx, uint64_t id, const char *path, size_t len)
-{
-	resolver_learn(ctx, id, path, len);
-	return 0;
-}
-
 /* -G and -c: the cgroup whose subtree is traced, opened for the cgroup array map. */
 static int open_cgroup_filter(struct session *s)
 {
@@ -504,12 +501,6 @@ static int setup(struct session *s)
 			strerror(-err), cfg->verbose ? "" : " (-v shows libbpf's messages)");
 		return TRACER_FAILED;
 	}
-	/*
-	 * Learn the cgroups that exist already (cgroup_mkdir teaches the rest from now on), so a
-	 * container that started before us and ends before its events are read is still named.
-	 */
-	if (s->layout.v2_mount[0])
-		cgroup_walk(s->layout.v2_mount, learn_cgroup, s->res, WALK_MAX);
 	return 0;
 }
 

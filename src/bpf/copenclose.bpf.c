@@ -465,6 +465,7 @@ static __always_inline int cgroup_record(struct cgroup *cgrp, const char *path, 
 	s->ev.level = BPF_CORE_READ(cgrp, level);
 	s->ev.status = 0;
 	s->ev.tail_len = 0;
+	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
 	n = bpf_probe_read_kernel_str(s->tail, sizeof(s->tail), path);
 	if (n > 0)
 		s->ev.tail_len = n - 1;

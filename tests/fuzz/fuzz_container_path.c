@@ -52,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_path(out);
 	}
 	jsonscan_top_string(s, size, "Name", out, sizeof(out));
+	jsonscan_array_find(s, size, "id", "a", "names", out, 16);
 	runtime_state_conmon_name(
 		s, size, "37e6fc1d26301da52450621b1fda2608098ad64bb6330a2e5ad4efa83089bbd3", out,
 		64);

@@ -7,7 +7,7 @@ require_bpf
 command -v runc >/dev/null || skip_all "runc is not installed"
 make_rootfs || skip_all "no static busybox to build a root file system"
 N=${CC_CONTAINERS:-200}
-plan 5
+plan 6
 
 runc_bundle "$T/b" cc-short cat /cc-short-marker || { echo "not ok 1 - runc spec"; exit 1; }
 prefix=ccsl$$x
@@ -51,3 +51,5 @@ check "no wrong container id ($(v wrong))" [ "$(v wrong)" -eq 0 ]
 check "none attributed to the host ($(v host))" [ "$(v host)" -eq 0 ]
 check "every event resolved or unresolved with its own cgroup ($(v accounted))" [ "$(v accounted)" -eq "$N" ]
 check "$N distinct containers seen ($(v distinct))" [ "$(v distinct)" -eq "$N" ]
+check "every one resolved to its runc container, though gone before it was looked up ($(v resolved))" \
+	[ "$(v resolved)" -eq "$N" ]

@@ -1,10 +1,10 @@
-# Helpers for the tracer's reliability tests (sourced): TAP output, starting and stopping the
-# tracer, counting what it left loaded.
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BIN=$top/build/copenclose
+# Helpers for the tracer's reliability tests (sourced): short names over lib.sh's TAP output,
+# starting and stopping the tracer, counting what it left loaded.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+top=$CC_ROOT
+BIN=$CC_BIN
 FLOOD=$top/build/helpers/flood
 T=$(mktemp -d /tmp/copenclose-test.XXXXXX)
-_n=0
 _tracers=()
 cleanup_tracers() {
 	for p in "${_tracers[@]}"; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
@@ -12,22 +12,21 @@ cleanup_tracers() {
 }
 trap cleanup_tracers EXIT
 
-plan() { echo "1..$1"; }
-ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
-notok() { _n=$((_n + 1)); echo "not ok $_n - $*"; }
+plan() { tap_plan "$1"; }
+ok() { tap_ok 0 "$*"; }
+notok() { tap_ok 1 "$*" || true; }
 not() { ! "$@"; }
 check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
 	local d=$1
 	shift
 	if "$@"; then ok "$d"; else notok "$d"; fi
 }
-diag() { echo "# $*"; }
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+diag() { tap_diag "$*"; }
+skip_all() { tap_skip_all "$*"; }
 
 require_bpf() {
-	[ "$(id -u)" -eq 0 ] || skip_all "needs root to load BPF programs"
-	[ -s /sys/kernel/btf/vmlinux ] || skip_all "no kernel BTF at /sys/kernel/btf/vmlinux"
-	[ -x "$BIN" ] || { echo "1..1"; echo "not ok 1 - $BIN is not built"; exit 1; }
+	cc_require_bpf
+	[ -x "$FLOOD" ] || tap_bail "$FLOOD is missing: run make helpers"
 }
 
 # start_tracer NAME ARGS...: runs the tracer in the background with stdout in $T/NAME.out and
@@ -68,7 +67,7 @@ our_progs() { bpftool prog show 2>/dev/null | grep -cE 'name (exit_(open|openat|
 our_maps() { bpftool map show 2>/dev/null | grep -cE 'name (events|counters|cgroup_filter|lost_by_cgroup|scratch_map|cg_scratch_map|copencl)'; }
 
 # A busybox root file system for runc bundles, built once per checkout under build/.
-ROOTFS=$top/build/rootfs
+ROOTFS=$top/build/rootfs-tracer
 make_rootfs() {
 	[ -x "$ROOTFS/bin/busybox" ] && return 0
 	local bb

@@ -112,6 +112,43 @@ static void test_jsonscan(void **state)
 	}
 }
 
+static void test_jsonscan_array(void **state)
+{
+	static const struct {
+		const char *js, *val, *want;
+		int rc;
+	} cases[] = {
+		{"[{\"id\":\"a\",\"names\":[\"x\",\"y\"]}]", "a", "x", 0},
+		{"[{\"names\":\"s\",\"id\":\"a\"}]", "a", "s", 0},
+		{" [ 1, \"id\", [\"id\",\"a\"], {}, {\"id\":\"b\",\"names\":[\"no\"]}, "
+		 "{\"meta\":{\"id\":\"a\"},\"id\":\"a\",\"names\":[\"yes\"]} ]",
+		 "a", "yes", 0},
+		{"[{\"id\":\"a\"}]", "a", NULL, -ENOENT},
+		{"[{\"id\":\"a\",\"names\":[]}]", "a", NULL, -ENOENT},
+		{"[{\"id\":\"a\",\"names\":[7]}]", "a", NULL, -ENOENT},
+		{"[{\"id\":\"b\",\"names\":[\"x\"]}]", "a", NULL, -ENOENT},
+		{"[]", "a", NULL, -ENOENT},
+		{"{\"id\":\"a\"}", "a", NULL, -EINVAL},
+		{"[{\"id\":\"a\",", "a", NULL, -EINVAL},
+		{"[{\"id\":\"0123456789012345678901234567890123456789012345678901234567890123456789"
+		 "0123456789012345678901234567890123456789012345678901234567890123456789012345678901"
+		 "2345678901234567890123456789012345678901234567890123456789012345678901234567890123"
+		 "456789\",\"names\":[\"long\"]},{\"id\":\"a\",\"names\":[\"after\"]}]",
+		 "a", "after", 0},
+	};
+	char out[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = jsonscan_array_find(cases[i].js, strlen(cases[i].js), "id", cases[i].val,
+					     "names", out, sizeof(out));
+
+		if (rc != cases[i].rc)
+			fail_msg("case %zu: rc %d, want %d", i, rc, cases[i].rc);
+		if (rc == 0)
+			assert_string_equal(out, cases[i].want);
+	}
+}
+
 static void test_conmon_name(void **state)
 {
 	static const struct {
@@ -159,7 +196,8 @@ static void test_names(void **state)
 		{"/system.slice/docker-" D2 ".scope", "docker", D2, D2}, /* Name not a string */
 		{"/docker/" D3, "docker", D3, D3},			 /* no state at all */
 		{"/libpod_parent/libpod-" P1, "podman", P1, "db"},
-		{"/machine.slice/libpod-" P2 ".scope", "podman", P2, P2}, /* conmon of another id */
+		/* conmon of another id: from containers/storage's containers.json */
+		{"/machine.slice/libpod-" P2 ".scope", "podman", P2, "storage-web"},
 		{"/cc-runc-fixture", "runc", "cc-runc-fixture", "cc-runc-fixture"},
 		{"/cc-crun-fixture/x", "crun", "cc-crun-fixture", "cc-crun-fixture"},
 		{"/lxc.payload.web01", "lxc", "web01", "web01"},
@@ -245,6 +283,44 @@ static void test_lookup_pid(void **state)
 	resolver_free(r);
 }
 
+/* A bare cgroup named by the program that created it, once its state on disk is gone. */
+static void test_learn_created(void **state)
+{
+	static const struct {
+		const char *path, *creator, *runtime;
+	} cases[] = {
+		{"/short-lived-1", "runc", "runc"},
+		{"/short-lived-2", "crun", "crun"},
+		{"/short-lived-3", "bash", NULL},	   /* anyone else: not a container */
+		{"/short-lived-4", "runc:[2:INIT]", NULL}, /* only the runtime itself */
+		{"/short-lived-5", "", NULL},
+		{"/system.slice/x.service", "runc", NULL}, /* not bare */
+		{"/a/b", "runc", NULL},
+	};
+	struct resolver_opts o = {.v2_mount = "", .state_root = STATE, .no_prime = true};
+	struct resolver *r;
+
+	assert_int_equal(resolver_new(&o, &r), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cgroup_identity *id;
+
+		resolver_learn_created(r, 500 + i, cases[i].path, strlen(cases[i].path),
+				       cases[i].creator);
+		id = resolver_lookup(r, 500 + i);
+		assert_string_equal(id->path, cases[i].path);
+		if (!cases[i].runtime) {
+			assert_false(id->ctr.is_container);
+			continue;
+		}
+		assert_true(id->ctr.is_container);
+		assert_string_equal(id->ctr.runtime, cases[i].runtime);
+		assert_string_equal(id->ctr.id, cases[i].path + 1);
+		assert_string_equal(id->ctr.name, cases[i].path + 1);
+		assert_int_equal(id->ctr.trust, CONTAINER_TRUST_SYSTEM);
+	}
+	resolver_free(r);
+}
+
 /* The hard cap and the LRU order, with learned paths (no v2 hierarchy to fall back on). */
 static void test_lru(void **state)
 {
@@ -311,6 +387,8 @@ static void test_find(void **state)
 		"/no-such-runc",
 	};
 	char root[] = "/tmp/cc-find-XXXXXX", p[512], out[512];
+	const struct cgroup_identity *id;
+	struct stat st;
 	struct resolver_opts o = {.v2_mount = root, .state_root = STATE};
 	struct resolver *r;
 
@@ -337,12 +415,27 @@ static void test_find(void **state)
 	assert_int_equal(resolver_find(r, "no-such-runc", out, sizeof(out)), -ENOENT);
 	assert_int_equal(resolver_find(r, "zzz", out, sizeof(out)), -ENOENT);
 	assert_int_equal(resolver_find(r, "", out, sizeof(out)), -EINVAL);
-	resolver_free(r);
+	/* primed at start with the 6 container cgroups (and sub-cgroups), not the 4 others */
+	assert_int_equal(resolver_cache_size(r), 6);
+	snprintf(p, sizeof(p), "%s/docker/%s/sub", root, D1);
+	assert_int_equal(stat(p, &st), 0);
 	for (size_t i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
 		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
 		rmdir(p);
 	}
 	rmdir(root);
+	/* gone now, and no v2 lookup could find it: still named, from what priming learned */
+	id = resolver_lookup(r, st.st_ino);
+	assert_non_null(id->path);
+	assert_string_equal(id->path, "/docker/" D1 "/sub");
+	assert_string_equal(id->ctr.name, "web-1");
+	assert_int_equal(id->ctr.cgroup_len, strlen("/docker/" D1));
+	resolver_free(r);
+	o.no_prime = true;
+	o.v2_mount = "/";
+	assert_int_equal(resolver_new(&o, &r), 0);
+	assert_int_equal(resolver_cache_size(r), 0);
+	resolver_free(r);
 	o.v2_mount = "";
 	assert_int_equal(resolver_new(&o, &r), 0);
 	assert_int_equal(resolver_find(r, "web-1", out, sizeof(out)), -ENODEV);
@@ -352,10 +445,11 @@ static void test_find(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_proc_cgroup), cmocka_unit_test(test_jsonscan),
-		cmocka_unit_test(test_conmon_name), cmocka_unit_test(test_names),
-		cmocka_unit_test(test_bare_fifo),   cmocka_unit_test(test_lookup_pid),
-		cmocka_unit_test(test_lru),	    cmocka_unit_test(test_find),
+		cmocka_unit_test(test_proc_cgroup),    cmocka_unit_test(test_jsonscan),
+		cmocka_unit_test(test_jsonscan_array), cmocka_unit_test(test_conmon_name),
+		cmocka_unit_test(test_names),	       cmocka_unit_test(test_bare_fifo),
+		cmocka_unit_test(test_lookup_pid),     cmocka_unit_test(test_lru),
+		cmocka_unit_test(test_find),	       cmocka_unit_test(test_learn_created),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
