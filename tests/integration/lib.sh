@@ -345,11 +345,11 @@ cc_tracer_start() {
 	"$CC_BIN" "$@" >"$CC_WORK/$tag.out" 2>>"$CC_WORK/$tag.err" </dev/null &
 	CC_TRACER_PID=$!
 	CC_TRACERS+=("$CC_TRACER_PID")
-	if ! cc_wait_for 20 cc_tracer_attached "$tag" "$CC_TRACER_PID"; then
+	cc_wait_for 20 cc_tracer_attached "$tag" "$CC_TRACER_PID"
+	if ! grep -q '^Tracing' "$CC_WORK/$tag.err"; then
 		tap_diag "tracer $* did not print Tracing; stderr:" "$(cat "$CC_WORK/$tag.err")"
 		return 1
 	fi
-	grep -q '^Tracing' "$CC_WORK/$tag.err"
 }
 
 cc_tracer_attached() {
