@@ -23,13 +23,6 @@
 #include "doctor_config.h"
 #include "preflight.h"
 
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-
 #define CONFIG_MAX     (1 << 20)
 #define VERSION_MS     3000
 #define DEFAULT_BTF    "/sys/kernel/btf/vmlinux"
