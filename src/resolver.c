@@ -21,7 +21,6 @@
 #define RETRY_NS  1000000000ull
 #define RETRY_MAX 10
 /* resolver_find: how deep and how many cgroups the walk looks at, and how many matches it keeps. */
-#define FIND_DEPTH   32
 #define FIND_DIRS    200000
 #define FIND_MATCHES 64
 
@@ -47,8 +46,7 @@ struct resolver {
 	char buf[PATH_MAX];
 };
 
-static int walk_v2(struct resolver *r, char *rel, void (*fn)(void *, const char *, uint64_t),
-		   void *ctx);
+static int walk_v2(struct resolver *r, void (*fn)(void *, const char *, uint64_t), void *ctx);
 static void prime_visit(void *ctx, const char *rel, uint64_t ino);
 
 static uint64_t now_ns(void)
@@ -97,7 +95,7 @@ int resolver_new(const struct resolver_opts *opts, struct resolver **out)
 	}
 	r->lru.next = r->lru.prev = &r->lru;
 	if (!opts->no_prime && r->v2_mount[0])
-		walk_v2(r, r->buf, prime_visit, r);
+		walk_v2(r, prime_visit, r);
 	*out = r;
 	return 0;
 }
@@ -447,58 +445,26 @@ static void find_consider(struct find_state *fs, const char *rel)
 	fs->n++;
 }
 
-struct walk {
-	size_t dirs;
+struct visit {
 	void (*fn)(void *ctx, const char *rel, uint64_t ino);
 	void *ctx;
 };
 
-/* Depth-first over the directories below fd (taken), rel being its path in the hierarchy. */
-static void walk_tree(struct walk *w, int fd, char *rel, size_t used, int depth)
+static int visit_one(void *ctx, uint64_t id, const char *path, size_t len)
 {
-	struct dirent *de;
-	DIR *d = fdopendir(fd);
+	struct visit *v = ctx;
 
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) && w->dirs < FIND_DIRS) {
-		size_t nlen = strlen(de->d_name);
-		int sub;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if (used + 1 + nlen >= PATH_MAX)
-			continue;
-		w->dirs++;
-		rel[used] = '/';
-		memcpy(rel + used + 1, de->d_name, nlen + 1);
-		w->fn(w->ctx, rel, de->d_ino);
-		if (depth + 1 < FIND_DEPTH &&
-		    (sub = openat(dirfd(d), de->d_name,
-				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
-			walk_tree(w, sub, rel, used + 1 + nlen, depth + 1);
-		rel[used] = '\0';
-	}
-	closedir(d);
+	(void)len;
+	v->fn(v->ctx, path, id);
+	return 0;
 }
 
 /* Walk the v2 hierarchy, calling fn for every cgroup below the root; 0 or -errno. */
-static int walk_v2(struct resolver *r, char *rel, void (*fn)(void *, const char *, uint64_t),
-		   void *ctx)
+static int walk_v2(struct resolver *r, void (*fn)(void *, const char *, uint64_t), void *ctx)
 {
-	struct walk w = {0, fn, ctx};
-	int fd;
+	struct visit v = {fn, ctx};
 
-	if (!r->v2_mount[0])
-		return -ENODEV;
-	fd = open(r->v2_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rel[0] = '\0';
-	walk_tree(&w, fd, rel, 0, 0);
-	return 0;
+	return cgroup_walk(r->v2_mount, visit_one, &v, FIND_DIRS);
 }
 
 static void find_visit(void *ctx, const char *rel, uint64_t ino)
@@ -540,7 +506,7 @@ int resolver_find(struct resolver *r, const char *query, char *path, size_t size
 		return -ENOMEM;
 	fs->r = r;
 	fs->query = query;
-	if ((err = walk_v2(r, r->buf, find_visit, fs))) {
+	if ((err = walk_v2(r, find_visit, fs))) {
 		free(fs);
 		return err;
 	}
