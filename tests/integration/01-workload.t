@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The workload helper makes exactly the traced system calls it claims, as strace -f counts them:
 # the oracle the tracer's tests rely on (no tracer, no privilege needed).
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v strace >/dev/null || tap_bail "strace is not installed"
 [ -x "$CC_WORKLOAD" ] || tap_bail "$CC_WORKLOAD is missing: run make helpers"
