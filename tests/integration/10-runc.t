@@ -2,6 +2,7 @@
 # A runc container (hybrid host, cgroup /NAME) does a known workload: the table, the -C table and
 # JSON lines show exactly its events, keyed by hostname and by cgroup v2 id; the tracer never
 # reports itself.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 cc_require_bpf
 cc_setup

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # -I drops the host's own events and keeps the container's: a workload on the host and one in a
 # runc container run at the same time, with and without -I.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 cc_require_bpf
 cc_setup
@@ -16,8 +17,8 @@ run_pair() {
 	# shellcheck disable=SC2046
 	cc_runc_start "$c" $(cc_std_steps "$(cc_port)") sleep 1500 ||
 		{ tap_diag "$tag: the container did not start"; return 1; }
-	# shellcheck disable=SC2046
 	mkdir -p "$CC_WORK/sock-$h"
+	# shellcheck disable=SC2046
 	cc_host_start "$h" $(cc_std_steps "$(cc_port)" "$CC_WORK/sock-$h" |
 		sed "s#/data/file#$CC_ROOTFS/data/file#g") ||
 		{ tap_diag "$tag: the host workload did not start"; return 1; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bare namespaces without a runtime (unshare --uts --pid --fork --mount-proc): the hostname set
 # inside is reported, the pid is the host's view (pid 1 inside), and the events are exact.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 cc_require_bpf
 cc_setup

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # How the tracer ends (SIGINT, SIGTERM, -d, a closed stdout) and how it refuses: status, time,
 # the closing line, no BPF program left behind, one clear line for each bad start.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 cc_require_bpf
 cc_setup

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A podman container (runc runtime, cgroupfs: /libpod_parent/libpod-ID) does the known workload:
 # exact events in the table and in JSON, with its cgroup id, hostname, runtime and full id.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 cc_require_bpf
 cc_setup

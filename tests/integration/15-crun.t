@@ -2,6 +2,7 @@
 # A crun container in an emulated unified host (a private mount namespace with cgroup2 on
 # /sys/fs/cgroup; cgroup /NAME) does the known workload; the tracer runs in the host's mount
 # namespace and still sees its cgroup v2 id and hostname.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 cc_require_bpf
 cc_setup

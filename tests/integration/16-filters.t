@@ -2,6 +2,7 @@
 # -e, -x, -p and --by with two runc containers running the known workload at once: each filter
 # keeps exactly the events it should, of the one it should, and --by keys the table by the
 # namespace it names.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 cc_require_bpf
 cc_setup

@@ -1,7 +1,7 @@
 # Shared helpers of the integration tests: TAP output, a busybox root file system, real containers
 # (runc, podman, crun, bare unshare) that wait for a start file, and the tracer's start and stop.
 # Sourced by tests/integration/NN-name.t, run as root from the repository's root.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 
 CC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CC_BIN=${CC_BIN:-$CC_ROOT/build/copenclose}
@@ -11,7 +11,10 @@ CC_V2=/sys/fs/cgroup/unified
 [ -d "$CC_V2" ] || CC_V2=/sys/fs/cgroup
 CC_TEST_N=0
 CC_WORK=
-declare -A CC_PIDNS=() CC_MNTNS=() CC_CPID=() CC_CTL=() CC_PID=() CC_KIND=() CC_CGID=() CC_CGPATH=() CC_NAME=()
+# Per container name, read by the tests that source this file.
+# shellcheck disable=SC2034
+declare -A CC_ID=() CC_PIDNS=() CC_MNTNS=() CC_CPID=() CC_CTL=() CC_PID=() CC_KIND=() CC_CGID=() \
+	CC_CGPATH=()
 CC_TRACERS=()
 
 # --- TAP -------------------------------------------------------------------------------------
@@ -93,8 +96,8 @@ cc_name() { echo "cct-$$-$(cc_seq)"; }
 # A loopback TCP port pair (PORT, PORT+1) free now, below the ephemeral range (10000-29999), a
 # different one for each call in this run.
 cc_port() {
-	local p i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	local p
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		p=$((10000 + ($$ * 16 + $(cc_seq) * 2) % 20000))
 		[ -z "$(ss -Htan "( sport = :$p or sport = :$((p + 1)) )" 2>/dev/null)" ] && break
 	done
@@ -219,7 +222,7 @@ cc_runc_start() {
 	cc_rootfs
 	ctl=$(cc_ctl_dir "$name")
 	bundle=$(cc_runc_bundle "$name" "$ctl" "$@") || return 1
-	CC_KIND[$name]=runc CC_CTL[$name]=$ctl CC_CGPATH[$name]=/$name CC_NAME[$name]=$name
+	CC_KIND[$name]=runc CC_CTL[$name]=$ctl CC_CGPATH[$name]=/$name
 	runc run --bundle "$bundle" "$name" </dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
 	CC_PID[$name]=$!
 	cc_container_ready "$name"
@@ -233,7 +236,7 @@ cc_podman_start() {
 	ctl=$(cc_ctl_dir "$name")
 	root="$CC_WORK/rootfs-$name"
 	cp -a "$CC_ROOTFS" "$root"
-	CC_KIND[$name]=podman CC_CTL[$name]=$ctl CC_NAME[$name]=$name
+	CC_KIND[$name]=podman CC_CTL[$name]=$ctl
 	# --rootfs is a switch: the root is the first positional argument, after every option.
 	podman --runtime runc run --name "$name" --hostname "$name" --network host \
 		--ulimit nofile=1024:1024 --ulimit nproc=4096:4096 -v "$ctl:/ctl" --rootfs "$root" \
@@ -250,7 +253,6 @@ cc_podman_start() {
 	CC_ID[$name]=$id
 	cc_container_ready "$name"
 }
-declare -A CC_ID=()
 
 # The crun side runs in a private mount namespace with cgroup2 on /sys/fs/cgroup (unified).
 cc_crun_ns() {
@@ -266,7 +268,7 @@ cc_crun_start() {
 	bundle=$(cc_runc_bundle "$name" "$ctl" "$@") || return 1
 	jq 'del(.linux.resources)' "$bundle/config.json" >"$bundle/config.json.new" &&
 		mv "$bundle/config.json.new" "$bundle/config.json"
-	CC_KIND[$name]=crun CC_CTL[$name]=$ctl CC_CGPATH[$name]=/$name CC_NAME[$name]=$name
+	CC_KIND[$name]=crun CC_CTL[$name]=$ctl CC_CGPATH[$name]=/$name
 	cc_crun_ns crun run --bundle "$bundle" "$name" </dev/null >"$CC_WORK/$name.out" \
 		2>"$CC_WORK/$name.err" &
 	CC_PID[$name]=$!
@@ -278,7 +280,7 @@ cc_unshare_start() {
 	local name=$1 ctl
 	shift
 	ctl=$(cc_ctl_dir "$name")
-	CC_KIND[$name]=unshare CC_CTL[$name]=$ctl CC_NAME[$name]=$name
+	CC_KIND[$name]=unshare CC_CTL[$name]=$ctl
 	unshare --uts --pid --fork --mount-proc "$CC_WORKLOAD" hostname "$name" \
 		mark "$ctl/ready" wait-file "$ctl/start" "$@" \
 		</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
@@ -291,7 +293,7 @@ cc_host_start() {
 	local name=$1 ctl
 	shift
 	ctl=$(cc_ctl_dir "$name")
-	CC_KIND[$name]=host CC_CTL[$name]=$ctl CC_NAME[$name]=$name
+	CC_KIND[$name]=host CC_CTL[$name]=$ctl
 	"$CC_WORKLOAD" mark "$ctl/ready" wait-file "$ctl/start" "$@" \
 		</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
 	CC_PID[$name]=$!
