@@ -197,6 +197,13 @@ static int match(const struct comp *c, const struct comp *const p[CTX], int seen
 		}
 		return 0;
 	}
+	/* runc and crun with the systemd driver: cgroupsPath "<slice>:runc:<id>" */
+	if (p[0] && has_suffix(p[0]->s, p[0]->n, ".slice") && has_suffix(s, n, ".scope") &&
+	    n > 5 + 6 && (has_prefix(s, n, "runc-") || has_prefix(s, n, "crun-")) &&
+	    is_plain_name(s + 5, n - 5 - 6)) {
+		set(out, has_prefix(s, n, "runc-") ? "runc" : "crun", s + 5, n - 5 - 6, c->end);
+		return 1;
+	}
 	if (has_prefix(s, n, "lxc.payload.") && is_plain_name(s + 12, n - 12)) {
 		set(out, "lxc", s + 12, n - 12, c->end);
 		return 1;

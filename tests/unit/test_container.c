@@ -77,9 +77,11 @@ static struct row *load_rows(size_t *count, char **text)
 	return rows;
 }
 
+/* Bare "/<id>" runc and crun cgroups; their systemd-driver scopes are told by the path. */
 static int needs_state(const struct row *r)
 {
-	return strcmp(r->runtime, "runc") == 0 || strcmp(r->runtime, "crun") == 0;
+	return (strcmp(r->runtime, "runc") == 0 || strcmp(r->runtime, "crun") == 0) &&
+	       !strstr(r->path, ".scope");
 }
 
 static void check_info(const struct row *r, int rc, const struct container_info *ci)
