@@ -4,7 +4,7 @@
 # most 16 MiB (the resolver's cache is bounded and forgets removed cgroups).
 . "$(dirname "$0")/tracer-lib.sh"
 require_bpf
-N=${CC_CHURN:-$([ -n "${CC_STRESS:-}" ] && echo 10000 || echo 3000)}
+N=${CC_CHURN:-10000}
 plan 4
 
 v2=$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -n1)

@@ -42,7 +42,10 @@ start_tracer() {
 
 wait_tracing() {
 	for _ in $(seq 1 200); do
-		grep -q '^Tracing' "$T/$1.err" 2>/dev/null && return 0
+		if grep -q '^Tracing' "$T/$1.err" 2>/dev/null; then
+			held_ids "$TRACER_PID" >>"$T/held-ids"
+			return 0
+		fi
 		kill -0 "$TRACER_PID" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -60,6 +63,23 @@ stop_tracer() {
 # closing_counts FILE: "DELIVERED LOST UNREAD" from the tracer's closing line.
 closing_counts() {
 	sed -n 's/^copenclose: \([0-9]*\) events delivered, \([0-9]*\) lost\(, \([0-9]*\) unread\)\{0,1\}$/\1 \2 \4/p' "$1" | tail -n1 | awk '{print $1, $2, ($3 == "" ? 0 : $3)}'
+}
+
+# held_ids PID: "prog N", "map N", "link N" for every BPF object process PID holds.
+held_ids() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		sed -n 's/^prog_id:[[:space:]]*/prog /p; s/^map_id:[[:space:]]*/map /p; s/^link_id:[[:space:]]*/link /p' "$f" 2>/dev/null
+	done | sort -u
+}
+
+# leftover_ids: the objects some tracer of this test held that the kernel still has.
+leftover_ids() {
+	local kind
+	[ -s "$T/held-ids" ] || return 0
+	for kind in prog map link; do
+		bpftool "$kind" show -j 2>/dev/null | jq -r ".[].id | \"$kind \\(.)\"" 2>/dev/null
+	done | sort -u | comm -12 - <(sort -u "$T/held-ids")
 }
 
 # Our programs and maps currently loaded.
