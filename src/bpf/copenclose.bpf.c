@@ -26,8 +26,6 @@ const volatile bool targ_comm_set = false;
 const volatile char targ_comm[CC_COMM_LEN] = {};
 const volatile bool targ_ignore_host = false;
 const volatile bool targ_cgroup_set = false;
-const volatile __u32 targ_ns_kind = 0; /* 0 off, 1 uts, 2 pid, 3 mnt */
-const volatile __u32 targ_ns_inum = 0;
 const volatile __u32 host_pidns = 0;
 const volatile __u32 host_mntns = 0;
 const volatile __u32 host_utsns = 0;
@@ -195,12 +193,6 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	utsns = nsp->uts_ns->ns.inum;
 	host = pidns == host_pidns && mntns == host_mntns && utsns == host_utsns;
 	if (targ_ignore_host && host)
-		goto filtered;
-	if (targ_ns_kind == 1 && utsns != targ_ns_inum)
-		goto filtered;
-	if (targ_ns_kind == 2 && pidns != targ_ns_inum)
-		goto filtered;
-	if (targ_ns_kind == 3 && mntns != targ_ns_inum)
 		goto filtered;
 
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
