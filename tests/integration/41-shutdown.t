@@ -3,7 +3,7 @@
 # closing line; a stdout nobody reads and `| head -n1` too; nothing of ours stays loaded.
 . "$(dirname "$0")/tracer-lib.sh"
 require_bpf
-R=${CC_SHUTDOWN_ROUNDS:-20}
+R=${CC_SHUTDOWN_ROUNDS:-$([ -n "${CC_STRESS:-}" ] && echo 100 || echo 20)}
 plan 9
 
 pinned0=$(find /sys/fs/bpf -mindepth 1 2>/dev/null | wc -l)

@@ -6,7 +6,7 @@
 require_bpf
 command -v runc >/dev/null || skip_all "runc is not installed"
 make_rootfs || skip_all "no static busybox to build a root file system"
-N=${CC_CONTAINERS:-200}
+N=${CC_CONTAINERS:-$([ -n "${CC_STRESS:-}" ] && echo 1000 || echo 200)}
 plan 6
 
 runc_bundle "$T/b" cc-short cat /cc-short-marker || { echo "not ok 1 - runc spec"; exit 1; }
