@@ -31,6 +31,10 @@ const volatile __u32 host_mntns = 0;
 const volatile __u32 host_utsns = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
 
+/* The address of the host's shared namespace set (struct nsproxy), learnt from the first host
+   task seen; compared, never dereferenced. */
+__u64 host_nsproxy = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20); /* set from --ringbuf-size before load */
@@ -188,12 +192,29 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	nsp = task->nsproxy;
 	if (!nsp)
 		goto filtered; /* an exiting task */
-	pidns = active_pidns(task, &ns_tgid);
-	mntns = nsp->mnt_ns->ns.inum;
-	utsns = nsp->uts_ns->ns.inum;
-	host = pidns == host_pidns && mntns == host_mntns && utsns == host_utsns;
-	if (targ_ignore_host && host)
-		goto filtered;
+	host = host_nsproxy && (__u64)nsp == host_nsproxy;
+	if (host) {
+		/* the host's own namespace set: its inums are known, no loads needed */
+		if (targ_ignore_host)
+			goto filtered;
+		pidns = host_pidns;
+		mntns = host_mntns;
+		utsns = host_utsns;
+		ns_tgid = tgid;
+	} else {
+		pidns = active_pidns(task, &ns_tgid);
+		mntns = nsp->mnt_ns->ns.inum;
+		utsns = nsp->uts_ns->ns.inum;
+		host = pidns == host_pidns && mntns == host_mntns && utsns == host_utsns;
+		/*
+		 * Remember a host task's namespace set when it describes the task whole (its
+		 * children's pid namespace is its own): every task sharing it is the host's too.
+		 */
+		if (host && !host_nsproxy && nsp->pid_ns_for_children->ns.inum == pidns)
+			host_nsproxy = (__u64)nsp;
+		if (targ_ignore_host && host)
+			goto filtered;
+	}
 
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
