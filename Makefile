@@ -61,6 +61,7 @@ $(BUILD)/obj/%.o: src/%.c $(SKELS) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcopenclose.a: $(LIB_OBJS)
+	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
@@ -104,7 +105,7 @@ format:
 # Fuzz targets: every source but main.c, built with clang's libFuzzer, ASan and UBSan.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) -DCC_VERSION='"$(VERSION)"'
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS) | $(BUILD)/fuzz
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard src/*.h) $(SKELS) | $(BUILD)/fuzz
 	$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) -o $@ $(LDLIBS)
 
 fuzz: deps-test $(FUZZ_BINS)

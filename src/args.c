@@ -61,7 +61,7 @@ void args_usage(FILE *out)
 	      "  -c, --container ID      only this container (its name, or a unique id prefix)\n"
 	      "  -G, --cgroup PATH       only this cgroup v2 and every cgroup below it\n"
 	      "  -d, --duration SECONDS  stop after this long\n"
-	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 16)\n"
+	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
 	      "  -v, --verbose           show libbpf's messages\n"
 	      "  -h, --help              this help\n"
@@ -109,7 +109,7 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->syscalls = SYSCALLS_ALL;
-	cfg->ringbuf_mib = 16;
+	cfg->ringbuf_mib = 8;
 	optind = 0; /* reset getopt for repeated calls */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":CIhVo:e:p:n:xd:c:G:v", long_opts, NULL)) != -1) {

@@ -209,41 +209,22 @@ static int fd_rel_path(int fd, const char *v2_mount, char *buf, size_t size)
 	return 0;
 }
 
-/* Fallback when file handles are refused: a breadth-limited walk comparing inode numbers. */
-static int walk_for_id(int dirfd, uint64_t id, char *rel, size_t used, size_t size, int depth)
+struct id_match {
+	uint64_t id;
+	char *buf;
+	size_t size;
+};
+
+static int match_id(void *ctx, uint64_t id, const char *path, size_t len)
 {
-	struct dirent *de;
-	DIR *d;
-	int err = -ENOENT;
+	struct id_match *m = ctx;
 
-	if (depth > 64)
-		return -ENOENT;
-	d = fdopendir(dirfd);
-	if (!d) {
-		close(dirfd);
-		return -errno;
-	}
-	while (err == -ENOENT && (de = readdir(d))) {
-		size_t nlen;
-		int sub;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		nlen = strlen(de->d_name);
-		if (used + 1 + nlen >= size)
-			continue;
-		rel[used] = '/';
-		memcpy(rel + used + 1, de->d_name, nlen + 1);
-		if (de->d_ino == id)
-			err = 0;
-		else if ((sub = openat(dirfd, de->d_name,
-				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
-			err = walk_for_id(sub, id, rel, used + 1 + nlen, size, depth + 1);
-	}
-	if (err)
-		rel[used] = '\0';
-	closedir(d);
-	return err;
+	if (id != m->id)
+		return 0;
+	if (len >= m->size)
+		return -ENAMETOOLONG;
+	memcpy(m->buf, path, len + 1);
+	return 1;
 }
 
 int cgroup_id_to_path(const char *v2_mount, uint64_t id, char *buf, size_t size)
@@ -280,9 +261,14 @@ int cgroup_id_to_path(const char *v2_mount, uint64_t id, char *buf, size_t size)
 		close(mfd);
 		return -ENOENT;
 	}
-	buf[0] = '\0';
-	err = walk_for_id(mfd, id, buf, 0, size, 0); /* takes mfd */
-	return err;
+	close(mfd);
+	/* file handles refused (no CAP_DAC_READ_SEARCH): a walk comparing inode numbers */
+	{
+		struct id_match m = {id, buf, size};
+
+		err = cgroup_walk(v2_mount, match_id, &m, (size_t)-1);
+	}
+	return err == 1 ? 0 : err < 0 ? err : -ENOENT;
 }
 
 /* Resolve a user-given cgroup to an absolute path under the v2 mount. */
@@ -335,4 +321,66 @@ int cgroup_open(const char *v2_mount, const char *path)
 		return err;
 	fd = open(abs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+struct walk {
+	cgroup_walk_fn fn;
+	void *ctx;
+	size_t left;
+	char path[PATH_MAX];
+};
+
+/* Depth first below dirfd (whose path is w->path[0..used)); takes dirfd. */
+static int walk_dir(struct walk *w, int dirfd, size_t used, int depth)
+{
+	struct dirent *de;
+	DIR *d = fdopendir(dirfd);
+	int err = 0;
+
+	if (!d) {
+		close(dirfd);
+		return -errno;
+	}
+	while (!err && w->left && (de = readdir(d))) {
+		size_t nlen = strlen(de->d_name);
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
+		    used + 1 + nlen >= sizeof(w->path))
+			continue;
+		w->path[used] = '/';
+		memcpy(w->path + used + 1, de->d_name, nlen + 1);
+		w->left--;
+		if ((err = w->fn(w->ctx, de->d_ino, w->path, used + 1 + nlen)))
+			break;
+		if (depth < 64 &&
+		    (sub = openat(dirfd, de->d_name,
+				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
+			err = walk_dir(w, sub, used + 1 + nlen, depth + 1);
+	}
+	closedir(d);
+	return err;
+}
+
+int cgroup_walk(const char *v2_mount, cgroup_walk_fn fn, void *ctx, size_t max)
+{
+	struct walk *w;
+	int fd, err;
+
+	if (!v2_mount || !*v2_mount)
+		return -ENODEV;
+	fd = open(v2_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		close(fd);
+		return -ENOMEM;
+	}
+	w->fn = fn;
+	w->ctx = ctx;
+	w->left = max;
+	err = walk_dir(w, fd, 0, 0);
+	free(w);
+	return err;
 }

@@ -42,4 +42,13 @@ int cgroup_lookup(const char *v2_mount, const char *path, uint64_t *id, char *re
 /* Open a cgroup directory given as in cgroup_lookup(), O_RDONLY|O_DIRECTORY; fd or -errno. */
 int cgroup_open(const char *v2_mount, const char *path);
 
+typedef int (*cgroup_walk_fn)(void *ctx, uint64_t id, const char *path, size_t len);
+
+/*
+ * Call fn for every cgroup below the v2 mount (not the root), parents before children, at most
+ * max of them, never following links; a non-zero return from fn ends the walk with it. 0 or
+ * -errno.
+ */
+int cgroup_walk(const char *v2_mount, cgroup_walk_fn fn, void *ctx, size_t max);
+
 #endif

@@ -24,14 +24,24 @@ struct container_info {
 	char name[CONTAINER_NAME_LEN]; /* the runtime's name for it; the id when it has none */
 	size_t cgroup_len;	       /* length of the prefix of the path that is the container's
 					  cgroup (sub-cgroups below it belong to it) */
+	uint32_t owner_uid; /* with CONTAINER_TRUST_USER_DELEGATED: the uid of the user@UID.service
+			       the container lies below (its rootless runtime's state is there) */
 };
 
 /*
  * Pure: recognise the runtime and the innermost container from a cgroup path inside the v2
  * hierarchy (or a v1 hierarchy's path). 1 when the path is in a container, 0 when not (out is
- * cleared), -EINVAL on a malformed path. name is set to the id; container_name_lookup() refines
+ * cleared), -EINVAL on a malformed path. name is set to the id; the resolver refines
  * it from the runtime's state on disk.
  */
 int container_parse_path(const char *path, struct container_info *out);
+
+/*
+ * Pure: plain runc and crun put a container at "/<id>" (by default) and nothing in the path
+ * names them; only their state on disk tells. 1 when the first component of path could be such
+ * an id ([A-Za-z0-9_.+-], shorter than CONTAINER_ID_LEN): the id in id (size bytes) and the
+ * length of "/<id>" in cgroup_len; 0 when not; -EINVAL on a malformed path.
+ */
+int container_bare_candidate(const char *path, char *id, size_t size, size_t *cgroup_len);
 
 #endif

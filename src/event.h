@@ -85,6 +85,7 @@ struct cc_cgroup_event {
 	__u16 tail_len;
 	__u16 status; /* CC_ST_TAIL_TRUNCATED */
 	__u32 pad;
+	char comm[CC_COMM_LEN]; /* the task that created or removed the cgroup */
 	char tail[];
 };
 
@@ -101,7 +102,7 @@ enum cc_counter {
 _Static_assert(sizeof(struct cc_event) == 192, "cc_event layout changed");
 _Static_assert(offsetof(struct cc_event, comm) == 104, "comm offset");
 _Static_assert(offsetof(struct cc_event, tail) == 192, "tail offset");
-_Static_assert(sizeof(struct cc_cgroup_event) == 32, "cc_cgroup_event layout changed");
+_Static_assert(sizeof(struct cc_cgroup_event) == 48, "cc_cgroup_event layout changed");
 _Static_assert(offsetof(struct cc_event, type) == 0, "type first");
 _Static_assert(offsetof(struct cc_cgroup_event, type) == 0, "type first");
 #endif

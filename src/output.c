@@ -111,6 +111,12 @@ static size_t cstrlen(const char *s, size_t max)
 	return nul ? (size_t)(nul - s) : max;
 }
 
+/* The errno of a failed call: the kernel returns -1 to -4095 (MAX_ERRNO); 0 otherwise. */
+static int ret_errno(int64_t ret)
+{
+	return ret < 0 && ret >= -4095 ? (int)-ret : 0;
+}
+
 static int is_open(uint32_t sc)
 {
 	return sc == CC_SYS_OPEN || sc == CC_SYS_OPENAT || sc == CC_SYS_OPENAT2;
@@ -217,7 +223,7 @@ static void table_event(struct output *o, const struct cc_event *ev, size_t size
 		cell(b, "-", W_CONTAINER);
 		cell(b, "-", W_RUNTIME);
 	}
-	if (ev->ret < 0 && (err = decode_errno_name((int)-ev->ret)))
+	if (ret_errno(ev->ret) && (err = decode_errno_name(ret_errno(ev->ret))))
 		cell(b, err, W_RET);
 	else
 		table_num(b, ev->ret, W_RET);
@@ -334,7 +340,8 @@ static void json_event(struct output *o, const struct cc_event *ev, size_t size,
 		       const struct cgroup_identity *id)
 {
 	struct strbuf *b = &o->buf;
-	const char *err = ev->ret < 0 ? decode_errno_name((int)-ev->ret) : NULL;
+	int errnum = ret_errno(ev->ret);
+	const char *err = errnum ? decode_errno_name(errnum) : NULL;
 	int in_ctr = is_container(id);
 
 	strbuf_addc(b, '{');
@@ -351,8 +358,8 @@ static void json_event(struct output *o, const struct cc_event *ev, size_t size,
 	json_i64(b, "ret", ev->ret);
 	if (err)
 		json_cstr(b, "errno", err);
-	else if (ev->ret < 0)
-		json_i64(b, "errno", -ev->ret);
+	else if (errnum)
+		json_i64(b, "errno", errnum);
 	else
 		json_null(b, "errno");
 	if (ev->fd >= 0)

@@ -11,13 +11,6 @@
 
 #include "preflight.h"
 
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-
 static int has_cap(cap_t caps, cap_value_t cap)
 {
 	cap_flag_value_t v = CAP_CLEAR;

@@ -5,6 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Capabilities newer than some libc headers (Linux 5.8). */
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
 /* Namespace inode numbers of the host, read from /proc/1/ns. */
 struct host_ns {
 	uint32_t pidns;

@@ -2,10 +2,12 @@
 #ifndef CC_RESOLVER_H
 #define CC_RESOLVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "container.h"
+#include "proc_cgroup.h"
 
 struct resolver;
 
@@ -14,6 +16,8 @@ struct resolver_opts {
 	const char *state_root; /* prefix for the runtimes' state directories ("" in production;
 				   a fixture tree in tests) */
 	size_t cache_cap;	/* entries at most; 0 means the default (4096) */
+	bool no_prime;		/* do not learn, at start, the containers already running (by
+				   walking the v2 hierarchy): for one-shot lookups */
 };
 
 /* What the resolver knows of one cgroup. */
@@ -36,6 +40,13 @@ const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgrou
 /* A cgroup seen created (cgroup_mkdir) or removed (cgroup_rmdir) in the kernel. */
 void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len);
 void resolver_forget(struct resolver *r, uint64_t cgroup_id);
+/*
+ * The same as resolver_learn(), with the command name of the task that created the cgroup: a
+ * bare "/<id>" cgroup created by runc or crun is that runtime's container even when its state
+ * on disk is already gone.
+ */
+void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
+			    const char *creator);
 
 /* For the legacy-host fallback: the container of a process, from /proc/PID/cgroup. */
 int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info *out);
@@ -48,5 +59,20 @@ int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info 
 int resolver_find(struct resolver *r, const char *query, char *path, size_t size);
 
 size_t resolver_cache_size(const struct resolver *r);
+
+/*
+ * The container of a cgroup path (inside the hierarchy, or a v1 hierarchy's path), confirmed and
+ * named from the runtimes' state on disk (plain runc and crun are only known from there). 1 when
+ * in a container, 0 when not, -EINVAL on a malformed path. Not cached.
+ */
+int resolver_identify_path(struct resolver *r, const char *path, struct container_info *out);
+
+/*
+ * The cgroup path from /proc/PID/cgroup that proc_cgroup_pick() chooses (under opts->state_root,
+ * so tests can give a fixture), into path, and which line it came from in src (may be NULL); 0 or
+ * -errno (-ESRCH when the process is gone).
+ */
+int resolver_pid_cgroup(const struct resolver *r, uint32_t pid, char *path, size_t size,
+			enum proc_cgroup_source *src);
 
 #endif

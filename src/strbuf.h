@@ -18,6 +18,8 @@ void strbuf_free(struct strbuf *b);
 
 static inline void strbuf_add(struct strbuf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (b->cap - b->len < n && strbuf_grow(b, n))
 		return;
 	memcpy(b->buf + b->len, p, n);

@@ -1,6 +1,5 @@
 /* The tracing session: open, filter, load, attach, poll the ring buffer in batches, account. */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +17,11 @@
 #include "output.h"
 #include "preflight.h"
 #include "resolver.h"
+#include "sink.h"
 #include "syscalls.h"
 #include "tracer.h"
 
 #define POLL_MS	      50	 /* the longest an event waits in the ring on a quiet system */
-#define BATCH_EVENTS  8192	 /* events formatted between two flushes */
 #define BATCH_BYTES   (1u << 20) /* output bytes between two flushes */
 #define DRAIN_MS      300	 /* how long exit may spend draining into a slow stdout */
 #define LOSS_CHECK_NS 250000000	 /* how often the loss counters are read */
@@ -36,13 +35,9 @@ struct session {
 	struct cgroup_layout layout;
 	struct output out;
 	int ncpus;
-	int stdout_closed;
-	int final_drain;    /* set after detach: consume everything, whatever the stop flag says */
-	int stdout_stalled; /* at exit, stdout took nothing within the deadline */
+	int final_drain; /* set after detach: consume everything, whatever the stop flag says */
 	int cgroup_fd;
-	uint64_t batch;	    /* events formatted since the last flush */
-	uint64_t delivered; /* events written to stdout */
-	uint64_t unwritten; /* events formatted but not written (stdout failed) */
+	struct sink sink;   /* stdout */
 	uint64_t lost_seen; /* the kernel's loss counter when last reported */
 	uint64_t last_warn_ns;
 };
@@ -82,50 +77,6 @@ static uint64_t counter(struct session *s, enum cc_counter which)
 	return sum;
 }
 
-/*
- * Write what the batch formatted. With a deadline (at exit) a stdout that does not take data
- * in time is given up on; otherwise a signal interrupts a blocked write.
- */
-static void flush(struct session *s, int deadline_ms)
-{
-	struct strbuf *b = &s->out.buf;
-	size_t off = 0;
-
-	while (off < b->len && !s->stdout_closed) {
-		ssize_t n;
-
-		/* a signal interrupted a blocked write: stop writing, exit accounts for the rest */
-		if (*s->stop && !s->final_drain && off > 0)
-			break;
-
-		if (deadline_ms >= 0) {
-			struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
-
-			if (poll(&p, 1, deadline_ms) <= 0 || (p.revents & (POLLERR | POLLHUP))) {
-				s->stdout_stalled = 1;
-				break;
-			}
-		}
-		n = write(STDOUT_FILENO, b->buf + off, b->len - off);
-		if (n > 0) {
-			off += (size_t)n;
-		} else if (n < 0 && errno == EPIPE) {
-			s->stdout_closed = 1;
-		} else if (n < 0 && errno == EINTR) {
-			if (*s->stop)
-				break;
-		} else if (n < 0 && errno != EAGAIN) {
-			s->stdout_closed = 1;
-		}
-	}
-	if (off == b->len)
-		s->delivered += s->batch;
-	else
-		s->unwritten += s->batch;
-	s->batch = 0;
-	b->len = 0;
-}
-
 static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
 {
 	const struct cgroup_identity *id = NULL;
@@ -139,7 +90,7 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 		id = &legacy;
 	}
 	output_event(&s->out, ev, size, id);
-	s->batch++;
+	sink_add(&s->sink, s->out.buf.len);
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
@@ -158,14 +109,18 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 		if (len > size - sizeof(*cg))
 			len = size - sizeof(*cg);
-		if (type == CC_REC_CGROUP_MKDIR)
-			resolver_learn(s->res, cg->cgroup_id, cg->tail, len);
-		else
+		/* a cut path is not learnt: a lookup by id finds the whole one */
+		if (type == CC_REC_CGROUP_MKDIR && !(cg->status & CC_ST_TAIL_TRUNCATED)) {
+			char creator[CC_COMM_LEN + 1] = "";
+
+			memcpy(creator, cg->comm, CC_COMM_LEN);
+			resolver_learn_created(s->res, cg->cgroup_id, cg->tail, len, creator);
+		} else
 			resolver_forget(s->res, cg->cgroup_id);
 	}
 	if (*s->stop && !s->final_drain)
 		return -EINTR; /* end the consume loop now, the record is consumed */
-	if (s->batch >= BATCH_EVENTS || s->out.buf.len >= BATCH_BYTES)
+	if (sink_full(&s->sink) || s->out.buf.len >= BATCH_BYTES)
 		return -ECANCELED;
 	return 0;
 }
@@ -182,13 +137,13 @@ static int drain(struct session *s, int deadline_ms)
 
 	for (;;) {
 		err = ring_buffer__consume(s->rb);
-		flush(s, deadline_ms);
+		sink_flush(&s->sink, &s->out.buf, s->stop, deadline_ms);
 		if (err != -ECANCELED)
 			break;
 		if (!s->final_drain && *s->stop)
 			break;
 		if (s->final_drain &&
-		    (s->stdout_closed || s->stdout_stalled || now_ns(CLOCK_MONOTONIC) >= until))
+		    (s->sink.closed || s->sink.stalled || now_ns(CLOCK_MONOTONIC) >= until))
 			break;
 	}
 	return err < 0 && err != -ECANCELED && err != -EINTR ? err : 0;
@@ -258,7 +213,7 @@ static int poll_loop(struct session *s)
 
 	if (ep < 0)
 		return ep;
-	while (!*s->stop && !s->stdout_closed) {
+	while (!*s->stop && !s->sink.closed) {
 		struct epoll_event evs[2];
 		int timeout = POLL_MS, n;
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
@@ -276,7 +231,7 @@ static int poll_loop(struct session *s)
 		}
 		for (int i = 0; i < n; i++)
 			if (evs[i].data.fd == STDOUT_FILENO)
-				s->stdout_closed = 1;
+				s->sink.closed = 1;
 		if ((err = drain(s, -1)))
 			break;
 		now = now_ns(CLOCK_MONOTONIC);
@@ -559,6 +514,7 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	uint64_t seen, lost, unread;
 	int rc, err;
 
+	sink_init(&s.sink, STDOUT_FILENO);
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 	output_init(&s.out, cfg->output, cfg->by,
 		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
@@ -569,22 +525,22 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		fprintf(stderr, "copenclose: could not drop privileges: %s\n", strerror(-err));
 	print_tracing(cfg);
 	output_header(&s.out);
-	flush(&s, -1);
+	sink_flush(&s.sink, &s.out.buf, s.stop, -1);
 	err = poll_loop(&s);
 	/* exit order: detach, drain, read the counters, print */
 	detach_all(s.skel);
 	s.final_drain = 1;
-	if (!s.stdout_closed)
+	if (!s.sink.closed)
 		drain(&s, DRAIN_MS);
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
-	unread = seen - lost - s.delivered;
+	unread = seen - lost - s.sink.delivered;
 	if (lost)
 		report_loss_by_cgroup(&s);
 	if (err)
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
 	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
-		(unsigned long long)s.delivered, (unsigned long long)lost);
+		(unsigned long long)s.sink.delivered, (unsigned long long)lost);
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
 	fputc('\n', stderr);

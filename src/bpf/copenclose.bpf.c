@@ -26,8 +26,6 @@ const volatile bool targ_comm_set = false;
 const volatile char targ_comm[CC_COMM_LEN] = {};
 const volatile bool targ_ignore_host = false;
 const volatile bool targ_cgroup_set = false;
-const volatile __u32 targ_ns_kind = 0; /* 0 off, 1 uts, 2 pid, 3 mnt */
-const volatile __u32 targ_ns_inum = 0;
 const volatile __u32 host_pidns = 0;
 const volatile __u32 host_mntns = 0;
 const volatile __u32 host_utsns = 0;
@@ -35,7 +33,7 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	__uint(max_entries, 8 << 20); /* set from --ringbuf-size before load */
 } events SEC(".maps");
 
 struct {
@@ -133,13 +131,13 @@ static __always_inline __u32 active_pidns(struct task_struct *task, __u32 *ns_tg
 	unsigned int level = pid->level;
 	struct upid up = {};
 
-	if (level == 0) {
-		up = pid->numbers[0];
-	} else {
-		if (level > 31)
-			return 0;
-		bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
+	if (level == 0) { /* the host's pid namespace: direct loads, no helper call */
+		*ns_tgid = pid->numbers[0].nr;
+		return pid->numbers[0].ns->ns.inum;
 	}
+	if (level > 31)
+		return 0;
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
 	*ns_tgid = up.nr;
 	return BPF_CORE_READ(up.ns, ns.inum);
 }
@@ -195,12 +193,6 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	utsns = nsp->uts_ns->ns.inum;
 	host = pidns == host_pidns && mntns == host_mntns && utsns == host_utsns;
 	if (targ_ignore_host && host)
-		goto filtered;
-	if (targ_ns_kind == 1 && utsns != targ_ns_inum)
-		goto filtered;
-	if (targ_ns_kind == 2 && pidns != targ_ns_inum)
-		goto filtered;
-	if (targ_ns_kind == 3 && mntns != targ_ns_inum)
 		goto filtered;
 
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
@@ -465,6 +457,7 @@ static __always_inline int cgroup_record(struct cgroup *cgrp, const char *path, 
 	s->ev.level = BPF_CORE_READ(cgrp, level);
 	s->ev.status = 0;
 	s->ev.tail_len = 0;
+	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
 	n = bpf_probe_read_kernel_str(s->tail, sizeof(s->tail), path);
 	if (n > 0)
 		s->ev.tail_len = n - 1;

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/tracer-lib.sh"
 require_bpf
 plan 12
-N=${CC_BURST:-1000000}
+N=${CC_BURST:-$([ -n "${CC_STRESS:-}" ] && echo 5000000 || echo 1000000)}
 
 # 1. the whole burst from one filtered process, JSON to a file
 "$FLOOD" -n "$N" -w "$T/go1" >"$T/flood1.out" &

@@ -4,7 +4,7 @@
 # raw bytes.
 . "$(dirname "$0")/tracer-lib.sh"
 require_bpf
-plan 8
+plan 11
 
 d=$T/h
 mkdir -p "$d"
@@ -93,3 +93,41 @@ check "JSON: every line valid UTF-8 and strict JSON" grep -q '^valid True' "$T/p
 check "JSON: one line per open ($(sed -n 's/^lines //p' "$T/py.out"))" grep -qx "lines $expected_n" "$T/py.out"
 check "JSON: raw bytes of every path recovered" grep -q '^recovered True' "$T/py.out"
 grep -E '^(missing|Traceback|[A-Za-z]*Error)' "$T/py.out" | sed 's/^/# /'
+
+# a hostile cgroup name (cgroupfs refuses only '/' and newline): JSON gives its bytes back,
+# the table stays clean
+v2=$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -n1)
+cgname=$'evil\x1b[2J\xff\t\xe2\x80\xaename'
+mkdir -p "$v2/cc-hostile-$$/$cgname"
+start_tracer cgj -o json -e openat -G "/cc-hostile-$$"
+start_tracer cgt -e openat -G "/cc-hostile-$$"
+(echo $BASHPID >"$v2/cc-hostile-$$/$cgname/cgroup.procs" && exec "$FLOOD" -n 2 -p /nonexistent/cc-h) >/dev/null
+sleep 0.3
+for p in $(jobs -p); do stop_tracer "$p"; done
+rmdir "$v2/cc-hostile-$$/$cgname" "$v2/cc-hostile-$$"
+python3 - "$T/cgj.out" "/cc-hostile-$$/$cgname" <<'PY' >"$T/cg.py" 2>&1
+import json, re, sys
+raw = open(sys.argv[1], 'rb').read().split(b'\n')[:-1]
+want = sys.argv[2].encode('utf-8', 'surrogateescape')
+got = 0
+for l in raw:
+    l.decode('utf-8'); json.loads(l)
+    m = re.search(rb'"cgroup":"((?:[^"\\]|\\.)*)"', l)
+    s, out, i = m.group(1), bytearray(), 0
+    while i < len(s):
+        if s[i] == 0x5c:
+            e = s[i + 1:i + 2]
+            if e == b'u':
+                cp = int(s[i + 2:i + 6], 16); i += 6
+                out += bytes([cp]) if 0x80 <= cp <= 0xff else chr(cp).encode()
+                continue
+            out += {b'n': b'\n', b't': b'\t'}.get(e, e); i += 2
+        else:
+            out.append(s[i]); i += 1
+    got += bytes(out) == want
+print("cgroups", got)
+PY
+check "hostile cgroup name: both events give its raw bytes back from JSON" grep -qx 'cgroups 2' "$T/cg.py"
+check "hostile cgroup name: the table has its two rows" [ "$(tail -n +2 "$T/cgt.out" | wc -l)" -eq 2 ]
+check "hostile cgroup name: no raw control byte in the table" \
+	[ "$(LC_ALL=C tr -d '\n\040-\176\200-\377' <"$T/cgt.out" | wc -c)" -eq 0 ]

@@ -29,7 +29,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.syscalls, SYSCALLS_ALL);
 	assert_false(cfg.ignore_host);
 	assert_int_equal(cfg.pid, 0);
-	assert_int_equal(cfg.ringbuf_mib, 16);
+	assert_int_equal(cfg.ringbuf_mib, 8);
 }
 
 static void test_original_flags(void **state)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# A crun container in an emulated unified host (a private mount namespace with cgroup2 on
+# /sys/fs/cgroup; cgroup /NAME) does the known workload; the tracer runs in the host's mount
+# namespace and still sees its cgroup v2 id and hostname.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+cc_require_bpf
+cc_setup
+cc_rootfs
+tap_plan 8
+want=$(cc_std_expected)
+
+name=$(cc_name)
+# shellcheck disable=SC2046
+cc_crun_start "$name" $(cc_std_steps "$(cc_port)") sleep 1500
+tap_ok $? "the crun container started and waits"
+cgid=${CC_CGID[$name]}
+tap_is "$(awk -F: '$1 == "0" { print $3 }' "/proc/${CC_CPID[$name]}/cgroup")" "/$name" \
+	"its v2 cgroup is /$name (id ${cgid:-unknown})"
+cc_tracer_start json -o json -n workload && cc_run_traced "$name" && [ "$CC_TRACER_RC" -eq 0 ]
+tap_ok $? "it ran under the tracer, which ended with status 0"
+j=$CC_WORK/json.out
+tap_is "$(cc_json_summary "$j" ".hostname == \"$name\"")" "$want" \
+	"json: exactly the workload's events by hostname"
+tap_is "$(cc_json_summary "$j" ".cgroup_id == ${cgid:-0}")" "$want" \
+	"json: exactly the workload's events by cgroup_id"
+tap_is "$(jq -c "select(.hostname == \"$name\") | [.cgroup_id, .cgroup, .container_runtime,
+	.container_id, .host, .pid]" "$j" | sort -u)" \
+	"[${cgid:-0},\"/$name\",\"crun\",\"$name\",false,${CC_CPID[$name]}]" \
+	"json: cgroup_id, cgroup, runtime crun, id, not host, the host's pid"
+
+name=$(cc_name)
+# shellcheck disable=SC2046
+cc_crun_start "$name" $(cc_std_steps "$(cc_port)") sleep 1500
+cc_tracer_start table && cc_run_traced "$name" && [ "$CC_TRACER_RC" -eq 0 ]
+tap_ok $? "table: a second container ran under the tracer, which ended with status 0"
+tap_is "$(cc_table_summary "$CC_WORK/table.out" HOSTNAME "$name")" "$want" \
+	"table: exactly the workload's events under its HOSTNAME"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The open family's arguments, exactly: open, openat with a dirfd and O_CREAT's mode, openat2
+# with its resolve flags, in symbolic form.
+. "$(dirname "$0")/tracer-lib.sh"
+require_bpf
+plan 4
+
+d=$T/dir
+mkdir -p "$d"
+start_tracer j -o json -n ccopenargs
+python3 - "$d" <<'PY'
+import ctypes, os, struct, sys
+d = sys.argv[1]
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl(15, b"ccopenargs", 0, 0, 0)  # PR_SET_NAME
+dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+fd = os.open("created", os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o640, dir_fd=dfd)
+os.close(fd)
+how = struct.pack("QQQ", os.O_RDONLY, 0, 0x08 | 0x04)  # RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS
+buf = ctypes.create_string_buffer(how)
+fd = libc.syscall(437, dfd, b"created", buf, len(how))  # openat2
+os.close(fd)
+fd = libc.syscall(2, (d + "/created").encode(), os.O_RDWR | os.O_APPEND, 0)  # open(2)
+os.close(fd)
+os.close(dfd)
+PY
+sleep 0.3
+stop_tracer "$TRACER_PID"
+sel() { grep "$1" "$T/j.out" | grep '"ret":[0-9]' | head -n1; }
+e=$(sel '"syscall":"openat","[^}]*"path":"created"')
+check "openat with a dirfd: O_WRONLY|O_CREAT|O_CLOEXEC, mode 0640, dirfd set, resolve null" \
+	grep -q '"flags":"O_WRONLY|O_CREAT|O_CLOEXEC","addr":null,"mode":"0640","dirfd":[0-9]*,"resolve":null' <<<"$e"
+e=$(sel '"syscall":"openat2"')
+check "openat2: path, O_RDONLY, dirfd, RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH" \
+	grep -q '"path":"created","flags":"O_RDONLY","addr":null,"mode":null,"dirfd":[0-9]*,"resolve":"RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH"' <<<"$e"
+e=$(sel '"syscall":"open"')
+check "open(2): the whole path, O_RDWR|O_APPEND, no dirfd, no mode" \
+	grep -q "\"path\":\"$d/created\",\"flags\":\"O_RDWR|O_APPEND\",\"addr\":null,\"mode\":null,\"dirfd\":null" <<<"$e"
+check "every successful open's fd is its return value" \
+	[ "$(grep -c '"syscall":"open' "$T/j.out")" -eq "$(grep '"syscall":"open' "$T/j.out" | grep -cE '"ret":([0-9]+),.*"fd":\1,')" ]

@@ -1,0 +1,467 @@
+# Shared helpers of the integration tests: TAP output, a busybox root file system, real containers
+# (runc, podman, crun, bare unshare) that wait for a start file, and the tracer's start and stop.
+# Sourced by tests/integration/NN-name.t, run as root from the repository's root.
+# shellcheck shell=bash disable=SC2034
+
+CC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CC_BIN=${CC_BIN:-$CC_ROOT/build/copenclose}
+CC_WORKLOAD=$CC_ROOT/build/helpers/workload
+CC_ROOTFS=$CC_ROOT/build/rootfs
+CC_V2=/sys/fs/cgroup/unified
+[ -d "$CC_V2" ] || CC_V2=/sys/fs/cgroup
+CC_TEST_N=0
+CC_WORK=
+# Per container name, read by the tests that source this file.
+# shellcheck disable=SC2034
+declare -A CC_ID=() CC_PIDNS=() CC_MNTNS=() CC_CPID=() CC_CTL=() CC_PID=() CC_KIND=() CC_CGID=() \
+	CC_CGPATH=()
+CC_TRACERS=()
+
+# --- TAP -------------------------------------------------------------------------------------
+
+tap_plan() { echo "1..$1"; }
+tap_diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+# tap_ok STATUS DESCRIPTION: STATUS 0 is a pass.
+tap_ok() {
+	CC_TEST_N=$((CC_TEST_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $CC_TEST_N - $2"
+	else
+		echo "not ok $CC_TEST_N - $2"
+	fi
+	return "$1"
+}
+
+# tap_is GOT WANT DESCRIPTION: compares two strings, shows both on failure.
+tap_is() {
+	if [ "$1" == "$2" ]; then
+		tap_ok 0 "$3"
+	else
+		tap_ok 1 "$3"
+		tap_diag "got:" "$1" "wanted:" "$2"
+		return 1
+	fi
+}
+
+tap_skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+tap_bail() {
+	echo "Bail out! $1"
+	exit 1
+}
+
+# The only reasons to skip: BPF cannot load here. A missing tracer binary is a failure.
+cc_require_bpf() {
+	[ "$(id -u)" -eq 0 ] || tap_skip_all "not root: BPF programs cannot load"
+	[ -r /sys/kernel/btf/vmlinux ] || tap_skip_all "no /sys/kernel/btf/vmlinux: the kernel has no BTF"
+	[ -x "$CC_BIN" ] || tap_bail "$CC_BIN is missing: run make"
+	[ -x "$CC_WORKLOAD" ] || tap_bail "$CC_WORKLOAD is missing: run make helpers"
+}
+
+# --- work directory and cleanup -------------------------------------------------------------
+
+cc_setup() {
+	CC_WORK=$(mktemp -d "${TMPDIR:-/tmp}/cc-test-$$-XXXXXX")
+	chmod 755 "$CC_WORK"
+	trap cc_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+cc_cleanup() {
+	local pid name
+	for pid in "${CC_TRACERS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for name in "${!CC_KIND[@]}"; do
+		cc_container_kill "$name"
+	done
+	[ -n "$CC_WORK" ] && [ -z "${CC_KEEP:-}" ] && rm -rf "$CC_WORK"
+}
+
+# The next number of this run; kept in a file, as callers use $(...) subshells.
+cc_seq() {
+	local n
+	n=$(($(cat "$CC_WORK/seq" 2>/dev/null || echo 0) + 1))
+	echo "$n" >"$CC_WORK/seq"
+	echo "$n"
+}
+
+# A unique container name for this run, short enough for the table: cct-PID-N.
+cc_name() { echo "cct-$$-$(cc_seq)"; }
+
+# A loopback TCP port pair (PORT, PORT+1) free now, below the ephemeral range (10000-29999), a
+# different one for each call in this run.
+cc_port() {
+	local p
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		p=$((10000 + ($$ * 16 + $(cc_seq) * 2) % 20000))
+		[ -z "$(ss -Htan "( sport = :$p or sport = :$((p + 1)) )" 2>/dev/null)" ] && break
+	done
+	echo "$p"
+}
+
+# cc_wait_for SECONDS COMMAND...: polls COMMAND every 50 ms until it succeeds.
+cc_wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
+# --- root file system ------------------------------------------------------------------------
+
+# Builds build/rootfs once: busybox-static, the static workload as /bin/workload, a known file.
+cc_rootfs() {
+	if [ -x "$CC_ROOTFS/bin/workload" ] && cmp -s "$CC_WORKLOAD" "$CC_ROOTFS/bin/workload"; then
+		return 0
+	fi
+	local bb
+	bb=$(command -v busybox) || tap_bail "busybox-static is not installed"
+	rm -rf "$CC_ROOTFS.tmp"
+	mkdir -p "$CC_ROOTFS.tmp"/{bin,etc,proc,sys,dev,tmp,ctl,run,data}
+	cp "$bb" "$CC_ROOTFS.tmp/bin/busybox"
+	local a
+	for a in sh ls cat sleep mkdir hostname ip true; do
+		ln -s busybox "$CC_ROOTFS.tmp/bin/$a"
+	done
+	cp "$CC_WORKLOAD" "$CC_ROOTFS.tmp/bin/workload"
+	echo "root:x:0:0:root:/:/bin/sh" >"$CC_ROOTFS.tmp/etc/passwd"
+	echo "root:x:0:" >"$CC_ROOTFS.tmp/etc/group"
+	echo "a file the workload opens" >"$CC_ROOTFS.tmp/data/file"
+	chmod 1777 "$CC_ROOTFS.tmp/tmp"
+	rm -rf "$CC_ROOTFS"
+	mv "$CC_ROOTFS.tmp" "$CC_ROOTFS"
+}
+
+# --- workloads in containers -------------------------------------------------------------------
+
+# Every workload first makes CTL/ready (mkdir: no fd), then waits for CTL/start (stat: no fd),
+# so the tracer attaches between the two and sees exactly the steps that follow.
+
+# cc_std_steps PORT [SOCKDIR]: the steps of the standard workload (paths inside a busybox root;
+# the unix socket in SOCKDIR, default /ctl, which must be writable).
+cc_std_steps() {
+	echo "open /data/file 5 sysopen /data/file 2 open2 /data/file 2 missing /nonexistent-cc 3"
+	echo "closebad 4 tcppair $1 tcppair4 $(($1 + 1)) unix ${2:-/ctl}/cc.sock"
+}
+
+# What the standard workload does, as "SYSCALL RESULT COUNT" lines sorted (RESULT: ok or errno).
+cc_std_expected() {
+	cat <<-EOF
+		accept ok 2
+		accept4 ok 1
+		close EBADF 4
+		close ok 18
+		connect ok 3
+		open ok 2
+		openat ENOENT 3
+		openat ok 5
+		openat2 ok 2
+	EOF
+}
+
+cc_ctl_dir() {
+	local d="$CC_WORK/ctl-$1"
+	mkdir -p "$d"
+	chmod 777 "$d"
+	echo "$d"
+}
+
+# Waits until the workload of NAME made its ready mark, and records its cgroup id.
+cc_container_ready() {
+	local name=$1
+	if ! cc_wait_for 60 cc_ready_or_dead "$name" || ! test -d "${CC_CTL[$name]}/ready"; then
+		tap_diag "container $name did not get ready; its output:"
+		tap_diag "$(cat "$CC_WORK/$name.out" "$CC_WORK/$name.err" 2>/dev/null)"
+		return 1
+	fi
+	if [ -n "${CC_CGPATH[$name]:-}" ] && [ -d "$CC_V2${CC_CGPATH[$name]}" ]; then
+		CC_CGID[$name]=$(stat -c %i "$CC_V2${CC_CGPATH[$name]}")
+		CC_CPID[$name]=$(head -n1 "$CC_V2${CC_CGPATH[$name]}/cgroup.procs")
+	else
+		CC_CPID[$name]=$(pgrep -P "${CC_PID[$name]}" | head -n1)
+		[ -n "${CC_CPID[$name]}" ] || CC_CPID[$name]=${CC_PID[$name]}
+	fi
+	CC_PIDNS[$name]=$(stat -L -c %i "/proc/${CC_CPID[$name]}/ns/pid" 2>/dev/null)
+	CC_MNTNS[$name]=$(stat -L -c %i "/proc/${CC_CPID[$name]}/ns/mnt" 2>/dev/null)
+	return 0
+}
+
+cc_ready_or_dead() {
+	test -d "${CC_CTL[$1]}/ready" || ! kill -0 "${CC_PID[$1]}" 2>/dev/null
+}
+
+# A runc bundle for NAME under the work directory: hybrid host, cgroup /NAME, host network.
+cc_runc_bundle() {
+	local name=$1 ctl=$2 bundle="$CC_WORK/bundle-$1"
+	shift 2
+	mkdir -p "$bundle"
+	runc spec --bundle "$bundle" || return 1
+	local args
+	args=$(printf '%s\n' /bin/workload mark /ctl/ready wait-file /ctl/start "$@" | jq -R . | jq -s .)
+	jq --arg name "$name" --arg root "$CC_ROOTFS" --arg ctl "$ctl" --argjson args "$args" '
+		.process.terminal = false | .process.args = $args | .hostname = $name |
+		.root = {path: $root, readonly: true} | .linux.cgroupsPath = ("/" + $name) |
+		.linux.namespaces |= map(select(.type != "network")) |
+		.mounts += [{destination: "/ctl", type: "bind", source: $ctl,
+			options: ["rbind", "rw"]}]' "$bundle/config.json" >"$bundle/config.json.new" &&
+		mv "$bundle/config.json.new" "$bundle/config.json"
+	echo "$bundle"
+}
+
+# cc_runc_start NAME STEP...: a runc container running the workload; returns once it is ready.
+cc_runc_start() {
+	local name=$1 ctl bundle
+	shift
+	cc_rootfs
+	ctl=$(cc_ctl_dir "$name")
+	bundle=$(cc_runc_bundle "$name" "$ctl" "$@") || return 1
+	CC_KIND[$name]=runc CC_CTL[$name]=$ctl CC_CGPATH[$name]=/$name
+	runc run --bundle "$bundle" "$name" </dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
+	CC_PID[$name]=$!
+	cc_container_ready "$name"
+}
+
+# cc_podman_start NAME STEP...: a podman container (runc runtime, cgroupfs) on a copy of the root.
+cc_podman_start() {
+	local name=$1 ctl root id
+	shift
+	cc_rootfs
+	ctl=$(cc_ctl_dir "$name")
+	root="$CC_WORK/rootfs-$name"
+	cp -a "$CC_ROOTFS" "$root"
+	CC_KIND[$name]=podman CC_CTL[$name]=$ctl
+	# --rootfs is a switch: the root is the first positional argument, after every option.
+	podman --runtime runc run --name "$name" --hostname "$name" --network host \
+		--ulimit nofile=1024:1024 --ulimit nproc=4096:4096 -v "$ctl:/ctl" --rootfs "$root" \
+		/bin/workload mark /ctl/ready wait-file /ctl/start "$@" \
+		</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
+	CC_PID[$name]=$!
+	if ! cc_wait_for 60 cc_ready_or_dead "$name" || ! test -d "$ctl/ready"; then
+		cc_container_ready "$name"
+		return 1
+	fi
+	id=$(podman inspect -f '{{.Id}}' "$name") || return 1
+	CC_CGPATH[$name]=$(awk -F: '$1 == "0" { print $3 }' "/proc/$(podman inspect -f \
+		'{{.State.Pid}}' "$name")/cgroup")
+	CC_ID[$name]=$id
+	cc_container_ready "$name"
+}
+
+# The crun side runs in a private mount namespace with cgroup2 on /sys/fs/cgroup (unified).
+cc_crun_ns() {
+	unshare -m sh -c 'mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"' sh "$@"
+}
+
+# cc_crun_start NAME STEP...: a crun container in an emulated unified host; cgroup /NAME.
+cc_crun_start() {
+	local name=$1 ctl bundle
+	shift
+	cc_rootfs
+	ctl=$(cc_ctl_dir "$name")
+	bundle=$(cc_runc_bundle "$name" "$ctl" "$@") || return 1
+	jq 'del(.linux.resources)' "$bundle/config.json" >"$bundle/config.json.new" &&
+		mv "$bundle/config.json.new" "$bundle/config.json"
+	CC_KIND[$name]=crun CC_CTL[$name]=$ctl CC_CGPATH[$name]=/$name
+	cc_crun_ns crun run --bundle "$bundle" "$name" </dev/null >"$CC_WORK/$name.out" \
+		2>"$CC_WORK/$name.err" &
+	CC_PID[$name]=$!
+	cc_container_ready "$name"
+}
+
+# cc_unshare_start NAME STEP...: bare namespaces, no runtime: new UTS (hostname NAME), pid, mount.
+cc_unshare_start() {
+	local name=$1 ctl
+	shift
+	ctl=$(cc_ctl_dir "$name")
+	CC_KIND[$name]=unshare CC_CTL[$name]=$ctl
+	unshare --uts --pid --fork --mount-proc "$CC_WORKLOAD" hostname "$name" \
+		mark "$ctl/ready" wait-file "$ctl/start" "$@" \
+		</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
+	CC_PID[$name]=$!
+	cc_container_ready "$name"
+}
+
+# cc_host_start NAME STEP...: the workload on the host itself (host namespaces and cgroup).
+cc_host_start() {
+	local name=$1 ctl
+	shift
+	ctl=$(cc_ctl_dir "$name")
+	CC_KIND[$name]=host CC_CTL[$name]=$ctl
+	"$CC_WORKLOAD" mark "$ctl/ready" wait-file "$ctl/start" "$@" \
+		</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
+	CC_PID[$name]=$!
+	cc_container_ready "$name"
+}
+
+# Lets the workload of NAME go on past its start file.
+cc_container_go() { touch "${CC_CTL[$1]}/start"; }
+
+# cc_container_wait NAME [SECONDS]: waits for the workload's end; returns its exit status.
+cc_container_wait() {
+	local name=$1 pid=${CC_PID[$1]} rc
+	if ! cc_wait_for "${2:-30}" cc_not_running "$pid"; then
+		tap_diag "container $name still running after ${2:-30} s"
+		return 124
+	fi
+	wait "$pid"
+	rc=$?
+	[ "$rc" -ne 0 ] && tap_diag "container $name exited $rc:" \
+		"$(cat "$CC_WORK/$name.out" "$CC_WORK/$name.err" 2>/dev/null)"
+	cc_container_kill "$name"
+	return "$rc"
+}
+
+cc_not_running() { ! kill -0 "$1" 2>/dev/null; }
+
+# Removes what is left of a container; quiet and idempotent.
+cc_container_kill() {
+	local name=$1 pid=${CC_PID[$1]:-}
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && touch "${CC_CTL[$name]}/start"
+	case "${CC_KIND[$name]:-}" in
+	runc) runc delete --force "$name" >/dev/null 2>&1 ;;
+	podman) podman rm --force --time 0 "$name" >/dev/null 2>&1 ;;
+	crun) cc_crun_ns crun delete --force "$name" >/dev/null 2>&1 ;;
+	esac
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		pkill -KILL -P "$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	unset "CC_KIND[$name]"
+}
+
+# --- the tracer ----------------------------------------------------------------------------
+
+# cc_tracer_start TAG ARGS...: runs the tracer in the background, stdout to $CC_WORK/TAG.out and
+# stderr to TAG.err; returns once it printed its Tracing line (0), or 1 after 20 s or its death.
+cc_tracer_start() {
+	local tag=$1
+	shift
+	: >"$CC_WORK/$tag.err"
+	"$CC_BIN" "$@" >"$CC_WORK/$tag.out" 2>>"$CC_WORK/$tag.err" </dev/null &
+	CC_TRACER_PID=$!
+	CC_TRACERS+=("$CC_TRACER_PID")
+	cc_wait_for 20 cc_tracer_attached "$tag" "$CC_TRACER_PID"
+	if ! grep -q '^Tracing' "$CC_WORK/$tag.err"; then
+		tap_diag "tracer $* did not print Tracing; stderr:" "$(cat "$CC_WORK/$tag.err")"
+		return 1
+	fi
+}
+
+cc_tracer_attached() {
+	grep -q '^Tracing' "$CC_WORK/$1.err" || ! kill -0 "$2" 2>/dev/null
+}
+
+# cc_tracer_stop [SIGNAL [SECONDS]]: signals the last tracer started and waits for its exit.
+# Sets CC_TRACER_RC (124 when it had to be killed) and CC_TRACER_SECS (how long it took).
+cc_tracer_stop() {
+	local sig=${1:-INT} limit=${2:-10} t0 t1
+	t0=$(date +%s.%N)
+	kill -"$sig" "$CC_TRACER_PID" 2>/dev/null
+	if cc_wait_for "$limit" cc_not_running "$CC_TRACER_PID"; then
+		wait "$CC_TRACER_PID"
+		CC_TRACER_RC=$?
+	else
+		kill -KILL "$CC_TRACER_PID" 2>/dev/null
+		wait "$CC_TRACER_PID"
+		CC_TRACER_RC=124
+	fi
+	t1=$(date +%s.%N)
+	CC_TRACER_SECS=$(echo "$t1 - $t0" | bc 2>/dev/null || awk "BEGIN{print $t1 - $t0}")
+}
+
+# Runs the workload of NAME under a tracer already attached, then stops the tracer.
+cc_run_traced() {
+	local name=$1 rc
+	cc_container_go "$name"
+	cc_container_wait "$name"
+	rc=$?
+	sleep 0.3 # let the last events through the ring buffer
+	cc_tracer_stop INT
+	return "$rc"
+}
+
+# --- reading the tracer's output -------------------------------------------------------------
+
+# cc_table_summary FILE KEYCOLUMN KEYVALUE: the rows whose KEYCOLUMN (e.g. HOSTNAME or CGROUPID)
+# is KEYVALUE and COMM is workload, as sorted "SYSCALL RESULT COUNT" lines (RESULT: ok when RET
+# is a number >= 0, else the RET text as printed, with a leading minus and digits read as err).
+cc_table_summary() {
+	awk -v key="$2" -v val="$3" '
+		BEGIN {
+			errname["-2"] = "ENOENT"; errname["-9"] = "EBADF"; errname["-13"] = "EACCES"
+			errname["-111"] = "ECONNREFUSED"; errname["-22"] = "EINVAL"
+		}
+		!hdr && $1 == "TIME" {
+			for (i = 1; i <= NF; i++) col[$i] = i
+			hdr = 1; next
+		}
+		hdr && $col[key] == val && $col["COMM"] == "workload" {
+			r = $col["RET"]
+			res = (r ~ /^[0-9]+$/) ? "ok" : (r in errname) ? errname[r] : r
+			n[$col["SYSCALL"] " " res]++
+		}
+		END { for (k in n) print k, n[k] }' "$1" | LC_ALL=C sort
+}
+
+# cc_json_summary FILE JQ-CONDITION: the same from JSON lines (RESULT: ok or the errno name).
+cc_json_summary() {
+	jq -r "select(($2) and .comm == \"workload\") |
+		\"\\(.syscall) \\(if .ret >= 0 then \"ok\" else .errno end)\"" "$1" |
+		LC_ALL=C sort | uniq -c | awk '{ print $2, $3, $1 }'
+}
+
+# cc_strace_summary FILE: the same from `strace -f -o FILE` (traced calls only).
+cc_strace_summary() {
+	awk '
+		/ = / && !/resumed>/ && !/ = \?/ {
+			name = $2; sub(/\(.*/, "", name)
+			ret = $0; sub(/.* = /, "", ret)
+			split(ret, w, " ")
+			n[name " " (w[1] ~ /^-/ ? w[2] : "ok")]++
+		}
+		END { for (k in n) print k, n[k] }' "$1" | LC_ALL=C sort
+}
+
+# cc_strace_oracle PORT: the standard workload run on the host under strace -f, summarised.
+cc_strace_oracle() {
+	local d="$CC_WORK/oracle-$1"
+	mkdir -p "$d"
+	touch "$d/start"
+	# shellcheck disable=SC2046
+	strace -f -qq -e trace=open,openat,openat2,close,connect,accept,accept4 -o "$d/strace" \
+		"$CC_WORKLOAD" mark "$d/ready" wait-file "$d/start" \
+		$(cc_std_steps "$1" "$d" | sed "s#/data/file#$CC_ROOTFS/data/file#g") >&2 || return 1
+	cc_strace_summary "$d/strace"
+}
+
+# The JSON keys of the contract, sorted: every line must have at least these.
+CC_JSON_KEYS='addr,cgroup,cgroup_id,comm,container_id,container_name,container_runtime,errno,fd,flags,gid,host,hostname,identity_mismatch,mntns,path,pid,pidns,ppid,ret,syscall,tid,time,uid'
+
+# cc_json_missing_keys FILE: prints the contract keys that some line lacks (nothing when all ok).
+cc_json_missing_keys() {
+	jq -r --arg keys "$CC_JSON_KEYS" '($keys | split(",")) - keys | .[]' "$1" | sort -u
+}
+
+# The last line the tracer wrote to stderr, and whether it is the closing count (more counts
+# may follow, as ", N WORDS").
+cc_closing_line() { tail -n1 "$CC_WORK/$1.err"; }
+cc_closing_ok() {
+	cc_closing_line "$1" | grep -Eq '^copenclose: [0-9]+ events delivered, [0-9]+ lost(, [0-9]+ [a-z ]+)*$'
+}
+
+# cc_prog_ids PID: the ids of the BPF programs that process PID holds, one a line.
+cc_prog_ids() { sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -un; }
+
+# cc_progs_loaded ID...: those of the given BPF program ids that the kernel still has.
+cc_progs_loaded() {
+	local loaded
+	loaded=$(bpftool prog list -j 2>/dev/null | jq '.[].id')
+	printf '%s\n' "$@" | grep -Fxf <(echo "$loaded") | tr '\n' ' '
+}

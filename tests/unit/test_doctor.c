@@ -1,0 +1,315 @@
+/* Unit tests of doctor's verdicts, conclusion and report writers, as pure functions of facts. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "doctor.h"
+#include "jsonscan.h"
+
+#define L CGROUP_MODE_LEGACY
+#define H CGROUP_MODE_HYBRID
+#define U CGROUP_MODE_UNIFIED
+
+struct verdict_case {
+	enum cgroup_mode mode;
+	enum doctor_runtime rt;
+	const char *driver;
+	bool systemd;
+	const char *oci;
+	enum doctor_answer want;
+	const char *why; /* substring */
+};
+
+static const struct verdict_case verdicts[] = {
+	/* legacy: nobody gets a v2 id */
+	{L, RT_RUNC, "cgroupfs", false, NULL, DOCTOR_NO, "legacy"},
+	{L, RT_CRUN, "cgroupfs", true, NULL, DOCTOR_NO, "legacy"},
+	{L, RT_PODMAN, "systemd", true, "runc", DOCTOR_NO, "legacy"},
+	{L, RT_DOCKER, "cgroupfs", false, NULL, DOCTOR_NO, "v1 cgroups only"},
+	{CGROUP_MODE_NONE, RT_RUNC, "cgroupfs", false, NULL, DOCTOR_NO, "no cgroup file system"},
+	/* hybrid: runc and what runs runc place containers in v2 too; crun refuses */
+	{H, RT_RUNC, "cgroupfs", false, NULL, DOCTOR_YES, "v2 hierarchy"},
+	{H, RT_DOCKER, "cgroupfs", false, NULL, DOCTOR_YES, "runc"},
+	{H, RT_CONTAINERD, "systemd", true, NULL, DOCTOR_YES, "runc"},
+	{H, RT_CRIO, "systemd", true, NULL, DOCTOR_YES, "runc"},
+	{H, RT_CRUN, "cgroupfs", false, NULL, DOCTOR_REFUSES, "crun refuses hybrid"},
+	{H, RT_CRUN, "systemd", true, NULL, DOCTOR_REFUSES, "crun refuses hybrid"},
+	{H, RT_PODMAN, "cgroupfs", false, "runc", DOCTOR_YES, "podman with runc"},
+	{H, RT_PODMAN, "cgroupfs", false, "crun", DOCTOR_REFUSES, "runs crun"},
+	{H, RT_RUNSC, "cgroupfs", false, NULL, DOCTOR_NO, "v1 controllers"},
+	{H, RT_LXC, "cgroupfs", false, NULL, DOCTOR_YES, "every hierarchy"},
+	{H, RT_NSPAWN, "systemd", true, NULL, DOCTOR_YES, "scope"},
+	{H, RT_NSPAWN, "systemd", false, NULL, DOCTOR_NO, "not PID 1"},
+	/* the systemd driver needs systemd as PID 1, everywhere */
+	{H, RT_DOCKER, "systemd", false, NULL, DOCTOR_REFUSES, "systemd is not PID 1"},
+	{U, RT_CONTAINERD, "systemd", false, NULL, DOCTOR_REFUSES, "systemd is not PID 1"},
+	{U, RT_KUBELET, "systemd", true, NULL, DOCTOR_YES, "unified"},
+	/* gVisor lacked the systemd driver */
+	{U, RT_RUNSC, "systemd", true, NULL, DOCTOR_REFUSES, "runsc"},
+	{U, RT_RUNSC, "cgroupfs", false, NULL, DOCTOR_YES, "unified"},
+	/* unified: everyone */
+	{U, RT_CRUN, "cgroupfs", false, NULL, DOCTOR_YES, "unified"},
+	{U, RT_PODMAN, "cgroupfs", false, "crun", DOCTOR_YES, "unified"},
+	{U, RT_RUNC, "systemd", true, NULL, DOCTOR_YES, "unified"},
+};
+
+static void test_verdicts(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++) {
+		const struct verdict_case *c = &verdicts[i];
+		char why[256] = "";
+		enum doctor_answer a = doctor_verdict(c->mode, c->rt, c->driver, c->systemd, c->oci,
+						      why, sizeof(why));
+
+		if (a != c->want || !strstr(why, c->why))
+			fail_msg("case %zu (%s in mode %s): answer %d \"%s\", want %d \"%s\"", i,
+				 doctor_runtime_name(c->rt), cgroup_mode_name(c->mode), a, why,
+				 c->want, c->why);
+	}
+}
+
+/* A report of a working host in mode with the runtimes given, verdicts filled in. */
+static struct doctor_report *host(enum cgroup_mode mode, bool systemd,
+				  const enum doctor_runtime *rts, const char *const *drivers, int n)
+{
+	struct doctor_report *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	snprintf(r->kernel, sizeof(r->kernel), "6.1.0-test");
+	snprintf(r->btf_path, sizeof(r->btf_path), "/sys/kernel/btf/vmlinux");
+	r->btf = r->root = r->cap_bpf = r->cap_perfmon = r->cap_sys_admin = true;
+	r->bpf_probed = true;
+	for (int i = 0; i < DOCTOR_PROG_COUNT; i++)
+		r->bpf.prog[i] = i <= DOCTOR_PROG_TP_BTF;
+	r->bpf.err[DOCTOR_PROG_FENTRY] = -EPERM;
+	r->bpf.err[DOCTOR_PROG_KPROBE] = -ENOENT;
+	r->bpf.err[DOCTOR_PROG_LSM] = -EPERM;
+	r->bpf.ringbuf = true;
+	r->unpriv_bpf = 2;
+	r->cg.mode = mode;
+	if (mode == H)
+		snprintf(r->cg.v2_mount, sizeof(r->cg.v2_mount), "/sys/fs/cgroup/unified");
+	else if (mode == U)
+		snprintf(r->cg.v2_mount, sizeof(r->cg.v2_mount), "/sys/fs/cgroup");
+	snprintf(r->controllers, sizeof(r->controllers), "cpu io memory");
+	r->systemd = systemd;
+	r->nrt = n;
+	for (int i = 0; i < n; i++) {
+		struct doctor_runtime_info *ri = &r->rt[i];
+
+		ri->rt = rts[i];
+		snprintf(ri->path, sizeof(ri->path), "/usr/bin/%s", doctor_runtime_name(rts[i]));
+		snprintf(ri->version, sizeof(ri->version), "1.%d", i);
+		snprintf(ri->driver, sizeof(ri->driver), "%s", drivers[i]);
+		snprintf(ri->driver_src, sizeof(ri->driver_src), "default");
+		if (rts[i] == RT_PODMAN)
+			snprintf(ri->oci, sizeof(ri->oci), "crun");
+		ri->own_v2 = doctor_verdict(mode, ri->rt, ri->driver, systemd,
+					    ri->oci[0] ? ri->oci : NULL, ri->why, sizeof(ri->why));
+	}
+	return r;
+}
+
+static bool advised(const struct doctor_report *r, const char *what)
+{
+	for (int i = 0; i < r->nadvice; i++)
+		if (strstr(r->advice[i], what))
+			return true;
+	return false;
+}
+
+static void test_conclude(void **state)
+{
+	static const enum doctor_runtime runc_crun_podman[] = {RT_RUNC, RT_CRUN, RT_PODMAN};
+	static const char *const cgroupfs3[] = {"cgroupfs", "cgroupfs", "cgroupfs"};
+	static const enum doctor_runtime docker_runsc[] = {RT_DOCKER, RT_RUNSC};
+	static const char *const systemd2[] = {"systemd", "cgroupfs"};
+	static const enum doctor_runtime kube[] = {RT_CONTAINERD, RT_KUBELET};
+	static const char *const mismatch[] = {"cgroupfs", "systemd"};
+	struct doctor_report *r;
+
+	(void)state;
+	/* this machine: hybrid; crun refuses, so its containers do not exist: cgroup ids work */
+	r = host(H, false, runc_crun_podman, cgroupfs3, 3);
+	doctor_conclude(r);
+	assert_string_equal(r->strategy, "cgroup");
+	assert_true(r->works);
+	assert_true(advised(r, "runtime = \"runc\""));
+	assert_true(advised(r, "crun: refuses this hybrid host"));
+	free(r);
+
+	/* legacy: namespaces, and the kernel command line to change */
+	r = host(L, true, runc_crun_podman, cgroupfs3, 3);
+	doctor_conclude(r);
+	assert_string_equal(r->strategy, "uts");
+	assert_true(advised(r, "systemd.unified_cgroup_hierarchy=1"));
+	assert_false(advised(r, "mount -t cgroup2"));
+	free(r);
+	r = host(L, false, runc_crun_podman, cgroupfs3, 1);
+	doctor_conclude(r);
+	assert_true(advised(r, "mount -t cgroup2 none /sys/fs/cgroup/unified"));
+	free(r);
+
+	/* unified: everything */
+	r = host(U, false, runc_crun_podman, cgroupfs3, 3);
+	doctor_conclude(r);
+	assert_string_equal(r->strategy, "cgroup");
+	assert_int_equal(r->nadvice, 0);
+	free(r);
+
+	/* hybrid with runsc: its containers have no v2 id, so namespaces; docker's systemd
+	 * driver without systemd gets the exact setting to flip */
+	r = host(H, false, docker_runsc, systemd2, 2);
+	doctor_conclude(r);
+	assert_string_equal(r->strategy, "uts");
+	assert_true(advised(r, "native.cgroupdriver=cgroupfs"));
+	assert_true(advised(r, "runsc:"));
+	free(r);
+
+	/* the kubelet and containerd disagree about the driver */
+	r = host(U, true, kube, mismatch, 2);
+	doctor_conclude(r);
+	assert_true(
+		advised(r, "kubelet: its cgroupDriver systemd differs (containerd uses cgroupfs)"));
+	free(r);
+
+	/* no runtime at all */
+	r = host(H, false, NULL, NULL, 0);
+	doctor_conclude(r);
+	assert_string_equal(r->strategy, "cgroup");
+	assert_true(advised(r, "no container runtime found"));
+	free(r);
+}
+
+static void test_works(void **state)
+{
+	static const struct {
+		const char *field;
+		const char *problem;
+	} cases[] = {
+		{"privileges", "not privileged"},
+		{"btf", "no kernel BTF"},
+		{"tracepoint", "tracepoint BPF programs do not load"},
+		{"ringbuf", "ring buffer"},
+		{"lockdown", "confidentiality"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct doctor_report *r = host(U, false, NULL, NULL, 0);
+
+		if (!strcmp(cases[i].field, "privileges"))
+			r->root = r->cap_bpf = r->cap_perfmon = r->cap_sys_admin = false;
+		else if (!strcmp(cases[i].field, "btf"))
+			r->btf = false;
+		else if (!strcmp(cases[i].field, "tracepoint"))
+			r->bpf.prog[DOCTOR_PROG_TRACEPOINT] = false,
+			r->bpf.err[DOCTOR_PROG_TRACEPOINT] = -EPERM;
+		else if (!strcmp(cases[i].field, "lockdown"))
+			snprintf(r->lockdown, sizeof(r->lockdown), "confidentiality");
+		else
+			r->bpf.ringbuf = false, r->bpf.ringbuf_err = -EINVAL;
+		doctor_conclude(r);
+		assert_false(r->works);
+		if (!strstr(r->problem, cases[i].problem))
+			fail_msg("%s: problem \"%s\"", cases[i].field, r->problem);
+		free(r);
+	}
+	/* CAP_BPF and CAP_PERFMON without root are enough */
+	{
+		struct doctor_report *r = host(U, false, NULL, NULL, 0);
+
+		r->root = r->cap_sys_admin = false;
+		snprintf(r->lockdown, sizeof(r->lockdown), "integrity");
+		doctor_conclude(r);
+		assert_true(r->works);
+		assert_string_equal(r->problem, "");
+		free(r);
+	}
+}
+
+static void test_report_json(void **state)
+{
+	static const enum doctor_runtime rts[] = {RT_RUNC, RT_CRUN};
+	static const char *const drv[] = {"cgroupfs", "cgroupfs"};
+	struct doctor_report *r = host(H, false, rts, drv, 2);
+	struct strbuf b = {0};
+	char v[128];
+
+	(void)state;
+	/* hostile bytes from a configuration file reach the report through the note */
+	snprintf(r->rt[0].note, sizeof(r->rt[0].note), "bad \"quote\" \\ \x01 \xff");
+	doctor_conclude(r);
+	doctor_report_json(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_int_equal(jsonscan_top_string(b.buf, b.len - 1, "cgroup_mode", v, sizeof(v)), 0);
+	assert_string_equal(v, "hybrid");
+	assert_int_equal(jsonscan_top_string(b.buf, b.len - 1, "cgroup2_mount", v, sizeof(v)), 0);
+	assert_string_equal(v, "/sys/fs/cgroup/unified");
+	assert_int_equal(jsonscan_top_string(b.buf, b.len - 1, "strategy", v, sizeof(v)), 0);
+	assert_string_equal(v, "cgroup");
+	assert_int_equal(jsonscan_top_string(b.buf, b.len - 1, "kernel", v, sizeof(v)), 0);
+	assert_string_equal(v, "6.1.0-test");
+	assert_non_null(strstr(b.buf,
+			       "\"bpf\":{\"tracepoint\":true,\"raw_tracepoint\":true,"
+			       "\"tp_btf\":true,\"fentry\":false,\"kprobe\":false,\"lsm\":false"));
+	assert_non_null(strstr(b.buf, "\"ringbuf\":true}"));
+	assert_non_null(strstr(b.buf, "\"cgroup2_controllers\":[\"cpu\",\"io\",\"memory\"]"));
+	assert_non_null(strstr(b.buf, "{\"name\":\"runc\",\"path\":\"/usr/bin/runc\",\"version\":"
+				      "\"1.0\",\"cgroup_driver\":\"cgroupfs\""));
+	assert_non_null(strstr(b.buf, "\"name\":\"crun\""));
+	assert_non_null(strstr(b.buf, "\"own_cgroup_v2\":false,\"runs_here\":false"));
+	assert_non_null(strstr(b.buf, "bad \\\"quote\\\" \\\\ \\u0001 \\u00ff"));
+	assert_non_null(strstr(b.buf, "\"tracing_works\":true,\"problem\":null}\n"));
+	assert_null(memchr(b.buf, '\n', b.len - 2));
+	strbuf_free(&b);
+	free(r);
+}
+
+static void test_report_text(void **state)
+{
+	static const enum doctor_runtime rts[] = {RT_RUNC, RT_CRUN};
+	static const char *const drv[] = {"cgroupfs", "cgroupfs"};
+	struct doctor_report *r = host(H, false, rts, drv, 2);
+	struct strbuf b = {0};
+	char *line, *save = NULL;
+
+	(void)state;
+	doctor_conclude(r);
+	doctor_report_text(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_non_null(strstr(
+		b.buf, "\n  mode                hybrid: v1 controllers plus a v2 hierarchy\n"));
+	assert_non_null(strstr(b.buf, "\n  v2 mount            /sys/fs/cgroup/unified\n"));
+	assert_non_null(strstr(b.buf, "\n  runc                1.0             /usr/bin/runc\n"));
+	assert_non_null(strstr(b.buf, "\n                      own v2 cgroup   yes: runc also"));
+	assert_non_null(strstr(b.buf, "own v2 cgroup   no (does not run here): crun refuses"));
+	assert_non_null(strstr(
+		b.buf, "\n                      fentry          no (Operation not permitted)\n"));
+	assert_non_null(strstr(b.buf, "\n  strategy            --by cgroup"));
+	assert_non_null(strstr(b.buf, "\nWhat to change\n  - crun: refuses this hybrid host"));
+	/* no line wider than 100 columns */
+	for (line = strtok_r(b.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) > 100)
+			fail_msg("line of %zu columns: %s", strlen(line), line);
+	strbuf_free(&b);
+	free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verdicts),    cmocka_unit_test(test_conclude),
+		cmocka_unit_test(test_works),	    cmocka_unit_test(test_report_json),
+		cmocka_unit_test(test_report_text),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

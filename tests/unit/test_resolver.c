@@ -1,0 +1,456 @@
+/* Unit tests of the resolver: /proc/PID/cgroup, runtime state and names, JSON scan, LRU, find. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "jsonscan.h"
+#include "proc_cgroup.h"
+#include "resolver.h"
+#include "runtime_state.h"
+
+#define STATE "tests/fixtures/state"
+#define D1    "76bafdeaa95fa1dff95adeca3801f47de4af6bfed21111a9326d2b9d5027d1ad"
+#define D2    "e635e457a541c7d7bbb75b925db0f8e452146f96651dc5ec1c8fbed2fd06d666"
+#define D3    "76bafdeaa95fa1dff95adeca3801f47de4af6bfed21111a9326d2b9d5027d1ae"
+#define P1    "37e6fc1d26301da52450621b1fda2608098ad64bb6330a2e5ad4efa83089bbd3"
+#define R1    "ccc563a2b986fc9d2266dfad7fea378efb683e4fabe1e92f7a20541516a2657f"
+#define P2    "d154db1ecda3d05abe725d10bbc1b1d9ab9f74a9f776cc7934e6eff584bbcd94"
+
+static void test_proc_cgroup(void **state)
+{
+	static const struct {
+		const char *name, *text, *want;
+		int rc;
+		enum proc_cgroup_source src;
+	} cases[] = {
+		{"v2 only", "0::/system.slice/docker-" D1 ".scope\n",
+		 "/system.slice/docker-" D1 ".scope", 0, PROC_CGROUP_V2},
+		{"v2, no newline", "0::/user.slice", "/user.slice", 0, PROC_CGROUP_V2},
+		{"hybrid, container in both", "12:pids:/docker/" D1 "\n0::/docker/" D1 "\n",
+		 "/docker/" D1, 0, PROC_CGROUP_V2},
+		{"hybrid, container only in v1",
+		 "12:pids:/docker/" D1 "\n1:name=systemd:/docker/" D1
+		 "\n0::/system.slice/docker.service\n",
+		 "/docker/" D1, 0, PROC_CGROUP_V1},
+		{"hybrid, no container: v2 wins", "3:cpu:/a\n1:name=systemd:/b\n0::/c\n", "/c", 0,
+		 PROC_CGROUP_V2},
+		{"v1 only: name=systemd", "3:cpu,cpuacct:/a\n1:name=systemd:/b\n", "/b", 0,
+		 PROC_CGROUP_V1},
+		{"v1 only: first line", "3:cpu,cpuacct:/a\n2:memory:/m\n", "/a", 0, PROC_CGROUP_V1},
+		{"colons in the path", "0::/a:b:c\n", "/a:b:c", 0, PROC_CGROUP_V2},
+		{"garbage lines skipped", "junk\n1:\n::\n2:x:relative\n0::/ok\n", "/ok", 0,
+		 PROC_CGROUP_V2},
+		{"empty", "", NULL, -ENOENT, PROC_CGROUP_V2},
+		{"only garbage", "hello\nworld", NULL, -ENOENT, PROC_CGROUP_V2},
+		{"the v2 line twice: the first", "0::/first\n0::/second\n", "/first", 0,
+		 PROC_CGROUP_V2},
+		{"10::/ is not v2", "10::/x\n", "/x", 0, PROC_CGROUP_V1},
+	};
+	char out[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum proc_cgroup_source src = 99;
+		int rc = proc_cgroup_pick(cases[i].text, strlen(cases[i].text), out, sizeof(out),
+					  &src);
+
+		if (rc != cases[i].rc)
+			fail_msg("%s: rc %d", cases[i].name, rc);
+		if (rc == 0 && (strcmp(out, cases[i].want) != 0 || src != cases[i].src))
+			fail_msg("%s: got %s from %d", cases[i].name, out, src);
+	}
+	assert_int_equal(proc_cgroup_pick("0::/long/path", 13, out, 5, NULL), -ENAMETOOLONG);
+	/* a NUL in the text ends nothing: lengths rule, not terminators */
+	assert_int_equal(proc_cgroup_pick("0::/a\0b\n", 8, out, sizeof(out), NULL), 0);
+	assert_memory_equal(out, "/a\0b", 5);
+}
+
+static void test_jsonscan(void **state)
+{
+	static const struct {
+		const char *js, *key, *want;
+		int rc;
+	} cases[] = {
+		{"{\"Name\":\"/web\"}", "Name", "/web", 0},
+		{" { \"a\" : [1, {\"Name\":\"x\"}, \"]\"], \"Name\" : \"y\" } ", "Name", "y", 0},
+		{"{\"State\":{\"Name\":\"no\"},\"Name\":\"yes\"}", "Name", "yes", 0},
+		{"{\"Name\":\"a\\\"b\\\\c\\/d\\n\"}", "Name", "a\"b\\c/d\n", 0},
+		{"{\"Name\":\"\\u00e9\\u20ac\\ud83d\\ude00\"}", "Name",
+		 "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 0},
+		{"{\"Name\":\"\\ud800x\"}", "Name", "\xef\xbf\xbdx", 0},
+		{"{\"Name\":17}", "Name", NULL, -ENOENT},
+		{"{\"Other\":\"x\"}", "Name", NULL, -ENOENT},
+		{"{}", "Name", NULL, -ENOENT},
+		{"[\"Name\",\"x\"]", "Name", NULL, -EINVAL},
+		{"{\"Name\":\"unterminated", "Name", NULL, -EINVAL},
+		{"{\"a\":{\"b\":[}}", "Name", NULL, -EINVAL},
+		{"{\"a\" 1}", "Name", NULL, -EINVAL},
+		{"{\"Name\":\"\\q\"}", "Name", NULL, -EINVAL},
+		{"{\"Name\":\"\\u12\"}", "Name", NULL, -EINVAL},
+		{"", "Name", NULL, -EINVAL},
+		{"{\"a\":true,\"b\":null,\"c\":-1.5e3,\"Name\":\"n\"}", "Name", "n", 0},
+		{"{\"a\":1 \"Name\":\"n\"}", "Name", NULL, -EINVAL},
+		{"{\"Name\":\"0123456789abcdef\"}", "Name", NULL, -ENAMETOOLONG},
+	};
+	char out[16];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = jsonscan_top_string(cases[i].js, strlen(cases[i].js), cases[i].key, out,
+					     sizeof(out));
+
+		if (rc != cases[i].rc)
+			fail_msg("case %zu (%s): rc %d, want %d", i, cases[i].js, rc, cases[i].rc);
+		if (rc == 0)
+			assert_string_equal(out, cases[i].want);
+	}
+}
+
+static void test_jsonscan_array(void **state)
+{
+	static const struct {
+		const char *js, *val, *want;
+		int rc;
+	} cases[] = {
+		{"[{\"id\":\"a\",\"names\":[\"x\",\"y\"]}]", "a", "x", 0},
+		{"[{\"names\":\"s\",\"id\":\"a\"}]", "a", "s", 0},
+		{" [ 1, \"id\", [\"id\",\"a\"], {}, {\"id\":\"b\",\"names\":[\"no\"]}, "
+		 "{\"meta\":{\"id\":\"a\"},\"id\":\"a\",\"names\":[\"yes\"]} ]",
+		 "a", "yes", 0},
+		{"[{\"id\":\"a\"}]", "a", NULL, -ENOENT},
+		{"[{\"id\":\"a\",\"names\":[]}]", "a", NULL, -ENOENT},
+		{"[{\"id\":\"a\",\"names\":[7]}]", "a", NULL, -ENOENT},
+		{"[{\"id\":\"b\",\"names\":[\"x\"]}]", "a", NULL, -ENOENT},
+		{"[]", "a", NULL, -ENOENT},
+		{"{\"id\":\"a\"}", "a", NULL, -EINVAL},
+		{"[{\"id\":\"a\",", "a", NULL, -EINVAL},
+		{"[{\"id\":\"0123456789012345678901234567890123456789012345678901234567890123456789"
+		 "0123456789012345678901234567890123456789012345678901234567890123456789012345678901"
+		 "2345678901234567890123456789012345678901234567890123456789012345678901234567890123"
+		 "456789\",\"names\":[\"long\"]},{\"id\":\"a\",\"names\":[\"after\"]}]",
+		 "a", "after", 0},
+	};
+	char out[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = jsonscan_array_find(cases[i].js, strlen(cases[i].js), "id", cases[i].val,
+					     "names", out, sizeof(out));
+
+		if (rc != cases[i].rc)
+			fail_msg("case %zu: rc %d, want %d", i, rc, cases[i].rc);
+		if (rc == 0)
+			assert_string_equal(out, cases[i].want);
+	}
+}
+
+static void test_conmon_name(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *cmd;
+		size_t len;
+		const char *want;
+		int rc;
+	} cases[] = {
+#define C(s) s, sizeof(s) - 1
+		{"short options", C("conmon\0-c\0" P1 "\0-n\0db\0"), "db", 0},
+		{"long options", C("conmon\0--cid\0" P1 "\0--name\0web-1\0"), "web-1", 0},
+		{"= forms", C("conmon\0--name=x\0--cid=" P1 "\0"), "x", 0},
+		{"another container", C("conmon\0-c\0" P2 "\0-n\0db\0"), NULL, -ENOENT},
+		{"no name", C("conmon\0-c\0" P1 "\0"), NULL, -ENOENT},
+		{"name after --exit-command is podman's",
+		 C("conmon\0-c\0" P1 "\0--exit-command\0podman\0-n\0evil\0"), NULL, -ENOENT},
+		{"-n last, no value", C("conmon\0-c\0" P1 "\0-n\0"), NULL, -ENOENT},
+		{"unterminated", C("conmon\0-c\0" P1 "\0-n\0db"), NULL, -ENOENT},
+		{"empty name", C("conmon\0-c\0" P1 "\0-n\0\0"), NULL, -ENOENT},
+		{"empty", C(""), NULL, -ENOENT},
+#undef C
+	};
+	char out[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc =
+			runtime_state_conmon_name(cases[i].cmd, cases[i].len, P1, out, sizeof(out));
+
+		if (rc != cases[i].rc)
+			fail_msg("%s: rc %d", cases[i].name, rc);
+		if (rc == 0)
+			assert_string_equal(out, cases[i].want);
+	}
+}
+
+/* Names and confirmations from the fixture state tree. */
+static void test_names(void **state)
+{
+	static const struct {
+		const char *path, *runtime, *id, *name;
+	} cases[] = {
+		{"/docker/" D1, "docker", D1, "web-1"},
+		{"/docker/" D1 "/sub", "docker", D1, "web-1"},
+		{"/system.slice/docker-" D2 ".scope", "docker", D2, D2}, /* Name not a string */
+		{"/docker/" D3, "docker", D3, D3},			 /* no state at all */
+		{"/libpod_parent/libpod-" P1, "podman", P1, "db"},
+		/* conmon of another id: from containers/storage's containers.json */
+		{"/machine.slice/libpod-" P2 ".scope", "podman", P2, "storage-web"},
+		{"/cc-runc-fixture", "runc", "cc-runc-fixture", "cc-runc-fixture"},
+		{"/cc-crun-fixture/x", "crun", "cc-crun-fixture", "cc-crun-fixture"},
+		{"/lxc.payload.web01", "lxc", "web01", "web01"},
+		{"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" R1 ".scope",
+		 "podman", R1,
+		 "rootless-web"}, /* rootless: $XDG_RUNTIME_DIR/containers of uid 1000 */
+		{"/user.slice/user-1001.slice/user@1001.service/user.slice/libpod-" R1 ".scope",
+		 "podman", R1, R1}, /* not the run root of uid 1001 */
+	};
+	struct resolver_opts o = {.state_root = STATE};
+	struct resolver *r;
+
+	assert_int_equal(resolver_new(&o, &r), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct container_info ci;
+
+		assert_int_equal(resolver_identify_path(r, cases[i].path, &ci), 1);
+		if (strcmp(ci.runtime, cases[i].runtime) || strcmp(ci.id, cases[i].id) ||
+		    strcmp(ci.name, cases[i].name))
+			fail_msg("%s: got %s %s %s", cases[i].path, ci.runtime, ci.id, ci.name);
+	}
+	assert_null(runtime_state_bare(STATE, "../runc/cc-runc-fixture"));
+	assert_null(runtime_state_bare(STATE, ".."));
+	assert_null(runtime_state_bare(STATE, "no-such"));
+	assert_string_equal(runtime_state_bare(STATE, "cc-runc-fixture"), "runc");
+	resolver_free(r);
+}
+
+/* Before their state file, runc and crun have made exec.fifo; an empty state dir is nothing. */
+static void test_bare_fifo(void **state)
+{
+	static const char *const dirs[] = {"/run",	"/run/runc",   "/run/runc/a",
+					   "/run/crun", "/run/crun/b", "/run/runc/empty"};
+	char root[] = "/tmp/cc-bare-XXXXXX", p[256];
+
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	snprintf(p, sizeof(p), "%s/run/runc/a/exec.fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/run/crun/b/exec.fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_string_equal(runtime_state_bare(root, "a"), "runc");
+	assert_string_equal(runtime_state_bare(root, "b"), "crun");
+	assert_null(runtime_state_bare(root, "empty"));
+	assert_null(runtime_state_bare(root, "none"));
+	snprintf(p, sizeof(p), "%s/run/runc/a/exec.fifo", root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/run/crun/b/exec.fifo", root);
+	unlink(p);
+	for (size_t i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		rmdir(p);
+	}
+	rmdir(root);
+}
+
+static void test_lookup_pid(void **state)
+{
+	struct resolver_opts o = {.state_root = STATE};
+	struct resolver *r;
+	struct container_info ci;
+	char path[256];
+	enum proc_cgroup_source src;
+
+	assert_int_equal(resolver_new(&o, &r), 0);
+	assert_int_equal(resolver_lookup_pid(r, 4243, &ci), 0);
+	assert_true(ci.is_container);
+	assert_string_equal(ci.runtime, "docker");
+	assert_string_equal(ci.name, "web-1");
+	assert_int_equal(resolver_cache_size(r), 1);
+	assert_int_equal(resolver_lookup_pid(r, 4243, &ci), 0); /* cached by path */
+	assert_int_equal(resolver_cache_size(r), 1);
+	assert_int_equal(resolver_lookup_pid(r, 4244, &ci), 0);
+	assert_string_equal(ci.runtime, "runc");
+	assert_string_equal(ci.id, "cc-runc-fixture");
+	assert_int_equal(resolver_lookup_pid(r, 1, &ci), -ESRCH);
+	assert_int_equal(resolver_pid_cgroup(r, 4243, path, sizeof(path), &src), 0);
+	assert_string_equal(path, "/docker/" D1);
+	assert_int_equal(src, PROC_CGROUP_V1);
+	resolver_free(r);
+}
+
+/* A bare cgroup named by the program that created it, once its state on disk is gone. */
+static void test_learn_created(void **state)
+{
+	static const struct {
+		const char *path, *creator, *runtime;
+	} cases[] = {
+		{"/short-lived-1", "runc", "runc"},
+		{"/short-lived-2", "crun", "crun"},
+		{"/short-lived-3", "bash", NULL},	   /* anyone else: not a container */
+		{"/short-lived-4", "runc:[2:INIT]", NULL}, /* only the runtime itself */
+		{"/short-lived-5", "", NULL},
+		{"/system.slice/x.service", "runc", NULL}, /* not bare */
+		{"/a/b", "runc", NULL},
+	};
+	struct resolver_opts o = {.v2_mount = "", .state_root = STATE, .no_prime = true};
+	struct resolver *r;
+
+	assert_int_equal(resolver_new(&o, &r), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cgroup_identity *id;
+
+		resolver_learn_created(r, 500 + i, cases[i].path, strlen(cases[i].path),
+				       cases[i].creator);
+		id = resolver_lookup(r, 500 + i);
+		assert_string_equal(id->path, cases[i].path);
+		if (!cases[i].runtime) {
+			assert_false(id->ctr.is_container);
+			continue;
+		}
+		assert_true(id->ctr.is_container);
+		assert_string_equal(id->ctr.runtime, cases[i].runtime);
+		assert_string_equal(id->ctr.id, cases[i].path + 1);
+		assert_string_equal(id->ctr.name, cases[i].path + 1);
+		assert_int_equal(id->ctr.trust, CONTAINER_TRUST_SYSTEM);
+	}
+	resolver_free(r);
+}
+
+/* The hard cap and the LRU order, with learned paths (no v2 hierarchy to fall back on). */
+static void test_lru(void **state)
+{
+	struct resolver_opts o = {.v2_mount = "", .state_root = STATE, .cache_cap = 3};
+	struct resolver *r;
+	const struct cgroup_identity *id;
+	static const char p1[] = "/docker/" D1, p2[] = "/a", p3[] = "/b", p4[] = "/c";
+
+	assert_int_equal(resolver_new(&o, &r), 0);
+	resolver_learn(r, 101, p1, strlen(p1));
+	resolver_learn(r, 102, p2, strlen(p2));
+	resolver_learn(r, 103, p3, strlen(p3));
+	assert_int_equal(resolver_cache_size(r), 3);
+	id = resolver_lookup(r, 101); /* now the most recent */
+	assert_non_null(id->path);
+	assert_string_equal(id->path, p1);
+	assert_int_equal(id->cgroup_id, 101);
+	assert_true(id->ctr.is_container);
+	assert_string_equal(id->ctr.name, "web-1");
+	resolver_learn(r, 104, p4, strlen(p4)); /* evicts 102, the least recently used */
+	assert_int_equal(resolver_cache_size(r), 3);
+	id = resolver_lookup(r, 102);
+	assert_null(id->path);
+	assert_int_equal(id->cgroup_id, 102);
+	assert_false(id->ctr.is_container);
+	assert_string_equal(resolver_lookup(r, 101)->path, p1);
+	assert_string_equal(resolver_lookup(r, 104)->path, p4);
+	resolver_forget(r, 104);
+	assert_null(resolver_lookup(r, 104)->path);
+	assert_int_equal(resolver_cache_size(r), 2);
+	/* relearning replaces; a path with a NUL or of length 0 is refused */
+	resolver_learn(r, 101, p2, strlen(p2));
+	assert_string_equal(resolver_lookup(r, 101)->path, p2);
+	assert_false(resolver_lookup(r, 101)->ctr.is_container);
+	resolver_learn(r, 105, "/a\0b", 4);
+	resolver_learn(r, 106, "/a", 0);
+	assert_null(resolver_lookup(r, 105)->path);
+	assert_null(resolver_lookup(r, 106)->path);
+	/* many ids through a small cache: never above the cap */
+	for (uint64_t i = 1000; i < 3000; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "/x%llu", (unsigned long long)i);
+		resolver_learn(r, i, p, strlen(p));
+		assert_true(resolver_cache_size(r) <= 3);
+	}
+	assert_string_equal(resolver_lookup(r, 2999)->path, "/x2999");
+	resolver_free(r);
+}
+
+/* A fake v2 hierarchy in a temporary directory, walked by resolver_find. */
+static void test_find(void **state)
+{
+	static const char *const dirs[] = {
+		"/docker",
+		"/docker/" D1,
+		"/docker/" D1 "/sub",
+		"/docker/" D3,
+		"/system.slice",
+		"/system.slice/docker-" D2 ".scope",
+		"/libpod_parent",
+		"/libpod_parent/libpod-" P1,
+		"/cc-runc-fixture",
+		"/no-such-runc",
+	};
+	char root[] = "/tmp/cc-find-XXXXXX", p[512], out[512];
+	const struct cgroup_identity *id;
+	struct stat st;
+	struct resolver_opts o = {.v2_mount = root, .state_root = STATE};
+	struct resolver *r;
+
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	assert_int_equal(resolver_new(&o, &r), 0);
+	assert_int_equal(resolver_find(r, "web-1", out, sizeof(out)), 0);
+	assert_string_equal(out, "/docker/" D1);
+	assert_int_equal(resolver_find(r, "e635", out, sizeof(out)), 0);
+	assert_string_equal(out, "/system.slice/docker-" D2 ".scope");
+	assert_int_equal(resolver_find(r, "db", out, sizeof(out)), 0);
+	assert_string_equal(out, "/libpod_parent/libpod-" P1);
+	assert_int_equal(resolver_find(r, "cc-runc-fixture", out, sizeof(out)), 0);
+	assert_string_equal(out, "/cc-runc-fixture");
+	assert_int_equal(resolver_find(r, "76bafd", out, sizeof(out)), -EEXIST);
+	assert_non_null(strstr(out, D1));
+	assert_non_null(strstr(out, D3));
+	assert_non_null(strchr(out, ','));
+	assert_int_equal(resolver_find(r, D3, out, sizeof(out)), 0); /* the full id is exact */
+	assert_string_equal(out, "/docker/" D3);
+	assert_int_equal(resolver_find(r, "no-such-runc", out, sizeof(out)), -ENOENT);
+	assert_int_equal(resolver_find(r, "zzz", out, sizeof(out)), -ENOENT);
+	assert_int_equal(resolver_find(r, "", out, sizeof(out)), -EINVAL);
+	/* primed at start with the 6 container cgroups (and sub-cgroups), not the 4 others */
+	assert_int_equal(resolver_cache_size(r), 6);
+	snprintf(p, sizeof(p), "%s/docker/%s/sub", root, D1);
+	assert_int_equal(stat(p, &st), 0);
+	for (size_t i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		rmdir(p);
+	}
+	rmdir(root);
+	/* gone now, and no v2 lookup could find it: still named, from what priming learned */
+	id = resolver_lookup(r, st.st_ino);
+	assert_non_null(id->path);
+	assert_string_equal(id->path, "/docker/" D1 "/sub");
+	assert_string_equal(id->ctr.name, "web-1");
+	assert_int_equal(id->ctr.cgroup_len, strlen("/docker/" D1));
+	resolver_free(r);
+	o.no_prime = true;
+	o.v2_mount = "/";
+	assert_int_equal(resolver_new(&o, &r), 0);
+	assert_int_equal(resolver_cache_size(r), 0);
+	resolver_free(r);
+	o.v2_mount = "";
+	assert_int_equal(resolver_new(&o, &r), 0);
+	assert_int_equal(resolver_find(r, "web-1", out, sizeof(out)), -ENODEV);
+	resolver_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_proc_cgroup),    cmocka_unit_test(test_jsonscan),
+		cmocka_unit_test(test_jsonscan_array), cmocka_unit_test(test_conmon_name),
+		cmocka_unit_test(test_names),	       cmocka_unit_test(test_bare_fifo),
+		cmocka_unit_test(test_lookup_pid),     cmocka_unit_test(test_lru),
+		cmocka_unit_test(test_find),	       cmocka_unit_test(test_learn_created),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
