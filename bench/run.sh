@@ -43,7 +43,9 @@ samples=$tmp/samples
 : >"$samples"
 : >"$tmp/set-aside"
 tpid=
+stats_was=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null)
 cleanup() {
+	[ -n "$stats_was" ] && sysctl -q kernel.bpf_stats_enabled="$stats_was" 2>/dev/null
 	if [ -n "$tpid" ] && kill -0 "$tpid" 2>/dev/null; then
 		kill -INT "$tpid" 2>/dev/null
 		sleep 1
@@ -325,7 +327,6 @@ for round in $(seq "$burst_rounds"); do
 		done
 	done
 done
-stats_was=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null)
 if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
 	for round in $(seq "$burst_rounds"); do
 		for t in cc-table cc-json cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp; do
