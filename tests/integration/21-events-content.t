@@ -40,25 +40,13 @@ for p in $(jobs -p); do stop_tracer "$p"; done
 mine=$T/mine.json
 grep "\"container_id\":\"$id\"" "$T/json.out" | grep -E '"comm":"(hostile|workload)"' >"$mine"
 
-python3 - "$mine" "$share/files" "$(cat "$share/longpath")" "$port" <<'PY' >"$T/py"
+PYTHONPATH=$top/tests/integration python3 - "$mine" "$share/files" "$(cat "$share/longpath")" "$port" <<'PY' >"$T/py"
 import json, os, re, sys
+from jsonraw import raw_field
 mine, files, longpath, port = sys.argv[1], sys.argv[2], sys.argv[3].encode(), int(sys.argv[4])
 lines = open(mine, 'rb').read().split(b'\n')[:-1]
 def raw_path(line):
-    # our documented rule: \u0080-\u00ff stand for raw bytes, the rest is plain JSON
-    m = re.search(rb'"path":"((?:[^"\\]|\\.)*)"', line)
-    s, out, i = m.group(1), bytearray(), 0
-    while i < len(s):
-        if s[i] == 0x5c:
-            e = s[i + 1:i + 2]
-            if e == b'u':
-                cp = int(s[i + 2:i + 6], 16); i += 6
-                out += bytes([cp]) if 0x80 <= cp <= 0xff else chr(cp).encode()
-                continue
-            out += {b'n': b'\n', b't': b'\t', b'r': b'\r', b'b': b'\b', b'f': b'\f'}.get(e, e); i += 2
-        else:
-            out.append(s[i]); i += 1
-    return bytes(out)
+    return raw_field(line, 'path')
 evs = [(json.loads(l), l) for l in lines]
 want = sorted(b'/cc/files/' + n for n in os.listdir(files.encode())) + [longpath]
 opens = [(e, l) for e, l in evs if e['syscall'] == 'openat' and e['comm'] == 'hostile' and e['ret'] >= 0]

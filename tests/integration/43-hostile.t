@@ -51,37 +51,16 @@ check "table: no bidi override or isolate (U+202A-202E, U+2066-2069)" \
 check "table: no C1 control as UTF-8 (U+0080-009F)" not env LC_ALL=C grep -qP '\xc2[\x80-\x9f]' "$T/tab.out"
 check "table: the 4000-byte path is whole" grep -q "$(basename "$long")" "$T/tab.out"
 
-python3 - "$T/json.out" "$T/expected" >"$T/py.out" 2>&1 <<'PY'
-import json, re, sys
+PYTHONPATH=$top/tests/integration python3 - "$T/json.out" "$T/expected" >"$T/py.out" 2>&1 <<'PY'
+import json, sys
+from jsonraw import raw_field
 raw = open(sys.argv[1], 'rb').read()
 expected = open(sys.argv[2], 'rb').read().split(b'\0')[:-1]
 lines = raw.split(b'\n')[:-1]
-bad = 0
-def unescape(s):
-    # our rule: \u0080-\u00ff stand for raw bytes; everything else is ordinary JSON
-    out, i = bytearray(), 0
-    while i < len(s):
-        c = s[i]
-        if c == 0x5c:
-            e = s[i+1:i+2]
-            if e == b'u':
-                cp = int(s[i+2:i+6], 16); i += 6
-                if 0xd800 <= cp < 0xdc00:
-                    lo = int(s[i+2:i+6], 16); i += 6
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00)
-                out += bytes([cp]) if 0x80 <= cp <= 0xff else chr(cp).encode()
-                continue
-            out += {b'n': b'\n', b't': b'\t', b'r': b'\r', b'b': b'\b', b'f': b'\f'}.get(e, e)
-            i += 2
-        else:
-            out.append(c); i += 1
-    return bytes(out)
-paths = []
 for l in lines:
     l.decode('utf-8')  # strict: raises on invalid UTF-8
-    obj = json.loads(l)  # strict parser
-    m = re.search(rb'"path":"((?:[^"\\]|\\.)*)"', l)
-    paths.append(unescape(m.group(1)))
+    json.loads(l)  # strict parser
+paths = [raw_field(l, 'path') for l in lines]
 print("lines", len(lines))
 print("valid", all(isinstance(json.loads(l), dict) for l in lines))
 print("recovered", sorted(paths) == sorted(expected))
@@ -105,27 +84,14 @@ start_tracer cgt -e openat -G "/cc-hostile-$$"
 sleep 0.3
 for p in $(jobs -p); do stop_tracer "$p"; done
 rmdir "$v2/cc-hostile-$$/$cgname" "$v2/cc-hostile-$$"
-python3 - "$T/cgj.out" "/cc-hostile-$$/$cgname" <<'PY' >"$T/cg.py" 2>&1
-import json, re, sys
+PYTHONPATH=$top/tests/integration python3 - "$T/cgj.out" "/cc-hostile-$$/$cgname" <<'PY' >"$T/cg.py" 2>&1
+import json, sys
+from jsonraw import raw_field
 raw = open(sys.argv[1], 'rb').read().split(b'\n')[:-1]
 want = sys.argv[2].encode('utf-8', 'surrogateescape')
-got = 0
 for l in raw:
     l.decode('utf-8'); json.loads(l)
-    m = re.search(rb'"cgroup":"((?:[^"\\]|\\.)*)"', l)
-    s, out, i = m.group(1), bytearray(), 0
-    while i < len(s):
-        if s[i] == 0x5c:
-            e = s[i + 1:i + 2]
-            if e == b'u':
-                cp = int(s[i + 2:i + 6], 16); i += 6
-                out += bytes([cp]) if 0x80 <= cp <= 0xff else chr(cp).encode()
-                continue
-            out += {b'n': b'\n', b't': b'\t'}.get(e, e); i += 2
-        else:
-            out.append(s[i]); i += 1
-    got += bytes(out) == want
-print("cgroups", got)
+print("cgroups", sum(raw_field(l, 'cgroup') == want for l in raw))
 PY
 check "hostile cgroup name: both events give its raw bytes back from JSON" grep -qx 'cgroups 2' "$T/cg.py"
 check "hostile cgroup name: the table has its two rows" [ "$(tail -n +2 "$T/cgt.out" | wc -l)" -eq 2 ]
