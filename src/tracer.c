@@ -109,14 +109,15 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 		if (len > size - sizeof(*cg))
 			len = size - sizeof(*cg);
-		/* a cut path is not learnt: a lookup by id finds the whole one */
-		if (type == CC_REC_CGROUP_MKDIR && !(cg->status & CC_ST_TAIL_TRUNCATED)) {
+		if (type == CC_REC_CGROUP_RMDIR) {
+			resolver_forget(s->res, cg->cgroup_id);
+		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {
+			/* a cut path is not learnt: a lookup by id finds the whole one */
 			char creator[CC_COMM_LEN + 1] = "";
 
 			memcpy(creator, cg->comm, CC_COMM_LEN);
 			resolver_learn_created(s->res, cg->cgroup_id, cg->tail, len, creator);
-		} else
-			resolver_forget(s->res, cg->cgroup_id);
+		}
 	}
 	if (*s->stop && !s->final_drain)
 		return -EINTR; /* end the consume loop now, the record is consumed */
@@ -530,8 +531,11 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	/* exit order: detach, drain, read the counters, print */
 	detach_all(s.skel);
 	s.final_drain = 1;
-	if (!s.sink.closed)
+	if (!s.sink.closed) {
 		drain(&s, DRAIN_MS);
+		check_loss(&s, now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
+		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
+	}
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
 	unread = seen - lost - s.sink.delivered;
