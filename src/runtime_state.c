@@ -182,80 +182,73 @@ int runtime_state_conmon_name(const char *cmdline, size_t len, const char *id, c
 	return 0;
 }
 
-/* Through <runroot>/<driver>-containers/<id>/userdata/conmon.pid to conmon's command line. */
-static int podman_name_in(const char *root, const char *runroot, const char *id, char *name,
-			  size_t size)
+/* What to look for in each of a store's <driver>-containers directories (dir is its path). */
+typedef int (*store_fn)(const char *root, const char *dir, const char *id, char *name, size_t size);
+
+/* Try fn on every <base>/<driver>-containers directory until one answers other than -ENOENT. */
+static int each_store(const char *root, const char *base, store_fn fn, const char *id, char *name,
+		      size_t size)
 {
-	char dir[4096], p[4096], *txt;
+	char dir[4096], sub[4096];
 	struct dirent *de;
-	size_t len;
 	int err = -ENOENT;
 	DIR *d;
 
-	if (path_join(dir, sizeof(dir), root, runroot, NULL, NULL))
+	if (path_join(dir, sizeof(dir), root, base, NULL, NULL))
 		return -ENAMETOOLONG;
 	d = opendir(dir);
 	if (!d)
 		return -ENOENT;
 	while (err == -ENOENT && (de = readdir(d))) {
 		size_t n = strlen(de->d_name);
-		long pid;
-		char *end;
 
 		if (n < 11 || strcmp(de->d_name + n - 11, "-containers") != 0)
 			continue;
-		if (snprintf(p, sizeof(p), "%s/%s/%s/userdata/conmon.pid", dir, de->d_name, id) >=
-		    (int)sizeof(p))
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= (int)sizeof(sub))
 			continue;
-		if (read_small(p, 64, &txt, &len))
-			continue;
-		pid = strtol(txt, &end, 10);
-		free(txt);
-		if (pid <= 0 || pid > 1 << 22)
-			continue;
-		if (snprintf(p, sizeof(p), "%s/proc/%ld/cmdline", root, pid) >= (int)sizeof(p))
-			continue;
-		if (read_small(p, 1 << 16, &txt, &len))
-			continue;
-		err = runtime_state_conmon_name(txt, len, id, name, size);
-		free(txt);
+		err = fn(root, sub, id, name, size);
 	}
 	closedir(d);
 	return err;
 }
 
-/* containers/storage's record of the container: <graphroot>/<driver>-containers/containers.json. */
-static int podman_name_storage(const char *root, const char *graphroot, const char *id, char *name,
-			       size_t size)
+/* Through <dir>/<id>/userdata/conmon.pid to conmon's command line. */
+static int conmon_name(const char *root, const char *dir, const char *id, char *name, size_t size)
 {
-	char dir[4096], p[4096], *js;
-	struct dirent *de;
+	char p[4096], *txt, *end;
 	size_t len;
-	int err = -ENOENT;
-	DIR *d;
+	long pid;
+	int err;
 
-	if (path_join(dir, sizeof(dir), root, graphroot, NULL, NULL))
-		return -ENAMETOOLONG;
-	d = opendir(dir);
-	if (!d)
+	if (snprintf(p, sizeof(p), "%s/%s/userdata/conmon.pid", dir, id) >= (int)sizeof(p) ||
+	    read_small(p, 64, &txt, &len))
 		return -ENOENT;
-	while (err == -ENOENT && (de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-
-		if (n < 11 || strcmp(de->d_name + n - 11, "-containers") != 0)
-			continue;
-		if (snprintf(p, sizeof(p), "%s/%s/containers.json", dir, de->d_name) >=
-		    (int)sizeof(p))
-			continue;
-		if (read_small(p, RUNTIME_STATE_MAX, &js, &len))
-			continue;
-		err = jsonscan_array_find(js, len, "id", id, "names", name, size);
-		if (err == -EINVAL)
-			err = -ENOENT;
-		free(js);
-	}
-	closedir(d);
+	pid = strtol(txt, &end, 10);
+	free(txt);
+	if (pid <= 0 || pid > 1 << 22)
+		return -ENOENT;
+	if (snprintf(p, sizeof(p), "%s/proc/%ld/cmdline", root, pid) >= (int)sizeof(p) ||
+	    read_small(p, 1 << 16, &txt, &len))
+		return -ENOENT;
+	err = runtime_state_conmon_name(txt, len, id, name, size);
+	free(txt);
 	return err;
+}
+
+/* containers/storage's record of the container: <dir>/containers.json. */
+static int storage_name(const char *root, const char *dir, const char *id, char *name, size_t size)
+{
+	char p[4096], *js;
+	size_t len;
+	int err;
+
+	(void)root;
+	if (snprintf(p, sizeof(p), "%s/containers.json", dir) >= (int)sizeof(p) ||
+	    read_small(p, RUNTIME_STATE_MAX, &js, &len))
+		return -ENOENT;
+	err = jsonscan_array_find(js, len, "id", id, "names", name, size);
+	free(js);
+	return err == -EINVAL ? -ENOENT : err;
 }
 
 int runtime_state_name(const char *root, const struct container_info *ci, char *name, size_t size)
@@ -269,16 +262,17 @@ int runtime_state_name(const char *root, const struct container_info *ci, char *
 
 		/* rootless podman: its run root is $XDG_RUNTIME_DIR/containers */
 		snprintf(runroot, sizeof(runroot), "/run/user/%u/containers", ci->owner_uid);
-		return podman_name_in(root, runroot, ci->id, name, size);
+		return each_store(root, runroot, conmon_name, ci->id, name, size);
 	}
 	if (strcmp(ci->runtime, "podman") == 0) {
 		/* conmon lives as long as the container; storage's record as long as podman keeps
 		 * it */
-		int err = podman_name_in(root, "/run/containers/storage", ci->id, name, size);
+		int err = each_store(root, "/run/containers/storage", conmon_name, ci->id, name,
+				     size);
 
 		if (err == -ENOENT)
-			err = podman_name_storage(root, "/var/lib/containers/storage", ci->id, name,
-						  size);
+			err = each_store(root, "/var/lib/containers/storage", storage_name, ci->id,
+					 name, size);
 		return err;
 	}
 	return -ENOTSUP;
