@@ -416,6 +416,7 @@ struct find_state {
 	size_t n;
 	struct {
 		char id[CONTAINER_ID_LEN];
+		char name[CONTAINER_NAME_LEN];
 		char *path;
 		int exact;
 	} m[FIND_MATCHES];
@@ -441,6 +442,7 @@ static void find_consider(struct find_state *fs, const char *rel)
 	if (!fs->m[fs->n].path)
 		return;
 	memcpy(fs->m[fs->n].id, ci.id, sizeof(ci.id));
+	memcpy(fs->m[fs->n].name, ci.name, sizeof(ci.name));
 	fs->m[fs->n].exact = exact;
 	fs->n++;
 }
@@ -543,6 +545,37 @@ int resolver_find(struct resolver *r, const char *query, char *path, size_t size
 	}
 	for (size_t i = 0; i < fs->n; i++)
 		free(fs->m[i].path);
+	free(fs);
+	return err;
+}
+
+int resolver_running(struct resolver *r, char *list, size_t size)
+{
+	struct find_state *fs;
+	size_t o = 0;
+	int err;
+
+	if (!r || !list || size == 0)
+		return -EINVAL;
+	fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	fs->r = r;
+	fs->query = ""; /* every id has the empty prefix */
+	err = walk_v2(r, find_visit, fs);
+	list[0] = '\0';
+	for (size_t i = 0; !err && i < fs->n; i++) {
+		int w = snprintf(list + o, size - o, "%s%s", o ? ", " : "", fs->m[i].name);
+
+		if (w < 0 || (size_t)w >= size - o) {
+			list[o] = '\0';
+			break;
+		}
+		o += (size_t)w;
+	}
+	for (size_t i = 0; i < fs->n; i++)
+		free(fs->m[i].path);
+	err = err ? err : (int)fs->n;
 	free(fs);
 	return err;
 }

@@ -58,6 +58,12 @@ int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info 
  */
 int resolver_find(struct resolver *r, const char *query, char *path, size_t size);
 
+/*
+ * The names of the containers running now (as resolver_find sees them), ", "-separated in list
+ * (cut at size): how many there are (at most 64 are looked at), or -errno.
+ */
+int resolver_running(struct resolver *r, char *list, size_t size);
+
 size_t resolver_cache_size(const struct resolver *r);
 
 /*

@@ -305,8 +305,11 @@ static int open_cgroup_filter(struct session *s)
 	if (cfg->container) {
 		err = resolver_find(s->res, cfg->container, path, sizeof(path));
 		if (err == -ENOENT) {
-			fprintf(stderr, "copenclose: no running container matches '%s'\n",
-				cfg->container);
+			int n = resolver_running(s->res, path, sizeof(path));
+
+			fprintf(stderr, "copenclose: no running container matches '%s' (%s%s)\n",
+				cfg->container, n > 0 ? "running: " : "no container is running",
+				n > 0 ? path : "");
 			return TRACER_USAGE;
 		}
 		if (err == -EEXIST) {

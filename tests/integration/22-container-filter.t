@@ -5,7 +5,7 @@
 require_bpf
 command -v runc >/dev/null || skip_all "runc is not installed"
 make_rootfs || skip_all "no static busybox to build a root file system"
-plan 7
+plan 8
 
 a=ccfa$$ b=ccfb$$
 runc_bundle "$T/a" host-a flood -n 100 -w /cc/go -p /nonexistent/cc-filter || exit 1
@@ -20,6 +20,11 @@ check "two runc containers running" [ "$(runc list -q | grep -cE "^($a|$b)$")" -
 rc=$?
 check "an ambiguous prefix: status 2, both candidates named ($(cat "$T/amb.err"))" \
 	[ "$rc" -eq 2 ] && grep -q "$a" "$T/amb.err" && grep -q "$b" "$T/amb.err"
+"$BIN" -c "nosuch$$" >/dev/null 2>"$T/unk.err"
+rc=$?
+check "an unknown name: status 2, one line listing the running ones ($(cat "$T/unk.err"))" \
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$T/unk.err")" -eq 1 ] && grep -q "running: .*$a" "$T/unk.err" &&
+	grep -q "$b" "$T/unk.err"
 start_tracer by-name -o json -c "$a"
 start_tracer by-prefix -o json -c "ccfb"
 first=$TRACER_PID

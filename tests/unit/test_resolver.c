@@ -415,6 +415,13 @@ static void test_find(void **state)
 	assert_int_equal(resolver_find(r, "no-such-runc", out, sizeof(out)), -ENOENT);
 	assert_int_equal(resolver_find(r, "zzz", out, sizeof(out)), -ENOENT);
 	assert_int_equal(resolver_find(r, "", out, sizeof(out)), -EINVAL);
+	/* the running ones, by name, to list when a -c finds none: the five containers */
+	assert_int_equal(resolver_running(r, out, sizeof(out)), 5);
+	assert_non_null(strstr(out, "web-1"));
+	assert_non_null(strstr(out, "cc-runc-fixture"));
+	assert_null(strstr(out, "no-such-runc"));
+	assert_int_equal(resolver_running(r, out, 8), 5); /* cut at a whole name */
+	assert_true(strlen(out) < 8);
 	/* primed at start with the 6 container cgroups (and sub-cgroups), not the 4 others */
 	assert_int_equal(resolver_cache_size(r), 6);
 	snprintf(p, sizeof(p), "%s/docker/%s/sub", root, D1);
