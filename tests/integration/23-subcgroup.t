@@ -11,7 +11,7 @@ v2=$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -n1)
 id=ccsub$$
 runc_bundle "$T/b" sub-host flood -n 40 -w /cc/go -p /nonexistent/cc-sub || exit 1
 trap 'runc kill $id KILL 2>/dev/null; sleep 0.2; rmdir "$v2/$id/inner/deeper" "$v2/$id/inner" 2>/dev/null;
-	runc delete -f $id 2>/dev/null; cleanup_tracers' EXIT
+	runc delete -f $id 2>/dev/null; rmdir "$v2/$id" 2>/dev/null; cleanup_tracers' EXIT
 runc run -d --bundle "$T/b" "$id" >/dev/null 2>&1 </dev/null
 pid=$(runc state "$id" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
 cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
