@@ -94,7 +94,6 @@ enum cc_counter {
 	CC_CNT_SEEN = 0, /* events that passed every filter and were to be sent */
 	CC_CNT_LOST,	 /* of those, the ring buffer had no room for */
 	CC_CNT_CG_LOST,	 /* cgroup records the ring buffer had no room for */
-	CC_CNT_FILTERED, /* events the in-kernel filters dropped */
 	CC_CNT_MAX,
 };
 

@@ -515,7 +515,7 @@ static void report_loss_by_cgroup(struct session *s)
 int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 {
 	struct session s = {.cfg = cfg, .stop = stop, .cgroup_fd = -1};
-	uint64_t seen, lost, unread;
+	uint64_t seen, lost, unread, cg_lost;
 	int rc, err;
 
 	sink_init(&s.sink, STDOUT_FILENO);
@@ -544,6 +544,10 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	unread = seen - lost - s.sink.delivered;
 	if (lost)
 		report_loss_by_cgroup(&s);
+	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
+		fprintf(stderr,
+			"copenclose: %llu cgroup records lost: containers created then may be unnamed\n",
+			(unsigned long long)cg_lost);
 	if (err)
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
 	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
