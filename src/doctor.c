@@ -463,12 +463,17 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Run `prog --version` with a timeout; the first bytes of its output into buf. */
-static int run_version(const char *prog, char *buf, size_t size)
+/*
+ * Run child(fd, arg) in a child process and read what it writes to fd into buf (NUL-terminated),
+ * for at most VERSION_MS; a child still running then is killed. The number of bytes read, or
+ * -errno.
+ */
+static ssize_t child_output(void (*child)(int fd, const void *arg), const void *arg, char *buf,
+			    size_t size)
 {
-	int fds[2], null, status;
-	size_t got = 0;
 	long deadline = now_ms() + VERSION_MS;
+	size_t got = 0;
+	int fds[2], status;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC))
@@ -480,11 +485,7 @@ static int run_version(const char *prog, char *buf, size_t size)
 		return -errno;
 	}
 	if (pid == 0) {
-		null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		execl(prog, prog, "--version", (char *)NULL);
+		child(fds[1], arg);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -504,7 +505,25 @@ static int run_version(const char *prog, char *buf, size_t size)
 	close(fds[0]);
 	kill(pid, SIGKILL); /* harmless when it has exited; ends one that hangs */
 	waitpid(pid, &status, 0);
-	return 0;
+	return (ssize_t)got;
+}
+
+static void exec_version(int fd, const void *prog)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	dup2(null, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	execl(prog, prog, "--version", (char *)NULL);
+}
+
+/* Run `prog --version` with a timeout; the first bytes of its output into buf. */
+static int run_version(const char *prog, char *buf, size_t size)
+{
+	ssize_t n = child_output(exec_version, prog, buf, size);
+
+	return n < 0 ? (int)n : 0;
 }
 
 static void gather_runtimes(struct doctor_report *r)
@@ -541,43 +560,30 @@ static void gather_runtimes(struct doctor_report *r)
 	}
 }
 
+static const char lockdown_path[] = "/sys/kernel/security/lockdown";
+
+/* In a private mount namespace of its own, mount securityfs and pass the lockdown file back. */
+static void lockdown_child(int fd, const void *arg)
+{
+	char tmp[256];
+
+	(void)arg;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL) ||
+	    read_small(lockdown_path, tmp, sizeof(tmp)))
+		_exit(1);
+	_exit(write(fd, tmp, strlen(tmp)) < 0);
+}
+
 /*
- * The lockdown file. Where securityfs is not mounted, a child mounts it in a private mount
- * namespace of its own (the host's mounts stay as they are) and passes the file back.
+ * The lockdown file. Where securityfs is not mounted, a child reads it (the host's mounts stay
+ * as they are).
  */
 static int read_lockdown(bool mounted, char *buf, size_t size)
 {
-	static const char path[] = "/sys/kernel/security/lockdown";
-	size_t got = 0;
-	int fds[2], status;
-	pid_t pid;
-
 	if (mounted)
-		return read_small(path, buf, size);
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		char tmp[256];
-
-		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-		    mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL) ||
-		    read_small(path, tmp, sizeof(tmp)))
-			_exit(1);
-		_exit(write(fds[1], tmp, strlen(tmp)) < 0);
-	}
-	close(fds[1]);
-	for (ssize_t n; got + 1 < size && (n = read(fds[0], buf + got, size - 1 - got)) > 0;)
-		got += (size_t)n;
-	buf[got] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	return got ? 0 : -ENOENT;
+		return read_small(lockdown_path, buf, size);
+	return child_output(lockdown_child, NULL, buf, size) > 0 ? 0 : -ENOENT;
 }
 
 static bool has_cap(cap_t caps, cap_value_t cap)
