@@ -586,13 +586,6 @@ static int read_lockdown(bool mounted, char *buf, size_t size)
 	return child_output(lockdown_child, NULL, buf, size) > 0 ? 0 : -ENOENT;
 }
 
-static bool has_cap(cap_t caps, cap_value_t cap)
-{
-	cap_flag_value_t v = CAP_CLEAR;
-
-	return caps && cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
-}
-
 static void gather_kernel(struct doctor_report *r, const char *btf)
 {
 	struct utsname u;
@@ -605,9 +598,9 @@ static void gather_kernel(struct doctor_report *r, const char *btf)
 	r->btf = preflight_btf(r->btf_path) == 0;
 	r->root = geteuid() == 0;
 	caps = cap_get_proc();
-	r->cap_bpf = has_cap(caps, CAP_BPF);
-	r->cap_perfmon = has_cap(caps, CAP_PERFMON);
-	r->cap_sys_admin = has_cap(caps, CAP_SYS_ADMIN);
+	r->cap_bpf = preflight_has_cap(caps, CAP_BPF);
+	r->cap_perfmon = preflight_has_cap(caps, CAP_PERFMON);
+	r->cap_sys_admin = preflight_has_cap(caps, CAP_SYS_ADMIN);
 	if (caps)
 		cap_free(caps);
 	r->unpriv_bpf = -1;

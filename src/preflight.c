@@ -11,11 +11,11 @@
 
 #include "preflight.h"
 
-static int has_cap(cap_t caps, cap_value_t cap)
+int preflight_has_cap(cap_t caps, int cap)
 {
 	cap_flag_value_t v = CAP_CLEAR;
 
-	return cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+	return caps && cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
 }
 
 int preflight_privileges(void)
@@ -25,7 +25,8 @@ int preflight_privileges(void)
 
 	if (!caps)
 		return -errno;
-	ok = has_cap(caps, CAP_SYS_ADMIN) || (has_cap(caps, CAP_BPF) && has_cap(caps, CAP_PERFMON));
+	ok = preflight_has_cap(caps, CAP_SYS_ADMIN) ||
+	     (preflight_has_cap(caps, CAP_BPF) && preflight_has_cap(caps, CAP_PERFMON));
 	cap_free(caps);
 	return ok ? 0 : -EPERM;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/capability.h>
 
 /* Capabilities newer than some libc headers (Linux 5.8). */
 #ifndef CAP_PERFMON
@@ -20,6 +21,8 @@ struct host_ns {
 	uint32_t utsns;
 };
 
+/* Whether caps (from cap_get_proc(), may be NULL) has cap in its effective set. */
+int preflight_has_cap(cap_t caps, int cap);
 /* 0 when the process holds what loading needs (root, or CAP_BPF and CAP_PERFMON), else -EPERM. */
 int preflight_privileges(void);
 /* 0 when a BTF file is at path (a BTF magic number), -ENOENT when missing or not BTF. */
