@@ -18,8 +18,11 @@ LDLIBS += $(LIBBPF_LIBS) -lcap
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc -Wall -Werror \
 	-Wno-gnu-variable-sized-type-not-at-end
 
-LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+# User space, by stage (see docs/ARCHITECTURE.md): every folder of src/ but bpf/, and args.c.
+SRC_DIRS := trace enrich format cmd
+LIB_SRCS := src/args.c $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIB_HDRS := $(wildcard src/*.h) $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.h))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
@@ -49,7 +52,7 @@ build/vmlinux/vmlinux.h:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
 # Every src/bpf/NAME.bpf.c becomes build/NAME.skel.h with the skeleton name NAME_bpf.
-$(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/event.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
+$(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/bpf/event.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp
 	rm -f $@.tmp
@@ -57,7 +60,8 @@ $(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/event.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/obj/%.o: src/%.c $(SKELS) | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c $(SKELS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcopenclose.a: $(LIB_OBJS)
@@ -77,7 +81,7 @@ $(BUILD)/helpers/%: tests/helpers/%.c | $(BUILD)/helpers
 
 helpers: $(HELPER_BINS)
 
-$(BUILD) $(BUILD)/obj $(BUILD)/tests $(BUILD)/helpers $(BUILD)/fuzz:
+$(BUILD) $(BUILD)/tests $(BUILD)/helpers $(BUILD)/fuzz:
 	mkdir -p $@
 
 run: deps all
@@ -105,7 +109,7 @@ format:
 # Fuzz targets: every source but main.c, built with clang's libFuzzer, ASan and UBSan.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) -DCC_VERSION='"$(VERSION)"'
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard src/*.h) $(SKELS) | $(BUILD)/fuzz
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) $(SKELS) | $(BUILD)/fuzz
 	$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) -o $@ $(LDLIBS)
 
 fuzz: deps-test $(FUZZ_BINS)
@@ -127,4 +131,4 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/obj/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "args.h"
-#include "syscalls.h"
+#include "format/syscalls.h"
 
 enum {
 	OPT_BY = 0x100,

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "bpf/event.h"
 
 enum output_format {
 	OUTPUT_TABLE = 0,

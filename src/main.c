@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "commands.h"
-#include "tracer.h"
+#include "cmd/commands.h"
+#include "trace/tracer.h"
 
 static volatile sig_atomic_t stop;
 

@@ -5,7 +5,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "../event.h"
+#include "event.h"
 
 #define AT_FDCWD	-100
 #define CC_O_CREAT	0100

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container.h"
-#include "jsonscan.h"
-#include "proc_cgroup.h"
-#include "runtime_state.h"
+#include "enrich/container.h"
+#include "enrich/jsonscan.h"
+#include "enrich/proc_cgroup.h"
+#include "enrich/runtime_state.h"
 
 static void check_path(const char *s)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "doctor_config.h"
+#include "cmd/doctor_config.h"
 
 typedef int (*parse_fn)(const char *, size_t, struct doctor_setting *);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
+#include "format/escape.h"
 
 /* Strictly valid UTF-8 code point at s[0..n): its length, or 0. */
 static size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output.h"
+#include "format/output.h"
 
 /* One line, no raw control byte but the final newline. */
 static void check_line(const struct strbuf *b)

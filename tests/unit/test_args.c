@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "args.h"
-#include "syscalls.h"
+#include "format/syscalls.h"
 
 #define PARSE(cfg, err, ...)                                                                       \
 	({                                                                                         \

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "cgroup.h"
+#include "enrich/cgroup.h"
 
 #define ROOT  "22 1 254:0 / / rw,relatime - ext4 /dev/sda1 rw\n"
 #define TMPFS "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "container.h"
-#include "resolver.h"
+#include "enrich/container.h"
+#include "enrich/resolver.h"
 
 #define TSV   "tests/fixtures/cgroup-paths.tsv"
 #define STATE "tests/fixtures/state"

@@ -14,7 +14,7 @@
 #include <sys/un.h>
 #include <cmocka.h>
 
-#include "decode.h"
+#include "format/decode.h"
 
 struct flags_case {
 	uint64_t v;

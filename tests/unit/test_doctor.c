@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "doctor.h"
-#include "jsonscan.h"
+#include "cmd/doctor.h"
+#include "enrich/jsonscan.h"
 
 #define L CGROUP_MODE_LEGACY
 #define H CGROUP_MODE_HYBRID

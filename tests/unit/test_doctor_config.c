@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "doctor_config.h"
+#include "cmd/doctor_config.h"
 
 #define FIX "tests/fixtures/doctor/"
 

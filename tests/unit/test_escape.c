@@ -1,4 +1,4 @@
-/* Unit tests for the table and JSON escaping of hostile strings (src/escape.c). */
+/* Unit tests for the table and JSON escaping of hostile strings (src/format/escape.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "escape.h"
+#include "format/escape.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 

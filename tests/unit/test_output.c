@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "output.h"
+#include "format/output.h"
 
 /* 2026-11-29T04:05:06.123456Z as a monotonic stamp of 1000 s plus this offset */
 #define WALL_NS 1795925106123456789LL

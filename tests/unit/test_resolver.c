@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "jsonscan.h"
-#include "proc_cgroup.h"
-#include "resolver.h"
-#include "runtime_state.h"
+#include "enrich/jsonscan.h"
+#include "enrich/proc_cgroup.h"
+#include "enrich/resolver.h"
+#include "enrich/runtime_state.h"
 
 #define STATE "tests/fixtures/state"
 #define D1    "76bafdeaa95fa1dff95adeca3801f47de4af6bfed21111a9326d2b9d5027d1ad"

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "sink.h"
+#include "trace/sink.h"
 
 static volatile sig_atomic_t no_stop;
 

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "syscalls.h"
+#include "format/syscalls.h"
 
 static void test_names_roundtrip(void **state)
 {

@@ -1,0 +1,338 @@
+/* The doctor report written out: aligned text for people, one JSON object for scripts. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "cmd/doctor.h"
+#include "format/escape.h"
+
+#define LABEL 22 /* column where values start in the text report */
+#define WIDTH 100
+
+static void label(struct strbuf *b, const char *name)
+{
+	strbuf_adds(b, "  ");
+	strbuf_adds(b, name);
+	strbuf_pad(b, 2 + strlen(name), LABEL);
+}
+
+/* s, cut into lines of at most WIDTH columns, continuation lines indented by indent. */
+static void wrapped(struct strbuf *b, const char *s, size_t col, size_t indent)
+{
+	bool start = true;
+
+	while (*s) {
+		const char *sp = strchr(s, ' ');
+		size_t w = sp ? (size_t)(sp - s) : strlen(s);
+
+		if (!start && col + 1 + w > WIDTH) {
+			strbuf_addc(b, '\n');
+			strbuf_pad(b, 0, indent);
+			col = indent;
+		} else if (!start) {
+			strbuf_addc(b, ' ');
+			col++;
+		}
+		start = false;
+		strbuf_add(b, s, w);
+		col += w;
+		s += w;
+		while (*s == ' ')
+			s++;
+	}
+	strbuf_addc(b, '\n');
+}
+
+static void line(struct strbuf *b, const char *name, const char *value)
+{
+	label(b, name);
+	wrapped(b, value, LABEL, LABEL);
+}
+
+static const char *mode_text(enum cgroup_mode m)
+{
+	switch (m) {
+	case CGROUP_MODE_LEGACY:
+		return "legacy: cgroup v1 only";
+	case CGROUP_MODE_HYBRID:
+		return "hybrid: v1 controllers plus a v2 hierarchy";
+	case CGROUP_MODE_UNIFIED:
+		return "unified: cgroup v2 only";
+	default:
+		return "none: no cgroup file system mounted";
+	}
+}
+
+static const char *answer_text(enum doctor_answer a)
+{
+	return a == DOCTOR_YES ? "yes" : a == DOCTOR_REFUSES ? "no (does not run here)" : "no";
+}
+
+static void text_kernel(const struct doctor_report *r, struct strbuf *b)
+{
+	char v[PATH_MAX + 64];
+
+	strbuf_adds(b, "Kernel\n");
+	line(b, "release", r->kernel[0] ? r->kernel : "unknown");
+	snprintf(v, sizeof(v), "%s (%s)", r->btf ? "yes" : "no", r->btf_path);
+	line(b, "BTF", v);
+	for (int i = 0; i < DOCTOR_PROG_COUNT; i++) {
+		char err[128] = "";
+
+		label(b, i == 0 ? "BPF programs" : "");
+		strbuf_adds(b, doctor_prog_name(i));
+		strbuf_pad(b, strlen(doctor_prog_name(i)), 16);
+		if (!r->bpf_probed) {
+			strbuf_adds(b, "not tried\n");
+			continue;
+		}
+		if (r->bpf.prog[i]) {
+			strbuf_adds(b, i == DOCTOR_PROG_TRACEPOINT && r->bpf.tp_load_only
+					       ? "yes (loads; attaching needs tracefs)\n"
+					       : "yes\n");
+			continue;
+		}
+		libbpf_strerror(r->bpf.err[i], err, sizeof(err));
+		snprintf(v, sizeof(v), "no (%s)", err);
+		wrapped(b, v, LABEL + 16, LABEL + 20);
+	}
+	if (r->bpf.ringbuf) {
+		line(b, "ring buffer", "yes");
+	} else {
+		char err[128];
+
+		libbpf_strerror(r->bpf.ringbuf_err, err, sizeof(err));
+		snprintf(v, sizeof(v), "no (%s)", err);
+		line(b, "ring buffer", v);
+	}
+	v[0] = '\0';
+	if (r->root)
+		strcat(v, "root, ");
+	if (r->cap_bpf)
+		strcat(v, "CAP_BPF, ");
+	if (r->cap_perfmon)
+		strcat(v, "CAP_PERFMON, ");
+	if (r->cap_sys_admin)
+		strcat(v, "CAP_SYS_ADMIN, ");
+	if (v[0])
+		v[strlen(v) - 2] = '\0';
+	else
+		strcpy(v, "none (tracing needs root, or CAP_BPF and CAP_PERFMON)");
+	line(b, "privileges", v);
+	if (r->unpriv_bpf < 0)
+		snprintf(v, sizeof(v), "unknown");
+	else
+		snprintf(v, sizeof(v), "%s (kernel.unprivileged_bpf_disabled = %d)",
+			 r->unpriv_bpf ? "disabled" : "allowed", r->unpriv_bpf);
+	line(b, "unprivileged BPF", v);
+	line(b, "lockdown",
+	     r->lockdown[0]  ? r->lockdown
+	     : r->securityfs ? "none (no lockdown LSM in this kernel)"
+			     : "unknown (securityfs could not be mounted)");
+	if (r->tracefs[0])
+		line(b, "tracefs", r->tracefs);
+	else if (r->tracefs_denied)
+		line(b, "tracefs", "unknown (/sys/kernel/tracing is readable by root only)");
+	else
+		line(b, "tracefs",
+		     "not mounted (the tracer mounts it on /sys/kernel/tracing when it starts)");
+}
+
+static void text_cgroups(const struct doctor_report *r, struct strbuf *b)
+{
+	strbuf_adds(b, "\ncgroups\n");
+	line(b, "mode", mode_text(r->cg.mode));
+	line(b, "v2 mount", r->cg.v2_mount[0] ? r->cg.v2_mount : "none");
+	if (r->cg.v2_mount[0])
+		line(b, "v2 controllers", r->controllers[0] ? r->controllers : "none");
+	line(b, "PSI", r->psi ? "yes (/proc/pressure)" : "no");
+	line(b, "systemd as PID 1",
+	     r->systemd ? "yes" : "no (runtimes cannot use the systemd cgroup driver)");
+}
+
+static void text_runtimes(const struct doctor_report *r, struct strbuf *b)
+{
+	char v[1024];
+
+	strbuf_adds(b, "\nContainer runtimes\n");
+	if (r->nrt == 0)
+		strbuf_adds(b, "  none found\n");
+	for (int i = 0; i < r->nrt; i++) {
+		const struct doctor_runtime_info *ri = &r->rt[i];
+		const char *name = doctor_runtime_name(ri->rt);
+		const char *ver = ri->version[0] ? ri->version : "unknown";
+
+		label(b, name);
+		strbuf_adds(b, ver);
+		strbuf_pad(b, strlen(ver), 16);
+		strbuf_adds(b, ri->path);
+		strbuf_addc(b, '\n');
+		if (!strcmp(ri->driver_src, "default"))
+			snprintf(v, sizeof(v), "%s (default)", ri->driver);
+		else
+			snprintf(v, sizeof(v), "%s (%s)", ri->driver, ri->driver_src);
+		if (ri->oci[0]) {
+			size_t n = strlen(v);
+
+			snprintf(v + n, sizeof(v) - n, ", runs %s", ri->oci);
+		}
+		strbuf_pad(b, 0, LABEL);
+		strbuf_adds(b, "cgroup driver   ");
+		wrapped(b, v, LABEL + 16, LABEL + 16);
+		snprintf(v, sizeof(v), "%s: %s", answer_text(ri->own_v2), ri->why);
+		strbuf_pad(b, 0, LABEL);
+		strbuf_adds(b, "own v2 cgroup   ");
+		wrapped(b, v, LABEL + 16, LABEL + 16);
+	}
+}
+
+void doctor_report_text(const struct doctor_report *r, struct strbuf *b)
+{
+	char v[600];
+
+	strbuf_adds(b, "copenclose doctor: what this host allows for tracing containers\n\n");
+	text_kernel(r, b);
+	text_cgroups(r, b);
+	text_runtimes(r, b);
+	strbuf_adds(b, "\nVerdict\n");
+	if (!strcmp(r->strategy, "cgroup"))
+		snprintf(v, sizeof(v), "--by cgroup: each container has a cgroup v2 id of its own");
+	else
+		snprintf(v, sizeof(v),
+			 "--by uts: cgroup ids do not identify containers here (--by mntns or "
+			 "--by pidns also work)");
+	line(b, "strategy", v);
+	snprintf(v, sizeof(v), "%s%s", r->works ? "will work" : "will not work: ", r->problem);
+	line(b, "tracing", v);
+	if (r->nadvice) {
+		strbuf_adds(b, "\nWhat to change\n");
+		for (int i = 0; i < r->nadvice; i++) {
+			strbuf_adds(b, "  - ");
+			wrapped(b, r->advice[i], 4, 4);
+		}
+	}
+}
+
+/* ---- JSON ---- */
+
+static void key(struct strbuf *b, const char *k, int *first)
+{
+	if (!*first)
+		strbuf_addc(b, ',');
+	*first = 0;
+	strbuf_addc(b, '"');
+	strbuf_adds(b, k);
+	strbuf_adds(b, "\":");
+}
+
+static void jstr(struct strbuf *b, const char *k, const char *v, int *first)
+{
+	key(b, k, first);
+	escape_json_str(b, v, v ? strlen(v) : 0);
+}
+
+static void jbool(struct strbuf *b, const char *k, bool v, int *first)
+{
+	key(b, k, first);
+	strbuf_adds(b, v ? "true" : "false");
+}
+
+/* A space-separated list as a JSON array of strings. */
+static void jwords(struct strbuf *b, const char *k, const char *s, int *first)
+{
+	int f = 1;
+
+	key(b, k, first);
+	strbuf_addc(b, '[');
+	while (*s) {
+		size_t n = strcspn(s, " \t\n");
+
+		if (n) {
+			if (!f)
+				strbuf_addc(b, ',');
+			f = 0;
+			escape_json_str(b, s, n);
+		}
+		s += n;
+		s += strspn(s, " \t\n");
+	}
+	strbuf_addc(b, ']');
+}
+
+static void json_runtime(const struct doctor_runtime_info *ri, struct strbuf *b)
+{
+	int f = 1;
+
+	strbuf_addc(b, '{');
+	jstr(b, "name", doctor_runtime_name(ri->rt), &f);
+	jstr(b, "path", ri->path, &f);
+	jstr(b, "version", ri->version[0] ? ri->version : NULL, &f);
+	jstr(b, "cgroup_driver", ri->driver, &f);
+	jstr(b, "cgroup_driver_source", ri->driver_src, &f);
+	jstr(b, "oci_runtime", ri->oci[0] ? ri->oci : NULL, &f);
+	jbool(b, "own_cgroup_v2", ri->own_v2 == DOCTOR_YES, &f);
+	jbool(b, "runs_here", ri->own_v2 != DOCTOR_REFUSES, &f);
+	jstr(b, "why", ri->why, &f);
+	jstr(b, "config_note", ri->note[0] ? ri->note : NULL, &f);
+	strbuf_addc(b, '}');
+}
+
+void doctor_report_json(const struct doctor_report *r, struct strbuf *b)
+{
+	int f = 1, g;
+
+	strbuf_addc(b, '{');
+	jstr(b, "kernel", r->kernel, &f);
+	jbool(b, "btf", r->btf, &f);
+	jstr(b, "btf_path", r->btf_path, &f);
+	key(b, "bpf", &f);
+	strbuf_addc(b, '{');
+	g = 1;
+	for (int i = 0; i < DOCTOR_PROG_COUNT; i++)
+		jbool(b, doctor_prog_name(i), r->bpf_probed && r->bpf.prog[i], &g);
+	jbool(b, "tracepoint_attach_tried", r->bpf_probed && !r->bpf.tp_load_only, &g);
+	jbool(b, "ringbuf", r->bpf_probed && r->bpf.ringbuf, &g);
+	strbuf_addc(b, '}');
+	key(b, "privileges", &f);
+	strbuf_addc(b, '{');
+	g = 1;
+	jbool(b, "root", r->root, &g);
+	jbool(b, "cap_bpf", r->cap_bpf, &g);
+	jbool(b, "cap_perfmon", r->cap_perfmon, &g);
+	jbool(b, "cap_sys_admin", r->cap_sys_admin, &g);
+	strbuf_addc(b, '}');
+	key(b, "unprivileged_bpf_disabled", &f);
+	if (r->unpriv_bpf < 0)
+		strbuf_adds(b, "null");
+	else
+		strbuf_addi(b, r->unpriv_bpf);
+	jstr(b, "lockdown", r->lockdown[0] ? r->lockdown : NULL, &f);
+	jstr(b, "tracefs", r->tracefs[0] ? r->tracefs : NULL, &f);
+	jstr(b, "cgroup_mode", cgroup_mode_name(r->cg.mode), &f);
+	jstr(b, "cgroup2_mount", r->cg.v2_mount[0] ? r->cg.v2_mount : NULL, &f);
+	jwords(b, "cgroup2_controllers", r->controllers, &f);
+	jbool(b, "psi", r->psi, &f);
+	jbool(b, "systemd", r->systemd, &f);
+	key(b, "runtimes", &f);
+	strbuf_addc(b, '[');
+	for (int i = 0; i < r->nrt; i++) {
+		if (i)
+			strbuf_addc(b, ',');
+		json_runtime(&r->rt[i], b);
+	}
+	strbuf_addc(b, ']');
+	jstr(b, "strategy", r->strategy, &f);
+	key(b, "advice", &f);
+	strbuf_addc(b, '[');
+	for (int i = 0; i < r->nadvice; i++) {
+		if (i)
+			strbuf_addc(b, ',');
+		escape_json_str(b, r->advice[i], strlen(r->advice[i]));
+	}
+	strbuf_addc(b, ']');
+	jbool(b, "tracing_works", r->works, &f);
+	jstr(b, "problem", r->works ? NULL : r->problem, &f);
+	strbuf_adds(b, "}\n");
+}

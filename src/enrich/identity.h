@@ -1,0 +1,37 @@
+/* What enrichment knows of a cgroup: plain data that the writers read, with no calls back. */
+#ifndef CC_IDENTITY_H
+#define CC_IDENTITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONTAINER_RUNTIME_LEN 32
+#define CONTAINER_ID_LEN      128
+#define CONTAINER_NAME_LEN    256
+
+enum container_trust {
+	CONTAINER_TRUST_SYSTEM = 0,	/* found where only root can create cgroups */
+	CONTAINER_TRUST_USER_DELEGATED, /* under a subtree delegated to an unprivileged user */
+};
+
+struct container_info {
+	bool is_container;
+	enum container_trust trust;
+	char runtime[CONTAINER_RUNTIME_LEN]; /* "docker", "podman", "containerd", "cri-o", ... */
+	char id[CONTAINER_ID_LEN];	     /* full id, or the name where a runtime has only one */
+	char name[CONTAINER_NAME_LEN]; /* the runtime's name for it; the id when it has none */
+	size_t cgroup_len;	       /* length of the prefix of the path that is the container's
+					  cgroup (sub-cgroups below it belong to it) */
+	uint32_t owner_uid; /* with CONTAINER_TRUST_USER_DELEGATED: the uid of the user@UID.service
+			       the container lies below (its rootless runtime's state is there) */
+};
+
+/* What the resolver knows of one cgroup. */
+struct cgroup_identity {
+	uint64_t cgroup_id;
+	const char *path; /* inside the v2 hierarchy; NULL when unresolved */
+	struct container_info ctr;
+};
+
+#endif

@@ -1,0 +1,581 @@
+/* cgroup id -> identity: a hash table and LRU list with a hard cap, fed by lookups and
+ * cgroup_mkdir. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "enrich/cgroup.h"
+#include "enrich/proc_cgroup.h"
+#include "enrich/resolver.h"
+#include "enrich/runtime_state.h"
+
+#define RESOLVER_DEFAULT_CAP 4096
+/* A container whose name or state is not on disk yet is looked at again, this often at most. */
+#define RETRY_NS  1000000000ull
+#define RETRY_MAX 10
+/* resolver_find: how deep and how many cgroups the walk looks at, and how many matches it keeps. */
+#define FIND_DIRS    200000
+#define FIND_MATCHES 64
+
+struct entry {
+	uint64_t key;	  /* the cgroup id; a hash of the path for by_path entries */
+	bool by_path;	  /* an entry of resolver_lookup_pid, keyed by path */
+	bool pending;	  /* name or runtime state to look for (again) */
+	int tries;	  /* how often it was looked for */
+	uint64_t next_ns; /* not again before */
+	char *path;	  /* owned; NULL when unresolved */
+	struct cgroup_identity ident;
+	struct entry *hnext;	   /* hash chain */
+	struct entry *prev, *next; /* LRU list, most recent first */
+};
+
+struct resolver {
+	char *v2_mount;
+	char *state_root;
+	size_t cap, count, nbuckets;
+	struct entry **buckets;
+	struct entry lru; /* sentinel */
+	struct cgroup_identity scratch;
+	char buf[PATH_MAX];
+};
+
+static int walk_v2(struct resolver *r, void (*fn)(void *, const char *, uint64_t), void *ctx);
+static void prime_visit(void *ctx, const char *rel, uint64_t ino);
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static size_t bucket_of(const struct resolver *r, uint64_t key, bool by_path)
+{
+	uint64_t h = (key ^ (by_path ? 0x9e3779b97f4a7c15ull : 0)) * 0xff51afd7ed558ccdull;
+
+	return (size_t)(h >> 32) & (r->nbuckets - 1);
+}
+
+static uint64_t hash_path(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+int resolver_new(const struct resolver_opts *opts, struct resolver **out)
+{
+	struct resolver *r;
+
+	if (!opts || !out)
+		return -EINVAL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->cap = opts->cache_cap ? opts->cache_cap : RESOLVER_DEFAULT_CAP;
+	r->nbuckets = 16;
+	while (r->nbuckets < r->cap && r->nbuckets < ((size_t)1 << 30))
+		r->nbuckets <<= 1;
+	r->buckets = calloc(r->nbuckets, sizeof(*r->buckets));
+	r->v2_mount = strdup(opts->v2_mount ? opts->v2_mount : "");
+	r->state_root = strdup(opts->state_root ? opts->state_root : "");
+	if (!r->buckets || !r->v2_mount || !r->state_root) {
+		resolver_free(r);
+		return -ENOMEM;
+	}
+	r->lru.next = r->lru.prev = &r->lru;
+	if (!opts->no_prime && r->v2_mount[0])
+		walk_v2(r, prime_visit, r);
+	*out = r;
+	return 0;
+}
+
+static void lru_unlink(struct entry *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+}
+
+static void lru_push(struct resolver *r, struct entry *e)
+{
+	e->next = r->lru.next;
+	e->prev = &r->lru;
+	r->lru.next->prev = e;
+	r->lru.next = e;
+}
+
+static void entry_remove(struct resolver *r, struct entry *e)
+{
+	struct entry **pp = &r->buckets[bucket_of(r, e->key, e->by_path)];
+
+	while (*pp && *pp != e)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = e->hnext;
+	lru_unlink(e);
+	free(e->path);
+	free(e);
+	r->count--;
+}
+
+void resolver_free(struct resolver *r)
+{
+	if (!r)
+		return;
+	if (r->buckets)
+		while (r->lru.next && r->lru.next != &r->lru)
+			entry_remove(r, r->lru.next);
+	free(r->buckets);
+	free(r->v2_mount);
+	free(r->state_root);
+	free(r);
+}
+
+size_t resolver_cache_size(const struct resolver *r)
+{
+	return r ? r->count : 0;
+}
+
+static struct entry *find(struct resolver *r, uint64_t key, bool by_path, const char *path)
+{
+	struct entry *e = r->buckets[bucket_of(r, key, by_path)];
+
+	for (; e; e = e->hnext)
+		if (e->key == key && e->by_path == by_path &&
+		    (!by_path || (e->path && strcmp(e->path, path) == 0)))
+			return e;
+	return NULL;
+}
+
+/* A new entry at the front, evicting the least recently used one at the cap; NULL on ENOMEM. */
+static struct entry *insert(struct resolver *r, uint64_t key, bool by_path, const char *path,
+			    size_t len)
+{
+	struct entry *e;
+	size_t b;
+
+	if (r->count >= r->cap && r->lru.prev != &r->lru)
+		entry_remove(r, r->lru.prev);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	if (path) {
+		e->path = malloc(len + 1);
+		if (!e->path) {
+			free(e);
+			return NULL;
+		}
+		memcpy(e->path, path, len);
+		e->path[len] = '\0';
+	}
+	e->key = key;
+	e->by_path = by_path;
+	e->ident.cgroup_id = by_path ? 0 : key;
+	e->ident.path = e->path;
+	b = bucket_of(r, key, by_path);
+	e->hnext = r->buckets[b];
+	r->buckets[b] = e;
+	lru_push(r, e);
+	r->count++;
+	return e;
+}
+
+/*
+ * The container of path from the path and the state on disk; *pending is set when something
+ * may yet appear on disk (a name not written yet, a runc state dir not created yet).
+ */
+static int identify(struct resolver *r, const char *path, struct container_info *out, bool *pending)
+{
+	char id[CONTAINER_ID_LEN], name[CONTAINER_NAME_LEN];
+	const char *rt;
+	size_t len;
+	int rc, err;
+
+	*pending = false;
+	rc = container_parse_path(path, out);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		err = runtime_state_name(r->state_root, out, name, sizeof(name));
+		if (err == 0)
+			memcpy(out->name, name, sizeof(out->name));
+		else if (err != -ENOTSUP)
+			*pending = true;
+		return 1;
+	}
+	if (container_bare_candidate(path, id, sizeof(id), &len) != 1)
+		return 0;
+	rt = runtime_state_bare(r->state_root, id);
+	if (!rt) {
+		*pending = true;
+		return 0;
+	}
+	out->is_container = true;
+	out->trust = CONTAINER_TRUST_SYSTEM;
+	snprintf(out->runtime, sizeof(out->runtime), "%s", rt);
+	memcpy(out->id, id, sizeof(out->id));
+	memcpy(out->name, id, sizeof(id));
+	out->cgroup_len = len;
+	return 1;
+}
+
+int resolver_identify_path(struct resolver *r, const char *path, struct container_info *out)
+{
+	bool pending;
+
+	if (!r || !out)
+		return -EINVAL;
+	return identify(r, path, out, &pending);
+}
+
+/* (Re)identify a cached entry when it is due. */
+static void refresh(struct resolver *r, struct entry *e)
+{
+	uint64_t now;
+
+	if (!e->pending || !e->path)
+		return;
+	now = now_ns();
+	if (e->tries > 0 && now < e->next_ns)
+		return;
+	identify(r, e->path, &e->ident.ctr, &e->pending);
+	e->tries++;
+	e->next_ns = now + RETRY_NS;
+	if (e->tries >= RETRY_MAX)
+		e->pending = false;
+}
+
+const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgroup_id)
+{
+	struct entry *e = find(r, cgroup_id, false, NULL);
+	int err;
+
+	if (e) {
+		lru_unlink(e);
+		lru_push(r, e);
+		refresh(r, e);
+		return &e->ident;
+	}
+	err = cgroup_id_to_path(r->v2_mount, cgroup_id, r->buf, sizeof(r->buf));
+	if (err == 0 || err == -ENOENT) {
+		e = insert(r, cgroup_id, false, err ? NULL : r->buf, err ? 0 : strlen(r->buf));
+		if (e) {
+			e->pending = err == 0;
+			refresh(r, e);
+			return &e->ident;
+		}
+	}
+	/* Not cached: the error may pass (or memory is short). */
+	memset(&r->scratch, 0, sizeof(r->scratch));
+	r->scratch.cgroup_id = cgroup_id;
+	return &r->scratch;
+}
+
+/*
+ * The program that created a bare "/<id>" cgroup, as the kernel saw it at cgroup_mkdir: runc and
+ * crun create their container's cgroup themselves, and only root can create one at the top of
+ * the hierarchy, so this names a container whose state on disk is gone before we look.
+ */
+static void identify_by_creator(struct entry *e, const char *creator)
+{
+	static const char *const runtimes[] = {"runc", "crun"};
+	struct container_info *c = &e->ident.ctr;
+	char id[CONTAINER_ID_LEN];
+	size_t len;
+
+	/* the cgroup it created must be the bare one itself, not one below it */
+	if (!creator || c->is_container ||
+	    container_bare_candidate(e->path, id, sizeof(id), &len) != 1 || e->path[len] != '\0')
+		return;
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+		if (strcmp(creator, runtimes[i]) != 0)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->is_container = true;
+		c->trust = CONTAINER_TRUST_SYSTEM;
+		snprintf(c->runtime, sizeof(c->runtime), "%s", runtimes[i]);
+		memcpy(c->id, id, sizeof(c->id));
+		memcpy(c->name, id, sizeof(id));
+		c->cgroup_len = len;
+		e->pending = false;
+		return;
+	}
+}
+
+void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
+			    const char *creator)
+{
+	struct entry *e;
+
+	if (!r || !path || len == 0 || memchr(path, '\0', len))
+		return;
+	e = find(r, cgroup_id, false, NULL);
+	if (e)
+		entry_remove(r, e);
+	e = insert(r, cgroup_id, false, path, len);
+	if (e) {
+		/* Now, while a short-lived container's state is still on disk; again later at
+		   lookups when something was missing. */
+		identify(r, e->path, &e->ident.ctr, &e->pending);
+		identify_by_creator(e, creator);
+	}
+}
+
+void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len)
+{
+	resolver_learn_created(r, cgroup_id, path, len, NULL);
+}
+
+void resolver_forget(struct resolver *r, uint64_t cgroup_id)
+{
+	struct entry *e = r ? find(r, cgroup_id, false, NULL) : NULL;
+
+	if (e)
+		entry_remove(r, e);
+}
+
+int resolver_pid_cgroup(const struct resolver *r, uint32_t pid, char *path, size_t size,
+			enum proc_cgroup_source *src)
+{
+	/* 13 hierarchies of PATH_MAX paths at most; a longer file is cut at its last full line */
+	const size_t max = 128 * 1024;
+	char p[PATH_MAX], *text;
+	ssize_t n;
+	size_t len = 0;
+	int fd, err;
+
+	if (snprintf(p, sizeof(p), "%s/proc/%u/cgroup", r->state_root, pid) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	text = malloc(max);
+	if (!text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (len < max && (n = read(fd, text + len, max - len)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			close(fd);
+			free(text);
+			return err;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len == max)
+		while (len > 0 && text[len - 1] != '\n')
+			len--;
+	err = proc_cgroup_pick(text, len, path, size, src);
+	free(text);
+	return err;
+}
+
+int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info *out)
+{
+	struct entry *e;
+	uint64_t h;
+	int err;
+
+	if (!r || !out)
+		return -EINVAL;
+	if ((err = resolver_pid_cgroup(r, pid, r->buf, sizeof(r->buf), NULL)))
+		return err;
+	h = hash_path(r->buf);
+	e = find(r, h, true, r->buf);
+	if (e) {
+		lru_unlink(e);
+		lru_push(r, e);
+	} else {
+		e = insert(r, h, true, r->buf, strlen(r->buf));
+		if (!e)
+			return -ENOMEM;
+		e->pending = true;
+	}
+	refresh(r, e);
+	*out = e->ident.ctr;
+	return 0;
+}
+
+struct find_state {
+	struct resolver *r;
+	const char *query;
+	size_t n;
+	struct {
+		char id[CONTAINER_ID_LEN];
+		char name[CONTAINER_NAME_LEN];
+		char *path;
+		int exact;
+	} m[FIND_MATCHES];
+};
+
+static void find_consider(struct find_state *fs, const char *rel)
+{
+	struct container_info ci;
+	bool pending;
+	int exact;
+
+	if (identify(fs->r, rel, &ci, &pending) != 1 || ci.cgroup_len != strlen(rel))
+		return;
+	exact = strcmp(ci.id, fs->query) == 0 || strcmp(ci.name, fs->query) == 0;
+	if (!exact && strncmp(ci.id, fs->query, strlen(fs->query)) != 0)
+		return;
+	for (size_t i = 0; i < fs->n; i++)
+		if (strcmp(fs->m[i].id, ci.id) == 0)
+			return;
+	if (fs->n == FIND_MATCHES)
+		return;
+	fs->m[fs->n].path = strdup(rel);
+	if (!fs->m[fs->n].path)
+		return;
+	memcpy(fs->m[fs->n].id, ci.id, sizeof(ci.id));
+	memcpy(fs->m[fs->n].name, ci.name, sizeof(ci.name));
+	fs->m[fs->n].exact = exact;
+	fs->n++;
+}
+
+struct visit {
+	void (*fn)(void *ctx, const char *rel, uint64_t ino);
+	void *ctx;
+};
+
+static int visit_one(void *ctx, uint64_t id, const char *path, size_t len)
+{
+	struct visit *v = ctx;
+
+	(void)len;
+	v->fn(v->ctx, path, id);
+	return 0;
+}
+
+/* Walk the v2 hierarchy, calling fn for every cgroup below the root; 0 or -errno. */
+static int walk_v2(struct resolver *r, void (*fn)(void *, const char *, uint64_t), void *ctx)
+{
+	struct visit v = {fn, ctx};
+
+	return cgroup_walk(r->v2_mount, visit_one, &v, FIND_DIRS);
+}
+
+static void find_visit(void *ctx, const char *rel, uint64_t ino)
+{
+	(void)ino;
+	find_consider(ctx, rel);
+}
+
+/*
+ * A container cgroup that exists at start: known now, while its runtime's state is on disk,
+ * so that its events still name it after it is gone (no cgroup_mkdir will tell of it).
+ */
+static void prime_visit(void *ctx, const char *rel, uint64_t ino)
+{
+	struct resolver *r = ctx;
+	struct container_info ci;
+	struct entry *e;
+	bool pending;
+
+	if (r->count >= r->cap || identify(r, rel, &ci, &pending) != 1 || find(r, ino, false, NULL))
+		return;
+	e = insert(r, ino, false, rel, strlen(rel));
+	if (e) {
+		e->ident.ctr = ci;
+		e->pending = pending;
+	}
+}
+
+int resolver_find(struct resolver *r, const char *query, char *path, size_t size)
+{
+	struct find_state *fs;
+	size_t exact = 0, pick = 0, want;
+	int err = 0;
+
+	if (!r || !query || !*query || !path || size == 0)
+		return -EINVAL;
+	fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	fs->r = r;
+	fs->query = query;
+	if ((err = walk_v2(r, find_visit, fs))) {
+		free(fs);
+		return err;
+	}
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->m[i].exact) {
+			exact++;
+			pick = i;
+		}
+	want = exact ? 1 : 0; /* exact matches win over prefixes */
+	if (fs->n == 0) {
+		err = -ENOENT;
+	} else if (exact == 1 || (!exact && fs->n == 1)) {
+		if (!exact)
+			pick = 0;
+		if (snprintf(path, size, "%s", fs->m[pick].path) >= (int)size)
+			err = -ENAMETOOLONG;
+	} else {
+		size_t o = 0;
+
+		path[0] = '\0';
+		for (size_t i = 0; i < fs->n; i++) {
+			int w;
+
+			if (want && !fs->m[i].exact)
+				continue;
+			w = snprintf(path + o, size - o, "%s%s", o ? "," : "", fs->m[i].id);
+			if (w < 0 || (size_t)w >= size - o) {
+				path[o] = '\0';
+				break;
+			}
+			o += (size_t)w;
+		}
+		err = -EEXIST;
+	}
+	for (size_t i = 0; i < fs->n; i++)
+		free(fs->m[i].path);
+	free(fs);
+	return err;
+}
+
+int resolver_running(struct resolver *r, char *list, size_t size)
+{
+	struct find_state *fs;
+	size_t o = 0;
+	int err;
+
+	if (!r || !list || size == 0)
+		return -EINVAL;
+	fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	fs->r = r;
+	fs->query = ""; /* every id has the empty prefix */
+	err = walk_v2(r, find_visit, fs);
+	list[0] = '\0';
+	for (size_t i = 0; !err && i < fs->n; i++) {
+		int w = snprintf(list + o, size - o, "%s%s", o ? ", " : "", fs->m[i].name);
+
+		if (w < 0 || (size_t)w >= size - o) {
+			list[o] = '\0';
+			break;
+		}
+		o += (size_t)w;
+	}
+	for (size_t i = 0; i < fs->n; i++)
+		free(fs->m[i].path);
+	err = err ? err : (int)fs->n;
+	free(fs);
+	return err;
+}

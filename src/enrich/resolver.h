@@ -1,0 +1,78 @@
+/* cgroup id -> {cgroup path, container}: lookups cached in a bounded LRU, fed by cgroup_mkdir. */
+#ifndef CC_RESOLVER_H
+#define CC_RESOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enrich/container.h"
+#include "enrich/identity.h"
+#include "enrich/proc_cgroup.h"
+
+struct resolver;
+
+struct resolver_opts {
+	const char *v2_mount;	/* "" or NULL when the host has no v2 hierarchy */
+	const char *state_root; /* prefix for the runtimes' state directories ("" in production;
+				   a fixture tree in tests) */
+	size_t cache_cap;	/* entries at most; 0 means the default (4096) */
+	bool no_prime;		/* do not learn, at start, the containers already running (by
+				   walking the v2 hierarchy): for one-shot lookups */
+};
+
+int resolver_new(const struct resolver_opts *opts, struct resolver **out);
+void resolver_free(struct resolver *r);
+
+/*
+ * The identity of a cgroup id: from the cache, else from what cgroup_mkdir taught, else by
+ * looking the id up in the v2 hierarchy. Never NULL: an id that cannot be resolved comes back
+ * with path NULL. The pointer stays valid until the next call on r.
+ */
+const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgroup_id);
+
+/* A cgroup seen created (cgroup_mkdir) or removed (cgroup_rmdir) in the kernel. */
+void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len);
+void resolver_forget(struct resolver *r, uint64_t cgroup_id);
+/*
+ * The same as resolver_learn(), with the command name of the task that created the cgroup: a
+ * bare "/<id>" cgroup created by runc or crun is that runtime's container even when its state
+ * on disk is already gone.
+ */
+void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
+			    const char *creator);
+
+/* For the legacy-host fallback: the container of a process, from /proc/PID/cgroup. */
+int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info *out);
+
+/*
+ * Find a running container by a unique prefix of its id or by its name, walking the v2
+ * hierarchy: 0 and the container's cgroup path (inside the hierarchy) in path; -ENOENT when none
+ * matches; -EEXIST when several do (their ids, comma-separated, in path).
+ */
+int resolver_find(struct resolver *r, const char *query, char *path, size_t size);
+
+/*
+ * The names of the containers running now (as resolver_find sees them), ", "-separated in list
+ * (cut at size): how many there are (at most 64 are looked at), or -errno.
+ */
+int resolver_running(struct resolver *r, char *list, size_t size);
+
+size_t resolver_cache_size(const struct resolver *r);
+
+/*
+ * The container of a cgroup path (inside the hierarchy, or a v1 hierarchy's path), confirmed and
+ * named from the runtimes' state on disk (plain runc and crun are only known from there). 1 when
+ * in a container, 0 when not, -EINVAL on a malformed path. Not cached.
+ */
+int resolver_identify_path(struct resolver *r, const char *path, struct container_info *out);
+
+/*
+ * The cgroup path from /proc/PID/cgroup that proc_cgroup_pick() chooses (under opts->state_root,
+ * so tests can give a fixture), into path, and which line it came from in src (may be NULL); 0 or
+ * -errno (-ESRCH when the process is gone).
+ */
+int resolver_pid_cgroup(const struct resolver *r, uint32_t pid, char *path, size_t size,
+			enum proc_cgroup_source *src);
+
+#endif

@@ -1,0 +1,32 @@
+/* What container runtimes leave on disk: confirming runc and crun, and containers' names. */
+#ifndef CC_RUNTIME_STATE_H
+#define CC_RUNTIME_STATE_H
+
+#include <stddef.h>
+
+#include "enrich/container.h"
+
+/* The largest state file read (docker's config.v2.json is a few KiB). */
+#define RUNTIME_STATE_MAX (4u << 20)
+
+/*
+ * Which runtime keeps a container of this id: "runc" when <root>/run/runc/<id>/ holds
+ * state.json or exec.fifo, "crun" when <root>/run/crun/<id>/ holds status or exec.fifo; NULL
+ * when neither. root is prefixed to every path ("" on a real host).
+ */
+const char *runtime_state_bare(const char *root, const char *id);
+
+/*
+ * The runtime's name for container ci (docker: config.v2.json "Name"; podman: the -n/--name
+ * argument of its conmon, found through conmon.pid, else containers/storage's containers.json) into
+ * name; 0, -ENOENT when none is known (yet), -ENOTSUP for runtimes that keep no name apart from the
+ * id, or -errno.
+ */
+int runtime_state_name(const char *root, const struct container_info *ci, char *name, size_t size);
+
+/* Pure: the value of conmon's -n/--name in a NUL-separated command line, when its -c/--cid is id.
+ */
+int runtime_state_conmon_name(const char *cmdline, size_t len, const char *id, char *name,
+			      size_t size);
+
+#endif

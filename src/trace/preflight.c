@@ -1,0 +1,131 @@
+/* Environment checks with one clear answer each; the caller prints. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trace/preflight.h"
+
+int preflight_has_cap(cap_t caps, int cap)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+
+	return caps && cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+}
+
+int preflight_privileges(void)
+{
+	cap_t caps = cap_get_proc();
+	int ok;
+
+	if (!caps)
+		return -errno;
+	ok = preflight_has_cap(caps, CAP_SYS_ADMIN) ||
+	     (preflight_has_cap(caps, CAP_BPF) && preflight_has_cap(caps, CAP_PERFMON));
+	cap_free(caps);
+	return ok ? 0 : -EPERM;
+}
+
+int preflight_btf(const char *path)
+{
+	unsigned char magic[2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	/* struct btf_header starts with the 16-bit magic 0xeB9F in the host's byte order */
+	if (n != 2 ||
+	    !((magic[0] == 0x9f && magic[1] == 0xeb) || (magic[0] == 0xeb && magic[1] == 0x9f)))
+		return -ENOENT;
+	return 0;
+}
+
+static int has_syscall_events(const char *dir)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/events/syscalls", dir);
+	return access(p, F_OK) == 0;
+}
+
+int preflight_tracefs(char *dir, size_t size, int *mounted)
+{
+	static const char *const dirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
+	char events[64];
+
+	*mounted = 0;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(events, sizeof(events), "%s/events", dirs[i]);
+		if (access(events, F_OK) == 0) {
+			snprintf(dir, size, "%s", dirs[i]);
+			return has_syscall_events(dirs[i]) ? 0 : -ENOENT;
+		}
+	}
+	if (mount("tracefs", dirs[0], "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		return -errno;
+	*mounted = 1;
+	snprintf(dir, size, "%s", dirs[0]);
+	return has_syscall_events(dirs[0]) ? 0 : -ENOENT;
+}
+
+static int ns_inum(const char *path, uint32_t *out)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	*out = (uint32_t)st.st_ino;
+	return 0;
+}
+
+static int read_ns(const char *pid, struct host_ns *ns)
+{
+	char p[3][64];
+	int err;
+
+	snprintf(p[0], sizeof(p[0]), "/proc/%s/ns/pid", pid);
+	snprintf(p[1], sizeof(p[1]), "/proc/%s/ns/mnt", pid);
+	snprintf(p[2], sizeof(p[2]), "/proc/%s/ns/uts", pid);
+	if ((err = ns_inum(p[0], &ns->pidns)) || (err = ns_inum(p[1], &ns->mntns)) ||
+	    (err = ns_inum(p[2], &ns->utsns)))
+		return err;
+	return 0;
+}
+
+int preflight_host_ns(struct host_ns *ns, int *from_self)
+{
+	int err = read_ns("1", ns);
+
+	*from_self = 0;
+	/* a PID 1 that is not dumpable hides its namespaces even from root: then ours */
+	if (err == -EACCES || err == -EPERM) {
+		*from_self = 1;
+		err = read_ns("self", ns);
+	}
+	return err;
+}
+
+int preflight_drop_privileges(void)
+{
+	cap_value_t keep[] = {CAP_DAC_READ_SEARCH};
+	cap_t caps = cap_init();
+	int err = 0;
+
+	if (!caps)
+		return -errno;
+	if (cap_set_flag(caps, CAP_PERMITTED, 1, keep, CAP_SET) ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) || cap_set_proc(caps))
+		err = -errno;
+	cap_free(caps);
+	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		err = -errno;
+	return err;
+}

@@ -1,0 +1,48 @@
+/* The writer of formatted events to stdout: partial writes, a closed or stalled reader, counts. */
+#ifndef CC_SINK_H
+#define CC_SINK_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format/strbuf.h"
+
+#define SINK_BATCH 8192 /* events between two flushes, at most */
+
+struct sink {
+	int fd;
+	int closed;		 /* the reader went away (EPIPE, an error) */
+	int stalled;		 /* with a deadline: it took nothing in time */
+	uint64_t batch;		 /* events in the buffer since the last flush */
+	uint64_t delivered;	 /* events whose whole line was written */
+	uint64_t unwritten;	 /* events formatted but not (wholly) written */
+	size_t ends[SINK_BATCH]; /* where each buffered event's line ends */
+};
+
+void sink_init(struct sink *k, int fd);
+
+/* One more event in the buffer, its line ending at offset end; 0, or -ENOSPC when full. */
+static inline int sink_add(struct sink *k, size_t end)
+{
+	if (k->batch >= SINK_BATCH)
+		return -ENOSPC;
+	k->ends[k->batch++] = end;
+	return 0;
+}
+
+static inline int sink_full(const struct sink *k)
+{
+	return k->batch >= SINK_BATCH;
+}
+
+/*
+ * Write buf out and empty it; the events whose whole line went out count as delivered, the rest
+ * as unwritten. Without a deadline (deadline_ms < 0) a blocked write ends when a signal sets
+ * *stop. With one, each write waits at most deadline_ms for room and writes no more than a pipe
+ * takes at once, so a reader that stopped reading cannot block the caller.
+ */
+void sink_flush(struct sink *k, struct strbuf *buf, volatile sig_atomic_t *stop, int deadline_ms);
+
+#endif

@@ -1,0 +1,567 @@
+/* The tracing session: open, filter, load, attach, poll the ring buffer in batches, account. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "enrich/cgroup.h"
+#include "copenclose.skel.h"
+#include "format/output.h"
+#include "trace/preflight.h"
+#include "enrich/resolver.h"
+#include "trace/sink.h"
+#include "format/syscalls.h"
+#include "trace/tracer.h"
+
+#define POLL_MS	      50	 /* the longest an event waits in the ring on a quiet system */
+#define BATCH_BYTES   (1u << 20) /* output bytes between two flushes */
+#define DRAIN_MS      300	 /* how long exit may spend draining into a slow stdout */
+#define LOSS_CHECK_NS 250000000	 /* how often the loss counters are read */
+
+struct session {
+	const struct config *cfg;
+	volatile sig_atomic_t *stop;
+	struct copenclose_bpf *skel;
+	struct ring_buffer *rb;
+	struct resolver *res;
+	struct cgroup_layout layout;
+	struct output out;
+	int ncpus;
+	int final_drain; /* set after detach: consume everything, whatever the stop flag says */
+	int cgroup_fd;
+	struct sink sink;   /* stdout */
+	uint64_t lost_seen; /* the kernel's loss counter when last reported */
+	uint64_t last_warn_ns;
+};
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t counter(struct session *s, enum cc_counter which)
+{
+	uint64_t vals[s->ncpus > 0 ? s->ncpus : 1], sum = 0;
+	uint32_t key = which;
+
+	if (bpf_map__lookup_elem(s->skel->maps.counters, &key, sizeof(key), vals,
+				 sizeof(uint64_t) * s->ncpus, 0))
+		return 0;
+	for (int i = 0; i < s->ncpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
+{
+	const struct cgroup_identity *id = NULL;
+	struct cgroup_identity legacy;
+
+	if (s->layout.v2_mount[0]) {
+		id = resolver_lookup(s->res, ev->cgroup_id);
+	} else if (resolver_lookup_pid(s->res, ev->pid, &legacy.ctr) == 0) {
+		legacy.cgroup_id = ev->cgroup_id;
+		legacy.path = NULL;
+		id = &legacy;
+	}
+	output_event(&s->out, ev, size, id);
+	sink_add(&s->sink, s->out.buf.len);
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+	uint32_t type;
+
+	if (size < sizeof(type))
+		return 0;
+	memcpy(&type, data, sizeof(type));
+	if (type == CC_REC_SYSCALL && size >= sizeof(struct cc_event)) {
+		handle_syscall(s, data, size);
+	} else if (type != CC_REC_SYSCALL && size >= sizeof(struct cc_cgroup_event)) {
+		const struct cc_cgroup_event *cg = data;
+		size_t len = cg->tail_len;
+
+		if (len > size - sizeof(*cg))
+			len = size - sizeof(*cg);
+		if (type == CC_REC_CGROUP_RMDIR) {
+			resolver_forget(s->res, cg->cgroup_id);
+		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {
+			/* a cut path is not learnt: a lookup by id finds the whole one */
+			char creator[CC_COMM_LEN + 1] = "";
+
+			memcpy(creator, cg->comm, CC_COMM_LEN);
+			resolver_learn_created(s->res, cg->cgroup_id, cg->tail, len, creator);
+		}
+	}
+	if (*s->stop && !s->final_drain)
+		return -EINTR; /* end the consume loop now, the record is consumed */
+	if (sink_full(&s->sink) || s->out.buf.len >= BATCH_BYTES)
+		return -ECANCELED;
+	return 0;
+}
+
+/*
+ * Consume what the ring holds, flushing every batch; returns when the ring is empty, when asked
+ * to stop, or (at exit, with a deadline) when stdout would not take the output in time.
+ */
+static int drain(struct session *s, int deadline_ms)
+{
+	uint64_t until =
+		now_ns(CLOCK_MONOTONIC) + (uint64_t)(deadline_ms > 0 ? deadline_ms : 0) * 1000000;
+	int err;
+
+	for (;;) {
+		err = ring_buffer__consume(s->rb);
+		sink_flush(&s->sink, &s->out.buf, s->stop, deadline_ms);
+		if (err != -ECANCELED)
+			break;
+		if (!s->final_drain && *s->stop)
+			break;
+		if (s->final_drain &&
+		    (s->sink.closed || s->sink.stalled || now_ns(CLOCK_MONOTONIC) >= until))
+			break;
+	}
+	return err < 0 && err != -ECANCELED && err != -EINTR ? err : 0;
+}
+
+static void check_loss(struct session *s, uint64_t now)
+{
+	uint64_t lost = counter(s, CC_CNT_LOST);
+
+	if (lost == s->lost_seen)
+		return;
+	output_lost(&s->out, lost - s->lost_seen, lost);
+	if (now - s->last_warn_ns >= 1000000000ull) {
+		fprintf(stderr,
+			"copenclose: warning: %llu events lost so far: the ring buffer was full "
+			"(a larger --ringbuf-size or a faster stdout helps)\n",
+			(unsigned long long)lost);
+		s->last_warn_ns = now;
+	}
+	s->lost_seen = lost;
+}
+
+static const char *key_name(enum id_key by)
+{
+	static const char *const names[] = {"hostname", "cgroup v2 id", "pid namespace",
+					    "mount namespace"};
+	return names[by];
+}
+
+static void print_tracing(const struct config *cfg)
+{
+	char list[128] = "";
+	size_t used = 0;
+
+	for (int i = 0; i < CC_SYS_MAX; i++)
+		if (cfg->syscalls & (1u << i))
+			used += snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "",
+					 syscalls_name(i));
+	fprintf(stderr, "Tracing %s (containers keyed by %s). Hit Ctrl-C to end.\n", list,
+		key_name(cfg->by));
+}
+
+/* The epoll set: the ring buffer, and stdout where it can tell us it closed. */
+static int make_poller(struct session *s)
+{
+	struct epoll_event e = {.events = EPOLLIN};
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	if (ep < 0)
+		return -errno;
+	e.data.fd = ring_buffer__epoll_fd(s->rb);
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, e.data.fd, &e)) {
+		close(ep);
+		return -errno;
+	}
+	e.events = 0; /* EPOLLERR and EPOLLHUP are always reported */
+	e.data.fd = STDOUT_FILENO;
+	epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &e); /* regular files cannot: fine */
+	return ep;
+}
+
+static int poll_loop(struct session *s)
+{
+	uint64_t start = now_ns(CLOCK_MONOTONIC), next_check = start + LOSS_CHECK_NS;
+	uint64_t end = s->cfg->duration > 0 ? start + (uint64_t)(s->cfg->duration * 1e9) : 0;
+	int ep = make_poller(s), err = 0;
+
+	if (ep < 0)
+		return ep;
+	while (!*s->stop && !s->sink.closed) {
+		struct epoll_event evs[2];
+		int timeout = POLL_MS, n;
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+		if (end) {
+			if (now >= end)
+				break;
+			if ((end - now) / 1000000 < (uint64_t)timeout)
+				timeout = (int)((end - now) / 1000000) + 1;
+		}
+		n = epoll_wait(ep, evs, 2, timeout);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			if (evs[i].data.fd == STDOUT_FILENO)
+				s->sink.closed = 1;
+		if ((err = drain(s, -1)))
+			break;
+		now = now_ns(CLOCK_MONOTONIC);
+		if (now >= next_check) {
+			check_loss(s, now);
+			next_check = now + LOSS_CHECK_NS;
+		}
+	}
+	close(ep);
+	return err;
+}
+
+static int set_filters(struct session *s, const struct host_ns *host)
+{
+	const struct config *cfg = s->cfg;
+	struct copenclose_bpf *skel = s->skel;
+	struct bpf_program *progs[CC_SYS_MAX] = {
+		skel->progs.exit_open,	  skel->progs.exit_openat,  skel->progs.exit_openat2,
+		skel->progs.exit_close,	  skel->progs.exit_connect, skel->progs.exit_accept,
+		skel->progs.exit_accept4,
+	};
+	char tp[512];
+	uint32_t ring = cfg->ringbuf_mib << 20;
+
+	skel->rodata->targ_self_tgid = getpid();
+	skel->rodata->targ_tgid = cfg->pid;
+	skel->rodata->targ_failed = cfg->failed;
+	skel->rodata->targ_comm_set = cfg->comm_set;
+	memcpy((char *)skel->rodata->targ_comm, cfg->comm, sizeof(cfg->comm));
+	skel->rodata->targ_ignore_host = cfg->ignore_host;
+	skel->rodata->targ_cgroup_set = s->cgroup_fd >= 0;
+	skel->rodata->host_pidns = host->pidns;
+	skel->rodata->host_mntns = host->mntns;
+	skel->rodata->host_utsns = host->utsns;
+	skel->rodata->wakeup_bytes = ring / 8;
+	for (int i = 0; i < CC_SYS_MAX; i++) {
+		int on = !!(cfg->syscalls & (1u << i));
+
+		/* a system call this architecture lacks (open on arm64) has no tracepoint */
+		snprintf(tp, sizeof(tp), "/sys/kernel/tracing/events/syscalls/%s",
+			 syscalls_tracepoint(i));
+		if (on && access(tp, F_OK) != 0) {
+			snprintf(tp, sizeof(tp), "/sys/kernel/debug/tracing/events/syscalls/%s",
+				 syscalls_tracepoint(i));
+			on = access(tp, F_OK) == 0;
+		}
+		bpf_program__set_autoload(progs[i], on);
+	}
+	return bpf_map__set_max_entries(skel->maps.events, ring);
+}
+
+/* -G and -c: the cgroup whose subtree is traced, opened for the cgroup array map. */
+static int open_cgroup_filter(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	const char *v2 = s->layout.v2_mount;
+	char path[4096];
+	int fd, err;
+
+	s->cgroup_fd = -1;
+	if (!cfg->cgroup && !cfg->container)
+		return 0;
+	if (!v2[0]) {
+		fprintf(stderr,
+			"copenclose: %s needs the cgroup v2 hierarchy, which is not mounted "
+			"on this host\n",
+			cfg->cgroup ? "-G" : "-c");
+		return TRACER_FAILED;
+	}
+	if (cfg->container) {
+		err = resolver_find(s->res, cfg->container, path, sizeof(path));
+		if (err == -ENOENT) {
+			int n = resolver_running(s->res, path, sizeof(path));
+
+			fprintf(stderr, "copenclose: no running container matches '%s' (%s%s)\n",
+				cfg->container, n > 0 ? "running: " : "no container is running",
+				n > 0 ? path : "");
+			return TRACER_USAGE;
+		}
+		if (err == -EEXIST) {
+			fprintf(stderr, "copenclose: '%s' matches several containers: %s\n",
+				cfg->container, path);
+			return TRACER_USAGE;
+		}
+		if (err) {
+			fprintf(stderr, "copenclose: cannot look up container '%s': %s\n",
+				cfg->container, strerror(-err));
+			return TRACER_FAILED;
+		}
+	} else {
+		snprintf(path, sizeof(path), "%s", cfg->cgroup);
+	}
+	fd = cgroup_open(v2, path);
+	if (fd == -EXDEV) {
+		fprintf(stderr, "copenclose: cgroup '%s' is outside the cgroup v2 hierarchy (%s)\n",
+			path, v2);
+		return TRACER_USAGE;
+	}
+	if (fd < 0) {
+		fprintf(stderr, "copenclose: cgroup '%s' not found under %s: %s\n", path, v2,
+			strerror(-fd));
+		return TRACER_USAGE;
+	}
+	s->cgroup_fd = fd;
+	return 0;
+}
+
+static int preflight(const struct config *cfg, struct host_ns *host)
+{
+	char dir[64];
+	int mounted, from_self, err;
+
+	if (preflight_privileges()) {
+		fputs("copenclose: permission denied: run as root, or with CAP_BPF and CAP_PERFMON "
+		      "(and CAP_DAC_READ_SEARCH to reach tracefs)\n",
+		      stderr);
+		return TRACER_FAILED;
+	}
+	if (preflight_btf("/sys/kernel/btf/vmlinux")) {
+		fputs("copenclose: kernel BTF not found at /sys/kernel/btf/vmlinux: this kernel was "
+		      "built without CONFIG_DEBUG_INFO_BTF=y, which CO-RE needs\n",
+		      stderr);
+		return TRACER_FAILED;
+	}
+	err = preflight_tracefs(dir, sizeof(dir), &mounted);
+	if (err == -ENOENT) {
+		fputs("copenclose: tracefs has no syscall tracepoints: this kernel was built without "
+		      "CONFIG_FTRACE_SYSCALLS\n",
+		      stderr);
+		return TRACER_FAILED;
+	}
+	if (err) {
+		fprintf(stderr,
+			"copenclose: tracefs is not mounted and mounting it on /sys/kernel/tracing "
+			"failed: %s (mount it: mount -t tracefs tracefs /sys/kernel/tracing)\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if (mounted && cfg->verbose)
+		fprintf(stderr, "copenclose: mounted tracefs on %s\n", dir);
+	if ((err = preflight_host_ns(host, &from_self))) {
+		fprintf(stderr, "copenclose: cannot read the host's namespaces in /proc/1/ns: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if (from_self && cfg->verbose)
+		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are taken "
+		      "to be this process's own\n",
+		      stderr);
+	return 0;
+}
+
+static int setup(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	struct resolver_opts ro = {0};
+	struct host_ns host;
+	int err;
+
+	if ((err = preflight(cfg, &host)))
+		return err;
+	if ((err = cgroup_detect("/proc/self/mountinfo", &s->layout))) {
+		fprintf(stderr, "copenclose: cannot read the cgroup mounts: %s\n", strerror(-err));
+		return TRACER_FAILED;
+	}
+	if (s->layout.mode == CGROUP_MODE_LEGACY)
+		fputs("copenclose: note: this host has no cgroup v2 hierarchy (legacy cgroups): "
+		      "containers are told apart by namespaces and /proc/PID/cgroup\n",
+		      stderr);
+	ro.v2_mount = s->layout.v2_mount;
+	ro.state_root = "";
+	if ((err = resolver_new(&ro, &s->res))) {
+		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if ((err = open_cgroup_filter(s)))
+		return err;
+	s->ncpus = libbpf_num_possible_cpus();
+	s->skel = copenclose_bpf__open();
+	if (!s->skel) {
+		fprintf(stderr, "copenclose: cannot open the BPF object: %s\n", strerror(errno));
+		return TRACER_FAILED;
+	}
+	if ((err = set_filters(s, &host))) {
+		fprintf(stderr, "copenclose: cannot size the ring buffer: %s\n", strerror(-err));
+		return TRACER_FAILED;
+	}
+	if ((err = copenclose_bpf__load(s->skel))) {
+		fprintf(stderr, "copenclose: cannot load the BPF programs: %s%s\n", strerror(-err),
+			cfg->verbose ? "" : " (-v shows libbpf's messages)");
+		return TRACER_FAILED;
+	}
+	if (s->cgroup_fd >= 0) {
+		uint32_t zero = 0;
+
+		if ((err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
+						&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
+			fprintf(stderr, "copenclose: cannot set the cgroup filter: %s\n",
+				strerror(-err));
+			return TRACER_FAILED;
+		}
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
+	if (!s->rb) {
+		fprintf(stderr, "copenclose: cannot map the ring buffer: %s\n", strerror(errno));
+		return TRACER_FAILED;
+	}
+	if ((err = copenclose_bpf__attach(s->skel))) {
+		fprintf(stderr, "copenclose: cannot attach to the syscall tracepoints: %s%s\n",
+			strerror(-err), cfg->verbose ? "" : " (-v shows libbpf's messages)");
+		return TRACER_FAILED;
+	}
+	return 0;
+}
+
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * Detach every program. Each syscall tracepoint's detach waits for RCU grace periods (about
+ * 80 ms here); detaching them side by side lets those waits overlap, so exit stays prompt.
+ */
+static void detach_all(struct copenclose_bpf *skel)
+{
+	struct bpf_link **links[] = {
+		&skel->links.exit_open,	   &skel->links.exit_openat,  &skel->links.exit_openat2,
+		&skel->links.exit_close,   &skel->links.exit_connect, &skel->links.exit_accept,
+		&skel->links.exit_accept4, &skel->links.cgroup_mkdir, &skel->links.cgroup_rmdir,
+	};
+	enum { N = sizeof(links) / sizeof(links[0]) };
+	pthread_t threads[N];
+	int started[N] = {0};
+
+	for (int i = 0; i < N; i++)
+		if (*links[i] && pthread_create(&threads[i], NULL, destroy_link, *links[i]) == 0)
+			started[i] = 1;
+	for (int i = 0; i < N; i++) {
+		if (started[i])
+			pthread_join(threads[i], NULL);
+		else if (*links[i])
+			bpf_link__destroy(*links[i]);
+		*links[i] = NULL;
+	}
+}
+
+/* The events the kernel lost, per cgroup, so the user learns whose events are missing. */
+static void report_loss_by_cgroup(struct session *s)
+{
+	uint64_t key, next, val;
+	int shown = 0, more = 0;
+	void *prev = NULL;
+
+	while (bpf_map__get_next_key(s->skel->maps.lost_by_cgroup, prev, &next, sizeof(next)) ==
+	       0) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(s->skel->maps.lost_by_cgroup, &key, sizeof(key), &val,
+					 sizeof(val), 0))
+			continue;
+		if (shown++ >= 8) {
+			more++;
+			continue;
+		}
+		const struct cgroup_identity *id = resolver_lookup(s->res, key);
+
+		fprintf(stderr, "copenclose: lost %llu events of cgroup %llu (%s%s%s)\n",
+			(unsigned long long)val, (unsigned long long)key,
+			id->path ? id->path : "path unknown",
+			id->ctr.is_container ? ", container " : "",
+			id->ctr.is_container ? id->ctr.id : "");
+	}
+	if (more)
+		fprintf(stderr, "copenclose: and losses in %d more cgroups\n", more);
+}
+
+int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
+{
+	struct session s = {.cfg = cfg, .stop = stop, .cgroup_fd = -1};
+	uint64_t seen, lost, unread, cg_lost;
+	int rc, err;
+
+	sink_init(&s.sink, STDOUT_FILENO);
+	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
+	output_init(&s.out, cfg->output, cfg->by,
+		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
+	rc = setup(&s);
+	if (rc)
+		goto cleanup;
+	if ((err = preflight_drop_privileges()) && cfg->verbose)
+		fprintf(stderr, "copenclose: could not drop privileges: %s\n", strerror(-err));
+	print_tracing(cfg);
+	output_header(&s.out);
+	sink_flush(&s.sink, &s.out.buf, s.stop, -1);
+	err = poll_loop(&s);
+	/* exit order: detach, drain, read the counters, print */
+	detach_all(s.skel);
+	s.final_drain = 1;
+	if (!s.sink.closed) {
+		drain(&s, DRAIN_MS);
+		check_loss(&s, now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
+		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
+	}
+	seen = counter(&s, CC_CNT_SEEN);
+	lost = counter(&s, CC_CNT_LOST);
+	unread = seen - lost - s.sink.delivered;
+	if (lost)
+		report_loss_by_cgroup(&s);
+	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
+		fprintf(stderr,
+			"copenclose: %llu cgroup records lost: containers created then may be unnamed\n",
+			(unsigned long long)cg_lost);
+	if (err)
+		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
+	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
+		(unsigned long long)s.sink.delivered, (unsigned long long)lost);
+	if (unread)
+		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
+	fputc('\n', stderr);
+	rc = err ? TRACER_FAILED : cfg->fail_on_loss && lost ? TRACER_LOST : TRACER_OK;
+cleanup:
+	ring_buffer__free(s.rb);
+	copenclose_bpf__destroy(s.skel);
+	if (s.cgroup_fd >= 0)
+		close(s.cgroup_fd);
+	resolver_free(s.res);
+	output_free(&s.out);
+	return rc;
+}
