@@ -9,6 +9,9 @@
 #define CONTAINER_RUNTIME_LEN 32
 #define CONTAINER_ID_LEN      128
 #define CONTAINER_NAME_LEN    256
+#define CONTAINER_IMAGE_LEN   512
+#define K8S_NAME_LEN	      256 /* a DNS-1123 subdomain is at most 253 characters */
+#define K8S_UID_LEN	      40  /* a pod UID: 36 characters */
 
 enum container_trust {
 	CONTAINER_TRUST_SYSTEM = 0,	/* found where only root can create cgroups */
@@ -25,6 +28,15 @@ struct container_info {
 					  cgroup (sub-cgroups below it belong to it) */
 	uint32_t owner_uid; /* with CONTAINER_TRUST_USER_DELEGATED: the uid of the user@UID.service
 			       the container lies below (its rootless runtime's state is there) */
+	char image[CONTAINER_IMAGE_LEN]; /* the image it runs; "" when unknown */
+	/* Kubernetes, from the CRI annotations or labels the runtime keeps, else the cgroup path;
+	   "" when unknown or not in a pod */
+	char k8s_namespace[K8S_NAME_LEN];
+	char k8s_pod[K8S_NAME_LEN];
+	char k8s_pod_uid[K8S_UID_LEN];
+	char k8s_container[K8S_NAME_LEN];
+	char k8s_qos[16]; /* "guaranteed", "burstable", "besteffort" */
+	bool k8s_sandbox; /* the pod's sandbox (pause) container, not a workload */
 };
 
 /* What the resolver knows of one cgroup. */

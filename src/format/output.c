@@ -276,6 +276,12 @@ static void json_cstr(struct strbuf *b, const char *key, const char *s)
 	json_str(b, key, s, s ? strlen(s) : 0);
 }
 
+/* A string that is null when unknown (NULL or ""). */
+static void json_known(struct strbuf *b, const char *key, const char *s)
+{
+	json_cstr(b, key, s && *s ? s : NULL);
+}
+
 static void json_bool(struct strbuf *b, const char *key, int v)
 {
 	json_key(b, key);
@@ -397,6 +403,11 @@ static void json_event(struct output *o, const struct cc_event *ev, size_t size,
 	json_bool(b, "identity_mismatch", mismatch(ev, id));
 	json_cstr(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
 	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
+	json_known(b, "container_image", in_ctr ? id->ctr.image : NULL);
+	json_known(b, "k8s_namespace", in_ctr ? id->ctr.k8s_namespace : NULL);
+	json_known(b, "k8s_pod", in_ctr ? id->ctr.k8s_pod : NULL);
+	json_known(b, "k8s_pod_uid", in_ctr ? id->ctr.k8s_pod_uid : NULL);
+	json_known(b, "k8s_container", in_ctr ? id->ctr.k8s_container : NULL);
 	json_cstr(b, "container_trust",
 		  !in_ctr					    ? NULL
 		  : id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated"

@@ -94,7 +94,9 @@ static void test_json_open(void **state)
 		"\"utsns\":4026532003,"
 		"\"container_id\":\"6643ca763e3e0000000000000000000000000000000000000000000000000000\","
 		"\"identity_mismatch\":false,\"container_runtime\":\"docker\","
-		"\"container_name\":\"web\",\"container_trust\":\"system\",\"host\":false}\n");
+		"\"container_name\":\"web\",\"container_image\":null,\"k8s_namespace\":null,"
+		"\"k8s_pod\":null,\"k8s_pod_uid\":null,\"k8s_container\":null,"
+		"\"container_trust\":\"system\",\"host\":false}\n");
 	output_free(&o);
 }
 
@@ -120,6 +122,8 @@ static void test_json_failed_connect_host(void **state)
 	assert_non_null(strstr(line, "\"cgroup\":\"/\""));
 	assert_non_null(strstr(line, "\"container_id\":null,\"identity_mismatch\":false,"
 				     "\"container_runtime\":null,\"container_name\":null,"
+				     "\"container_image\":null,\"k8s_namespace\":null,"
+				     "\"k8s_pod\":null,\"k8s_pod_uid\":null,\"k8s_container\":null,"
 				     "\"container_trust\":null,\"host\":true}\n"));
 	output_free(&o);
 }
