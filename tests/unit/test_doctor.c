@@ -9,7 +9,8 @@
 
 #include <cmocka.h>
 
-#include "cmd/doctor.h"
+#include "cmd/doctor_report.h"
+#include "cmd/doctor_verdict.h"
 #include "enrich/json_read.h"
 
 #define L CGROUP_MODE_LEGACY
