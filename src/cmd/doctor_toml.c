@@ -163,11 +163,10 @@ static int toml_header(struct scan *s, struct doctor_setting *out, char *table, 
 
 			if ((err = toml_string(s, out, &v, &n)))
 				return err;
-			for (size_t i = 0; i < n + 2; i++) {
-				char c = i == 0 || i == n + 1 ? '"' : v[i - 1];
-
+			/* ["engine"] is [engine]: a quoted part is matched by what it says */
+			for (size_t i = 0; i < n; i++) {
 				if (j + 1 < size)
-					table[j++] = c;
+					table[j++] = v[i];
 				else
 					cut = 1;
 			}
