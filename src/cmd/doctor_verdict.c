@@ -11,6 +11,21 @@ static enum doctor_answer answer(enum doctor_answer a, char *why, size_t size, c
 	return a;
 }
 
+/* On a hybrid host, runtimes that do not run runc under their own name. */
+static const struct {
+	enum doctor_answer answer;
+	const char *why;
+} hybrid[RT_COUNT] = {
+	[RT_CRUN] = {DOCTOR_REFUSES, "crun refuses hybrid hosts: it needs the unified hierarchy"},
+	[RT_PODMAN] = {DOCTOR_YES,
+		       "podman with runc also creates the container's cgroup in the v2 hierarchy"},
+	[RT_RUNSC] = {DOCTOR_NO, "runsc uses only the v1 controllers on a hybrid host"},
+	[RT_LXC] = {DOCTOR_YES,
+		    "lxc creates the container's cgroup in every hierarchy, v2 included"},
+	[RT_NSPAWN] = {DOCTOR_YES, "systemd places the container's scope in the v2 hierarchy too"},
+	[RT_RUNC] = {DOCTOR_YES, "runc also creates the container's cgroup in the v2 hierarchy"},
+};
+
 enum doctor_answer doctor_verdict(enum cgroup_mode mode, enum doctor_runtime rt, const char *driver,
 				  bool systemd_pid1, const char *oci, char *why, size_t size)
 {
@@ -36,35 +51,15 @@ enum doctor_answer doctor_verdict(enum cgroup_mode mode, enum doctor_runtime rt,
 	if (mode == CGROUP_MODE_UNIFIED)
 		return answer(DOCTOR_YES, why, size,
 			      "unified host: every container's cgroup is a v2 cgroup");
-	/* hybrid */
-	switch (rt) {
-	case RT_CRUN:
+	/* hybrid: what each runtime does with the v2 hierarchy beside the v1 controllers */
+	if (rt == RT_PODMAN && oci && !strcmp(oci, "crun"))
 		return answer(DOCTOR_REFUSES, why, size,
-			      "crun refuses hybrid hosts: it needs the unified hierarchy");
-	case RT_PODMAN:
-		if (oci && !strcmp(oci, "crun"))
-			return answer(DOCTOR_REFUSES, why, size,
-				      "podman runs crun here, which refuses hybrid hosts (with "
-				      "runc it would get one)");
-		return answer(DOCTOR_YES, why, size,
-			      "podman with runc also creates the container's cgroup in the v2 "
-			      "hierarchy");
-	case RT_RUNSC:
-		return answer(DOCTOR_NO, why, size,
-			      "runsc uses only the v1 controllers on a hybrid host");
-	case RT_LXC:
-		return answer(DOCTOR_YES, why, size,
-			      "lxc creates the container's cgroup in every hierarchy, v2 included");
-	case RT_NSPAWN:
-		return answer(DOCTOR_YES, why, size,
-			      "systemd places the container's scope in the v2 hierarchy too");
-	case RT_RUNC:
-		return answer(DOCTOR_YES, why, size,
-			      "runc also creates the container's cgroup in the v2 hierarchy");
-	default:
-		return answer(DOCTOR_YES, why, size,
-			      "its runc also creates the container's cgroup in the v2 hierarchy");
-	}
+			      "podman runs crun here, which refuses hybrid hosts (with runc it "
+			      "would get one)");
+	if (rt < RT_COUNT && hybrid[rt].why)
+		return answer(hybrid[rt].answer, why, size, hybrid[rt].why);
+	return answer(DOCTOR_YES, why, size,
+		      "its runc also creates the container's cgroup in the v2 hierarchy");
 }
 
 /* The setting that makes runtime rt use the cgroupfs driver. */
