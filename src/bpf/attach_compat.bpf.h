@@ -40,8 +40,7 @@ static __always_inline void compat_open(struct scratch *s, struct pt_regs *regs,
 }
 
 /* connect or accept4 through their own numbers or socketcall: fd, address, length, flags. */
-static __always_inline void compat_sock(struct scratch *s, struct pt_regs *regs, long nr,
-					long ret)
+static __always_inline void compat_sock(struct scratch *s, struct pt_regs *regs, long nr, long ret)
 {
 	__u32 a[4] = {regs->bx, regs->cx, regs->dx, regs->si};
 	int len = 0;

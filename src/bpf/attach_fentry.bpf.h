@@ -509,8 +509,8 @@ int BPF_PROG(fe_sys_connect, int fd, void *uaddr, int addrlen)
 
 /* Where the kernel connects a socket with its own copy of the address, for every caller. */
 SEC("fexit/__sys_connect_file")
-int BPF_PROG(fx_connect_file, struct file *file, void *address, int addrlen,
-	     int file_flags, int ret)
+int BPF_PROG(fx_connect_file, struct file *file, void *address, int addrlen, int file_flags,
+	     int ret)
 {
 	__u32 tid = tid_now();
 	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
