@@ -58,7 +58,7 @@ build/vmlinux/vmlinux.h:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
 # Every src/bpf/NAME.bpf.c becomes build/NAME.skel.h with the skeleton name NAME_bpf.
-$(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/bpf/event.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
+$(BUILD)/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp
 	rm -f $@.tmp
@@ -85,7 +85,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcopenclose.a | $(BUILD)/tests
 $(BUILD)/helpers/%: tests/helpers/%.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@
 
-helpers: $(HELPER_BINS)
+# The same workload as a 32-bit program (its calls reach the kernel as ia32 system calls), and
+# an io_uring one linked with liburing.
+$(BUILD)/helpers/workload32: tests/helpers/workload.c | $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -m32 -static $< -o $@
+
+$(BUILD)/helpers/uring: tests/helpers/uring.c | $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@ -luring
+
+$(BUILD)/helpers/rewrite: tests/helpers/rewrite.c | $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread $< -o $@
+
+helpers: $(HELPER_BINS) $(BUILD)/helpers/workload32
 
 $(BUILD) $(BUILD)/tests $(BUILD)/helpers $(BUILD)/fuzz:
 	mkdir -p $@
