@@ -11,7 +11,7 @@ test) want+=(libcmocka-dev runc crun podman busybox-static strace jq iproute2 ut
 	groff-base libclang-rt-14-dev uidmap bc file procps)
 	want+=(qemu-system-x86 cpio xz-utils zstd python3) ;;
 vm) want+=(qemu-system-x86 cpio xz-utils zstd busybox-static runc crun strace jq iproute2
-	util-linux bc file procps python3) ;;
+	util-linux bc file procps python3-minimal) ;;
 bench) want+=(libbpf-tools bpftrace jq) ;;
 *) echo "usage: $0 [build|test|vm|bench]" >&2; exit 2 ;;
 esac
