@@ -20,7 +20,7 @@ for t in "$@"; do
 	rc=$?
 	printf '%s\n' "$out"
 	echo "# $t took $((SECONDS - t0)) s"
-	p=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vc '# (SKIP|skip)')
+	p=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -Evc '# (SKIP|skip)')
 	s=$(printf '%s\n' "$out" | grep -Ec '^ok .*# (SKIP|skip)')
 	f=$(printf '%s\n' "$out" | grep -Ec '^not ok ')
 	plan=$(printf '%s\n' "$out" | sed -n 's/^1\.\.\([0-9]*\).*/\1/p' | head -n1)
