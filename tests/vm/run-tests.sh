@@ -1,23 +1,13 @@
 #!/usr/bin/env bash
 # Runs inside the guest (scripts/vm-run KERNEL -- tests/vm/run-tests.sh): the integration tests
-# that make sense on a unified guest, then the guest-only checks of tests/vm/*.t, and prints
+# chosen for the kernel matrix (VM_TESTS), then the guest-only check tests/vm/doctor.t, and prints
 # "integration: N passed, N failed, N skipped" (scripts/run-vm-tests.sh relabels it per kernel).
-#
-# Left out, with the reason:
-#   05-manpage.t       groff on the man page: the same on every kernel, run on the host
-#   14-podman.t        podman is not in the guest (its storage needs overlayfs, its network
-#                      netavark); podman's cgroup paths are covered by the host run
-#   60-bench-load.t    builds bench/ with a compiler the guest does not have; the same everywhere
-# and, chosen by measured time under TCG (see tests/vm/README), the tests that run long and
-# test user space alone rather than the kernel: LONG below.
+# Which tests, and why the others stay on the host only: tests/vm/README.md.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-LEFT_OUT='05-manpage 14-podman 60-bench-load'
-LONG=${VM_LONG_TESTS-}
+VM_TESTS=${VM_TESTS:-01-workload 10-runc 12-unshare 15-crun 20-cgroup-filter 24-open-args}
 tests=()
-for t in tests/integration/*.t; do
-	n=$(basename "$t" .t)
-	case " $LEFT_OUT $LONG " in *" $n "*) continue ;; esac
-	tests+=("$t")
+for n in $VM_TESTS; do
+	tests+=("tests/integration/$n.t")
 done
-exec scripts/run-integration.sh "${tests[@]}" tests/vm/*.t
+exec scripts/run-integration.sh "${tests[@]}" tests/vm/doctor.t
