@@ -39,8 +39,8 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-.PHONY: all run test unit integration check-format format bench fuzz stress install clean deps \
-	deps-test helpers
+.PHONY: all run test unit integration vm-test check-format format bench fuzz stress install clean \
+	deps deps-test helpers
 
 all: $(BUILD)/copenclose
 
@@ -109,6 +109,12 @@ unit: $(UNIT_BINS)
 
 integration: all helpers
 	@scripts/run-integration.sh
+
+# The integration tests inside Debian's 6.1 and 6.12 kernels under qemu (part of make test);
+# VM_KERNELS="6.1" for one.
+vm-test: all helpers
+	@scripts/deps.sh vm
+	@scripts/run-vm-tests.sh $(VM_KERNELS)
 
 test: deps-test
 	@$(MAKE) --no-print-directory check-format all helpers $(UNIT_BINS)

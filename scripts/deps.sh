@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, testing and benchmarking copenclose need, from Debian/Ubuntu
-# packages, and only what is missing. Usage: scripts/deps.sh [build|test|bench]
+# packages, and only what is missing. Usage: scripts/deps.sh [build|test|vm|bench]
+# (test includes vm: make test also runs the integration tests in Debian kernels under qemu).
 set -euo pipefail
 
 want=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libcap-dev libjansson-dev
@@ -8,9 +9,12 @@ want=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libcap
 case "${1:-build}" in
 build) ;;
 test) want+=(libcmocka-dev runc crun podman busybox-static strace jq iproute2 util-linux
-	groff-base libclang-rt-14-dev uidmap bc file procps python3 gcc-multilib liburing-dev) ;;
+	groff-base libclang-rt-14-dev uidmap bc file procps python3 gcc-multilib liburing-dev)
+	want+=(qemu-system-x86 cpio xz-utils zstd) ;;
+vm) want+=(qemu-system-x86 cpio xz-utils zstd busybox-static runc crun strace jq iproute2
+	util-linux bc file procps python3-minimal) ;;
 bench) want+=(libbpf-tools bpftrace jq) ;;
-*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|test|vm|bench]" >&2; exit 2 ;;
 esac
 
 missing=()
