@@ -5,7 +5,9 @@
 # Which tests, and why the others stay on the host only: tests/vm/README.md.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-VM_TESTS=${VM_TESTS:-01-workload 10-runc 12-unshare 15-crun 20-cgroup-filter 24-open-args}
+VM_TESTS=${VM_TESTS:-01-workload 10-runc 12-unshare 15-crun 20-cgroup-filter 24-open-args 35-attach}
+# Debian's kernels allow BPF trampolines: the default attach mode there must be fentry.
+export CC_EXPECT_ATTACH=fentry
 tests=()
 for n in $VM_TESTS; do
 	tests+=("tests/integration/$n.t")
