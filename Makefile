@@ -143,6 +143,9 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -C bench
 	bench/run.sh
+	@scripts/deps.sh vm
+	@$(MAKE) --no-print-directory helpers
+	bench/attach-matrix.sh
 
 stress: all helpers
 	@CC_STRESS=1 scripts/run-integration.sh
