@@ -14,6 +14,8 @@ LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Isrc $(LIBBPF_CFLAGS) \
 	-DCC_VERSION='"$(VERSION)"'
+# Every library the tracer links, in link order: the dynamic build and `make static` both use
+# LDLIBS, so a library added here is in both.
 LDLIBS += $(LIBBPF_LIBS) -lcap
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc -Wall -Werror \
 	-Wno-gnu-variable-sized-type-not-at-end
@@ -34,7 +36,7 @@ FUZZ_SECONDS ?= 60
 .SECONDARY:
 
 .PHONY: all run test unit integration check-format format bench fuzz stress install clean deps \
-	deps-test helpers
+	deps-test helpers static image
 
 all: $(BUILD)/copenclose
 
@@ -71,6 +73,20 @@ $(BUILD)/libcopenclose.a: $(LIB_OBJS)
 $(BUILD)/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+# The node agent: the same objects linked against Debian's static archives (libbpf.a, libelf.a,
+# libz.a, libcap.a, ...), so it runs from an image that holds nothing else.
+$(BUILD)/static/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static $^ -o $@ $(LDLIBS)
+
+static: $(BUILD)/static/copenclose
+
+# An OCI image FROM scratch holding only the static binary; build/static is the whole context.
+IMAGE ?= localhost/copenclose:latest
+image: static
+	podman build --quiet -f deploy/Containerfile -t $(IMAGE) \
+		--label org.opencontainers.image.version=$(VERSION) $(BUILD)/static
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcopenclose.a | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) -lcmocka
 
@@ -90,11 +106,11 @@ run: deps all
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
-integration: all helpers
+integration: all helpers static
 	@scripts/run-integration.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-format all helpers $(UNIT_BINS)
+	@$(MAKE) --no-print-directory check-format all helpers static $(UNIT_BINS)
 	@scripts/run-tests.sh
 
 check-format:
