@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -16,6 +17,18 @@ int preflight_has_cap(cap_t caps, int cap)
 	cap_flag_value_t v = CAP_CLEAR;
 
 	return caps && cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+}
+
+int preflight_secure_exec(void)
+{
+	/*
+	 * AT_SECURE is the kernel's own verdict on this exec: set for setuid, setgid, file
+	 * capabilities and LSM transitions alike. The id comparison also catches a parent that
+	 * changed its ids and then started us without a privileged exec.
+	 */
+	if (getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid())
+		return -EPERM;
+	return 0;
 }
 
 int preflight_privileges(void)

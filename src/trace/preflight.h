@@ -21,6 +21,12 @@ struct host_ns {
 	uint32_t utsns;
 };
 
+/*
+ * -EPERM when this process was started for secure execution (setuid, setgid, file capabilities,
+ * an LSM transition: getauxval(AT_SECURE)) or runs with real and effective ids apart, else 0.
+ * A tracer that reads every process's calls must not be a privilege boundary for its caller.
+ */
+int preflight_secure_exec(void);
 /* Whether caps (from cap_get_proc(), may be NULL) has cap in its effective set. */
 int preflight_has_cap(cap_t caps, int cap);
 /* 0 when the process holds what loading needs (root, or CAP_BPF and CAP_PERFMON), else -EPERM. */
