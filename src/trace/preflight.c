@@ -89,43 +89,6 @@ int preflight_tracefs(char *dir, size_t size, int *mounted)
 	return has_syscall_events(dirs[0]) ? 0 : -ENOENT;
 }
 
-static int ns_inum(const char *path, uint32_t *out)
-{
-	struct stat st;
-
-	if (stat(path, &st))
-		return -errno;
-	*out = (uint32_t)st.st_ino;
-	return 0;
-}
-
-static int read_ns(const char *pid, struct host_ns *ns)
-{
-	char p[3][64];
-	int err;
-
-	snprintf(p[0], sizeof(p[0]), "/proc/%s/ns/pid", pid);
-	snprintf(p[1], sizeof(p[1]), "/proc/%s/ns/mnt", pid);
-	snprintf(p[2], sizeof(p[2]), "/proc/%s/ns/uts", pid);
-	if ((err = ns_inum(p[0], &ns->pidns)) || (err = ns_inum(p[1], &ns->mntns)) ||
-	    (err = ns_inum(p[2], &ns->utsns)))
-		return err;
-	return 0;
-}
-
-int preflight_host_ns(struct host_ns *ns, int *from_self)
-{
-	int err = read_ns("1", ns);
-
-	*from_self = 0;
-	/* a PID 1 that is not dumpable hides its namespaces even from root: then ours */
-	if (err == -EACCES || err == -EPERM) {
-		*from_self = 1;
-		err = read_ns("self", ns);
-	}
-	return err;
-}
-
 int preflight_drop_privileges(void)
 {
 	cap_value_t keep[] = {CAP_DAC_READ_SEARCH};

@@ -14,7 +14,7 @@
 #define CAP_BPF 39
 #endif
 
-/* Namespace inode numbers of the host, read from /proc/1/ns. */
+/* Namespace inode numbers of the host (trace/hostns.h reads them). */
 struct host_ns {
 	uint32_t pidns;
 	uint32_t mntns;
@@ -39,11 +39,6 @@ int preflight_btf(const char *path);
  * tracepoints, or -errno of the failed mount.
  */
 int preflight_tracefs(char *dir, size_t size, int *mounted);
-/*
- * 0 and the host's namespace inums from /proc/1/ns, or -errno. Where PID 1's namespaces cannot
- * be read (a PID 1 that is not dumpable), our own are taken and from_self is set.
- */
-int preflight_host_ns(struct host_ns *ns, int *from_self);
 
 /*
  * Once the programs are attached: keep only CAP_DAC_READ_SEARCH (cgroup ids are resolved with
