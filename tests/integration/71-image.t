@@ -12,7 +12,7 @@ cc_rootfs
 for c in podman python3; do
 	command -v "$c" >/dev/null || tap_bail "$c is not installed"
 done
-tap_plan 22
+tap_plan 24
 
 DS=$CC_ROOT/deploy/kubernetes/daemonset.yaml
 DSPY=$CC_ROOT/tests/integration/daemonset.py
@@ -57,13 +57,14 @@ tap_is "$(podman image inspect -f '{{json .Config.Entrypoint}} {{json .Config.Cm
 
 # agent_run TAG PIDOPT ARGS...: the image in a privileged podman container cct-agent-PID-TAG, in
 # the background, stdout and stderr to $CC_WORK/TAG.out and .err; PIDOPT is --pid=host or "".
+# The cgroup namespace is the host's, or $AGENT_CGNS (private: as a pod on a cgroup v2 node).
 agent_run() {
 	local tag=$1 pidopt=$2 name="cct-agent-$$-$1"
 	shift 2
 	AGENTS+=("$name")
 	: >"$CC_WORK/$tag.err"
 	# shellcheck disable=SC2086
-	podman --runtime runc run --rm --name "$name" --privileged $pidopt --cgroupns=host \
+	podman --runtime runc run --rm --name "$name" --privileged $pidopt --cgroupns="${AGENT_CGNS:-host}" \
 		--network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "${MOUNTS[@]}" \
 		"$IMAGE" "$@" >"$CC_WORK/$tag.out" 2>>"$CC_WORK/$tag.err" </dev/null &
 	AGENT_PID[$tag]=$!
@@ -113,6 +114,8 @@ agent_start plain -o json -n workload
 tap_ok $? "in a container, -o json: Tracing"
 agent_start ds "${DS_ARGS[@]}" -n workload
 tap_ok $? "in a container, the DaemonSet's arguments (${DS_ARGS[*]}): Tracing"
+AGENT_CGNS=private agent_start cgns -o json -n workload
+tap_ok $? "in a container with a cgroup namespace of its own, -o json: Tracing"
 agent_start self -o json -n copenclose
 tap_ok $? "in a container, -o json -n copenclose (the tracers' own name): Tracing"
 self_pid=$(podman inspect -f '{{.State.Pid}}' "cct-agent-$$-self")
@@ -124,7 +127,7 @@ cc_container_wait "$ctr"
 cc_container_wait "$hst"
 sleep 0.5 # the last events through the ring buffers
 ok=0
-for t in plain ds self; do
+for t in plain ds cgns self; do
 	agent_stop "$t"
 	[ "$rc" -eq 0 ] && cc_closing_ok "$t" || { ok=1 && tap_diag "$t: status $rc, $(cc_closing_line "$t")"; }
 done
@@ -143,6 +146,9 @@ fields='[.syscall, .pid, .tid, .ppid, .uid, .ret, .errno, .fd, .path, .flags, .a
 tap_is "$(jq -c "select(.container_id == \"$ctr\") | $fields" "$CC_WORK/plain.out" | sort)" \
 	"$(jq -c "select(.container_id == \"$ctr\") | $fields" "$CC_WORK/host.out" | sort)" \
 	"-o json: every field of every event of the container as the tracer on the host has it"
+tap_is "$(jq -c "select(.container_id == \"$ctr\") | $fields" "$CC_WORK/cgns.out" | sort)" \
+	"$(jq -c "select(.container_id == \"$ctr\") | $fields" "$CC_WORK/host.out" | sort)" \
+	"in its own cgroup namespace too: every field of every event of the container as on the host"
 tap_is "$(cc_json_summary "$CC_WORK/plain.out" ".pid == $hpid")" "$want" \
 	"-o json: exactly the host process's events"
 tap_is "$(jq -c "select(.pid == $hpid) | [.host, .pidns, .mntns, .container_id]" \
