@@ -66,7 +66,7 @@ static int has_syscall_events(const char *dir)
 	char p[256];
 
 	snprintf(p, sizeof(p), "%s/events/syscalls", dir);
-	return access(p, F_OK) == 0;
+	return faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0;
 }
 
 int preflight_tracefs(char *dir, size_t size, int *mounted)
@@ -77,7 +77,7 @@ int preflight_tracefs(char *dir, size_t size, int *mounted)
 	*mounted = 0;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(events, sizeof(events), "%s/events", dirs[i]);
-		if (access(events, F_OK) == 0) {
+		if (faccessat(AT_FDCWD, events, F_OK, AT_EACCESS) == 0) {
 			snprintf(dir, size, "%s", dirs[i]);
 			return has_syscall_events(dirs[i]) ? 0 : -ENOENT;
 		}

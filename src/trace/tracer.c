@@ -1,5 +1,6 @@
 /* The tracing session: open, filter, load, attach, poll the ring buffer in batches, account. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,10 +276,10 @@ static int set_filters(struct session *s, const struct host_ns *host)
 		/* a system call this architecture lacks (open on arm64) has no tracepoint */
 		snprintf(tp, sizeof(tp), "/sys/kernel/tracing/events/syscalls/%s",
 			 syscalls_tracepoint(i));
-		if (on && access(tp, F_OK) != 0) {
+		if (on && faccessat(AT_FDCWD, tp, F_OK, AT_EACCESS) != 0) {
 			snprintf(tp, sizeof(tp), "/sys/kernel/debug/tracing/events/syscalls/%s",
 				 syscalls_tracepoint(i));
-			on = access(tp, F_OK) == 0;
+			on = faccessat(AT_FDCWD, tp, F_OK, AT_EACCESS) == 0;
 		}
 		bpf_program__set_autoload(progs[i], on);
 	}
@@ -367,11 +368,11 @@ static int preflight_host(const struct config *cfg, struct host_ns *host)
 	}
 	if ((err = hostns_read("/proc", host, &source))) {
 		fprintf(stderr,
-			"copenclose: cannot read the host's namespaces in /proc/1/ns%s: %s\n",
-			err == -EACCES || err == -EPERM
-				? " (nor the kernel's in /proc/2/ns): run as root or with CAP_SYS_PTRACE"
-				: "",
-			strerror(-err));
+			"copenclose: cannot read the host's namespaces in /proc/1/ns%s: %s%s\n",
+			err == -EACCES || err == -EPERM ? " (nor the kernel's in /proc/2/ns)" : "",
+			strerror(-err),
+			err == -EACCES || err == -EPERM ? ": run as root or with CAP_SYS_PTRACE"
+							: "");
 		return TRACER_FAILED;
 	}
 	if (source == HOSTNS_KTHREADD && cfg->verbose)
