@@ -144,8 +144,14 @@ static long workload_listen(const struct sockaddr *sa, socklen_t len)
 
 static long workload_accept(long lfd, int four)
 {
+#ifdef SYS_accept
 	long fd = four ? syscall(SYS_accept4, lfd, NULL, NULL, SOCK_CLOEXEC)
 		       : syscall(SYS_accept, lfd, NULL, NULL);
+#else /* i386 has no accept system call: socketcall(SYS_ACCEPT), as its libc does */
+	unsigned long args[3] = {(unsigned long)lfd, 0, 0};
+	long fd = four ? syscall(SYS_accept4, lfd, NULL, NULL, SOCK_CLOEXEC)
+		       : syscall(SYS_socketcall, 5 /* SYS_ACCEPT */, args);
+#endif
 	if (fd < 0)
 		return workload_fail("accept", NULL, errno);
 	return fd;
