@@ -80,7 +80,8 @@ $(BUILD)/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 # The node agent: the same objects linked against Debian's static archives (libbpf.a, libelf.a,
-# libz.a, libcap.a, ...), so it runs from an image that holds nothing else.
+# libz.a, libcap.a, ...), so it runs from an image that holds nothing else. Debian 12's libelf.a
+# calls only zlib (no zstd, lzma or bzip2 symbols), so LDLIBS needs nothing more here.
 $(BUILD)/static/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static $^ -o $@ $(LDLIBS)
@@ -90,6 +91,7 @@ static: $(BUILD)/static/copenclose
 # An OCI image FROM scratch holding only the static binary; build/static is the whole context.
 IMAGE ?= localhost/copenclose:latest
 image: static
+	@command -v podman >/dev/null || { echo "make image needs podman (apt-get install podman)" >&2; exit 1; }
 	podman build --quiet -f deploy/Containerfile -t $(IMAGE) \
 		--label org.opencontainers.image.version=$(VERSION) $(BUILD)/static
 
