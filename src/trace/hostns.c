@@ -85,8 +85,17 @@ int hostns_check_pidns(const char *proc, pid_t self)
 	if (pid != self)
 		return -EXDEV;
 	k = hostns_is_kthread(proc, 2);
-	/* no PID 2 at all: a container's own namespace with few processes */
-	if (k == -ENOENT || k == 0)
+	if (k == -ENOENT) {
+		char one[4096];
+
+		/*
+		 * No PID 2: a container's own namespace with few processes, where its PID 1 shows;
+		 * or a /proc mounted with hidepid that hides root's processes from us, PID 1 too.
+		 */
+		snprintf(one, sizeof(one), "%s/1", proc);
+		return access(one, F_OK) == 0 ? -EXDEV : -EACCES;
+	}
+	if (k == 0)
 		return -EXDEV;
 	return k < 0 ? k : 0;
 }

@@ -24,7 +24,8 @@ int hostns_is_kthread(const char *proc, pid_t pid);
  * 0 when this process (self, its getpid()) runs in the kernel's initial PID namespace, whose
  * pids are the ones BPF programs see: proc's "self" is self (proc is our namespace's) and PID 2
  * there is a kernel thread (kernel threads are visible in the initial namespace only). -EXDEV
- * when it is another PID namespace (a container without --pid=host), else -errno.
+ * when it is another PID namespace (a container without --pid=host), -EACCES when proc shows
+ * neither PID 1 nor PID 2 (hidepid), else -errno.
  */
 int hostns_check_pidns(const char *proc, pid_t self);
 /*

@@ -52,7 +52,10 @@ static void test_stat_flags(void **state)
 	}
 }
 
-/* A /proc tree under a temporary directory: self -> SELF, and 2/stat holding STAT2 (or none). */
+/*
+ * A /proc tree under a temporary directory: self -> SELF, a directory 1 unless SELF starts with
+ * '-' (then SELF + 1 is the link: PID 1 hidden), and 2/stat holding STAT2 (or no 2 at all).
+ */
 static void make_proc(char *root, size_t size, const char *self, const char *stat2)
 {
 	char p[512];
@@ -60,6 +63,11 @@ static void make_proc(char *root, size_t size, const char *self, const char *sta
 
 	snprintf(root, size, "%s/cc-hostns-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	assert_non_null(mkdtemp(root));
+	snprintf(p, sizeof(p), "%s/1", root);
+	if (self[0] == '-')
+		self++;
+	else
+		assert_int_equal(mkdir(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/self", root);
 	assert_int_equal(symlink(self, p), 0);
 	if (!stat2)
@@ -89,6 +97,7 @@ static void test_check_pidns(void **state)
 		{"the host: self is us, PID 2 a kernel thread", "4242", KTHREADD_STAT, 0},
 		{"a container's own namespace: PID 2 a process", "4242", SHELL_STAT, -EXDEV},
 		{"a container's own namespace: no PID 2", "4242", NULL, -EXDEV},
+		{"hidepid: neither PID 1 nor PID 2 shows", "-4242", NULL, -EACCES},
 		{"the host's /proc in a container: self is another pid", "917", KTHREADD_STAT,
 		 -EXDEV},
 		{"self not a number", "thread-self", KTHREADD_STAT, -EINVAL},
@@ -128,8 +137,6 @@ static void test_read(void **state)
 
 	make_proc(root, sizeof(root), "1", KTHREADD_STAT);
 	assert_int_equal(hostns_read(root, &ns, &src), -ENOENT);
-	snprintf(p, sizeof(p), "%s/1", root);
-	assert_int_equal(mkdir(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/1/ns", root);
 	assert_int_equal(mkdir(p, 0755), 0);
 	for (int i = 0; i < 3; i++) {
