@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "format/syscalls.h"
@@ -102,6 +103,8 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 		  char *what, size_t what_size, char *blind, size_t blind_size)
 {
 	struct bpf_program *prog;
+	struct btf *vmlinux = NULL; /* parsed once here: a parse reads megabytes */
+	int err = 0;
 
 	if (what_size)
 		what[0] = '\0';
@@ -122,21 +125,28 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 		} else if (strncmp(sec, "fentry/", 7) == 0 || strncmp(sec, "fexit/", 6) == 0) {
 			const struct fentry_prog *fp = fentry_prog_of(name);
 			const char *target = strchr(sec, '/') + 1;
-			enum bpf_attach_type type =
-				sec[1] == 'e' ? BPF_TRACE_FENTRY : BPF_TRACE_FEXIT;
 
 			on = mode == ATTACH_FENTRY && fp && (fp->calls & cfg->syscalls);
-			if (on && libbpf_find_vmlinux_btf_id(target, type) < 0) {
+			if (on && !vmlinux && !(vmlinux = btf__load_vmlinux_btf())) {
+				err = -ENOENT;
+				snprintf(what, what_size, "the kernel's BTF");
+				break;
+			}
+			if (on && btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) < 0) {
 				on = false;
 				if (!fp->optional) {
 					snprintf(what, what_size, "%s", target);
-					return -ENOENT;
+					err = -ENOENT;
+					break;
 				}
 				append(blind, blind_size, target);
 			}
 		}
-		if (bpf_program__set_autoload(prog, on))
-			return -EINVAL;
+		if (bpf_program__set_autoload(prog, on)) {
+			err = -EINVAL;
+			break;
+		}
 	}
-	return 0;
+	btf__free(vmlinux);
+	return err;
 }
