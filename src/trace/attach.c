@@ -1,5 +1,6 @@
 /* Which BPF programs load in each attach mode, by their section names; nothing is loaded here. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,15 +63,16 @@ static const struct fentry_prog *fentry_prog_of(const char *name)
 }
 
 /* Whether the syscall tracepoint a program attaches to exists (open has none on arm64). */
+/* (faccessat with AT_EACCESS: access() drops the capabilities of a caller that is not root.) */
 static bool tracepoint_exists(const char *event)
 {
 	char p[512];
 
 	snprintf(p, sizeof(p), "/sys/kernel/tracing/events/syscalls/%s", event);
-	if (access(p, F_OK) == 0)
+	if (faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0)
 		return true;
 	snprintf(p, sizeof(p), "/sys/kernel/debug/tracing/events/syscalls/%s", event);
-	return access(p, F_OK) == 0;
+	return faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0;
 }
 
 static void append(char *buf, size_t size, const char *word)

@@ -1,5 +1,6 @@
 /* The tracing session: open, filter, load, attach, poll the ring buffer in batches, account. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "copenclose.skel.h"
 #include "format/output.h"
 #include "trace/attach.h"
+#include "trace/hostns.h"
 #include "trace/preflight.h"
 #include "enrich/resolver.h"
 #include "trace/sink.h"
@@ -335,10 +337,50 @@ static int open_cgroup_filter(struct session *s)
 	return 0;
 }
 
+/*
+ * BPF reports pids as the kernel's initial PID namespace numbers them, and the self filter
+ * compares them with getpid(): so the tracer runs there (--pid=host in a container), and takes
+ * the host's namespaces from the host, never its own.
+ */
+static int preflight_host(const struct config *cfg, struct host_ns *host)
+{
+	enum hostns_source source;
+	int err = hostns_check_pidns("/proc", getpid());
+
+	if (err == -EXDEV) {
+		fputs("copenclose: this process is not in the host's PID namespace, so the pids it "
+		      "would report are not the host's: in a container, run it with --pid=host "
+		      "(Kubernetes: hostPID: true)\n",
+		      stderr);
+		return TRACER_FAILED;
+	}
+	if (err) {
+		fprintf(stderr,
+			"copenclose: cannot tell whether this is the host's PID namespace from "
+			"/proc/self and /proc/2/stat: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if ((err = hostns_read("/proc", host, &source))) {
+		fprintf(stderr,
+			"copenclose: cannot read the host's namespaces in /proc/1/ns%s: %s%s\n",
+			err == -EACCES || err == -EPERM ? " (nor the kernel's in /proc/2/ns)" : "",
+			strerror(-err),
+			err == -EACCES || err == -EPERM ? ": run as root or with CAP_SYS_PTRACE"
+							: "");
+		return TRACER_FAILED;
+	}
+	if (source == HOSTNS_KTHREADD && cfg->verbose)
+		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are the "
+		      "kernel's initial ones, read from kthreadd's /proc/2/ns\n",
+		      stderr);
+	return 0;
+}
+
 static int preflight(const struct config *cfg, struct host_ns *host)
 {
 	char dir[64];
-	int mounted, from_self, err;
+	int mounted, err;
 
 	if (preflight_privileges()) {
 		fputs("copenclose: permission denied: run as root, or with CAP_BPF and CAP_PERFMON "
@@ -368,16 +410,7 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 	}
 	if (mounted && cfg->verbose)
 		fprintf(stderr, "copenclose: mounted tracefs on %s\n", dir);
-	if ((err = preflight_host_ns(host, &from_self))) {
-		fprintf(stderr, "copenclose: cannot read the host's namespaces in /proc/1/ns: %s\n",
-			strerror(-err));
-		return TRACER_FAILED;
-	}
-	if (from_self && cfg->verbose)
-		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are taken "
-		      "to be this process's own\n",
-		      stderr);
-	return 0;
+	return preflight_host(cfg, host);
 }
 
 /*
