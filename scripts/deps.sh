@@ -7,7 +7,7 @@ want=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libcap
 case "${1:-build}" in
 build) ;;
 test) want+=(libcmocka-dev runc crun podman busybox-static strace jq iproute2 util-linux
-	groff-base libclang-rt-14-dev uidmap bc file procps) ;;
+	groff-base libclang-rt-14-dev uidmap bc file procps docker.io containerd) ;;
 bench) want+=(libbpf-tools bpftrace jq) ;;
 *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
