@@ -12,6 +12,7 @@ enum {
 	OPT_BY = 0x100,
 	OPT_FAIL_ON_LOSS,
 	OPT_RINGBUF,
+	OPT_STATE_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -31,6 +32,7 @@ static const struct option long_opts[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"fail-on-loss", no_argument, NULL, OPT_FAIL_ON_LOSS},
 	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 	{NULL, 0, NULL, 0},
 };
 
@@ -62,6 +64,8 @@ void args_usage(FILE *out)
 	      "  -G, --cgroup PATH       only this cgroup v2 and every cgroup below it\n"
 	      "  -d, --duration SECONDS  stop after this long\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
+	      "      --state-dir ENGINE=DIR  also look for ENGINE's state in DIR (containerd,\n"
+	      "                          cri-o, docker, runc, crun; e.g. containerd=/run/k3s/containerd)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
 	      "  -v, --verbose           show libbpf's messages\n"
 	      "  -h, --help              this help\n"
@@ -110,6 +114,7 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->syscalls = SYSCALLS_ALL;
 	cfg->ringbuf_mib = 8;
+	engine_dirs_defaults(&cfg->state_dirs);
 	optind = 0; /* reset getopt for repeated calls */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":CIhVo:e:p:n:xd:c:G:v", long_opts, NULL)) != -1) {
@@ -194,6 +199,12 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			    (cfg->ringbuf_mib & (cfg->ringbuf_mib - 1)))
 				FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to 1024",
 				     optarg);
+			break;
+		case OPT_STATE_DIR:
+			if (engine_dirs_add(&cfg->state_dirs, optarg))
+				FAIL("invalid --state-dir '%.64s': ENGINE=/DIR, ENGINE one of "
+				     "containerd, cri-o, docker, runc, crun (at most %d each)",
+				     optarg, ENGINE_DIRS_MAX);
 			break;
 		case ':':
 			FAIL("option '%.64s' needs a value", argv[optind - 1]);

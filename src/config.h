@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bpf/event.h"
+#include "enrich/engine_state.h"
 
 enum output_format {
 	OUTPUT_TABLE = 0,
@@ -32,10 +33,11 @@ struct config {
 	bool comm_set;
 	uint32_t pid; /* -p, 0 for all */
 	char comm[CC_COMM_LEN];
-	double duration;       /* -d seconds, 0 for until stopped */
-	const char *container; /* -c */
-	const char *cgroup;    /* -G */
-	uint32_t ringbuf_mib;  /* power of two */
+	double duration;	       /* -d seconds, 0 for until stopped */
+	const char *container;	       /* -c */
+	const char *cgroup;	       /* -G */
+	uint32_t ringbuf_mib;	       /* power of two */
+	struct engine_dirs state_dirs; /* the engines' defaults, and --state-dir's in front */
 };
 
 #endif

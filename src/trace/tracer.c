@@ -404,6 +404,7 @@ static int setup(struct session *s)
 		      stderr);
 	ro.v2_mount = s->layout.v2_mount;
 	ro.state_root = "";
+	ro.dirs = &cfg->state_dirs;
 	if ((err = resolver_new(&ro, &s->res))) {
 		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
 			strerror(-err));
