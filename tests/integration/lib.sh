@@ -559,7 +559,9 @@ cc_docker_daemon() {
 	CC_DOCKER_SOCK=$CC_DOCKER_DIR/docker.sock
 	mkdir -p "$CC_DOCKER_DIR"
 	cc_engine_cgroup /docker
-	cc_engine_rundir /run/containerd /run/containerd/s
+	# dockerd makes /run/docker/plugins whatever its exec root; its containerd's shims make
+	# /run/containerd/s
+	cc_engine_rundir /run/docker /run/docker/plugins /run/containerd /run/containerd/s
 	CC_CLEANUP_HOOKS+=(cc_docker_daemon_stop)
 	t0=$(date +%s.%N)
 	dockerd --iptables=false --ip6tables=false --bridge=none --data-root "$CC_DOCKER_DIR/data" \
