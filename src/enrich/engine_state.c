@@ -39,7 +39,8 @@ void engine_dirs_defaults(struct engine_dirs *d)
 {
 	memset(d, 0, sizeof(*d));
 	for (size_t i = 0; i < sizeof(engine_default_dirs) / sizeof(engine_default_dirs[0]); i++) {
-		int k = engine_kind_of(engine_default_dirs[i][0], strlen(engine_default_dirs[i][0]));
+		int k = engine_kind_of(engine_default_dirs[i][0],
+				       strlen(engine_default_dirs[i][0]));
 
 		d->dir[k][d->n[k]++] = engine_default_dirs[i][1];
 	}
@@ -220,7 +221,8 @@ static int crio_state(const char *root, const struct engine_dirs *d, const char 
 			    json_read_file(p, RUNTIME_STATE_MAX, &v))
 				continue;
 			ann = json_object_get(v, "annotations");
-			ok = json_string_value(json_object_get(ann, "io.kubernetes.cri-o.ContainerType")) &&
+			ok = json_string_value(
+				     json_object_get(ann, "io.kubernetes.cri-o.ContainerType")) &&
 			     engine_cgroup_ok(oci_cgroups_path(v), cgroup, strict && f == 0);
 			if (ok) {
 				engine_set(ci, "cri-o", id);

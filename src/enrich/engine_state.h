@@ -9,10 +9,10 @@
 
 enum engine_kind {
 	ENGINE_CONTAINERD = 0, /* a containerd state directory (io.containerd.runtime.v2.task) */
-	ENGINE_CRIO,	       /* containers/storage's run root (overlay-containers/<id>/userdata) */
-	ENGINE_DOCKER,	       /* docker's data root (containers/<id>/config.v2.json) */
-	ENGINE_RUNC,	       /* a runc root (<id>/state.json) */
-	ENGINE_CRUN,	       /* a crun root (<id>/status) */
+	ENGINE_CRIO,   /* containers/storage's run root (overlay-containers/<id>/userdata) */
+	ENGINE_DOCKER, /* docker's data root (containers/<id>/config.v2.json) */
+	ENGINE_RUNC,   /* a runc root (<id>/state.json) */
+	ENGINE_CRUN,   /* a crun root (<id>/status) */
 	ENGINE_KINDS,
 };
 

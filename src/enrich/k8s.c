@@ -80,7 +80,8 @@ int k8s_from_path(const char *path, struct container_info *ci)
 			found = 1;
 		else if (has_prefix(s, n, "kubepods-") && n > 6 + 36 + 4 &&
 			 memcmp(s + n - 6, ".slice", 6) == 0 &&
-			 memcmp(s + n - 6 - 36 - 3, "pod", 3) == 0 && pod_uid(s + n - 6 - 36, 36, uid))
+			 memcmp(s + n - 6 - 36 - 3, "pod", 3) == 0 &&
+			 pod_uid(s + n - 6 - 36, 36, uid))
 			found = 1;
 		if (found)
 			break;

@@ -486,7 +486,7 @@ CC_CTRD_SOCK= CC_CTRD_DIR= CC_CTRD_PID= CC_CTRD_SECS= CC_CTRD_STATE=
 CC_ENGINE_ARGS=()
 CC_ENGINE_CGROUPS=() # cgroups (relative) that did not exist before: removed at the end if empty
 CC_ENGINE_RUNDIRS=() # directories of the engines' defaults that did not exist before
-declare -A CC_NS=()  # containerd namespace, per container name
+declare -A CC_NS=() CC_CTR_SOCK=() # containerd namespace and socket, per container name
 
 cc_docker() { "$CC_DOCKER_BIN" -H "unix://$CC_DOCKER_SOCK" "$@"; }
 cc_ctr() { ctr --address "$CC_CTRD_SOCK" "$@"; }
@@ -693,7 +693,8 @@ cc_containerd_daemon_stop() {
 
 # cc_ctr_start NAME NAMESPACE ID [CTR-RUN-OPTION...] -- STEP...: `ctr run --rm --rootfs` of a
 # copy of the busybox root (host network, /ctl bound), task ID in NAMESPACE; returns once ready.
-# The cgroup is containerd's default (/NAMESPACE/ID) unless an option says --cgroup.
+# The cgroup is containerd's default (/NAMESPACE/ID) unless an option says --cgroup. The daemon
+# is CC_CTR_ADDRESS when set (e.g. dockerd's containerd), else cc_containerd_daemon's.
 cc_ctr_start() {
 	local name=$1 ns=$2 id=$3 ctl root opts=() pid
 	shift 3
@@ -707,8 +708,9 @@ cc_ctr_start() {
 	root=$CC_WORK/rootfs-$name
 	cp -a "$CC_ROOTFS" "$root"
 	CC_KIND[$name]=ctr CC_CTL[$name]=$ctl CC_NS[$name]=$ns CC_ID[$name]=$id
+	CC_CTR_SOCK[$name]=${CC_CTR_ADDRESS:-$CC_CTRD_SOCK}
 	case " ${opts[*]} " in *" --cgroup "*) ;; *) cc_engine_cgroup "/$ns" ;; esac
-	cc_ctr -n "$ns" run --rm --net-host --env PATH=/bin \
+	ctr --address "${CC_CTR_SOCK[$name]}" -n "$ns" run --rm --net-host --env PATH=/bin \
 		--mount "type=bind,src=$ctl,dst=/ctl,options=rbind:rw" "${opts[@]}" --rootfs "$root" \
 		"$id" /bin/workload mark /ctl/ready wait-file /ctl/start "$@" \
 		</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
@@ -717,14 +719,26 @@ cc_ctr_start() {
 		cc_container_ready "$name"
 		return 1
 	fi
-	pid=$(cc_ctr -n "$ns" task ls | awk -v id="$id" '$1 == id { print $2 }')
+	pid=$(ctr --address "${CC_CTR_SOCK[$name]}" -n "$ns" task ls | awk -v id="$id" '$1 == id { print $2 }')
 	CC_CGPATH[$name]=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
 	cc_container_ready "$name"
 }
 
 cc_ctr_kill() {
-	local ns=${CC_NS[$1]} id=${CC_ID[$1]}
-	cc_ctr -n "$ns" task kill -s SIGKILL "$id" >/dev/null 2>&1
-	cc_ctr -n "$ns" task delete -f "$id" >/dev/null 2>&1
-	cc_ctr -n "$ns" container delete "$id" >/dev/null 2>&1
+	local ns=${CC_NS[$1]} id=${CC_ID[$1]} a=${CC_CTR_SOCK[$1]}
+	ctr --address "$a" -n "$ns" task kill -s SIGKILL "$id" >/dev/null 2>&1
+	ctr --address "$a" -n "$ns" task delete -f "$id" >/dev/null 2>&1
+	ctr --address "$a" -n "$ns" container delete "$id" >/dev/null 2>&1
 }
+
+# The socket of the containerd that dockerd started (cc_docker_daemon first).
+cc_docker_containerd_sock() {
+	if [ -n "$CC_DOCKER_DIR" ]; then
+		echo "$CC_DOCKER_DIR/exec/containerd/containerd.sock"
+	else
+		echo /run/docker/containerd/containerd.sock
+	fi
+}
+
+# A 64-hex id, as the CRI plugin makes them.
+cc_hex_id() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }

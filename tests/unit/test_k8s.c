@@ -1,4 +1,5 @@
-/* Unit tests of the Kubernetes facts: from cgroup paths, annotations, and the fixture state tree. */
+/* Unit tests of the Kubernetes facts: from cgroup paths, annotations, and the fixture state tree.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -80,10 +81,11 @@ static void test_from_annotations(void **state)
 	json_t *v;
 
 	/* containerd, a workload */
-	v = parse("{\"io.kubernetes.cri.sandbox-name\":\"p\",\"io.kubernetes.cri.sandbox-namespace\":"
-		  "\"ns\",\"io.kubernetes.cri.sandbox-uid\":\"u\",\"io.kubernetes.cri.container-name\":"
-		  "\"c\",\"io.kubernetes.cri.container-type\":\"container\","
-		  "\"io.kubernetes.cri.image-name\":\"img:1\"}");
+	v = parse(
+		"{\"io.kubernetes.cri.sandbox-name\":\"p\",\"io.kubernetes.cri.sandbox-namespace\":"
+		"\"ns\",\"io.kubernetes.cri.sandbox-uid\":\"u\",\"io.kubernetes.cri.container-name\":"
+		"\"c\",\"io.kubernetes.cri.container-type\":\"container\","
+		"\"io.kubernetes.cri.image-name\":\"img:1\"}");
 	assert_int_equal(k8s_from_annotations(v, &ci), 1);
 	assert_string_equal(ci.k8s_pod, "p");
 	assert_string_equal(ci.k8s_namespace, "ns");
@@ -115,9 +117,10 @@ static void test_from_annotations(void **state)
 
 		memset(big, 'a', sizeof(big) - 1);
 		big[sizeof(big) - 1] = '\0';
-		snprintf(text, sizeof(text),
-			 "{\"io.kubernetes.pod.name\":\"p\",\"io.kubernetes.container.name\":\"%s\"}",
-			 big);
+		snprintf(
+			text, sizeof(text),
+			"{\"io.kubernetes.pod.name\":\"p\",\"io.kubernetes.container.name\":\"%s\"}",
+			big);
 		v = parse(text);
 		assert_int_equal(k8s_from_annotations(v, &ci), 1);
 		assert_string_equal(ci.k8s_container, "");
@@ -136,31 +139,31 @@ static void test_resolve_state(void **state)
 		const char *path, *runtime, *id, *name, *image, *ns, *pod, *uid, *container, *qos;
 		bool sandbox;
 	} cases[] = {
-		{"/kubepods/burstable/pod9739cf6f-e174-45ff-ad8f-864905cb229d/" C61, "containerd", C61,
-		 C61, "docker.io/library/redis:7.2", "shop", "cart-7d9f8b6c5-x2x4q",
+		{"/kubepods/burstable/pod9739cf6f-e174-45ff-ad8f-864905cb229d/" C61, "containerd",
+		 C61, C61, "docker.io/library/redis:7.2", "shop", "cart-7d9f8b6c5-x2x4q",
 		 "9739cf6f-e174-45ff-ad8f-864905cb229d", "redis", "burstable", false},
-		{"/kubepods/burstable/pod9739cf6f-e174-45ff-ad8f-864905cb229d/" SB, "containerd", SB,
-		 SB, "", "shop", "cart-7d9f8b6c5-x2x4q", "9739cf6f-e174-45ff-ad8f-864905cb229d", "",
-		 "burstable", true},
-		{"/kubepods/besteffort/pod53928f4d-55b8-478a-b964-42e62e5c9541/crio-" CR, "cri-o", CR,
-		 CR, "registry.k8s.io/coredns/coredns:v1.11.1", "kube-system",
+		{"/kubepods/burstable/pod9739cf6f-e174-45ff-ad8f-864905cb229d/" SB, "containerd",
+		 SB, SB, "", "shop", "cart-7d9f8b6c5-x2x4q", "9739cf6f-e174-45ff-ad8f-864905cb229d",
+		 "", "burstable", true},
+		{"/kubepods/besteffort/pod53928f4d-55b8-478a-b964-42e62e5c9541/crio-" CR, "cri-o",
+		 CR, CR, "registry.k8s.io/coredns/coredns:v1.11.1", "kube-system",
 		 "coredns-5dd5756b68-9tz8m", "53928f4d-55b8-478a-b964-42e62e5c9541", "coredns",
 		 "besteffort", false},
-		{"/kubepods/besteffort/pod53928f4d-55b8-478a-b964-42e62e5c9541/" IN, "cri-o", IN, IN,
-		 "", "kube-system", "coredns-5dd5756b68-9tz8m", "53928f4d-55b8-478a-b964-42e62e5c9541",
-		 "", "besteffort", true},
+		{"/kubepods/besteffort/pod53928f4d-55b8-478a-b964-42e62e5c9541/" IN, "cri-o", IN,
+		 IN, "", "kube-system", "coredns-5dd5756b68-9tz8m",
+		 "53928f4d-55b8-478a-b964-42e62e5c9541", "", "besteffort", true},
 		/* cri-dockerd's labels on a docker container under a --cgroup-parent */
-		{"/bars/" DK, "docker", DK, "k8s_web_frontend-5c7f_web_e08c8283-a2de-4003-a408-a648b2ba5b39_0",
-		 "nginx:1.25", "web", "frontend-5c7f", "e08c8283-a2de-4003-a408-a648b2ba5b39", "web", "",
-		 false},
+		{"/bars/" DK, "docker", DK,
+		 "k8s_web_frontend-5c7f_web_e08c8283-a2de-4003-a408-a648b2ba5b39_0", "nginx:1.25",
+		 "web", "frontend-5c7f", "e08c8283-a2de-4003-a408-a648b2ba5b39", "web", "", false},
 		/* a pod's path and no state: the uid and QoS class from the path, no engine */
 		{"/kubepods/podbb0935c6-81a7-471f-8b82-2731b08f9e47/"
 		 "a491a6a6f2ee580deb395b0887deee1133a59e898e89c7af7b5d2f62f242b174",
 		 "", "a491a6a6f2ee580deb395b0887deee1133a59e898e89c7af7b5d2f62f242b174",
 		 "a491a6a6f2ee580deb395b0887deee1133a59e898e89c7af7b5d2f62f242b174", "", "", "",
 		 "bb0935c6-81a7-471f-8b82-2731b08f9e47", "", "guaranteed", false},
-		{"/default/cc-ctr-plain", "containerd", "cc-ctr-plain", "cc-ctr-plain", "", "", "", "",
-		 "", "", false},
+		{"/default/cc-ctr-plain", "containerd", "cc-ctr-plain", "cc-ctr-plain", "", "", "",
+		 "", "", "", false},
 	};
 	struct resolver_opts o = {.state_root = STATE, .no_prime = true};
 	struct resolver *r;
