@@ -495,6 +495,7 @@ cc_ctr() { ctr --address "$CC_CTRD_SOCK" "$@"; }
 # roots (e.g. /docker); those that do not exist yet are removed (when empty) by the trap.
 cc_engine_cgroup() {
 	local rel
+	case " ${CC_CLEANUP_HOOKS[*]} " in *" cc_engine_tidy "*) ;; *) CC_CLEANUP_HOOKS+=(cc_engine_tidy) ;; esac
 	for rel in "$@"; do
 		[ -e "$CC_V2$rel" ] || CC_ENGINE_CGROUPS+=("$rel")
 	done
