@@ -13,6 +13,9 @@ enum {
 	OPT_FAIL_ON_LOSS,
 	OPT_RINGBUF,
 	OPT_STATE_DIR,
+	OPT_WAIT,
+	OPT_POD,
+	OPT_K8S_NS,
 };
 
 static const struct option long_opts[] = {
@@ -33,12 +36,16 @@ static const struct option long_opts[] = {
 	{"fail-on-loss", no_argument, NULL, OPT_FAIL_ON_LOSS},
 	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
 	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"wait", no_argument, NULL, OPT_WAIT},
+	{"pod", required_argument, NULL, OPT_POD},
+	{"k8s-namespace", required_argument, NULL, OPT_K8S_NS},
 	{NULL, 0, NULL, 0},
 };
 
 static const char usage_line[] =
 	"Usage: copenclose [-CIvx] [-o table|json] [-e SYSCALLS] [-p PID] [-n COMM] [-d SECONDS] "
-	"[-c CONTAINER] [-G CGROUP] [--by uts|cgroup|pidns|mntns] | doctor | resolve PATH-OR-PID";
+	"[-c CONTAINER [--wait]] [--pod NAME] [--k8s-namespace NS] [-G CGROUP] "
+	"[--by uts|cgroup|pidns|mntns] | doctor | resolve PATH-OR-PID";
 
 const char *args_usage_line(void)
 {
@@ -61,6 +68,10 @@ void args_usage(FILE *out)
 	      "  -n, --comm NAME         only tasks whose comm is NAME\n"
 	      "  -x, --failed            only failed calls\n"
 	      "  -c, --container ID      only this container (its name, or a unique id prefix)\n"
+	      "      --wait              with -c: the container may start later; wait for it\n"
+	      "      --pod NAME          only the containers of Kubernetes pods named NAME,\n"
+	      "                          running now or started later\n"
+	      "      --k8s-namespace NS  only the containers of pods in namespace NS (idem)\n"
 	      "  -G, --cgroup PATH       only this cgroup v2 and every cgroup below it\n"
 	      "  -d, --duration SECONDS  stop after this long\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
@@ -80,6 +91,8 @@ void args_usage(FILE *out)
 	      "  copenclose -I -C             # containers only, keyed by cgroup v2 id\n"
 	      "  copenclose -o json -x        # failed calls as JSON lines\n"
 	      "  copenclose -c web -e connect # what container 'web' connects to\n"
+	      "  copenclose -c db --wait      # container 'db', from when it starts\n"
+	      "  copenclose --k8s-namespace shop  # every pod of namespace shop\n"
 	      "  copenclose -G /system.slice  # a cgroup subtree\n",
 	      out);
 }
@@ -200,6 +213,19 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 				FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to 1024",
 				     optarg);
 			break;
+		case OPT_WAIT:
+			cfg->wait = true;
+			break;
+		case OPT_POD:
+			if (!*optarg)
+				FAIL("empty pod name");
+			cfg->pod = optarg;
+			break;
+		case OPT_K8S_NS:
+			if (!*optarg)
+				FAIL("empty namespace");
+			cfg->k8s_namespace = optarg;
+			break;
 		case OPT_STATE_DIR:
 			if (engine_dirs_add(&cfg->state_dirs, optarg))
 				FAIL("invalid --state-dir '%.64s': ENGINE=/DIR, ENGINE one of "
@@ -218,5 +244,9 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 		FAIL("unexpected argument '%.64s'", argv[optind]);
 	if (cfg->container && cfg->cgroup)
 		FAIL("-c and -G cannot be combined");
+	if (cfg->wait && !cfg->container)
+		FAIL("--wait needs -c NAME");
+	if ((cfg->pod || cfg->k8s_namespace) && cfg->cgroup)
+		FAIL("--pod and --k8s-namespace cannot be combined with -G");
 	return ARGS_OK;
 }

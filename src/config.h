@@ -35,6 +35,9 @@ struct config {
 	char comm[CC_COMM_LEN];
 	double duration;	       /* -d seconds, 0 for until stopped */
 	const char *container;	       /* -c */
+	bool wait;		       /* --wait: -c names a container that may not run yet */
+	const char *pod;	       /* --pod */
+	const char *k8s_namespace;     /* --k8s-namespace */
 	const char *cgroup;	       /* -G */
 	uint32_t ringbuf_mib;	       /* power of two */
 	struct engine_dirs state_dirs; /* the engines' defaults, and --state-dir's in front */

@@ -653,3 +653,34 @@ int resolver_running(struct resolver *r, char *list, size_t size)
 	free(fs);
 	return err;
 }
+
+struct count_state {
+	struct resolver *r;
+	bool (*pred)(void *ctx, const struct container_info *ci);
+	void *ctx;
+	int n;
+};
+
+static void count_visit(void *ctx, const char *rel, uint64_t ino)
+{
+	struct count_state *cs = ctx;
+	struct container_info ci;
+	bool pending;
+
+	(void)ino;
+	if (identify(cs->r, rel, &ci, &pending) == 1 && ci.cgroup_len == strlen(rel) &&
+	    cs->pred(cs->ctx, &ci))
+		cs->n++;
+}
+
+int resolver_count(struct resolver *r, bool (*pred)(void *ctx, const struct container_info *ci),
+		   void *ctx)
+{
+	struct count_state cs = {r, pred, ctx, 0};
+	int err;
+
+	if (!r || !pred)
+		return -EINVAL;
+	err = walk_v2(r, count_visit, &cs);
+	return err ? err : cs.n;
+}

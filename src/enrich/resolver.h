@@ -61,6 +61,13 @@ int resolver_find(struct resolver *r, const char *query, char *path, size_t size
  */
 int resolver_running(struct resolver *r, char *list, size_t size);
 
+/*
+ * How many containers running now (their own cgroups, walking the v2 hierarchy) pred accepts,
+ * or -errno.
+ */
+int resolver_count(struct resolver *r, bool (*pred)(void *ctx, const struct container_info *ci),
+		   void *ctx);
+
 size_t resolver_cache_size(const struct resolver *r);
 
 /*

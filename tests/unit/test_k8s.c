@@ -13,6 +13,7 @@
 #include "enrich/json_read.h"
 #include "enrich/k8s.h"
 #include "enrich/resolver.h"
+#include "enrich/selector.h"
 
 #define STATE "tests/fixtures/state"
 #define C61   "c61a6b63af945523b9d7ea62b70044433dd0c948a26779d552c07452d8bc308e"
@@ -210,13 +211,52 @@ static void test_dirs(void **state)
 	assert_int_equal(engine_dirs_add(&d, "docker=/d"), -E2BIG);
 }
 
+/* The waiting filters on identities written by hand. */
+static void test_selector(void **state)
+{
+	struct container_info app = {.is_container = true,
+				     .runtime = "containerd",
+				     .id = C61,
+				     .name = C61,
+				     .k8s_namespace = "shop",
+				     .k8s_pod = "cart",
+				     .k8s_container = "redis"};
+	struct container_info web = {
+		.is_container = true, .runtime = "docker", .id = DK, .name = "web"};
+	struct container_info host = {0};
+	struct selector none = {0}, by_name = {.container = "web"}, by_k8s = {.container = "redis"},
+			by_short = {.container = "0fb528759e29"},
+			too_short = {.container = "0fb52875"}, by_id = {.container = DK},
+			pod = {.pod = "cart"}, ns = {.k8s_namespace = "shop"},
+			both = {.pod = "cart", .k8s_namespace = "shop"},
+			wrong_ns = {.pod = "cart", .k8s_namespace = "lab"};
+
+	assert_false(selector_active(&none));
+	assert_false(selector_active(NULL));
+	assert_true(selector_active(&pod));
+	assert_true(selector_match(&by_name, &web));
+	assert_false(selector_match(&by_name, &app));
+	assert_true(selector_match(&by_k8s, &app));
+	assert_true(selector_match(&by_short, &web));
+	assert_false(selector_match(&too_short, &web));
+	assert_true(selector_match(&by_id, &web));
+	assert_true(selector_match(&pod, &app));
+	assert_false(selector_match(&pod, &web));
+	assert_true(selector_match(&ns, &app));
+	assert_true(selector_match(&both, &app));
+	assert_false(selector_match(&wrong_ns, &app));
+	/* the host is never selected, whatever its fields say */
+	strcpy(host.k8s_pod, "cart");
+	assert_false(selector_match(&pod, &host));
+	assert_false(selector_match(&pod, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_from_path),
-		cmocka_unit_test(test_from_annotations),
-		cmocka_unit_test(test_resolve_state),
-		cmocka_unit_test(test_dirs),
+		cmocka_unit_test(test_from_path),     cmocka_unit_test(test_from_annotations),
+		cmocka_unit_test(test_resolve_state), cmocka_unit_test(test_dirs),
+		cmocka_unit_test(test_selector),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
