@@ -16,6 +16,8 @@ enum {
 	OPT_WAIT,
 	OPT_POD,
 	OPT_K8S_NS,
+	OPT_ATTACH,
+	OPT_COMPAT,
 };
 
 static const struct option long_opts[] = {
@@ -39,6 +41,8 @@ static const struct option long_opts[] = {
 	{"wait", no_argument, NULL, OPT_WAIT},
 	{"pod", required_argument, NULL, OPT_POD},
 	{"k8s-namespace", required_argument, NULL, OPT_K8S_NS},
+	{"attach", required_argument, NULL, OPT_ATTACH},
+	{"compat", no_argument, NULL, OPT_COMPAT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -77,6 +81,10 @@ void args_usage(FILE *out)
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
 	      "      --state-dir ENGINE=DIR  also look for ENGINE's state in DIR (containerd,\n"
 	      "                          cri-o, docker, runc, crun; e.g. containerd=/run/k3s/containerd)\n"
+	      "      --attach MODE       auto (default), tracepoint or fentry: where the programs\n"
+	      "                          attach (fentry also sees io_uring and 32-bit calls)\n"
+	      "      --compat            with tracepoints, also see 32-bit calls (raw_syscalls: a\n"
+	      "                          cost on every system call)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
 	      "  -v, --verbose           show libbpf's messages\n"
 	      "  -h, --help              this help\n"
@@ -203,6 +211,20 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			else
 				FAIL("invalid --by '%.64s': use uts, cgroup, pidns or mntns",
 				     optarg);
+			break;
+		case OPT_ATTACH:
+			if (strcmp(optarg, "auto") == 0)
+				cfg->attach = ATTACH_AUTO;
+			else if (strcmp(optarg, "tracepoint") == 0)
+				cfg->attach = ATTACH_TRACEPOINT;
+			else if (strcmp(optarg, "fentry") == 0)
+				cfg->attach = ATTACH_FENTRY;
+			else
+				FAIL("invalid --attach '%.64s': use auto, tracepoint or fentry",
+				     optarg);
+			break;
+		case OPT_COMPAT:
+			cfg->compat = true;
 			break;
 		case OPT_FAIL_ON_LOSS:
 			cfg->fail_on_loss = true;
