@@ -21,7 +21,9 @@ build_pkgs=(
 test_pkgs=(
 	bc
 	busybox-static
+	containerd
 	crun
+	docker.io
 	file
 	gcc-multilib
 	groff-base

@@ -192,6 +192,31 @@ static void table_num(struct strbuf *b, long long v, size_t width)
 	strbuf_pad(b, b->len - before, width);
 }
 
+/*
+ * The CONTAINER cell: namespace/pod/container for a Kubernetes container (the sandbox's
+ * container is "POD", as the kubelet calls it), else the runtime's name; an id is long: its
+ * first 12 characters, as docker shows them. How many columns it took.
+ */
+static size_t table_container(struct strbuf *b, const struct container_info *c)
+{
+	const char *name = c->name[0] ? c->name : c->id;
+	size_t len = strlen(name), cols;
+
+	if (!c->name[0] || strcmp(c->name, c->id) == 0)
+		len = len > 12 ? 12 : len;
+	if (!c->k8s_pod[0])
+		return escape_table(b, name, len);
+	cols = escape_table(b, c->k8s_namespace, strlen(c->k8s_namespace));
+	strbuf_addc(b, '/');
+	cols += 1 + escape_table(b, c->k8s_pod, strlen(c->k8s_pod));
+	strbuf_addc(b, '/');
+	if (c->k8s_container[0])
+		return cols + 1 + escape_table(b, c->k8s_container, strlen(c->k8s_container));
+	if (c->k8s_sandbox)
+		return cols + 1 + escape_table(b, "POD", 3);
+	return cols + 1 + escape_table(b, name, len);
+}
+
 static void table_event(struct output *o, const struct cc_event *ev, size_t size,
 			const struct cgroup_identity *id)
 {
@@ -209,15 +234,13 @@ static void table_event(struct output *o, const struct cc_event *ev, size_t size
 	cols = escape_table(b, ev->comm, cstrlen(ev->comm, sizeof(ev->comm)));
 	strbuf_pad(b, cols, W_COMM);
 	if (is_container(id)) {
-		const char *name = id->ctr.name[0] ? id->ctr.name : id->ctr.id;
-		size_t len = strlen(name);
-
-		/* ids are long: their first 12 characters, as docker shows them */
-		if (!id->ctr.name[0] || strcmp(id->ctr.name, id->ctr.id) == 0)
-			len = len > 12 ? 12 : len;
-		cols = escape_table(b, name, len);
-		strbuf_pad(b, cols, W_CONTAINER);
-		cols = escape_table(b, id->ctr.runtime, strlen(id->ctr.runtime));
+		cols = table_container(b, &id->ctr);
+		/* namespace/pod/container is often wider than the column: one space still */
+		strbuf_pad(b, cols, cols >= W_CONTAINER ? cols + 1 : W_CONTAINER);
+		if (id->ctr.runtime[0])
+			cols = escape_table(b, id->ctr.runtime, strlen(id->ctr.runtime));
+		else
+			cols = escape_table(b, "?", 1); /* a pod's path, no engine's state */
 		strbuf_pad(b, cols, W_RUNTIME);
 	} else {
 		cell(b, "-", W_CONTAINER);
@@ -402,7 +425,7 @@ static void json_event(struct output *o, const struct cc_event *ev, size_t size,
 	json_u64(b, "utsns", ev->utsns);
 	json_cstr(b, "container_id", in_ctr ? id->ctr.id : NULL);
 	json_bool(b, "identity_mismatch", mismatch(ev, id));
-	json_cstr(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
+	json_known(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
 	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
 	json_known(b, "container_image", in_ctr ? id->ctr.image : NULL);
 	json_known(b, "k8s_namespace", in_ctr ? id->ctr.k8s_namespace : NULL);

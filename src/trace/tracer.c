@@ -20,6 +20,7 @@
 #include "trace/hostns.h"
 #include "trace/preflight.h"
 #include "enrich/resolver.h"
+#include "enrich/selector.h"
 #include "trace/sink.h"
 #include "format/syscalls.h"
 #include "trace/tracer.h"
@@ -45,6 +46,8 @@ struct session {
 	char why[256];	       /* what failed in load_mode() */
 	struct sink sink;      /* stdout */
 	uint64_t lost_seen;    /* the kernel's loss counter when last reported */
+	struct selector sel;   /* -c --wait, --pod, --k8s-namespace: chosen on the identity */
+	uint64_t not_selected; /* events the selector dropped */
 	uint64_t last_warn_ns;
 };
 
@@ -94,6 +97,10 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 		legacy.cgroup_id = ev->cgroup_id;
 		legacy.path = NULL;
 		id = &legacy;
+	}
+	if (selector_active(&s->sel) && !(id && selector_match(&s->sel, &id->ctr))) {
+		s->not_selected++;
+		return;
 	}
 	output_event(&s->out, ev, size, id);
 	sink_add(&s->sink, s->out.buf.len);
@@ -271,7 +278,8 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->targ_failed = cfg->failed;
 	skel->rodata->targ_comm_set = cfg->comm_set;
 	memcpy((char *)skel->rodata->targ_comm, cfg->comm, sizeof(cfg->comm));
-	skel->rodata->targ_ignore_host = cfg->ignore_host;
+	/* a selected container is never the host: the kernel drops the host's events */
+	skel->rodata->targ_ignore_host = cfg->ignore_host || selector_active(&s->sel);
 	skel->rodata->targ_cgroup_set = s->cgroup_fd >= 0;
 	skel->rodata->targ_syscalls = cfg->syscalls;
 	skel->rodata->host_pidns = host->pidns;
@@ -290,7 +298,7 @@ static int open_cgroup_filter(struct session *s)
 	int fd, err;
 
 	s->cgroup_fd = -1;
-	if (!cfg->cgroup && !cfg->container)
+	if (!cfg->cgroup && (!cfg->container || selector_active(&s->sel)))
 		return 0;
 	if (!v2[0]) {
 		fprintf(stderr,
@@ -413,6 +421,35 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 	return preflight_host(cfg, host);
 }
 
+static bool selector_pred(void *ctx, const struct container_info *ci)
+{
+	return selector_match(ctx, ci);
+}
+
+/* Says what the selector waits for, and how many running containers it takes already. */
+static void announce_selector(struct session *s)
+{
+	const struct selector *sel = &s->sel;
+	int n = s->layout.v2_mount[0] ? resolver_count(s->res, selector_pred, &s->sel) : 0;
+	char what[768];
+
+	snprintf(what, sizeof(what), "%s%s%s%s%s%s%s%s%s", sel->container ? "container '" : "",
+		 sel->container ? sel->container : "", sel->container ? "'" : "",
+		 sel->pod ? (sel->container ? " of pod '" : "pod '") : "", sel->pod ? sel->pod : "",
+		 sel->pod ? "'" : "",
+		 sel->k8s_namespace
+			 ? (sel->container || sel->pod ? " in namespace '" : "namespace '")
+			 : "",
+		 sel->k8s_namespace ? sel->k8s_namespace : "", sel->k8s_namespace ? "'" : "");
+	if (n > 0)
+		fprintf(stderr,
+			"copenclose: %d running container%s match %s; those started later are "
+			"taken too\n",
+			n, n == 1 ? "" : "s", what);
+	else
+		fprintf(stderr, "copenclose: waiting for %s: none is running yet\n", what);
+}
+
 /*
  * Open, set the filters, choose mode's programs, load and attach; on failure everything is
  * released and s->why says what failed. The cgroup filter is set before anything attaches.
@@ -486,10 +523,17 @@ static int setup(struct session *s)
 		      stderr);
 	ro.v2_mount = s->layout.v2_mount;
 	ro.state_root = "";
+	ro.dirs = &cfg->state_dirs;
 	if ((err = resolver_new(&ro, &s->res))) {
 		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
 			strerror(-err));
 		return TRACER_FAILED;
+	}
+	if (cfg->pod || cfg->k8s_namespace || (cfg->container && cfg->wait)) {
+		s->sel.container = cfg->container;
+		s->sel.pod = cfg->pod;
+		s->sel.k8s_namespace = cfg->k8s_namespace;
+		announce_selector(s);
 	}
 	if ((err = open_cgroup_filter(s)))
 		return err;
@@ -615,7 +659,7 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	}
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
-	unread = seen - lost - s.sink.delivered;
+	unread = seen - lost - s.sink.delivered - s.not_selected;
 	if (lost)
 		report_loss_by_cgroup(&s);
 	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
@@ -626,6 +670,8 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
 	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
 		(unsigned long long)s.sink.delivered, (unsigned long long)lost);
+	if (selector_active(&s.sel))
+		fprintf(stderr, ", %llu not selected", (unsigned long long)s.not_selected);
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
 	fputc('\n', stderr);
