@@ -47,6 +47,7 @@ vm_pkgs=(
 	busybox-static
 	cpio
 	crun
+	dbus
 	file
 	iproute2
 	jq
@@ -55,6 +56,7 @@ vm_pkgs=(
 	qemu-system-x86
 	runc
 	strace
+	systemd
 	util-linux
 	xz-utils
 	zstd

@@ -4,7 +4,10 @@
 # own checks (tests/vm/harness.t). Prints "vm harness: ...", "vm KERNEL: N passed, N failed,
 # N skipped" for each kernel and, last, "vm: N passed, N failed". A kernel that cannot be fetched
 # or booted counts as a failure, with the line that says why.
-# Usage: scripts/run-vm-tests.sh [KERNEL...] (default: 6.1 6.12)
+# Usage: scripts/run-vm-tests.sh [KERNEL...] (default: 6.1 6.12). KERNEL+systemd (make
+# vm-test-systemd: 6.12+systemd) boots KERNEL with systemd as PID 1 (scripts/vm-run --systemd)
+# and runs there the test that needs it, 19-systemd-driver, alone; the harness's checks run when
+# some plain KERNEL is named.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 [ $# -gt 0 ] || set -- 6.1 6.12
@@ -28,9 +31,15 @@ part() {
 	echo "# vm $label took $((SECONDS - t0)) s"
 }
 
-part harness scripts/run-integration.sh tests/vm/harness.t
+case " $* " in *' 6.1 '* | *' 6.12 '*) part harness scripts/run-integration.sh tests/vm/harness.t ;; esac
 for k in "$@"; do
-	part "$k" scripts/vm-run "$k" -- tests/vm/run-tests.sh
+	case $k in
+	*+systemd)
+		part "$k" scripts/vm-run --systemd "${k%+systemd}" -- \
+			scripts/run-integration.sh tests/integration/19-systemd-driver.t
+		;;
+	*) part "$k" scripts/vm-run "$k" -- tests/vm/run-tests.sh ;;
+	esac
 done
 echo "vm: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

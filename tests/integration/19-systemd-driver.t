@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # runc and crun with the systemd cgroup driver: cgroupsPath "system.slice:RUNTIME:<id>" makes
-# systemd create the transient unit RUNTIME-<id>.scope, cgroup /system.slice/RUNTIME-<id>.scope;
-# the standard workload in each is seen with exact counts, and named runc / crun with its id.
+# systemd create the transient unit RUNTIME-<id>.scope, cgroup /system.slice/RUNTIME-<id>.scope
+# (runc's process is there; crun's in its sub-cgroup "container", crun's default on cgroup v2,
+# run.oci.systemd.subgroup in crun(1)); the standard workload in each is seen with exact counts,
+# and named runc / crun with its id.
 #
 # Where it runs: only where systemd is PID 1 on a unified cgroup v2 host (scripts/vm-run
 # --systemd 6.12; make vm-test's systemd guest). The systemd driver asks systemd (over D-Bus) to
@@ -40,6 +42,7 @@ start_sd() {
 			mv "$bundle/c.new" "$bundle/config.json"
 	fi
 	CC_KIND[$name]=${rt}sd CC_CTL[$name]=$ctl CC_CGPATH[$name]=/system.slice/$rt-$name.scope
+	[ "$rt" = runc ] || CC_CGPATH[$name]+=/container
 	"$rt" --systemd-cgroup run --bundle "$bundle" "$name" </dev/null >"$CC_WORK/$name.out" \
 		2>"$CC_WORK/$name.err" &
 	CC_PID[$name]=$!
@@ -58,7 +61,7 @@ tap_ok $? "a crun --systemd-cgroup container started and waits"
 for n in "$r" "$c"; do
 	rt=${CC_KIND[$n]%sd}
 	tap_is "$(awk -F: '$1 == "0" { print $3 }' "/proc/${CC_CPID[$n]:-0}/cgroup" 2>&1)" \
-		"/system.slice/$rt-$n.scope" "$rt: its workload's cgroup is /system.slice/$rt-$n.scope"
+		"${CC_CGPATH[$n]}" "$rt: its workload's cgroup is ${CC_CGPATH[$n]}"
 	tap_is "$(systemctl is-active "$rt-$n.scope" 2>&1)" active \
 		"$rt: systemd made the unit $rt-$n.scope and it is active"
 done
@@ -85,6 +88,6 @@ for n in "$r" "$c"; do
 		"$rt: exactly the workload's events by hostname"
 	tap_is "$(jq -c "select(.hostname == \"$n\") | [.cgroup_id, .cgroup, .container_runtime,
 		.container_id, .host]" "$j" | sort -u)" \
-		"[${CC_CGID[$n]:-0},\"/system.slice/$rt-$n.scope\",\"$rt\",\"$n\",false]" \
-		"$rt: every event names cgroup /system.slice/$rt-$n.scope, runtime $rt, id $n"
+		"[${CC_CGID[$n]:-0},\"${CC_CGPATH[$n]}\",\"$rt\",\"$n\",false]" \
+		"$rt: every event names cgroup ${CC_CGPATH[$n]}, runtime $rt, id $n"
 done
