@@ -12,6 +12,8 @@ enum {
 	OPT_BY = 0x100,
 	OPT_FAIL_ON_LOSS,
 	OPT_RINGBUF,
+	OPT_NO_FD_TABLE,
+	OPT_LEAKS_OLDER,
 };
 
 static const struct option long_opts[] = {
@@ -31,6 +33,8 @@ static const struct option long_opts[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"fail-on-loss", no_argument, NULL, OPT_FAIL_ON_LOSS},
 	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
+	{"no-fd-table", no_argument, NULL, OPT_NO_FD_TABLE},
+	{"leaks-older", required_argument, NULL, OPT_LEAKS_OLDER},
 	{NULL, 0, NULL, 0},
 };
 
@@ -63,6 +67,10 @@ void args_usage(FILE *out)
 	      "  -d, --duration SECONDS  stop after this long\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
+	      "      --leaks-older SECONDS  the leak report (at exit and on SIGUSR1) lists only\n"
+	      "                          descriptors open for at least this long\n"
+	      "      --no-fd-table       keep no descriptor table: closes do not say what they\n"
+	      "                          closed, no exit/exec ends, no leak report\n"
 	      "  -v, --verbose           show libbpf's messages\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           the version\n"
@@ -76,7 +84,9 @@ void args_usage(FILE *out)
 	      "  copenclose -I -C             # containers only, keyed by cgroup v2 id\n"
 	      "  copenclose -o json -x        # failed calls as JSON lines\n"
 	      "  copenclose -c web -e connect # what container 'web' connects to\n"
-	      "  copenclose -G /system.slice  # a cgroup subtree\n",
+	      "  copenclose -G /system.slice  # a cgroup subtree\n"
+	      "  copenclose -e close --leaks-older 60  # closes with what they closed; at exit\n"
+	      "                               # and on SIGUSR1, what is open for a minute or more\n",
 	      out);
 }
 
@@ -110,6 +120,7 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->syscalls = SYSCALLS_ALL;
 	cfg->ringbuf_mib = 8;
+	cfg->leaks_older = -1;
 	optind = 0; /* reset getopt for repeated calls */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":CIhVo:e:p:n:xd:c:G:v", long_opts, NULL)) != -1) {
@@ -195,6 +206,17 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 				FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to 1024",
 				     optarg);
 			break;
+		case OPT_NO_FD_TABLE:
+			cfg->no_fd_table = true;
+			break;
+		case OPT_LEAKS_OLDER:
+			errno = 0;
+			cfg->leaks_older = strtod(optarg, &end);
+			if (errno || *end || !*optarg || !(cfg->leaks_older >= 0) ||
+			    cfg->leaks_older > 1e9)
+				FAIL("invalid --leaks-older '%.64s': a number of seconds, 0 or more",
+				     optarg);
+			break;
 		case ':':
 			FAIL("option '%.64s' needs a value", argv[optind - 1]);
 		default:
@@ -207,5 +229,9 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 		FAIL("unexpected argument '%.64s'", argv[optind]);
 	if (cfg->container && cfg->cgroup)
 		FAIL("-c and -G cannot be combined");
+	if (cfg->leaks_older >= 0 && cfg->no_fd_table)
+		FAIL("--leaks-older needs the descriptor table, which --no-fd-table turns off");
+	if (cfg->leaks_older >= 0 && cfg->failed)
+		FAIL("--leaks-older needs the successful opens, which -x drops");
 	return ARGS_OK;
 }

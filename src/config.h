@@ -36,6 +36,8 @@ struct config {
 	const char *container; /* -c */
 	const char *cgroup;    /* -G */
 	uint32_t ringbuf_mib;  /* power of two */
+	bool no_fd_table;      /* --no-fd-table */
+	double leaks_older;    /* --leaks-older SECONDS; < 0 when not given */
 };
 
 #endif

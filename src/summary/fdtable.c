@@ -277,7 +277,8 @@ size_t fdtable_end_process(struct fdtable *t, uint32_t tgid, int cloexec_only,
 	if (!list) {
 		/* no room to sort: end them in list order, still every one */
 		while ((p = *proc_link(t, tgid)) != NULL) {
-			for (e = p->head; e && cloexec_only && !(e->flags & FD_CLOEXEC); e = e->pnext)
+			for (e = p->head; e && cloexec_only && !(e->flags & FDT_CLOEXEC);
+			     e = e->pnext)
 				;
 			if (!e)
 				break;
@@ -289,7 +290,7 @@ size_t fdtable_end_process(struct fdtable *t, uint32_t tgid, int cloexec_only,
 		return n;
 	}
 	for (e = p->head; e; e = e->pnext)
-		if (!cloexec_only || (e->flags & FD_CLOEXEC))
+		if (!cloexec_only || (e->flags & FDT_CLOEXEC))
 			list[n++] = e;
 	qsort(list, n, sizeof(*list), by_fd);
 	for (size_t i = 0; i < n; i++) {
@@ -299,6 +300,13 @@ size_t fdtable_end_process(struct fdtable *t, uint32_t tgid, int cloexec_only,
 	}
 	free(list);
 	return n;
+}
+
+size_t fdtable_process_count(const struct fdtable *t, uint32_t tgid)
+{
+	const struct fd_proc *p = *proc_link(t, tgid);
+
+	return p ? p->count : 0;
 }
 
 size_t fdtable_open_count(const struct fdtable *t, uint64_t cgroup_id)

@@ -9,9 +9,9 @@
 
 /* fd_entry.flags */
 enum fd_entry_flags {
-	FD_CLOEXEC = 1 << 0,   /* made with O_CLOEXEC or SOCK_CLOEXEC: exec ends it */
-	FD_TEXT_ADDR = 1 << 1, /* text is a decoded socket address, not a path */
-	FD_TEXT_CUT = 1 << 2,  /* text was cut (by the kernel record or the table's bound) */
+	FDT_CLOEXEC = 1 << 0,	/* made with O_CLOEXEC or SOCK_CLOEXEC: exec ends it */
+	FDT_TEXT_ADDR = 1 << 1, /* text is a decoded socket address, not a path */
+	FDT_TEXT_CUT = 1 << 2,	/* text was cut (by the kernel record or the table's bound) */
 };
 
 /* One descriptor made while tracing and not yet seen ending. */
@@ -67,11 +67,14 @@ void fdtable_release(struct fd_entry *e);
 const struct fd_entry *fdtable_find(const struct fdtable *t, uint32_t tgid, int32_t fd);
 
 /*
- * The end of every descriptor of process tgid (only those with FD_CLOEXEC when cloexec_only):
+ * The end of every descriptor of process tgid (only those with FDT_CLOEXEC when cloexec_only):
  * each is passed to fn, lowest fd first, then dropped. Returns how many ended.
  */
 size_t fdtable_end_process(struct fdtable *t, uint32_t tgid, int cloexec_only,
 			   void (*fn)(void *ctx, const struct fd_entry *e), void *ctx);
+
+/* How many descriptors of process tgid the table holds. */
+size_t fdtable_process_count(const struct fdtable *t, uint32_t tgid);
 
 /* Descriptors open now that were made while tracing by a task of this cgroup. */
 size_t fdtable_open_count(const struct fdtable *t, uint64_t cgroup_id);

@@ -15,6 +15,7 @@
 #include "enrich/cgroup.h"
 #include "copenclose.skel.h"
 #include "format/output.h"
+#include "trace/fdlife.h"
 #include "trace/preflight.h"
 #include "enrich/resolver.h"
 #include "trace/sink.h"
@@ -29,6 +30,7 @@
 struct session {
 	const struct config *cfg;
 	volatile sig_atomic_t *stop;
+	volatile sig_atomic_t *report; /* SIGUSR1: the leak report now */
 	struct copenclose_bpf *skel;
 	struct ring_buffer *rb;
 	struct resolver *res;
@@ -40,6 +42,10 @@ struct session {
 	struct sink sink;   /* stdout */
 	uint64_t lost_seen; /* the kernel's loss counter when last reported */
 	uint64_t last_warn_ns;
+	int fd_table;	   /* the descriptor table is kept (fds is set up) */
+	struct fdlife fds; /* the descriptor table */
+	uint64_t fed_only; /* events read only to feed the table, not written (-e) */
+	uint64_t older_ns; /* --leaks-older */
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -77,20 +83,64 @@ static uint64_t counter(struct session *s, enum cc_counter which)
 	return sum;
 }
 
+/* What the resolver knows of a record's cgroup (on a legacy host: of its process), or NULL. */
+static const struct cgroup_identity *identify(struct session *s, const struct cc_event *ev,
+					      struct cgroup_identity *legacy)
+{
+	if (s->layout.v2_mount[0])
+		return resolver_lookup(s->res, ev->cgroup_id);
+	if (resolver_lookup_pid(s->res, ev->pid, &legacy->ctr) == 0) {
+		legacy->cgroup_id = ev->cgroup_id;
+		legacy->path = NULL;
+		return legacy;
+	}
+	return NULL;
+}
+
 static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
 {
-	const struct cgroup_identity *id = NULL;
+	struct fd_entry *closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
 	struct cgroup_identity legacy;
+	struct fd_origin origin;
 
-	if (s->layout.v2_mount[0]) {
-		id = resolver_lookup(s->res, ev->cgroup_id);
-	} else if (resolver_lookup_pid(s->res, ev->pid, &legacy.ctr) == 0) {
-		legacy.cgroup_id = ev->cgroup_id;
-		legacy.path = NULL;
-		id = &legacy;
+	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
+		s->fed_only++; /* attached only to feed the table */
+		fdtable_release(closed);
+		return;
 	}
-	output_event(&s->out, ev, size, id);
+	if (closed)
+		fdlife_origin(closed, &origin);
+	output_event_closing(&s->out, ev, size, identify(s, ev, &legacy), closed ? &origin : NULL);
 	sink_add(&s->sink, s->out.buf.len);
+	fdtable_release(closed);
+}
+
+struct proc_end {
+	struct session *s;
+	const struct cc_event *rec;
+	const struct cgroup_identity *id;
+};
+
+static void write_fd_end(void *ctx, const struct fd_entry *e)
+{
+	struct proc_end *p = ctx;
+	struct fd_origin origin;
+
+	fdlife_origin(e, &origin);
+	output_fd_end(&p->s->out, p->rec, e->fd, &origin, p->id);
+}
+
+/* A process's exit or exec: a record per descriptor it ended (not events: not counted). */
+static void handle_proc(struct session *s, const struct cc_event *rec)
+{
+	struct cgroup_identity legacy;
+	struct proc_end p = {.s = s, .rec = rec};
+
+	if (!s->fd_table || !fdtable_process_count(s->fds.table, rec->pid))
+		return;
+	p.id = identify(s, rec, &legacy);
+	fdtable_end_process(s->fds.table, rec->pid, rec->type == CC_REC_PROC_EXEC, write_fd_end,
+			    &p);
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
@@ -103,7 +153,11 @@ static int handle_record(void *ctx, void *data, size_t size)
 	memcpy(&type, data, sizeof(type));
 	if (type == CC_REC_SYSCALL && size >= sizeof(struct cc_event)) {
 		handle_syscall(s, data, size);
-	} else if (type != CC_REC_SYSCALL && size >= sizeof(struct cc_cgroup_event)) {
+	} else if ((type == CC_REC_PROC_EXIT || type == CC_REC_PROC_EXEC) &&
+		   size >= sizeof(struct cc_event)) {
+		handle_proc(s, data);
+	} else if ((type == CC_REC_CGROUP_MKDIR || type == CC_REC_CGROUP_RMDIR) &&
+		   size >= sizeof(struct cc_cgroup_event)) {
 		const struct cc_cgroup_event *cg = data;
 		size_t len = cg->tail_len;
 
@@ -165,6 +219,24 @@ static void check_loss(struct session *s, uint64_t now)
 		s->last_warn_ns = now;
 	}
 	s->lost_seen = lost;
+}
+
+/* The leak report, written out now (at exit, or on SIGUSR1). */
+static void report_leaks(struct session *s, int deadline_ms)
+{
+	long n;
+
+	if (!s->fd_table) {
+		fputs("copenclose: no leak report: no descriptor table is kept (--no-fd-table, -x, "
+		      "or close not traced)\n",
+		      stderr);
+		return;
+	}
+	n = fdlife_report(&s->fds, &s->out, s->layout.v2_mount[0] ? s->res : NULL,
+			  now_ns(CLOCK_MONOTONIC), s->older_ns);
+	if (n < 0)
+		fprintf(stderr, "copenclose: cannot make the leak report: %s\n", strerror((int)-n));
+	sink_flush(&s->sink, &s->out.buf, s->stop, deadline_ms);
 }
 
 static const char *key_name(enum id_key by)
@@ -235,6 +307,16 @@ static int poll_loop(struct session *s)
 				s->sink.closed = 1;
 		if ((err = drain(s, -1)))
 			break;
+		if (*s->report) {
+			*s->report = 0;
+			report_leaks(s, -1);
+			if (s->cfg->output ==
+			    OUTPUT_TABLE) { /* the events go on: their heading again */
+				strbuf_addc(&s->out.buf, '\n');
+				output_header(&s->out);
+				sink_flush(&s->sink, &s->out.buf, s->stop, -1);
+			}
+		}
 		now = now_ns(CLOCK_MONOTONIC);
 		if (now >= next_check) {
 			check_loss(s, now);
@@ -268,8 +350,14 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
 	skel->rodata->wakeup_bytes = ring / 8;
+	/* the table needs every call that makes a descriptor, and close */
+	unsigned int attach =
+		cfg->syscalls | (s->fd_table ? SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE : 0);
+
+	bpf_program__set_autoload(skel->progs.proc_exit, s->fd_table);
+	bpf_program__set_autoload(skel->progs.proc_exec, s->fd_table);
 	for (int i = 0; i < CC_SYS_MAX; i++) {
-		int on = !!(cfg->syscalls & (1u << i));
+		int on = !!(attach & (1u << i));
 
 		/* a system call this architecture lacks (open on arm64) has no tracepoint */
 		snprintf(tp, sizeof(tp), "/sys/kernel/tracing/events/syscalls/%s",
@@ -465,6 +553,7 @@ static void detach_all(struct copenclose_bpf *skel)
 		&skel->links.exit_open,	   &skel->links.exit_openat,  &skel->links.exit_openat2,
 		&skel->links.exit_close,   &skel->links.exit_connect, &skel->links.exit_accept,
 		&skel->links.exit_accept4, &skel->links.cgroup_mkdir, &skel->links.cgroup_rmdir,
+		&skel->links.proc_exit,	   &skel->links.proc_exec,
 	};
 	enum { N = sizeof(links) / sizeof(links[0]) };
 	pthread_t threads[N];
@@ -512,9 +601,34 @@ static void report_loss_by_cgroup(struct session *s)
 		fprintf(stderr, "copenclose: and losses in %d more cgroups\n", more);
 }
 
-int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
+/* The descriptor table is kept when close is traced (or a leak report asked for), unless -x drops
+   the successful calls it is made of or --no-fd-table turns it off. */
+static int want_fd_table(const struct config *cfg)
 {
-	struct session s = {.cfg = cfg, .stop = stop, .cgroup_fd = -1};
+	return !cfg->no_fd_table && !cfg->failed &&
+	       ((cfg->syscalls & (1u << CC_SYS_CLOSE)) || cfg->leaks_older >= 0);
+}
+
+static void report_fd_table(struct session *s)
+{
+	struct fdtable_stats st;
+
+	if (!s->fd_table)
+		return;
+	fdtable_stats(s->fds.table, &st);
+	if (st.dropped_total || st.dropped_proc || st.dropped_bytes)
+		fprintf(stderr,
+			"copenclose: descriptor table full: %llu descriptors not recorded (%llu over "
+			"the total, %llu over a process's share, %llu over the path bytes); their "
+			"ends are reported as unknown\n",
+			(unsigned long long)(st.dropped_total + st.dropped_proc + st.dropped_bytes),
+			(unsigned long long)st.dropped_total, (unsigned long long)st.dropped_proc,
+			(unsigned long long)st.dropped_bytes);
+}
+
+int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile sig_atomic_t *report)
+{
+	struct session s = {.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1};
 	uint64_t seen, lost, unread, cg_lost;
 	int rc, err;
 
@@ -522,6 +636,14 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 	output_init(&s.out, cfg->output, cfg->by,
 		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
+	s.fd_table = want_fd_table(cfg);
+	s.older_ns = cfg->leaks_older > 0 ? (uint64_t)(cfg->leaks_older * 1e9) : 0;
+	if (s.fd_table && (err = fdlife_init(&s.fds, NULL))) {
+		fprintf(stderr, "copenclose: cannot make the descriptor table: %s\n",
+			strerror(-err));
+		rc = TRACER_FAILED;
+		goto cleanup;
+	}
 	rc = setup(&s);
 	if (rc)
 		goto cleanup;
@@ -538,12 +660,20 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		drain(&s, DRAIN_MS);
 		check_loss(&s, now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
 		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
+		if (s.fd_table)
+			report_leaks(&s, DRAIN_MS);
 	}
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
-	unread = seen - lost - s.sink.delivered;
+	unread = seen - lost - s.sink.delivered - s.fed_only;
 	if (lost)
 		report_loss_by_cgroup(&s);
+	if ((cg_lost = counter(&s, CC_CNT_PROC_LOST)))
+		fprintf(stderr,
+			"copenclose: %llu exit or exec records lost: the descriptors they ended may "
+			"be reported as still open\n",
+			(unsigned long long)cg_lost);
+	report_fd_table(&s);
 	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
 		fprintf(stderr,
 			"copenclose: %llu cgroup records lost: containers created then may be unnamed\n",
@@ -562,6 +692,8 @@ cleanup:
 	if (s.cgroup_fd >= 0)
 		close(s.cgroup_fd);
 	resolver_free(s.res);
+	if (s.fd_table)
+		fdlife_free(&s.fds);
 	output_free(&s.out);
 	return rc;
 }

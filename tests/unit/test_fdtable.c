@@ -43,7 +43,7 @@ static void test_open_take(void **state)
 {
 	struct fdtable *t = table(0, 0, 0);
 	char path[] = "/etc/hosts";
-	struct fd_entry in = mk(10, 3, 500, 7, path, FD_CLOEXEC), *e;
+	struct fd_entry in = mk(10, 3, 500, 7, path, FDT_CLOEXEC), *e;
 	struct fdtable_stats st;
 
 	assert_int_equal(fdtable_open(t, &in), 0);
@@ -57,7 +57,7 @@ static void test_open_take(void **state)
 	assert_int_equal(e->fd, 3);
 	assert_int_equal(e->opened_ns, 500);
 	assert_int_equal(e->cgroup_id, 7);
-	assert_int_equal(e->flags, FD_CLOEXEC);
+	assert_int_equal(e->flags, FDT_CLOEXEC);
 	assert_int_equal(e->text_len, 10);
 	assert_memory_equal(e->text, "/etc/hosts", 10);
 	assert_string_equal(e->comm, "proc");
@@ -142,14 +142,16 @@ static void test_end_process(void **state)
 	struct fd_entry e;
 
 	for (int i = 0; i < 5; i++) {
-		e = mk(100, fds[i], i, 9, "/f", fds[i] % 2 ? FD_CLOEXEC : 0);
+		e = mk(100, fds[i], i, 9, "/f", fds[i] % 2 ? FDT_CLOEXEC : 0);
 		assert_int_equal(fdtable_open(t, &e), 0);
 	}
-	e = mk(101, 3, 0, 9, "/other", FD_CLOEXEC);
+	e = mk(101, 3, 0, 9, "/other", FDT_CLOEXEC);
 	assert_int_equal(fdtable_open(t, &e), 0);
 	assert_int_equal(fdtable_open_count(t, 9), 6);
 	/* exec: the O_CLOEXEC ones (3, 5, 7), lowest first */
+	assert_int_equal(fdtable_process_count(t, 100), 5);
 	assert_int_equal(fdtable_end_process(t, 100, 1, collect, &x), 3);
+	assert_int_equal(fdtable_process_count(t, 100), 2);
 	assert_int_equal(x.n, 3);
 	assert_int_equal(x.fds[0], 3);
 	assert_int_equal(x.fds[1], 5);
@@ -251,9 +253,12 @@ static void test_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_take),	  cmocka_unit_test(test_replace_and_invalid),
-		cmocka_unit_test(test_bounds),		  cmocka_unit_test(test_end_process),
-		cmocka_unit_test(test_iter_and_snapshot), cmocka_unit_test(test_against_model),
+		cmocka_unit_test(test_open_take),
+		cmocka_unit_test(test_replace_and_invalid),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_end_process),
+		cmocka_unit_test(test_iter_and_snapshot),
+		cmocka_unit_test(test_against_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
