@@ -125,7 +125,10 @@ long fdlife_report(struct fdlife *l, struct output *out, struct resolver *res, u
 	size_t n;
 	int err;
 
-	err = fdtable_snapshot(l->table, !older_ns ? UINT64_MAX : now_ns >= older_ns ? now_ns - older_ns : 0,
+	err = fdtable_snapshot(l->table,
+			       !older_ns	    ? UINT64_MAX
+			       : now_ns >= older_ns ? now_ns - older_ns
+						    : 0,
 			       &list, &n);
 	if (err)
 		return err;
@@ -138,7 +141,9 @@ long fdlife_report(struct fdlife *l, struct output *out, struct resolver *res, u
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct cgroup_identity *id = identity(res, list[i]->cgroup_id);
-		const char *g = id && id->ctr.is_container ? id->ctr.id : id && id->path ? id->path : "";
+		const char *g = id && id->ctr.is_container ? id->ctr.id
+				: id && id->path	   ? id->path
+							   : "";
 
 		rows[i].e = list[i];
 		rows[i].order = i;
