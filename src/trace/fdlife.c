@@ -118,7 +118,7 @@ static const struct cgroup_identity *identity(struct resolver *res, uint64_t cgr
 }
 
 long fdlife_report(struct fdlife *l, struct output *out, struct resolver *res, uint64_t now_ns,
-		   uint64_t older_ns)
+		   uint64_t older_ns, int always)
 {
 	const struct fd_entry **list;
 	struct held *rows;
@@ -157,7 +157,8 @@ long fdlife_report(struct fdlife *l, struct output *out, struct resolver *res, u
 		}
 	}
 	qsort(rows, n, sizeof(*rows), by_group);
-	output_leaks_header(out, n, older_ns);
+	if (n || always)
+		output_leaks_header(out, n, older_ns);
 	for (size_t i = 0; i < n; i++) {
 		const struct fd_entry *e = rows[i].e;
 		struct fd_held h = {

@@ -31,9 +31,10 @@ void fdlife_origin(const struct fd_entry *e, struct fd_origin *o);
 /*
  * The leak report into out: the descriptors opened at least older_ns before now_ns, grouped by
  * container (resolved through res; res NULL groups by cgroup id), then process, oldest first.
- * Returns how many were written, or -ENOMEM.
+ * The table's heading is written when there is a descriptor to list, or always when asked for
+ * (on SIGUSR1, where "0" is an answer). Returns how many were written, or -ENOMEM.
  */
 long fdlife_report(struct fdlife *l, struct output *out, struct resolver *res, uint64_t now_ns,
-		   uint64_t older_ns);
+		   uint64_t older_ns, int always);
 
 #endif

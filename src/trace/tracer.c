@@ -222,7 +222,7 @@ static void check_loss(struct session *s, uint64_t now)
 }
 
 /* The leak report, written out now (at exit, or on SIGUSR1). */
-static void report_leaks(struct session *s, int deadline_ms)
+static void report_leaks(struct session *s, int deadline_ms, int asked)
 {
 	long n;
 
@@ -233,7 +233,7 @@ static void report_leaks(struct session *s, int deadline_ms)
 		return;
 	}
 	n = fdlife_report(&s->fds, &s->out, s->layout.v2_mount[0] ? s->res : NULL,
-			  now_ns(CLOCK_MONOTONIC), s->older_ns);
+			  now_ns(CLOCK_MONOTONIC), s->older_ns, asked);
 	if (n < 0)
 		fprintf(stderr, "copenclose: cannot make the leak report: %s\n", strerror((int)-n));
 	sink_flush(&s->sink, &s->out.buf, s->stop, deadline_ms);
@@ -309,7 +309,7 @@ static int poll_loop(struct session *s)
 			break;
 		if (*s->report) {
 			*s->report = 0;
-			report_leaks(s, -1);
+			report_leaks(s, -1, 1);
 			if (s->cfg->output ==
 			    OUTPUT_TABLE) { /* the events go on: their heading again */
 				strbuf_addc(&s->out.buf, '\n');
@@ -661,7 +661,7 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 		check_loss(&s, now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
 		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
 		if (s.fd_table)
-			report_leaks(&s, DRAIN_MS);
+			report_leaks(&s, DRAIN_MS, 0);
 	}
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);

@@ -80,11 +80,12 @@ static void test_close_json_known(void **state)
 	struct output o;
 
 	output_init(&o, OUTPUT_JSON, BY_UTS, WALL_NS - MONO_NS);
-	assert_non_null(strstr(close_line(&o, &path),
-			       ",\"fd\":5,\"path\":null,\"flags\":null,\"addr\":null,\"mode\":null,"
-			       "\"dirfd\":null,\"resolve\":null,\"closed_path\":\"/etc/x\\nconf\","
-			       "\"closed_addr\":null,\"closed_syscall\":\"openat2\",\"lifetime_ns\":2500,"
-			       "\"truncated\":false,"));
+	assert_non_null(
+		strstr(close_line(&o, &path),
+		       ",\"fd\":5,\"path\":null,\"flags\":null,\"addr\":null,\"mode\":null,"
+		       "\"dirfd\":null,\"resolve\":null,\"closed_path\":\"/etc/x\\nconf\","
+		       "\"closed_addr\":null,\"closed_syscall\":\"openat2\",\"lifetime_ns\":2500,"
+		       "\"truncated\":false,"));
 	assert_non_null(strstr(close_line(&o, &peer),
 			       "\"closed_path\":null,\"closed_addr\":\"10.0.0.2:4242\","
 			       "\"closed_syscall\":\"accept4\",\"lifetime_ns\":7,"));
@@ -225,8 +226,9 @@ static void test_ages(void **state)
 		uint64_t ns;
 		const char *age;
 	} cases[] = {
-		{850000000ull, "850ms"},   {12345000000ull, "12.3s"},   {303000000000ull, "5m03s"},
-		{7440000000000ull, "2h04m"}, {277200000000000ull, "3d05h"},
+		{850000000ull, "850ms"},       {12345000000ull, "12.3s"},
+		{303000000000ull, "5m03s"},    {7440000000000ull, "2h04m"},
+		{277200000000000ull, "3d05h"},
 	};
 	struct fd_held h = {.pid = 1, .fd = 3, .comm = "x", .origin = {.text = "/", .text_len = 1}};
 
