@@ -51,8 +51,8 @@ static int load_parse_u64(const char *s, uint64_t max, uint64_t *out)
 
 static int load_parse_mode(const char *s, enum load_mode *mode)
 {
-	static const char *const names[] = {"failopen", "openclose", "getpid", "burst", "rate",
-					    "spawn"};
+	static const char *const names[] = {"failopen", "openclose", "getpid",
+					    "burst",	"rate",	     "spawn"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcmp(s, names[i])) {

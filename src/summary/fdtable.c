@@ -223,7 +223,8 @@ int fdtable_open(struct fdtable *t, const struct fd_entry *in)
 		*cp = c;
 	}
 	*e = *in;
-	memcpy((char *)(e + 1), in->text, len);
+	if (len)
+		memcpy((char *)(e + 1), in->text, len);
 	e->text = (const char *)(e + 1);
 	e->hnext = *link;
 	*link = e;
