@@ -138,9 +138,11 @@ static void handle_proc(struct session *s, const struct cc_event *rec)
 
 	if (!s->fd_table || !fdtable_process_count(s->fds.table, rec->pid))
 		return;
-	p.id = identify(s, rec, &legacy);
-	fdtable_end_process(s->fds.table, rec->pid, rec->type == CC_REC_PROC_EXEC, write_fd_end,
-			    &p);
+	/* ends are written beside the closes; with close not asked for, the table only forgets */
+	if (s->cfg->syscalls & (1u << CC_SYS_CLOSE))
+		p.id = identify(s, rec, &legacy);
+	fdtable_end_process(s->fds.table, rec->pid, rec->type == CC_REC_PROC_EXEC,
+			    s->cfg->syscalls & (1u << CC_SYS_CLOSE) ? write_fd_end : NULL, &p);
 }
 
 static int handle_record(void *ctx, void *data, size_t size)

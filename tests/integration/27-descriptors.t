@@ -7,7 +7,7 @@
 cc_require_bpf
 cc_setup
 cc_rootfs
-tap_plan 27
+tap_plan 29
 
 # jq over one tracer's JSON lines, the records of one pid only.
 of_pid() { jq -c --argjson p "$2" "select(.pid == \$p)" "$CC_WORK/$1.out"; }
@@ -31,6 +31,10 @@ cc_runc_start "$name" keep /data/file 1 keep /etc/passwd 1 keep /etc/group 1 kee
 	keep /bin/busybox 1 drop 3 mark /ctl/kept wait-file /ctl/end
 cc_tracer_start leaktable -n workload
 table_pid=$CC_TRACER_PID
+cc_tracer_start leakold -o json -n workload --leaks-older 1
+old_pid=$CC_TRACER_PID
+cc_tracer_start leaknew -o json -n workload --leaks-older 3600
+new_pid=$CC_TRACER_PID
 cc_tracer_start leaks -o json -n workload
 tap_ok $? "leaks: both tracers attached"
 json_pid=$CC_TRACER_PID
@@ -45,8 +49,15 @@ tap_ok $? "leaks: the tracer goes on after SIGUSR1"
 usr1=$(jq -r 'select(.type == "open_fd") | [.fd, .path, .syscall] | @tsv' "$CC_WORK/leaks.out")
 tap_is "$usr1" "$(printf '6\t/dev/null\topenat\n7\t/bin/busybox\topenat')" \
 	"leaks: SIGUSR1 reports exactly the two descriptors still open, oldest first"
+sleep 1.2 # the descriptors are more than 1 s old
 CC_TRACER_PID=$json_pid cc_tracer_stop INT
 tap_is "$CC_TRACER_RC" 0 "leaks: the JSON tracer ended with status 0"
+CC_TRACER_PID=$old_pid cc_tracer_stop INT
+CC_TRACER_PID=$new_pid cc_tracer_stop INT
+tap_is "$(jq -r 'select(.type == "open_fd") | .path' "$CC_WORK/leakold.out")" \
+	"$(printf '/dev/null\n/bin/busybox')" "--leaks-older 1: the two, open for more than 1 s"
+tap_is "$(grep -c '"type":"open_fd"' "$CC_WORK/leaknew.out")" 0 \
+	"--leaks-older 3600: none is that old"
 CC_TRACER_PID=$table_pid cc_tracer_stop INT
 tap_is "$CC_TRACER_RC" 0 "leaks: the table tracer ended with status 0"
 cpid=${CC_CPID[$name]}
@@ -101,8 +112,10 @@ tap_is "$(of_pid std "$cpid" | jq -r 'select(.syscall == "close" and .closed_sys
 	"$(printf '4 EBADF\n6 ok')" \
 	"closes: unknown only for sockets made by socket() (6) and the bad closes (4)"
 tap_is "$(of_pid std "$cpid" | jq -r 'select(.syscall != "close" and .type == "event") |
-	[.closed_path, .closed_addr, .closed_syscall, .lifetime_ns] | map(tostring) | join(",")' |
-	sort -u)" "null,null,null,null" "closes: the other events have the keys, all null"
+	[has("closed_path"), has("closed_addr"), has("closed_syscall"), has("lifetime_ns"),
+	.closed_path, .closed_addr, .closed_syscall, .lifetime_ns] | map(tostring) | join(",")' |
+	sort -u)" "true,true,true,true,null,null,null,null" \
+	"closes: the other events have the four keys, all null"
 tap_is "$(balance std "$cpid")" "12 made, 12 ended or open" \
 	"closes: every descriptor made (9 files, 3 accepted sockets) is seen ending"
 tap_is "$(of_pid closeonly "$cpid" | jq -r '.syscall' | sort | uniq -c | awk '{ $1 = $1; print }')" \
