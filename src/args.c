@@ -14,6 +14,8 @@ enum {
 	OPT_RINGBUF,
 	OPT_NO_FD_TABLE,
 	OPT_LEAKS_OLDER,
+	OPT_ATTACH,
+	OPT_COMPAT,
 };
 
 static const struct option long_opts[] = {
@@ -35,6 +37,8 @@ static const struct option long_opts[] = {
 	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
 	{"no-fd-table", no_argument, NULL, OPT_NO_FD_TABLE},
 	{"leaks-older", required_argument, NULL, OPT_LEAKS_OLDER},
+	{"attach", required_argument, NULL, OPT_ATTACH},
+	{"compat", no_argument, NULL, OPT_COMPAT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -66,6 +70,10 @@ void args_usage(FILE *out)
 	      "  -G, --cgroup PATH       only this cgroup v2 and every cgroup below it\n"
 	      "  -d, --duration SECONDS  stop after this long\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
+	      "      --attach MODE       auto (default), tracepoint or fentry: where the programs\n"
+	      "                          attach (fentry also sees io_uring and 32-bit calls)\n"
+	      "      --compat            with tracepoints, also see 32-bit calls (raw_syscalls: a\n"
+	      "                          cost on every system call)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
 	      "      --leaks-older SECONDS  the leak report (at exit and on SIGUSR1) lists only\n"
 	      "                          descriptors open for at least this long\n"
@@ -196,6 +204,20 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			else
 				FAIL("invalid --by '%.64s': use uts, cgroup, pidns or mntns",
 				     optarg);
+			break;
+		case OPT_ATTACH:
+			if (strcmp(optarg, "auto") == 0)
+				cfg->attach = ATTACH_AUTO;
+			else if (strcmp(optarg, "tracepoint") == 0)
+				cfg->attach = ATTACH_TRACEPOINT;
+			else if (strcmp(optarg, "fentry") == 0)
+				cfg->attach = ATTACH_FENTRY;
+			else
+				FAIL("invalid --attach '%.64s': use auto, tracepoint or fentry",
+				     optarg);
+			break;
+		case OPT_COMPAT:
+			cfg->compat = true;
 			break;
 		case OPT_FAIL_ON_LOSS:
 			cfg->fail_on_loss = true;

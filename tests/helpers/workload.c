@@ -21,9 +21,9 @@
  *   keep PATH N       N x openat(AT_FDCWD, PATH, O_RDONLY), the descriptors kept open
  *   keepcx PATH N     the same with O_RDONLY|O_CLOEXEC
  *   drop N            close of the N kept descriptors opened first (in the order opened)
- *   exec STEP...      execve(argv[0]) running the steps that follow (no traced call: the
- *                     kernel opens the binary itself); kept O_CLOEXEC descriptors end there, the
- *                     others stay open, no longer tracked by the new image
+ *   exec PROG ARGS... execv(PROG, PROG ARGS...): the rest of the line is another program's (last)
+ *                     (no traced call: the kernel opens PROG itself); kept O_CLOEXEC
+ *                     descriptors end there, the others stay open in the new image
  * Exits 0 when every step did what it should, 1 otherwise, 2 on bad usage.
  */
 #define _GNU_SOURCE
@@ -157,8 +157,14 @@ static long workload_listen(const struct sockaddr *sa, socklen_t len)
 
 static long workload_accept(long lfd, int four)
 {
+#ifdef SYS_accept
 	long fd = four ? syscall(SYS_accept4, lfd, NULL, NULL, SOCK_CLOEXEC)
 		       : syscall(SYS_accept, lfd, NULL, NULL);
+#else /* i386 has no accept system call: socketcall(SYS_ACCEPT), as its libc does */
+	unsigned long args[3] = {(unsigned long)lfd, 0, 0};
+	long fd = four ? syscall(SYS_accept4, lfd, NULL, NULL, SOCK_CLOEXEC)
+		       : syscall(SYS_socketcall, 5 /* SYS_ACCEPT */, args);
+#endif
 	if (fd < 0)
 		return workload_fail("accept", NULL, errno);
 	return fd;
@@ -366,11 +372,9 @@ int main(int argc, char **argv)
 		_exit(2);
 	}
 	for (int i = 1; i < argc && !failed;) {
-		if (!strcmp(argv[i], "exec")) {
-			/* the new image runs the rest: argv[0] then the steps after "exec" */
-			argv[i] = argv[0];
-			execv(argv[0], argv + i);
-			workload_fail("exec", argv[0], errno);
+		if (!strcmp(argv[i], "exec") && i + 1 < argc) {
+			execv(argv[i + 1], argv + i + 1);
+			workload_fail("execv", argv[i + 1], errno);
 			_exit(1);
 		}
 		int used = workload_step(argc - i, argv + i, &kept, &failed);

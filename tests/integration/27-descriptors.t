@@ -128,7 +128,7 @@ tap_ok $? "-e close: the opens read only for the table are not unread: $(cc_clos
 
 # --- exit and exec end descriptors ---
 name=$(cc_name)
-cc_runc_start "$name" keep /data/file 2 keepcx /etc/passwd 1 exec keepcx /etc/group 1 sleep 100
+cc_runc_start "$name" keep /data/file 2 keepcx /etc/passwd 1 exec /bin/workload keepcx /etc/group 1 sleep 100
 cc_tracer_start ends -o json -n workload
 ends_pid=$CC_TRACER_PID
 cc_tracer_start endstable -n workload
