@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Measures copenclose against no tracer and its peers in one run of interleaved rounds, and writes
 # the medians and the ratios between tracers to a table on stdout and to bench/RESULTS.md.
-# BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls.
+# BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls;
+# BENCH_PARTS="micro burst stats" chooses the parts (default all three) and BENCH_STATS_TRACERS the
+# configurations of the BPF statistics part; BENCH_CC_BIN runs another copenclose build.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-CC_BIN=build/copenclose
+CC_BIN=${BENCH_CC_BIN:-build/copenclose}
+parts=" ${BENCH_PARTS:-micro burst stats} "
 LOAD=build/bench/load
 ORIG=build/bench/origprobe
 OPENSNOOP=${BENCH_OPENSNOOP:-/usr/sbin/opensnoop}
 BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
 RESULTS=bench/RESULTS.md
+[ -n "${BENCH_PARTS:-}${BENCH_CC_BIN:-}" ] && RESULTS=build/bench/RESULTS-partial.md # not the full run
 
 if [ -n "${BENCH_QUICK:-}" ]; then
 	rounds=${BENCH_ROUNDS:-2} reps=1 n_fail=20000 n_oc=10000 n_getpid=200000
@@ -313,13 +317,17 @@ burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log "run.sh: $rounds rounds of ${#micro_tracers[@]} configurations, $burst_rounds burst rounds"
+[ "${parts#* micro }" = "$parts" ] && rounds=0
+[ "${parts#* burst }" = "$parts" ] && burst_rounds_run=0 || burst_rounds_run=$burst_rounds
+[ "${parts#* stats }" = "$parts" ] && stats_rounds=0 || stats_rounds=$burst_rounds
+read -r -a stats_tracers <<<"${BENCH_STATS_TRACERS:-cc-table cc-json cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp}"
 for round in $(seq "$rounds"); do
 	for t in "${micro_tracers[@]}"; do
 		log "round $round/$rounds: $t"
 		micro_turn "$t"
 	done
 done
-for round in $(seq "$burst_rounds"); do
+for round in $(seq "$burst_rounds_run"); do
 	for t in "${burst_tracers[@]}"; do
 		for j in 1 2; do
 			log "burst round $round/$burst_rounds: $t, $j process(es)"
@@ -328,8 +336,8 @@ for round in $(seq "$burst_rounds"); do
 	done
 done
 if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
-	for round in $(seq "$burst_rounds"); do
-		for t in cc-table cc-json cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp; do
+	for round in $(seq "$stats_rounds"); do
+		for t in "${stats_tracers[@]}"; do
 			log "BPF statistics round $round/$burst_rounds: $t"
 			stats_turn "$t"
 		done

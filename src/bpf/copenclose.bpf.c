@@ -31,9 +31,19 @@ const volatile __u32 host_mntns = 0;
 const volatile __u32 host_utsns = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
 
-/* The address of the host's shared namespace set (struct nsproxy), learnt from the first host
-   task seen; compared, never dereferenced. */
-__u64 host_nsproxy = 0;
+/* The host's pid namespace is the initial one (pid namespaces at level 0 are): the fast host test
+   below needs no pid namespace load then. */
+const volatile bool host_pid_initial = false;
+
+/*
+ * The addresses of the host's mount and UTS namespaces, learnt from the first task whose
+ * namespace inums are the host's; compared, never dereferenced. Unlike a namespace set (struct
+ * nsproxy, which a host task that unshared only its network namespace owns alone, and whose
+ * memory a container's set can reuse once it exits), these are the host's PID 1's own and live
+ * as long as it does, so no other namespace can take their address.
+ */
+__u64 host_mnt_ns = 0;
+__u64 host_uts_ns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -182,6 +192,8 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	__u64 uid_gid;
 	struct task_struct *task;
 	struct nsproxy *nsp;
+	struct mnt_namespace *mnt;
+	struct uts_namespace *uts;
 	struct scratch *s;
 	bool host;
 
@@ -192,9 +204,12 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	nsp = task->nsproxy;
 	if (!nsp)
 		goto filtered; /* an exiting task */
-	host = host_nsproxy && (__u64)nsp == host_nsproxy;
+	mnt = nsp->mnt_ns;
+	uts = nsp->uts_ns;
+	host = host_pid_initial && host_mnt_ns && (__u64)mnt == host_mnt_ns &&
+	       (__u64)uts == host_uts_ns && task->thread_pid->level == 0;
 	if (host) {
-		/* the host's own namespace set: its inums are known, no loads needed */
+		/* the host's own namespaces: their inums are known, no loads needed */
 		if (targ_ignore_host)
 			goto filtered;
 		pidns = host_pidns;
@@ -203,15 +218,13 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 		ns_tgid = tgid;
 	} else {
 		pidns = active_pidns(task, &ns_tgid);
-		mntns = nsp->mnt_ns->ns.inum;
-		utsns = nsp->uts_ns->ns.inum;
+		mntns = mnt->ns.inum;
+		utsns = uts->ns.inum;
 		host = pidns == host_pidns && mntns == host_mntns && utsns == host_utsns;
-		/*
-		 * Remember a host task's namespace set when it describes the task whole (its
-		 * children's pid namespace is its own): every task sharing it is the host's too.
-		 */
-		if (host && !host_nsproxy && nsp->pid_ns_for_children->ns.inum == pidns)
-			host_nsproxy = (__u64)nsp;
+		if (host && !host_mnt_ns) {
+			host_uts_ns = (__u64)uts;
+			host_mnt_ns = (__u64)mnt;
+		}
 		if (targ_ignore_host && host)
 			goto filtered;
 	}
@@ -244,7 +257,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.tail_len = 0;
 	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */
 	copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
-	copy8(s->ev.hostname, nsp->uts_ns->name.nodename, 8);
+	copy8(s->ev.hostname, uts->name.nodename, 8);
 	s->ev.hostname[64] = 0;
 	*regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	return s;

@@ -14,6 +14,9 @@
 #define CAP_BPF 39
 #endif
 
+/* The inode number of the initial pid namespace, fixed by the kernel (PROC_PID_INIT_INO). */
+#define PREFLIGHT_INIT_PIDNS_INO 0xEFFFFFFCu
+
 /* Namespace inode numbers of the host, read from /proc/1/ns. */
 struct host_ns {
 	uint32_t pidns;

@@ -267,6 +267,7 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->host_pidns = host->pidns;
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
+	skel->rodata->host_pid_initial = host->pidns == PREFLIGHT_INIT_PIDNS_INO;
 	skel->rodata->wakeup_bytes = ring / 8;
 	for (int i = 0; i < CC_SYS_MAX; i++) {
 		int on = !!(cfg->syscalls & (1u << i));
