@@ -14,6 +14,8 @@
 #define AF_UNIX		1
 #define AF_INET		2
 #define AF_INET6	10
+#define CC_S_IFMT	0170000
+#define CC_S_IFSOCK	0140000
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -287,14 +289,16 @@ static __always_inline void read_path(struct scratch *s, const char *upath)
 		s->ev.status |= CC_ST_TAIL_TRUNCATED;
 }
 
-static __always_inline void set_open(struct scratch *s, long dfd, __u64 flags, __u64 mode)
+/* The arguments at the kernel's widths (int dfd, int flags, umode_t mode): a caller's garbage in
+   the registers' upper bits is not part of the call. */
+static __always_inline void set_open(struct scratch *s, int dfd, __u64 flags, __u32 mode)
 {
 	s->ev.flags = flags;
 	if (flags & (CC_O_CREAT | CC_O_TMPFILE)) {
 		s->ev.mode = mode;
 		s->ev.status |= CC_ST_HAS_MODE;
 	}
-	if ((int)dfd != AT_FDCWD) {
+	if (dfd != AT_FDCWD) {
 		s->ev.dirfd = dfd;
 		s->ev.status |= CC_ST_HAS_DIRFD;
 	}
@@ -311,7 +315,8 @@ int exit_open(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	read_path(s, (const char *)PT_REGS_PARM1_SYSCALL(regs));
-	set_open(s, AT_FDCWD, PT_REGS_PARM2_SYSCALL(regs), PT_REGS_PARM3_SYSCALL(regs));
+	set_open(s, AT_FDCWD, (__u32)PT_REGS_PARM2_SYSCALL(regs),
+		 (__u16)PT_REGS_PARM3_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
@@ -325,8 +330,8 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	read_path(s, (const char *)PT_REGS_PARM2_SYSCALL(regs));
-	set_open(s, PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM3_SYSCALL(regs),
-		 PT_REGS_PARM4_SYSCALL(regs));
+	set_open(s, (int)PT_REGS_PARM1_SYSCALL(regs), (__u32)PT_REGS_PARM3_SYSCALL(regs),
+		 (__u16)PT_REGS_PARM4_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
@@ -341,8 +346,12 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	read_path(s, (const char *)PT_REGS_PARM2_SYSCALL(regs));
-	bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_SYSCALL(regs));
-	set_open(s, PT_REGS_PARM1_SYSCALL(regs), how.flags, how.mode);
+	/* struct open_how's fields are 64 bits wide: the kernel refuses any it does not know */
+	if (bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_SYSCALL(regs))) {
+		how.flags = how.mode = how.resolve = 0;
+		s->ev.status |= CC_ST_HOW_UNREADABLE;
+	}
+	set_open(s, (int)PT_REGS_PARM1_SYSCALL(regs), how.flags, (__u32)how.mode);
 	s->ev.resolve = how.resolve;
 	finish(s);
 	return 0;
@@ -356,7 +365,7 @@ int exit_close(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	s->ev.fd = PT_REGS_PARM1_SYSCALL(regs);
+	s->ev.fd = (int)PT_REGS_PARM1_SYSCALL(regs); /* close(unsigned int fd) */
 	finish(s);
 	return 0;
 }
@@ -385,24 +394,34 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	s->ev.fd = PT_REGS_PARM1_SYSCALL(regs);
+	s->ev.fd = (int)PT_REGS_PARM1_SYSCALL(regs);
 	read_uaddr(s, (const void *)PT_REGS_PARM2_SYSCALL(regs), (int)PT_REGS_PARM3_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
 
-/* The peer of an accepted socket, read from the socket when the caller passed no buffer. */
+/*
+ * The peer of an accepted socket, read from the socket itself. The caller's buffer is not read:
+ * at exit *addrlen holds the address's whole size, not the buffer's (a buffer smaller than the
+ * address would be read past its end), the caller's size is gone unless an entry program kept
+ * it (a second program run per accept), and the caller may rewrite its buffer meanwhile. The
+ * socket's own address is exact and its reads are bounded.
+ */
 static __always_inline void read_peer(struct scratch *s, int fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *file = NULL;
 	struct socket *sock;
 	struct sock_common *sk;
 	__u16 family;
 
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		goto unreadable;
 	bpf_core_read(&file, sizeof(file), &fds[fd]);
-	if (!file)
+	/* another thread may have closed the fd and opened something else there since */
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & CC_S_IFMT) != CC_S_IFSOCK)
 		goto unreadable;
 	sock = BPF_CORE_READ(file, private_data);
 	sk = (struct sock_common *)BPF_CORE_READ(sock, sk);
@@ -440,21 +459,14 @@ static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *c
 	long ret = ctx->ret; /* read the context once: the verifier refuses a moved ctx pointer */
 	struct pt_regs *regs;
 	struct scratch *s = begin(sc, ret, &regs);
-	const void *uaddr;
-	int *ulen, len = 0;
 
 	if (!s)
 		return 0;
 	if (sc == CC_SYS_ACCEPT4)
-		s->ev.flags = PT_REGS_PARM4_SYSCALL(regs);
+		s->ev.flags = (__u32)PT_REGS_PARM4_SYSCALL(regs); /* int flags */
 	if (ret >= 0) {
 		s->ev.fd = ret;
-		uaddr = (const void *)PT_REGS_PARM2_SYSCALL(regs);
-		ulen = (int *)PT_REGS_PARM3_SYSCALL(regs);
-		if (uaddr && ulen && !bpf_probe_read_user(&len, sizeof(len), ulen))
-			read_uaddr(s, uaddr, len);
-		else
-			read_peer(s, ret);
+		read_peer(s, ret);
 	}
 	finish(s);
 	return 0;
