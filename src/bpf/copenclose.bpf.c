@@ -7,15 +7,16 @@
 #include <bpf/bpf_core_read.h>
 #include "event.h"
 
-#define AT_FDCWD	-100
-#define CC_O_CREAT	0100
-#define CC_O_TMPFILE	020000000
-#define CC_ENAMETOOLONG 36
-#define AF_UNIX		1
-#define AF_INET		2
-#define AF_INET6	10
-#define CC_S_IFMT	0170000
-#define CC_S_IFSOCK	0140000
+#define AT_FDCWD	      -100
+#define CC_O_CREAT	      0100
+#define CC_O_TMPFILE	      020000000
+#define CC_ENAMETOOLONG	      36
+#define AF_UNIX		      1
+#define AF_INET		      2
+#define AF_INET6	      10
+#define CC_CGROUP_TP_PATH_LEN 1024 /* TRACE_CGROUP_PATH_LEN, with its NUL */
+#define CC_S_IFMT	      0170000
+#define CC_S_IFSOCK	      0140000
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -506,7 +507,9 @@ static __always_inline int cgroup_record(struct cgroup *cgrp, const char *path, 
 	n = bpf_probe_read_kernel_str(s->tail, sizeof(s->tail), path);
 	if (n > 0)
 		s->ev.tail_len = n - 1;
-	if (n == sizeof(s->tail))
+	/* the tracepoint's path is the kernel's copy in a TRACE_CGROUP_PATH_LEN buffer, cut
+	   silently: a path that fills it may be cut, and user space resolves it by id instead */
+	if (n >= CC_CGROUP_TP_PATH_LEN)
 		s->ev.status |= CC_ST_TAIL_TRUNCATED;
 	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + (s->ev.tail_len & (CC_TAIL_MAX - 1)), 0))
 		count(CC_CNT_CG_LOST);
