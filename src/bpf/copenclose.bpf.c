@@ -171,10 +171,12 @@ static __always_inline void send(void *rec, __u64 size)
 
 		count(CC_CNT_LOST);
 		v = bpf_map_lookup_elem(&lost_by_cgroup, &cg);
+		/* another CPU may insert the same cgroup between the lookup and the insert: then
+		   add to its entry. What the LRU evicts, user space reports as unattributed. */
+		if (!v && bpf_map_update_elem(&lost_by_cgroup, &cg, &one, BPF_NOEXIST))
+			v = bpf_map_lookup_elem(&lost_by_cgroup, &cg);
 		if (v)
 			__sync_fetch_and_add(v, 1);
-		else
-			bpf_map_update_elem(&lost_by_cgroup, &cg, &one, BPF_NOEXIST);
 	}
 }
 

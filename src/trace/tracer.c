@@ -483,10 +483,14 @@ static void detach_all(struct copenclose_bpf *skel)
 	}
 }
 
-/* The events the kernel lost, per cgroup, so the user learns whose events are missing. */
-static void report_loss_by_cgroup(struct session *s)
+/*
+ * The events the kernel lost, per cgroup, so the user learns whose events are missing. The
+ * per-cgroup table is bounded (its LRU evicts): what it no longer holds is said, as the
+ * difference between the total and the sum of the entries.
+ */
+static void report_loss_by_cgroup(struct session *s, uint64_t lost)
 {
-	uint64_t key, next, val;
+	uint64_t key, next, val, sum = 0, more_events = 0;
 	int shown = 0, more = 0;
 	void *prev = NULL;
 
@@ -497,8 +501,10 @@ static void report_loss_by_cgroup(struct session *s)
 		if (bpf_map__lookup_elem(s->skel->maps.lost_by_cgroup, &key, sizeof(key), &val,
 					 sizeof(val), 0))
 			continue;
+		sum += val;
 		if (shown++ >= 8) {
 			more++;
+			more_events += val;
 			continue;
 		}
 		const struct cgroup_identity *id = resolver_lookup(s->res, key);
@@ -510,7 +516,15 @@ static void report_loss_by_cgroup(struct session *s)
 			id->ctr.is_container ? id->ctr.id : "");
 	}
 	if (more)
-		fprintf(stderr, "copenclose: and losses in %d more cgroups\n", more);
+		fprintf(stderr, "copenclose: and %llu events lost in %d more cgroups\n",
+			(unsigned long long)more_events, more);
+	if (sum < lost)
+		fprintf(stderr,
+			"copenclose: the losses per cgroup are a lower bound: %llu of the %llu lost "
+			"events are not attributed to a cgroup (the table of %u cgroups evicted "
+			"them)\n",
+			(unsigned long long)(lost - sum), (unsigned long long)lost,
+			bpf_map__max_entries(s->skel->maps.lost_by_cgroup));
 }
 
 int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
@@ -544,7 +558,7 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	lost = counter(&s, CC_CNT_LOST);
 	unread = seen - lost - s.sink.delivered;
 	if (lost)
-		report_loss_by_cgroup(&s);
+		report_loss_by_cgroup(&s, lost);
 	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
 		fprintf(stderr,
 			"copenclose: %llu cgroup records lost: containers created then may be unnamed\n",
