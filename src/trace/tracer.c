@@ -565,12 +565,16 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 			(unsigned long long)cg_lost);
 	if (err)
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
+	if (s.sink.error)
+		fprintf(stderr, "copenclose: cannot write to stdout: %s\n", strerror(s.sink.error));
 	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
 		(unsigned long long)s.sink.delivered, (unsigned long long)lost);
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
 	fputc('\n', stderr);
-	rc = err ? TRACER_FAILED : cfg->fail_on_loss && lost ? TRACER_LOST : TRACER_OK;
+	rc = err || s.sink.error	 ? TRACER_FAILED
+	     : cfg->fail_on_loss && lost ? TRACER_LOST
+					 : TRACER_OK;
 cleanup:
 	ring_buffer__free(s.rb);
 	copenclose_bpf__destroy(s.skel);
