@@ -263,7 +263,7 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->targ_comm_set = cfg->comm_set;
 	memcpy((char *)skel->rodata->targ_comm, cfg->comm, sizeof(cfg->comm));
 	skel->rodata->targ_ignore_host = cfg->ignore_host;
-	skel->rodata->targ_cgroup_set = s->cgroup_fd >= 0;
+	skel->rodata->targ_cgroup_set = cfg->cgroup || cfg->container;
 	skel->rodata->host_pidns = host->pidns;
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
@@ -296,13 +296,6 @@ static int open_cgroup_filter(struct session *s)
 	s->cgroup_fd = -1;
 	if (!cfg->cgroup && !cfg->container)
 		return 0;
-	if (!v2[0]) {
-		fprintf(stderr,
-			"copenclose: %s needs the cgroup v2 hierarchy, which is not mounted "
-			"on this host\n",
-			cfg->cgroup ? "-G" : "-c");
-		return TRACER_FAILED;
-	}
 	if (cfg->container) {
 		err = resolver_find(s->res, cfg->container, path, sizeof(path));
 		if (err == -ENOENT) {
@@ -386,10 +379,14 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 	return 0;
 }
 
-static int setup(struct session *s)
+/*
+ * The kernel side: checks, load and attach, with the privileges that needs. Nothing here reads a
+ * file another user may write: runtime state and cgroup names are read only once privileges
+ * are dropped (setup_names).
+ */
+static int setup_kernel(struct session *s)
 {
 	const struct config *cfg = s->cfg;
-	struct resolver_opts ro = {0};
 	struct host_ns host;
 	int err;
 
@@ -403,15 +400,13 @@ static int setup(struct session *s)
 		fputs("copenclose: note: this host has no cgroup v2 hierarchy (legacy cgroups): "
 		      "containers are told apart by namespaces and /proc/PID/cgroup\n",
 		      stderr);
-	ro.v2_mount = s->layout.v2_mount;
-	ro.state_root = "";
-	if ((err = resolver_new(&ro, &s->res))) {
-		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
-			strerror(-err));
+	if ((cfg->cgroup || cfg->container) && !s->layout.v2_mount[0]) {
+		fprintf(stderr,
+			"copenclose: %s needs the cgroup v2 hierarchy, which is not mounted "
+			"on this host\n",
+			cfg->cgroup ? "-G" : "-c");
 		return TRACER_FAILED;
 	}
-	if ((err = open_cgroup_filter(s)))
-		return err;
 	s->ncpus = libbpf_num_possible_cpus();
 	s->skel = copenclose_bpf__open();
 	if (!s->skel) {
@@ -427,24 +422,41 @@ static int setup(struct session *s)
 			cfg->verbose ? "" : " (-v shows libbpf's messages)");
 		return TRACER_FAILED;
 	}
-	if (s->cgroup_fd >= 0) {
-		uint32_t zero = 0;
-
-		if ((err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
-						&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
-			fprintf(stderr, "copenclose: cannot set the cgroup filter: %s\n",
-				strerror(-err));
-			return TRACER_FAILED;
-		}
-	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
 	if (!s->rb) {
 		fprintf(stderr, "copenclose: cannot map the ring buffer: %s\n", strerror(errno));
 		return TRACER_FAILED;
 	}
+	/* with -c or -G, the programs drop every event until the cgroup is set (an empty slot of
+	   the cgroup array is no match) */
 	if ((err = copenclose_bpf__attach(s->skel))) {
 		fprintf(stderr, "copenclose: cannot attach to the syscall tracepoints: %s%s\n",
 			strerror(-err), cfg->verbose ? "" : " (-v shows libbpf's messages)");
+		return TRACER_FAILED;
+	}
+	return 0;
+}
+
+/* Unprivileged now: the resolver primed from the runtimes' state, the -c or -G cgroup set. */
+static int setup_names(struct session *s)
+{
+	struct resolver_opts ro = {0};
+	uint32_t zero = 0;
+	int err;
+
+	ro.v2_mount = s->layout.v2_mount;
+	ro.state_root = "";
+	if ((err = resolver_new(&ro, &s->res))) {
+		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if ((err = open_cgroup_filter(s)))
+		return err;
+	if (s->cgroup_fd >= 0 &&
+	    (err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
+					&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
+		fprintf(stderr, "copenclose: cannot set the cgroup filter: %s\n", strerror(-err));
 		return TRACER_FAILED;
 	}
 	return 0;
@@ -537,11 +549,17 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 	output_init(&s.out, cfg->output, cfg->by,
 		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
-	rc = setup(&s);
+	rc = setup_kernel(&s);
 	if (rc)
 		goto cleanup;
-	if ((err = preflight_drop_privileges()) && cfg->verbose)
-		fprintf(stderr, "copenclose: could not drop privileges: %s\n", strerror(-err));
+	if ((err = preflight_drop_privileges(PREFLIGHT_USER_UID, PREFLIGHT_USER_GID)))
+		fprintf(stderr,
+			"copenclose: warning: could not drop privileges to uid %d: %s (running on "
+			"with CAP_DAC_READ_SEARCH only)\n",
+			PREFLIGHT_USER_UID, strerror(-err));
+	rc = setup_names(&s);
+	if (rc)
+		goto cleanup;
 	print_tracing(cfg);
 	output_header(&s.out);
 	sink_flush(&s.sink, &s.out.buf, s.stop, -1);
