@@ -12,6 +12,8 @@ enum {
 	OPT_BY = 0x100,
 	OPT_FAIL_ON_LOSS,
 	OPT_RINGBUF,
+	OPT_ATTACH,
+	OPT_COMPAT,
 };
 
 static const struct option long_opts[] = {
@@ -31,6 +33,8 @@ static const struct option long_opts[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"fail-on-loss", no_argument, NULL, OPT_FAIL_ON_LOSS},
 	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
+	{"attach", required_argument, NULL, OPT_ATTACH},
+	{"compat", no_argument, NULL, OPT_COMPAT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -62,6 +66,10 @@ void args_usage(FILE *out)
 	      "  -G, --cgroup PATH       only this cgroup v2 and every cgroup below it\n"
 	      "  -d, --duration SECONDS  stop after this long\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
+	      "      --attach MODE       auto (default), tracepoint or fentry: where the programs\n"
+	      "                          attach (fentry also sees io_uring and 32-bit calls)\n"
+	      "      --compat            with tracepoints, also see 32-bit calls (raw_syscalls: a\n"
+	      "                          cost on every system call)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
 	      "  -v, --verbose           show libbpf's messages\n"
 	      "  -h, --help              this help\n"
@@ -185,6 +193,20 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			else
 				FAIL("invalid --by '%.64s': use uts, cgroup, pidns or mntns",
 				     optarg);
+			break;
+		case OPT_ATTACH:
+			if (strcmp(optarg, "auto") == 0)
+				cfg->attach = ATTACH_AUTO;
+			else if (strcmp(optarg, "tracepoint") == 0)
+				cfg->attach = ATTACH_TRACEPOINT;
+			else if (strcmp(optarg, "fentry") == 0)
+				cfg->attach = ATTACH_FENTRY;
+			else
+				FAIL("invalid --attach '%.64s': use auto, tracepoint or fentry",
+				     optarg);
+			break;
+		case OPT_COMPAT:
+			cfg->compat = true;
 			break;
 		case OPT_FAIL_ON_LOSS:
 			cfg->fail_on_loss = true;

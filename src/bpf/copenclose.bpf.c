@@ -33,6 +33,8 @@ const volatile __u32 host_pidns = 0;
 const volatile __u32 host_mntns = 0;
 const volatile __u32 host_utsns = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
+/* The traced system calls (1 << enum cc_syscall), for the programs that serve several. */
+const volatile __u32 targ_syscalls = ~0u;
 
 /* The host's pid namespace is the initial one (pid namespaces at level 0 are): the fast host test
    below needs no pid namespace load then. */
@@ -259,6 +261,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.dirfd = AT_FDCWD;
 	s->ev.mode = 0;
 	s->ev.status = host ? CC_ST_HOST : 0;
+	s->ev.via = CC_VIA_SYSCALL;
 	s->ev.tail_len = 0;
 	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */
 	copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
@@ -410,19 +413,12 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
  * it (a second program run per accept), and the caller may rewrite its buffer meanwhile. The
  * socket's own address is exact and its reads are bounded.
  */
-static __always_inline void read_peer(struct scratch *s, int fd)
+static __always_inline void read_peer_file(struct scratch *s, struct file *file)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = NULL;
 	struct socket *sock;
 	struct sock_common *sk;
 	__u16 family;
 
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		goto unreadable;
-	bpf_core_read(&file, sizeof(file), &fds[fd]);
 	/* another thread may have closed the fd and opened something else there since */
 	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & CC_S_IFMT) != CC_S_IFSOCK)
 		goto unreadable;
@@ -454,6 +450,19 @@ static __always_inline void read_peer(struct scratch *s, int fd)
 	return;
 unreadable:
 	s->ev.status |= CC_ST_TAIL_UNREADABLE;
+}
+
+/* The peer of the socket at fd in the current task's table. */
+static __always_inline void read_peer(struct scratch *s, int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+
+	if (fd >= 0 && (unsigned int)fd < BPF_CORE_READ(fdt, max_fds))
+		bpf_core_read(&file, sizeof(file), &fds[fd]);
+	read_peer_file(s, file);
 }
 
 static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *ctx,
@@ -529,3 +538,7 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
 	return cgroup_record(cgrp, path, CC_REC_CGROUP_RMDIR);
 }
+
+/* The other attach modes: the kernel's own functions (fentry) and 32-bit calls (--compat). */
+#include "attach_fentry.bpf.h"
+#include "attach_compat.bpf.h"

@@ -9,7 +9,8 @@
 
 #include <cmocka.h>
 
-#include "cmd/doctor.h"
+#include "cmd/doctor_report.h"
+#include "cmd/doctor_verdict.h"
 #include "enrich/json_read.h"
 
 #define L CGROUP_MODE_LEGACY
@@ -75,7 +76,7 @@ static void test_verdicts(void **state)
 	}
 }
 
-/* A report of a working host in mode with the runtimes given, verdicts filled in. */
+/* A report of a working host in mode with the runtimes given; doctor_conclude gives verdicts. */
 static struct doctor_report *host(enum cgroup_mode mode, bool systemd,
 				  const enum doctor_runtime *rts, const char *const *drivers, int n)
 {
@@ -111,8 +112,6 @@ static struct doctor_report *host(enum cgroup_mode mode, bool systemd,
 		snprintf(ri->driver_src, sizeof(ri->driver_src), "default");
 		if (rts[i] == RT_PODMAN)
 			snprintf(ri->oci, sizeof(ri->oci), "crun");
-		ri->own_v2 = doctor_verdict(mode, ri->rt, ri->driver, systemd,
-					    ri->oci[0] ? ri->oci : NULL, ri->why, sizeof(ri->why));
 	}
 	return r;
 }
@@ -123,6 +122,29 @@ static bool advised(const struct doctor_report *r, const char *what)
 		if (strstr(r->advice[i], what))
 			return true;
 	return false;
+}
+
+/* The attach mode the tracer's auto choice gets, from whether fentry programs load. */
+static void test_attach_mode(void **state)
+{
+	static const enum doctor_runtime none[] = {RT_RUNC};
+	static const char *const drivers[] = {"cgroupfs"};
+	struct doctor_report *r;
+
+	(void)state;
+	r = host(U, false, none, drivers, 0); /* fentry refused (EPERM), as on this machine */
+	doctor_conclude(r);
+	assert_string_equal(r->attach, "tracepoint");
+	assert_non_null(strstr(r->attach_why, "Operation not permitted"));
+	assert_non_null(strstr(r->blind_spots, "io_uring operations; 32-bit system calls"));
+	free(r);
+	r = host(U, false, none, drivers, 0);
+	r->bpf.prog[DOCTOR_PROG_FENTRY] = true; /* Debian's kernels */
+	r->bpf.err[DOCTOR_PROG_FENTRY] = 0;
+	doctor_conclude(r);
+	assert_string_equal(r->attach, "fentry");
+	assert_null(strstr(r->blind_spots, "32-bit"));
+	free(r);
 }
 
 static void test_conclude(void **state)
@@ -139,6 +161,10 @@ static void test_conclude(void **state)
 	/* this machine: hybrid; crun refuses, so its containers do not exist: cgroup ids work */
 	r = host(H, false, runc_crun_podman, cgroupfs3, 3);
 	doctor_conclude(r);
+	assert_int_equal(r->rt[0].own_v2, DOCTOR_YES);
+	assert_int_equal(r->rt[1].own_v2, DOCTOR_REFUSES);
+	assert_int_equal(r->rt[2].own_v2, DOCTOR_REFUSES); /* podman runs crun */
+	assert_non_null(strstr(r->rt[2].why, "podman runs crun here"));
 	assert_string_equal(r->strategy, "cgroup");
 	assert_true(r->works);
 	assert_true(advised(r, "runtime = \"runc\""));
@@ -305,8 +331,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdicts),    cmocka_unit_test(test_conclude),
-		cmocka_unit_test(test_works),	    cmocka_unit_test(test_report_json),
-		cmocka_unit_test(test_report_text),
+		cmocka_unit_test(test_attach_mode), cmocka_unit_test(test_works),
+		cmocka_unit_test(test_report_json), cmocka_unit_test(test_report_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
