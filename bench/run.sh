@@ -2,14 +2,15 @@
 # Measures copenclose against no tracer and its peers in one run of interleaved rounds, and writes
 # the medians and the ratios between tracers to a table on stdout and to bench/RESULTS.md.
 # BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls;
-# BENCH_PARTS="micro burst stats" chooses the parts (default all three) and BENCH_STATS_TRACERS the
+# BENCH_PARTS="micro burst stats churn" chooses the parts (default all four) and BENCH_STATS_TRACERS the
 # configurations of the BPF statistics part; BENCH_CC_BIN runs another copenclose build.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 CC_BIN=${BENCH_CC_BIN:-build/copenclose}
-parts=" ${BENCH_PARTS:-micro burst stats} "
+parts=" ${BENCH_PARTS:-micro burst stats churn} "
 LOAD=build/bench/load
+CHURN=build/bench/churn
 ORIG=build/bench/origprobe
 OPENSNOOP=${BENCH_OPENSNOOP:-/usr/sbin/opensnoop}
 BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
@@ -26,7 +27,7 @@ fi
 rate=60000
 bpftrace_prog='tracepoint:syscalls:sys_exit_openat { printf("%d %s %d\n", pid, comm, args->ret); }'
 
-for f in "$CC_BIN" "$LOAD" "$ORIG"; do
+for f in "$CC_BIN" "$LOAD" "$CHURN" "$ORIG"; do
 	[ -x "$f" ] || {
 		echo "run.sh: $f is missing: run make bench" >&2
 		exit 1
@@ -311,6 +312,43 @@ stats_turn() {
 	stop_tracer
 }
 
+# Container churn while events flow: churn_cps cgroups named like docker containers are made per
+# second (a process in each making 5 failing openat calls, the cgroup removed after) while the
+# workload makes churn_rate failing openat calls per second, for churn_secs seconds; the tracer
+# writes JSON to a file. Records the rate of containers achieved, the workload events generated
+# and delivered, and what the tracer says it lost.
+churn_cps=200 churn_rate=100000 churn_secs=${BENCH_CHURN_SECS:-10}
+churn_v2=/sys/fs/cgroup/unified
+[ -d "$churn_v2" ] || churn_v2=/sys/fs/cgroup
+churn_turn() {
+	local name=cc-jsonfile out=$tmp/churn.json base gen got lost cpid lpid
+	base=$churn_v2/ccbench-churn-$$/system.slice
+	mkdir -p "$base" || return 0
+	start_tracer "$name" "$out" || return 0
+	sleep 0.3
+	"$LOAD" -d "$churn_secs" rate "$churn_rate" >"$tmp/churn.load" &
+	lpid=$!
+	"$CHURN" -d "$churn_secs" -r "$churn_cps" "$base" >"$tmp/churn.out" &
+	cpid=$!
+	wait "$lpid" "$cpid"
+	sleep 1
+	stop_tracer
+	gen=$(($(sed -n 's/.*calls=\([0-9]*\).*/\1/p' "$tmp/churn.load") +
+		$(sed -n 's/.* calls=\([0-9]*\).*/\1/p' "$tmp/churn.out")))
+	got=$(grep -c '"path":"/nonexistent-copenclose-bench/[a-z]*"' "$out")
+	lost=$(sed -n 's/.*events delivered, \([0-9]*\) lost.*/\1/p' "$tmp/err" | tail -n1)
+	record "$name" churn_cps "$(awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
+		END {printf "%.0f", v["containers"] * 1e9 / v["elapsed_ns"]}' "$tmp/churn.out")"
+	record "$name" churn_generated "$gen"
+	record "$name" churn_delivered "$got"
+	record "$name" churn_missing $((gen - got))
+	record "$name" churn_cc_lost "${lost:-0}"
+	log "churn: $(cat "$tmp/churn.out"); $gen workload events, $got written, tracer lost ${lost:-?}"
+	find "$base" -mindepth 1 -maxdepth 1 -type d -print0 | xargs -0 -r -P 64 -n 16 rmdir 2>/dev/null
+	rmdir "$base" "${base%/*}" 2>/dev/null
+	rm -f "$out"
+}
+
 micro_tracers=(none cc-table cc-json cc-jsonfile cc-rej-pid cc-rej-host opensnoop bpftrace orig
 	floor-tp floor-rawtp)
 burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
@@ -343,6 +381,12 @@ if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
 		done
 	done
 	sysctl -q kernel.bpf_stats_enabled="${stats_was:-0}"
+fi
+if [ "${parts#* churn }" != "$parts" ]; then
+	for round in $(seq "$burst_rounds"); do
+		log "churn round $round/$burst_rounds"
+		churn_turn
+	done
 fi
 cp "$samples" build/bench/samples.txt
 
