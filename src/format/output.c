@@ -215,7 +215,18 @@ static void table_event(struct output *o, const struct cc_event *ev, size_t size
 		/* ids are long: their first 12 characters, as docker shows them */
 		if (!id->ctr.name[0] || strcmp(id->ctr.name, id->ctr.id) == 0)
 			len = len > 12 ? 12 : len;
-		cols = escape_table(b, name, len);
+		/* a user-delegated cgroup can be named like any container: never shown as one
+		   of the system's, but after its owner's uid (container_trust in JSON) */
+		cols = 0;
+		if (id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED) {
+			size_t before = b->len;
+
+			strbuf_adds(b, "~");
+			strbuf_addu(b, id->ctr.owner_uid);
+			strbuf_addc(b, ':');
+			cols = b->len - before;
+		}
+		cols += escape_table(b, name, len);
 		strbuf_pad(b, cols, W_CONTAINER);
 		cols = escape_table(b, id->ctr.runtime, strlen(id->ctr.runtime));
 		strbuf_pad(b, cols, W_RUNTIME);

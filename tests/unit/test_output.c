@@ -302,6 +302,29 @@ static void test_table_container_id_short(void **state)
 	output_free(&o);
 }
 
+/* A user's delegated cgroup named like a system container: shown after its owner's uid. */
+static void test_table_user_delegated(void **state)
+{
+	struct cgroup_identity user = {
+		.path = "/user.slice/user-1000.slice/user@1000.service/app.slice/docker-ab.scope",
+		.ctr = {.is_container = true,
+			.runtime = "docker",
+			.id = "ab",
+			.name = "web",
+			.trust = CONTAINER_TRUST_USER_DELEGATED,
+			.owner_uid = 1000},
+	};
+	struct output o;
+	struct rec r;
+
+	output_init(&o, OUTPUT_TABLE, BY_UTS, 0);
+	base_event(&r, CC_SYS_CLOSE);
+	assert_non_null(strstr(render(&o, &r, &user), " ~1000:web        docker "));
+	user.ctr.trust = CONTAINER_TRUST_SYSTEM;
+	assert_non_null(strstr(render(&o, &r, &user), " web              docker "));
+	output_free(&o);
+}
+
 static void test_lost_record(void **state)
 {
 	struct output o;
@@ -330,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_table_keys),
 		cmocka_unit_test(test_table_container_id_short),
+		cmocka_unit_test(test_table_user_delegated),
 		cmocka_unit_test(test_lost_record),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
