@@ -27,7 +27,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc 
 	-Wno-gnu-variable-sized-type-not-at-end
 
 # User space, by stage (see docs/ARCHITECTURE.md): every folder of src/ but bpf/, and args.c.
-SRC_DIRS := trace enrich format cmd
+SRC_DIRS := trace enrich format summary cmd
 LIB_SRCS := src/args.c $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB_HDRS := $(wildcard src/*.h) $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.h))
