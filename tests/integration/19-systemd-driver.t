@@ -22,7 +22,7 @@ if [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ] || [ ! -d /run/systemd/syste
 fi
 cc_setup
 cc_rootfs
-tap_plan 16
+tap_plan 18
 want=$(cc_std_expected)
 
 # The systemd driver must be named on every runc/crun command, delete included.
@@ -90,4 +90,12 @@ for n in "$r" "$c"; do
 		.container_id, .host]" "$j" | sort -u)" \
 		"[${CC_CGID[$n]:-0},\"${CC_CGPATH[$n]}\",\"$rt\",\"$n\",false]" \
 		"$rt: every event names cgroup ${CC_CGPATH[$n]}, runtime $rt, id $n"
+done
+
+# Nothing left: runc/crun delete ended each scope, and systemd removed its cgroup.
+for n in "$r" "$c"; do
+	rt=${CC_CGPATH[$n]#/system.slice/}
+	rt=${rt%%-*}
+	cc_wait_for 20 test ! -d "$CC_V2/system.slice/$rt-$n.scope"
+	tap_ok $? "$rt: once the container is deleted, its scope's cgroup is gone"
 done
