@@ -561,7 +561,8 @@ static int load_mode(struct session *s, const struct host_ns *host, enum attach_
 	err = attach_select(s->skel->obj, &acfg, mode, what, sizeof(what), s->blind,
 			    sizeof(s->blind));
 	if (err) {
-		snprintf(s->why, sizeof(s->why), "this kernel has no function %s", what);
+		snprintf(s->why, sizeof(s->why), err == -ENOENT ? "this kernel has no %s" : "%s",
+			 what);
 		goto fail;
 	}
 	bpf_program__set_autoload(s->skel->progs.proc_exit, s->fd_table);
