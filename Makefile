@@ -27,7 +27,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc 
 	-Wno-gnu-variable-sized-type-not-at-end
 
 # User space, by stage (see docs/ARCHITECTURE.md): every folder of src/ but bpf/, and args.c.
-SRC_DIRS := trace enrich format cmd
+SRC_DIRS := trace enrich format summary cmd
 LIB_SRCS := src/args.c $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB_HDRS := $(wildcard src/*.h) $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.h))
@@ -41,8 +41,8 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-.PHONY: all run test unit integration check-format format bench fuzz stress install clean deps \
-	deps-test helpers static image
+.PHONY: all run test unit integration vm-test check-format format bench fuzz stress install clean \
+	deps deps-test helpers static image
 
 all: $(BUILD)/copenclose
 
@@ -128,6 +128,12 @@ unit: $(UNIT_BINS)
 integration: all helpers static
 	@scripts/run-integration.sh
 
+# The integration tests inside Debian's 6.1 and 6.12 kernels under qemu (part of make test);
+# VM_KERNELS="6.1" for one.
+vm-test: all helpers
+	@scripts/deps.sh vm
+	@scripts/run-vm-tests.sh $(VM_KERNELS)
+
 test: deps-test
 	@$(MAKE) --no-print-directory check-format all helpers static $(UNIT_BINS)
 	@scripts/run-tests.sh
@@ -155,6 +161,9 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -C bench
 	bench/run.sh
+	@scripts/deps.sh vm
+	@$(MAKE) --no-print-directory helpers
+	bench/attach-matrix.sh
 
 stress: all helpers
 	@CC_STRESS=1 scripts/run-integration.sh

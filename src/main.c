@@ -10,12 +10,14 @@
 #include "trace/preflight.h"
 #include "trace/tracer.h"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, report;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		report = 1;
+	else
+		stop = 1;
 }
 
 /* No SA_RESTART: a blocked write or wait must return so the loop sees the flag. */
@@ -28,6 +30,7 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -63,5 +66,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	install_signals();
-	return tracer_run(&cfg, &stop);
+	return tracer_run(&cfg, &stop, &report);
 }
