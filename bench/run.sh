@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.." || exit 1
 CC_BIN=build/copenclose
 LOAD=build/bench/load
 ORIG=build/bench/origprobe
+FDCOST=build/bench/fdcost
 OPENSNOOP=${BENCH_OPENSNOOP:-/usr/sbin/opensnoop}
 BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
 RESULTS=bench/RESULTS.md
@@ -25,7 +26,7 @@ only=${BENCH_ONLY:-}
 rate=60000
 bpftrace_prog='tracepoint:syscalls:sys_exit_openat { printf("%d %s %d\n", pid, comm, args->ret); }'
 
-for f in "$CC_BIN" "$LOAD" "$ORIG"; do
+for f in "$CC_BIN" "$LOAD" "$ORIG" "$FDCOST"; do
 	[ -x "$f" ] || {
 		echo "run.sh: $f is missing: run make bench" >&2
 		exit 1
@@ -393,6 +394,12 @@ if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
 	done
 	sysctl -q kernel.bpf_stats_enabled="${stats_was:-0}"
 fi
+# The table's share of the tracer's own work, in CPU time: independent of the machine's load.
+log "descriptor table: user-space CPU per open+close pair, with and without"
+for round in $(seq "$rounds"); do
+	"$FDCOST" 200000 9 | tr ' ' '\n' | sed -n 's/^\(with\|without\)_ns_pair=/fdcost \1_ns_pair /p' \
+		>>"$samples"
+done
 cp "$samples" build/bench/samples.txt
 
 # Medians per tracer and metric, then the tables and the target checks.
