@@ -3,7 +3,7 @@
 # the medians and the ratios between tracers to a table on stdout and to bench/RESULTS.md.
 # BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls.
 # BENCH_ONLY=fdtable runs only the descriptor table's scenario (copenclose -o json with and without
-# --no-fd-table, and no tracer), into bench/RESULTS-fdtable.md.
+# --no-fd-table, and no tracer), into its own section at the end of bench/RESULTS.md.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -359,7 +359,6 @@ burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
 if [ "$only" = fdtable ]; then
 	micro_tracers=(none cc-json cc-json-nofd)
 	burst_rounds=0
-	RESULTS=bench/RESULTS-fdtable.md
 fi
 : >"$tmp/foreign"
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -408,12 +407,19 @@ report() {
 }
 
 table=$(report)
+fd_heading="## Descriptor table scenario (BENCH_ONLY=fdtable)"
 {
-	echo "# copenclose benchmark results"
+	if [ "$only" = fdtable ]; then
+		# the full run's results stay; this section replaces the previous one
+		[ -f "$RESULTS" ] && sed "/^$fd_heading/,\$d" "$RESULTS"
+		echo "$fd_heading"
+	else
+		echo "# copenclose benchmark results"
+	fi
 	echo
 	echo "- date: $start"
 	echo "- kernel: $(uname -r) ($(uname -m)), CPUs: $(nproc)"
-	echo "- command: \`${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS }${BENCH_QUICK:+BENCH_QUICK=1 }make bench\`"
+	echo "- command: \`${only:+BENCH_ONLY=$only }${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS }${BENCH_QUICK:+BENCH_QUICK=1 }make bench\`"
 	echo "- $rounds interleaved rounds (every configuration once per round, in turn), $reps runs of each workload per round;" \
 		"failing openat x $n_fail, open+close x $n_oc, getpid x $n_getpid; steady rate ${rate_secs}s;" \
 		"$burst_rounds burst rounds"
@@ -427,7 +433,8 @@ table=$(report)
 		"the ratios measured in the same run, not by the absolute times"
 	echo
 	echo "$table"
-} >"$RESULTS"
+} >"$tmp/results"
+mv "$tmp/results" "$RESULTS"
 echo "$table"
 echo
 echo "written to $RESULTS"

@@ -342,6 +342,13 @@ static int poll_loop(struct session *s)
 	return err;
 }
 
+/* The calls traced in the kernel: those asked for, and with the descriptor table every call that
+   makes a descriptor, and close (their events feed the table; only those asked for are written). */
+static unsigned int attach_calls(const struct session *s)
+{
+	return s->cfg->syscalls | (s->fd_table ? SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE : 0);
+}
+
 static int set_filters(struct session *s, const struct host_ns *host)
 {
 	const struct config *cfg = s->cfg;
@@ -355,7 +362,7 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	memcpy((char *)skel->rodata->targ_comm, cfg->comm, sizeof(cfg->comm));
 	skel->rodata->targ_ignore_host = cfg->ignore_host;
 	skel->rodata->targ_cgroup_set = s->cgroup_fd >= 0;
-	skel->rodata->targ_syscalls = cfg->syscalls;
+	skel->rodata->targ_syscalls = attach_calls(s);
 	skel->rodata->host_pidns = host->pidns;
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
@@ -485,10 +492,8 @@ static int load_mode(struct session *s, const struct host_ns *host, enum attach_
 		snprintf(s->why, sizeof(s->why), "cannot size the ring buffer: %s", strerror(-err));
 		goto fail;
 	}
-	/* the table needs every call that makes a descriptor, and close: attached, not written */
 	acfg = *s->cfg;
-	if (s->fd_table)
-		acfg.syscalls |= SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE;
+	acfg.syscalls = attach_calls(s);
 	err = attach_select(s->skel->obj, &acfg, mode, what, sizeof(what), s->blind,
 			    sizeof(s->blind));
 	if (err) {
