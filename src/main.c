@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "cmd/commands.h"
+#include "trace/preflight.h"
 #include "trace/tracer.h"
 
 static volatile sig_atomic_t stop, report;
@@ -40,8 +41,11 @@ int main(int argc, char **argv)
 	char err[256];
 	int rc;
 
-	if (getuid() != geteuid() || getgid() != getegid()) {
-		fputs("copenclose: refusing to run setuid or setgid\n", stderr);
+	if (preflight_secure_exec()) {
+		fputs("copenclose: refusing to run setuid, setgid or with file capabilities (a "
+		      "secure-execution start): run it as root or grant the process, not the file, "
+		      "its capabilities\n",
+		      stderr);
 		return 1;
 	}
 	if (argc > 1 && strcmp(argv[1], "doctor") == 0)

@@ -192,21 +192,55 @@ static void table_num(struct strbuf *b, long long v, size_t width)
 	strbuf_pad(b, b->len - before, width);
 }
 
-/* A container's name (or the id's first 12 characters) and runtime, or "-" twice. */
+/*
+ * The CONTAINER cell: namespace/pod/container for a Kubernetes container (the sandbox's
+ * container is "POD", as the kubelet calls it), else the runtime's name; an id is long: its
+ * first 12 characters, as docker shows them. How many columns it took.
+ */
+static size_t container_cell(struct strbuf *b, const struct container_info *c)
+{
+	const char *name = c->name[0] ? c->name : c->id;
+	size_t len = strlen(name), cols;
+
+	if (!c->name[0] || strcmp(c->name, c->id) == 0)
+		len = len > 12 ? 12 : len;
+	if (!c->k8s_pod[0])
+		return escape_table(b, name, len);
+	cols = escape_table(b, c->k8s_namespace, strlen(c->k8s_namespace));
+	strbuf_addc(b, '/');
+	cols += 1 + escape_table(b, c->k8s_pod, strlen(c->k8s_pod));
+	strbuf_addc(b, '/');
+	if (c->k8s_container[0])
+		return cols + 1 + escape_table(b, c->k8s_container, strlen(c->k8s_container));
+	if (c->k8s_sandbox)
+		return cols + 1 + escape_table(b, "POD", 3);
+	return cols + 1 + escape_table(b, name, len);
+}
+
+/* The CONTAINER and RUNTIME cells of a container, or "-" twice. */
 static void table_container(struct strbuf *b, const struct cgroup_identity *id)
 {
 	size_t cols;
 
 	if (is_container(id)) {
-		const char *name = id->ctr.name[0] ? id->ctr.name : id->ctr.id;
-		size_t len = strlen(name);
+		/* a user-delegated cgroup can be named like any container: never shown as one
+		   of the system's, but after its owner's uid (container_trust in JSON) */
+		cols = 0;
+		if (id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED) {
+			size_t before = b->len;
 
-		/* ids are long: their first 12 characters, as docker shows them */
-		if (!id->ctr.name[0] || strcmp(id->ctr.name, id->ctr.id) == 0)
-			len = len > 12 ? 12 : len;
-		cols = escape_table(b, name, len);
-		strbuf_pad(b, cols, W_CONTAINER);
-		cols = escape_table(b, id->ctr.runtime, strlen(id->ctr.runtime));
+			strbuf_adds(b, "~");
+			strbuf_addu(b, id->ctr.owner_uid);
+			strbuf_addc(b, ':');
+			cols = b->len - before;
+		}
+		cols += container_cell(b, &id->ctr);
+		/* namespace/pod/container is often wider than the column: one space still */
+		strbuf_pad(b, cols, cols >= W_CONTAINER ? cols + 1 : W_CONTAINER);
+		if (id->ctr.runtime[0])
+			cols = escape_table(b, id->ctr.runtime, strlen(id->ctr.runtime));
+		else
+			cols = escape_table(b, "?", 1); /* a pod's path, no engine's state */
 		strbuf_pad(b, cols, W_RUNTIME);
 	} else {
 		cell(b, "-", W_CONTAINER);
@@ -338,18 +372,24 @@ static void json_time(struct output *o, uint64_t ts)
 static void json_open_fields(struct output *o, const struct cc_event *ev, size_t size)
 {
 	struct strbuf *b = &o->buf;
+	int how_unknown = !!(ev->status & CC_ST_HOW_UNREADABLE);
 
 	if (ev->status & CC_ST_TAIL_UNREADABLE)
 		json_null(b, "path");
 	else
 		json_str(b, "path", ev->tail, tail_len(ev, size));
-	json_key(b, "flags");
-	o->tmp.len = 0;
-	decode_open_flags(&o->tmp, ev->flags);
-	escape_json_str(b, o->tmp.buf, o->tmp.len);
+	/* openat2's struct open_how unread: its flags, mode and resolve are unknown, not 0 */
+	if (how_unknown) {
+		json_null(b, "flags");
+	} else {
+		json_key(b, "flags");
+		o->tmp.len = 0;
+		decode_open_flags(&o->tmp, ev->flags);
+		escape_json_str(b, o->tmp.buf, o->tmp.len);
+	}
 	json_null(b, "addr");
 	json_key(b, "mode");
-	if (ev->status & CC_ST_HAS_MODE) {
+	if ((ev->status & CC_ST_HAS_MODE) && !how_unknown) {
 		char mode[8];
 		int n = snprintf(mode, sizeof(mode), "0%o", ev->mode & 07777);
 
@@ -361,7 +401,7 @@ static void json_open_fields(struct output *o, const struct cc_event *ev, size_t
 		json_i64(b, "dirfd", ev->dirfd);
 	else
 		json_null(b, "dirfd");
-	if (ev->syscall == CC_SYS_OPENAT2) {
+	if (ev->syscall == CC_SYS_OPENAT2 && !how_unknown) {
 		json_key(b, "resolve");
 		o->tmp.len = 0;
 		decode_resolve_flags(&o->tmp, ev->resolve);
@@ -482,7 +522,7 @@ static void json_identity(struct output *o, const struct cc_event *ev,
 	json_u64(b, "utsns", ev->utsns);
 	json_cstr(b, "container_id", in_ctr ? id->ctr.id : NULL);
 	json_bool(b, "identity_mismatch", mismatch(ev, id));
-	json_cstr(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
+	json_known(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
 	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
 	json_known(b, "container_image", in_ctr ? id->ctr.image : NULL);
 	json_known(b, "k8s_namespace", in_ctr ? id->ctr.k8s_namespace : NULL);

@@ -1,5 +1,6 @@
 /* The tracing session: open, filter, load, attach, poll the ring buffer in batches, account. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,10 @@
 #include "format/output.h"
 #include "trace/fdlife.h"
 #include "trace/attach.h"
+#include "trace/hostns.h"
 #include "trace/preflight.h"
 #include "enrich/resolver.h"
+#include "enrich/selector.h"
 #include "trace/sink.h"
 #include "format/syscalls.h"
 #include "trace/tracer.h"
@@ -45,6 +48,8 @@ struct session {
 	char why[256];	       /* what failed in load_mode() */
 	struct sink sink;      /* stdout */
 	uint64_t lost_seen;    /* the kernel's loss counter when last reported */
+	struct selector sel;   /* -c --wait, --pod, --k8s-namespace: chosen on the identity */
+	uint64_t not_selected; /* events the selector dropped */
 	uint64_t last_warn_ns;
 	int fd_table;	   /* the descriptor table is kept (fds is set up) */
 	struct fdlife fds; /* the descriptor table */
@@ -103,10 +108,17 @@ static const struct cgroup_identity *identify(struct session *s, const struct cc
 
 static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
 {
-	struct fd_entry *closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
 	struct cgroup_identity legacy;
+	const struct cgroup_identity *id = identify(s, ev, &legacy);
+	struct fd_entry *closed;
 	struct fd_origin origin;
 
+	/* a container the selector does not choose is neither written nor kept in the table */
+	if (selector_active(&s->sel) && !(id && selector_match(&s->sel, &id->ctr))) {
+		s->not_selected++;
+		return;
+	}
+	closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
 	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
 		s->fed_only++; /* attached only to feed the table */
 		fdtable_release(closed);
@@ -114,7 +126,7 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 	}
 	if (closed)
 		fdlife_origin(closed, &origin);
-	output_event_closing(&s->out, ev, size, identify(s, ev, &legacy), closed ? &origin : NULL);
+	output_event_closing(&s->out, ev, size, id, closed ? &origin : NULL);
 	sink_add(&s->sink, s->out.buf.len);
 	fdtable_release(closed);
 }
@@ -360,12 +372,16 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->targ_failed = cfg->failed;
 	skel->rodata->targ_comm_set = cfg->comm_set;
 	memcpy((char *)skel->rodata->targ_comm, cfg->comm, sizeof(cfg->comm));
-	skel->rodata->targ_ignore_host = cfg->ignore_host;
-	skel->rodata->targ_cgroup_set = s->cgroup_fd >= 0;
+	/* a selected container is never the host: the kernel drops the host's events */
+	skel->rodata->targ_ignore_host = cfg->ignore_host || selector_active(&s->sel);
+	/* set before the cgroup is known: until it is, every event is dropped */
+	skel->rodata->targ_cgroup_set =
+		cfg->cgroup || (cfg->container && !selector_active(&s->sel));
 	skel->rodata->targ_syscalls = attach_calls(s);
 	skel->rodata->host_pidns = host->pidns;
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
+	skel->rodata->host_pid_initial = host->pidns == PREFLIGHT_INIT_PIDNS_INO;
 	skel->rodata->wakeup_bytes = ring / 8;
 	return bpf_map__set_max_entries(skel->maps.events, ring);
 }
@@ -379,15 +395,8 @@ static int open_cgroup_filter(struct session *s)
 	int fd, err;
 
 	s->cgroup_fd = -1;
-	if (!cfg->cgroup && !cfg->container)
+	if (!cfg->cgroup && (!cfg->container || selector_active(&s->sel)))
 		return 0;
-	if (!v2[0]) {
-		fprintf(stderr,
-			"copenclose: %s needs the cgroup v2 hierarchy, which is not mounted "
-			"on this host\n",
-			cfg->cgroup ? "-G" : "-c");
-		return TRACER_FAILED;
-	}
 	if (cfg->container) {
 		err = resolver_find(s->res, cfg->container, path, sizeof(path));
 		if (err == -ENOENT) {
@@ -426,10 +435,50 @@ static int open_cgroup_filter(struct session *s)
 	return 0;
 }
 
+/*
+ * BPF reports pids as the kernel's initial PID namespace numbers them, and the self filter
+ * compares them with getpid(): so the tracer runs there (--pid=host in a container), and takes
+ * the host's namespaces from the host, never its own.
+ */
+static int preflight_host(const struct config *cfg, struct host_ns *host)
+{
+	enum hostns_source source;
+	int err = hostns_check_pidns("/proc", getpid());
+
+	if (err == -EXDEV) {
+		fputs("copenclose: this process is not in the host's PID namespace, so the pids it "
+		      "would report are not the host's: in a container, run it with --pid=host "
+		      "(Kubernetes: hostPID: true)\n",
+		      stderr);
+		return TRACER_FAILED;
+	}
+	if (err) {
+		fprintf(stderr,
+			"copenclose: cannot tell whether this is the host's PID namespace from "
+			"/proc/self and /proc/2/stat: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if ((err = hostns_read("/proc", host, &source))) {
+		fprintf(stderr,
+			"copenclose: cannot read the host's namespaces in /proc/1/ns%s: %s%s\n",
+			err == -EACCES || err == -EPERM ? " (nor the kernel's in /proc/2/ns)" : "",
+			strerror(-err),
+			err == -EACCES || err == -EPERM ? ": run as root or with CAP_SYS_PTRACE"
+							: "");
+		return TRACER_FAILED;
+	}
+	if (source == HOSTNS_KTHREADD && cfg->verbose)
+		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are the "
+		      "kernel's initial ones, read from kthreadd's /proc/2/ns\n",
+		      stderr);
+	return 0;
+}
+
 static int preflight(const struct config *cfg, struct host_ns *host)
 {
 	char dir[64];
-	int mounted, from_self, err;
+	int mounted, err;
 
 	if (preflight_privileges()) {
 		fputs("copenclose: permission denied: run as root, or with CAP_BPF and CAP_PERFMON "
@@ -459,16 +508,36 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 	}
 	if (mounted && cfg->verbose)
 		fprintf(stderr, "copenclose: mounted tracefs on %s\n", dir);
-	if ((err = preflight_host_ns(host, &from_self))) {
-		fprintf(stderr, "copenclose: cannot read the host's namespaces in /proc/1/ns: %s\n",
-			strerror(-err));
-		return TRACER_FAILED;
-	}
-	if (from_self && cfg->verbose)
-		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are taken "
-		      "to be this process's own\n",
-		      stderr);
-	return 0;
+	return preflight_host(cfg, host);
+}
+
+static bool selector_pred(void *ctx, const struct container_info *ci)
+{
+	return selector_match(ctx, ci);
+}
+
+/* Says what the selector waits for, and how many running containers it takes already. */
+static void announce_selector(struct session *s)
+{
+	const struct selector *sel = &s->sel;
+	int n = s->layout.v2_mount[0] ? resolver_count(s->res, selector_pred, &s->sel) : 0;
+	char what[768];
+
+	snprintf(what, sizeof(what), "%s%s%s%s%s%s%s%s%s", sel->container ? "container '" : "",
+		 sel->container ? sel->container : "", sel->container ? "'" : "",
+		 sel->pod ? (sel->container ? " of pod '" : "pod '") : "", sel->pod ? sel->pod : "",
+		 sel->pod ? "'" : "",
+		 sel->k8s_namespace
+			 ? (sel->container || sel->pod ? " in namespace '" : "namespace '")
+			 : "",
+		 sel->k8s_namespace ? sel->k8s_namespace : "", sel->k8s_namespace ? "'" : "");
+	if (n > 0)
+		fprintf(stderr,
+			"copenclose: %d running container%s match %s; those started later are "
+			"taken too\n",
+			n, n == 1 ? "" : "s", what);
+	else
+		fprintf(stderr, "copenclose: waiting for %s: none is running yet\n", what);
 }
 
 /*
@@ -530,10 +599,14 @@ fail:
 	return err ? err : -EINVAL;
 }
 
-static int setup(struct session *s)
+/*
+ * The kernel side: checks, load and attach, with the privileges that needs. Nothing here reads a
+ * file another user may write: runtime state and cgroup names are read only once privileges
+ * are dropped (setup_names).
+ */
+static int setup_kernel(struct session *s)
 {
 	const struct config *cfg = s->cfg;
-	struct resolver_opts ro = {0};
 	struct host_ns host;
 	int err;
 
@@ -547,15 +620,18 @@ static int setup(struct session *s)
 		fputs("copenclose: note: this host has no cgroup v2 hierarchy (legacy cgroups): "
 		      "containers are told apart by namespaces and /proc/PID/cgroup\n",
 		      stderr);
-	ro.v2_mount = s->layout.v2_mount;
-	ro.state_root = "";
-	if ((err = resolver_new(&ro, &s->res))) {
-		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
-			strerror(-err));
+	if ((cfg->cgroup || cfg->container) && !s->layout.v2_mount[0]) {
+		fprintf(stderr,
+			"copenclose: %s needs the cgroup v2 hierarchy, which is not mounted "
+			"on this host\n",
+			cfg->cgroup ? "-G" : "-c");
 		return TRACER_FAILED;
 	}
-	if ((err = open_cgroup_filter(s)))
-		return err;
+	if (cfg->pod || cfg->k8s_namespace || (cfg->container && cfg->wait)) {
+		s->sel.container = cfg->container;
+		s->sel.pod = cfg->pod;
+		s->sel.k8s_namespace = cfg->k8s_namespace;
+	}
 	s->ncpus = libbpf_num_possible_cpus();
 	if (cfg->attach == ATTACH_FENTRY || cfg->attach == ATTACH_AUTO) {
 		err = load_mode(s, &host, ATTACH_FENTRY);
@@ -580,6 +656,39 @@ loaded:
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
 	if (!s->rb) {
 		fprintf(stderr, "copenclose: cannot map the ring buffer: %s\n", strerror(errno));
+		return TRACER_FAILED;
+	}
+	return 0;
+}
+
+/*
+ * Unprivileged now: the resolver primed from the runtimes' state, the -c or -G cgroup set (until
+ * then, with either, the programs drop every event: an empty slot of the cgroup array is no
+ * match).
+ */
+static int setup_names(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	struct resolver_opts ro = {0};
+	uint32_t zero = 0;
+	int err;
+
+	ro.v2_mount = s->layout.v2_mount;
+	ro.state_root = "";
+	ro.dirs = &cfg->state_dirs;
+	if ((err = resolver_new(&ro, &s->res))) {
+		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if (selector_active(&s->sel))
+		announce_selector(s);
+	if ((err = open_cgroup_filter(s)))
+		return err;
+	if (s->cgroup_fd >= 0 &&
+	    (err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
+					&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
+		fprintf(stderr, "copenclose: cannot set the cgroup filter: %s\n", strerror(-err));
 		return TRACER_FAILED;
 	}
 	return 0;
@@ -619,10 +728,14 @@ static void detach_all(struct copenclose_bpf *skel)
 	}
 }
 
-/* The events the kernel lost, per cgroup, so the user learns whose events are missing. */
-static void report_loss_by_cgroup(struct session *s)
+/*
+ * The events the kernel lost, per cgroup, so the user learns whose events are missing. The
+ * per-cgroup table is bounded (its LRU evicts): what it no longer holds is said, as the
+ * difference between the total and the sum of the entries.
+ */
+static void report_loss_by_cgroup(struct session *s, uint64_t lost)
 {
-	uint64_t key, next, val;
+	uint64_t key, next, val, sum = 0, more_events = 0;
 	int shown = 0, more = 0;
 	void *prev = NULL;
 
@@ -633,8 +746,10 @@ static void report_loss_by_cgroup(struct session *s)
 		if (bpf_map__lookup_elem(s->skel->maps.lost_by_cgroup, &key, sizeof(key), &val,
 					 sizeof(val), 0))
 			continue;
+		sum += val;
 		if (shown++ >= 8) {
 			more++;
+			more_events += val;
 			continue;
 		}
 		const struct cgroup_identity *id = resolver_lookup(s->res, key);
@@ -646,7 +761,15 @@ static void report_loss_by_cgroup(struct session *s)
 			id->ctr.is_container ? id->ctr.id : "");
 	}
 	if (more)
-		fprintf(stderr, "copenclose: and losses in %d more cgroups\n", more);
+		fprintf(stderr, "copenclose: and %llu events lost in %d more cgroups\n",
+			(unsigned long long)more_events, more);
+	if (sum < lost)
+		fprintf(stderr,
+			"copenclose: the losses per cgroup are a lower bound: %llu of the %llu lost "
+			"events are not attributed to a cgroup (the table of %u cgroups evicted "
+			"them)\n",
+			(unsigned long long)(lost - sum), (unsigned long long)lost,
+			bpf_map__max_entries(s->skel->maps.lost_by_cgroup));
 }
 
 /* The descriptor table is kept when close is traced (or a leak report asked for), unless -x drops
@@ -692,11 +815,17 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 		rc = TRACER_FAILED;
 		goto cleanup;
 	}
-	rc = setup(&s);
+	rc = setup_kernel(&s);
 	if (rc)
 		goto cleanup;
-	if ((err = preflight_drop_privileges()) && cfg->verbose)
-		fprintf(stderr, "copenclose: could not drop privileges: %s\n", strerror(-err));
+	if ((err = preflight_drop_privileges(PREFLIGHT_USER_UID, PREFLIGHT_USER_GID)))
+		fprintf(stderr,
+			"copenclose: warning: could not drop privileges to uid %d: %s (running on "
+			"with CAP_DAC_READ_SEARCH only)\n",
+			PREFLIGHT_USER_UID, strerror(-err));
+	rc = setup_names(&s);
+	if (rc)
+		goto cleanup;
 	print_tracing(&s);
 	output_header(&s.out);
 	sink_flush(&s.sink, &s.out.buf, s.stop, -1);
@@ -713,9 +842,9 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 	}
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
-	unread = seen - lost - s.sink.delivered - s.fed_only;
+	unread = seen - lost - s.sink.delivered - s.not_selected - s.fed_only;
 	if (lost)
-		report_loss_by_cgroup(&s);
+		report_loss_by_cgroup(&s, lost);
 	if ((cg_lost = counter(&s, CC_CNT_PROC_LOST)))
 		fprintf(stderr,
 			"copenclose: %llu exit or exec records lost: the descriptors they ended may "
@@ -728,12 +857,18 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 			(unsigned long long)cg_lost);
 	if (err)
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
+	if (s.sink.error)
+		fprintf(stderr, "copenclose: cannot write to stdout: %s\n", strerror(s.sink.error));
 	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
 		(unsigned long long)s.sink.delivered, (unsigned long long)lost);
+	if (selector_active(&s.sel))
+		fprintf(stderr, ", %llu not selected", (unsigned long long)s.not_selected);
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
 	fputc('\n', stderr);
-	rc = err ? TRACER_FAILED : cfg->fail_on_loss && lost ? TRACER_LOST : TRACER_OK;
+	rc = err || s.sink.error	 ? TRACER_FAILED
+	     : cfg->fail_on_loss && lost ? TRACER_LOST
+					 : TRACER_OK;
 cleanup:
 	ring_buffer__free(s.rb);
 	copenclose_bpf__destroy(s.skel);
