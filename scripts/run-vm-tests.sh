@@ -6,7 +6,7 @@
 # or booted counts as a failure, with the line that says why.
 # Usage: scripts/run-vm-tests.sh [KERNEL...] (default: 6.1 6.12). KERNEL+systemd (make
 # vm-test-systemd: 6.12+systemd) boots KERNEL with systemd as PID 1 (scripts/vm-run --systemd)
-# and runs there tests/vm/systemd.t and the test that needs it, 19-systemd-driver, alone; the
+# and runs there tests/vm/systemd.t and the test that needs it, 33-systemd-driver, alone; the
 # harness's checks run when some plain KERNEL is named.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -36,7 +36,7 @@ for k in "$@"; do
 	case $k in
 	*+systemd)
 		part "$k" scripts/vm-run --systemd "${k%+systemd}" -- \
-			scripts/run-integration.sh tests/vm/systemd.t tests/integration/19-systemd-driver.t
+			scripts/run-integration.sh tests/vm/systemd.t tests/integration/33-systemd-driver.t
 		;;
 	*) part "$k" scripts/vm-run "$k" -- tests/vm/run-tests.sh ;;
 	esac

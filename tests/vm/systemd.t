@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Guest only (scripts/vm-run --systemd; make vm-test-systemd): the guest scripts/vm-run boots with
-# systemd as PID 1 is what 19-systemd-driver needs (systemd, cgroup v2 alone, the system bus) and
+# systemd as PID 1 is what 33-systemd-driver needs (systemd, cgroup v2 alone, the system bus) and
 # stays lean (nothing of sysinit.target: no udev, journald or getty), and the command runs in the
 # unit vm-run.service with CC_SYSTEMD_GUEST set.
 # shellcheck source=tests/integration/lib.sh
@@ -10,7 +10,7 @@ tap_is "$(cat /proc/1/comm)" systemd "PID 1 is systemd"
 tap_is "$(stat -f -c %T /sys/fs/cgroup)" cgroup2fs "cgroup v2 alone on /sys/fs/cgroup"
 tap_is "$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)" /system.slice/vm-run.service \
 	"the command runs in vm-run.service"
-tap_is "${CC_SYSTEMD_GUEST:-}" 1 "CC_SYSTEMD_GUEST=1: 19-systemd-driver may not skip here"
+tap_is "${CC_SYSTEMD_GUEST:-}" 1 "CC_SYSTEMD_GUEST=1: 33-systemd-driver may not skip here"
 bus_answers() { busctl --system --no-pager status org.freedesktop.DBus >/dev/null; }
 tap_check "the system bus answers" bus_answers
 # vm-run.service, a oneshot, is "activating" while its command runs.
