@@ -2,27 +2,36 @@
 # Measures copenclose against no tracer and its peers in one run of interleaved rounds, and writes
 # the medians and the ratios between tracers to a table on stdout and to bench/RESULTS.md.
 # BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls.
+# BENCH_ONLY=fdtable runs only the descriptor table's scenario (copenclose -o json with and without
+# --no-fd-table, and no tracer), into bench/RESULTS-fdtable.md.
+# BENCH_PARTS="micro burst stats churn" chooses the parts (default all four) and
+# BENCH_STATS_TRACERS the configurations of the BPF statistics part; BENCH_CC_BIN runs another
+# copenclose build.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-CC_BIN=build/copenclose
+CC_BIN=${BENCH_CC_BIN:-build/copenclose}
+parts=" ${BENCH_PARTS:-micro burst stats churn} "
 LOAD=build/bench/load
+CHURN=build/bench/churn
 ORIG=build/bench/origprobe
 OPENSNOOP=${BENCH_OPENSNOOP:-/usr/sbin/opensnoop}
 BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
 RESULTS=bench/RESULTS.md
+[ -n "${BENCH_PARTS:-}${BENCH_CC_BIN:-}" ] && RESULTS=build/bench/RESULTS-partial.md # not the full run
 
 if [ -n "${BENCH_QUICK:-}" ]; then
 	rounds=${BENCH_ROUNDS:-2} reps=1 n_fail=20000 n_oc=10000 n_getpid=200000
-	burst_n=200000 burst_rounds=1 rate_secs=2
+	burst_n=200000 burst_rounds=1 rate_secs=2 n_spawn=100
 else
 	rounds=${BENCH_ROUNDS:-5} reps=2 n_fail=100000 n_oc=50000 n_getpid=1000000
-	burst_n=1000000 burst_rounds=$((rounds < 3 ? rounds : 3)) rate_secs=5
+	burst_n=1000000 burst_rounds=$((rounds < 3 ? rounds : 3)) rate_secs=5 n_spawn=300
 fi
+only=${BENCH_ONLY:-}
 rate=60000
 bpftrace_prog='tracepoint:syscalls:sys_exit_openat { printf("%d %s %d\n", pid, comm, args->ret); }'
 
-for f in "$CC_BIN" "$LOAD" "$ORIG"; do
+for f in "$CC_BIN" "$LOAD" "$CHURN" "$ORIG"; do
 	[ -x "$f" ] || {
 		echo "run.sh: $f is missing: run make bench" >&2
 		exit 1
@@ -117,6 +126,7 @@ start_tracer() {
 	case "$name" in
 	cc-table) "$CC_BIN" >"$out" 2>"$tmp/err" & ;;
 	cc-json | cc-jsonfile) "$CC_BIN" -o json >"$out" 2>"$tmp/err" & ;;
+	cc-json-nofd) "$CC_BIN" -o json --no-fd-table >"$out" 2>"$tmp/err" & ;;
 	cc-rej-pid) "$CC_BIN" -p 1 >"$out" 2>"$tmp/err" & ;;
 	cc-rej-host) "$CC_BIN" -I >"$out" 2>"$tmp/err" & ;;
 	opensnoop) "$OPENSNOOP" >"$out" 2>"$tmp/err" & ;;
@@ -178,6 +188,12 @@ foreign() {
 sample() {
 	local name=$1 metric=$2 try v
 	shift 2
+	if [ "$only" = fdtable ]; then
+		# with and without the table suffer alike from other tracers: interleaved, compared
+		[ "$(foreign)" -eq 0 ] || echo "$name $metric" >>"$tmp/foreign"
+		record "$name" "$metric" "$(load_ns "$@")"
+		return 0
+	fi
 	for try in 1 2 3 4 5; do
 		if [ "$(foreign)" -eq 0 ]; then
 			v=$(load_ns "$@")
@@ -214,10 +230,20 @@ micro_turn() {
 		c1=$(cpu_ns "$tpid")
 		record "$name" cpu_ns_event $(((c1 - c0) / (n_fail * reps)))
 	fi
+	[ -n "$tpid" ] && c0=$(cpu_ns "$tpid")
 	for r in $(seq "$reps"); do
 		sample "$name" openclose openclose "$n_oc"
+	done
+	[ -n "$tpid" ] && record "$name" cpu_ns_pair $((($(cpu_ns "$tpid") - c0) / (n_oc * reps)))
+	for r in $(seq "$reps"); do
 		sample "$name" getpid getpid "$n_getpid"
 	done
+	case "$name" in none | cc-json | cc-json-nofd) # what process exit costs, with the exit program
+		for r in $(seq "$reps"); do
+			sample "$name" spawn spawn "$n_spawn"
+		done
+		;;
+	esac
 	[ -n "$tpid" ] || return 0
 	case "$name" in floor-*) ;; *)
 		c0=$(cpu_ns "$tpid" u) s0=$(cpu_ns "$tpid" s) w0=$(wakeups "$tpid") t0=$(now_ns)
@@ -307,19 +333,91 @@ stats_turn() {
 	stop_tracer
 }
 
-micro_tracers=(none cc-table cc-json cc-jsonfile cc-rej-pid cc-rej-host opensnoop bpftrace orig
-	floor-tp floor-rawtp)
+# Container churn while events flow: churn_cps cgroups named like docker containers are made per
+# second (a process in each making 5 failing openat calls, the cgroup removed after) while the
+# workload makes churn_rate failing openat calls per second, for churn_secs seconds; the tracer
+# writes JSON to a file. Records the rate of containers achieved, the workload events generated
+# and delivered, and what the tracer says it lost.
+churn_cps=200 churn_rate=100000 churn_secs=${BENCH_CHURN_SECS:-10}
+churn_v2=/sys/fs/cgroup/unified
+[ -d "$churn_v2" ] || churn_v2=/sys/fs/cgroup
+churn_turn() {
+	local name=cc-jsonfile out=$tmp/churn.json base gen got lost cpid lpid
+	base=$churn_v2/ccbench-churn-$$/system.slice
+	mkdir -p "$base" || return 0
+	start_tracer "$name" "$out" || return 0
+	sleep 0.3
+	"$LOAD" -d "$churn_secs" rate "$churn_rate" >"$tmp/churn.load" &
+	lpid=$!
+	"$CHURN" -d "$churn_secs" -r "$churn_cps" "$base" >"$tmp/churn.out" &
+	cpid=$!
+	wait "$lpid" "$cpid"
+	sleep 1
+	stop_tracer
+	gen=$(($(sed -n 's/.*calls=\([0-9]*\).*/\1/p' "$tmp/churn.load") +
+		$(sed -n 's/.* calls=\([0-9]*\).*/\1/p' "$tmp/churn.out")))
+	got=$(grep -c '"path":"/nonexistent-copenclose-bench/[a-z]*"' "$out")
+	lost=$(sed -n 's/.*events delivered, \([0-9]*\) lost.*/\1/p' "$tmp/err" | tail -n1)
+	record "$name" churn_cps "$(awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
+		END {printf "%.0f", v["containers"] * 1e9 / v["elapsed_ns"]}' "$tmp/churn.out")"
+	record "$name" churn_generated "$gen"
+	record "$name" churn_delivered "$got"
+	record "$name" churn_missing $((gen - got))
+	record "$name" churn_cc_lost "${lost:-0}"
+	log "churn: $(cat "$tmp/churn.out"); $gen workload events, $got written, tracer lost ${lost:-?}"
+	find "$base" -mindepth 1 -maxdepth 1 -type d -print0 | xargs -0 -r -P 64 -n 16 rmdir 2>/dev/null
+	rmdir "$base" "${base%/*}" 2>/dev/null
+	rm -f "$out"
+}
+
+# The run time and run count of each BPF program of the tracer (by name), from the ids it holds.
+prog_stats() {
+	local id
+	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -un); do
+		bpftool prog show id "$id" 2>/dev/null | head -n1 |
+			sed -n 's/.* name \([^ ]*\) .*run_time_ns \([0-9]*\) run_cnt \([0-9]*\).*/\1 \2 \3/p'
+	done
+}
+
+# The descriptor table's kernel side: the BPF time per run of the open, close and exit programs
+# over open+close pairs and process spawns, with and without the table.
+fd_stats_turn() {
+	local name=$1 before after
+	start_tracer "$name" /dev/null || return 0
+	before=$(prog_stats "$tpid")
+	"$LOAD" openclose "$n_oc" >/dev/null
+	"$LOAD" spawn "$n_spawn" >/dev/null
+	after=$(prog_stats "$tpid")
+	stop_tracer
+	join <(echo "$before" | sort) <(echo "$after" | sort) | while read -r prog t0 c0 t1 c1; do
+		case "$prog" in exit_openat | exit_close | proc_exit) ;; *) continue ;; esac
+		[ $((c1 - c0)) -gt 0 ] && record "$name" "bpf_ns_$prog" $(((t1 - t0) / (c1 - c0)))
+	done
+}
+
+micro_tracers=(none cc-table cc-json cc-json-nofd cc-jsonfile cc-rej-pid cc-rej-host opensnoop
+	bpftrace orig floor-tp floor-rawtp)
 burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
+if [ "$only" = fdtable ]; then
+	micro_tracers=(none cc-json cc-json-nofd)
+	burst_rounds=0
+	RESULTS=bench/RESULTS-fdtable.md
+fi
+: >"$tmp/foreign"
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log "run.sh: $rounds rounds of ${#micro_tracers[@]} configurations, $burst_rounds burst rounds"
+[ "${parts#* micro }" = "$parts" ] && rounds=0
+[ "${parts#* burst }" = "$parts" ] && burst_rounds_run=0 || burst_rounds_run=$burst_rounds
+[ "${parts#* stats }" = "$parts" ] && stats_rounds=0 || stats_rounds=$burst_rounds
+read -r -a stats_tracers <<<"${BENCH_STATS_TRACERS:-cc-table cc-json cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp}"
 for round in $(seq "$rounds"); do
 	for t in "${micro_tracers[@]}"; do
 		log "round $round/$rounds: $t"
 		micro_turn "$t"
 	done
 done
-for round in $(seq "$burst_rounds"); do
+for round in $(seq "$burst_rounds_run"); do
 	for t in "${burst_tracers[@]}"; do
 		for j in 1 2; do
 			log "burst round $round/$burst_rounds: $t, $j process(es)"
@@ -328,19 +426,31 @@ for round in $(seq "$burst_rounds"); do
 	done
 done
 if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
-	for round in $(seq "$burst_rounds"); do
-		for t in cc-table cc-json cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp; do
+	for round in $(seq "$rounds"); do
+		for t in cc-json cc-json-nofd; do
+			log "BPF statistics of the descriptor table, round $round/$rounds: $t"
+			fd_stats_turn "$t"
+		done
+	done
+	for round in $(seq "$stats_rounds"); do
+		for t in "${stats_tracers[@]}"; do
 			log "BPF statistics round $round/$burst_rounds: $t"
 			stats_turn "$t"
 		done
 	done
 	sysctl -q kernel.bpf_stats_enabled="${stats_was:-0}"
 fi
+if [ "${parts#* churn }" != "$parts" ]; then
+	for round in $(seq "$burst_rounds"); do
+		log "churn round $round/$burst_rounds"
+		churn_turn
+	done
+fi
 cp "$samples" build/bench/samples.txt
 
 # Medians per tracer and metric, then the tables and the target checks.
 report() {
-	awk -v burst_n="$burst_n" -v rate="$rate" -f bench/report.awk "$samples"
+	awk -v burst_n="$burst_n" -v rate="$rate" -v only="$only" -f bench/report.awk "$samples"
 }
 
 table=$(report)
@@ -357,6 +467,8 @@ table=$(report)
 		"(other work on the machine slows tracers and baseline alike, but not equally)"
 	echo "- samples set aside because another process had a program on a system-call tracepoint:" \
 		"$(wc -l <"$tmp/set-aside" 2>/dev/null || echo 0)"
+	[ "$only" = fdtable ] && echo "- samples taken while another process had such a program (kept: the" \
+		"configurations compared are interleaved and suffer alike): $(wc -l <"$tmp/foreign")"
 	echo "- the workload times itself with CLOCK_MONOTONIC; this machine is noisy, so compare tracers by" \
 		"the ratios measured in the same run, not by the absolute times"
 	echo

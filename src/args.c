@@ -16,6 +16,8 @@ enum {
 	OPT_WAIT,
 	OPT_POD,
 	OPT_K8S_NS,
+	OPT_NO_FD_TABLE,
+	OPT_LEAKS_OLDER,
 	OPT_ATTACH,
 	OPT_COMPAT,
 };
@@ -41,6 +43,8 @@ static const struct option long_opts[] = {
 	{"wait", no_argument, NULL, OPT_WAIT},
 	{"pod", required_argument, NULL, OPT_POD},
 	{"k8s-namespace", required_argument, NULL, OPT_K8S_NS},
+	{"no-fd-table", no_argument, NULL, OPT_NO_FD_TABLE},
+	{"leaks-older", required_argument, NULL, OPT_LEAKS_OLDER},
 	{"attach", required_argument, NULL, OPT_ATTACH},
 	{"compat", no_argument, NULL, OPT_COMPAT},
 	{NULL, 0, NULL, 0},
@@ -86,6 +90,10 @@ void args_usage(FILE *out)
 	      "      --compat            with tracepoints, also see 32-bit calls (raw_syscalls: a\n"
 	      "                          cost on every system call)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
+	      "      --leaks-older SECONDS  the leak report (at exit and on SIGUSR1) lists only\n"
+	      "                          descriptors open for at least this long\n"
+	      "      --no-fd-table       keep no descriptor table: closes do not say what they\n"
+	      "                          closed, no exit/exec ends, no leak report\n"
 	      "  -v, --verbose           show libbpf's messages\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           the version\n"
@@ -101,7 +109,9 @@ void args_usage(FILE *out)
 	      "  copenclose -c web -e connect # what container 'web' connects to\n"
 	      "  copenclose -c db --wait      # container 'db', from when it starts\n"
 	      "  copenclose --k8s-namespace shop  # every pod of namespace shop\n"
-	      "  copenclose -G /system.slice  # a cgroup subtree\n",
+	      "  copenclose -G /system.slice  # a cgroup subtree\n"
+	      "  copenclose -e close --leaks-older 60  # closes with what they closed; at exit\n"
+	      "                               # and on SIGUSR1, what is open for a minute or more\n",
 	      out);
 }
 
@@ -136,6 +146,7 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 	cfg->syscalls = SYSCALLS_ALL;
 	cfg->ringbuf_mib = 8;
 	engine_dirs_defaults(&cfg->state_dirs);
+	cfg->leaks_older = -1;
 	optind = 0; /* reset getopt for repeated calls */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":CIhVo:e:p:n:xd:c:G:v", long_opts, NULL)) != -1) {
@@ -254,6 +265,17 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 				     "containerd, cri-o, docker, runc, crun (at most %d each)",
 				     optarg, ENGINE_DIRS_MAX);
 			break;
+		case OPT_NO_FD_TABLE:
+			cfg->no_fd_table = true;
+			break;
+		case OPT_LEAKS_OLDER:
+			errno = 0;
+			cfg->leaks_older = strtod(optarg, &end);
+			if (errno || *end || !*optarg || !(cfg->leaks_older >= 0) ||
+			    cfg->leaks_older > 1e9)
+				FAIL("invalid --leaks-older '%.64s': a number of seconds, 0 or more",
+				     optarg);
+			break;
 		case ':':
 			FAIL("option '%.64s' needs a value", argv[optind - 1]);
 		default:
@@ -270,5 +292,9 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 		FAIL("--wait needs -c NAME");
 	if ((cfg->pod || cfg->k8s_namespace) && cfg->cgroup)
 		FAIL("--pod and --k8s-namespace cannot be combined with -G");
+	if (cfg->leaks_older >= 0 && cfg->no_fd_table)
+		FAIL("--leaks-older needs the descriptor table, which --no-fd-table turns off");
+	if (cfg->leaks_older >= 0 && cfg->failed)
+		FAIL("--leaks-older needs the successful opens, which -x drops");
 	return ARGS_OK;
 }

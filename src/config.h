@@ -50,6 +50,8 @@ struct config {
 	const char *cgroup;	       /* -G */
 	uint32_t ringbuf_mib;	       /* power of two */
 	struct engine_dirs state_dirs; /* the engines' defaults, and --state-dir's in front */
+	bool no_fd_table;	       /* --no-fd-table */
+	double leaks_older;	       /* --leaks-older SECONDS; < 0 when not given */
 };
 
 #endif

@@ -1,10 +1,14 @@
 /* Environment checks with one clear answer each; the caller prints. */
+#define _GNU_SOURCE /* setresuid, setresgid */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
+#include <grp.h>
+#include <linux/securebits.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +20,18 @@ int preflight_has_cap(cap_t caps, int cap)
 	cap_flag_value_t v = CAP_CLEAR;
 
 	return caps && cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+}
+
+int preflight_secure_exec(void)
+{
+	/*
+	 * AT_SECURE is the kernel's own verdict on this exec: set for setuid, setgid, file
+	 * capabilities and LSM transitions alike. The id comparison also catches a parent that
+	 * changed its ids and then started us without a privileged exec.
+	 */
+	if (getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid())
+		return -EPERM;
+	return 0;
 }
 
 int preflight_privileges(void)
@@ -53,7 +69,7 @@ static int has_syscall_events(const char *dir)
 	char p[256];
 
 	snprintf(p, sizeof(p), "%s/events/syscalls", dir);
-	return access(p, F_OK) == 0;
+	return faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0;
 }
 
 int preflight_tracefs(char *dir, size_t size, int *mounted)
@@ -64,7 +80,7 @@ int preflight_tracefs(char *dir, size_t size, int *mounted)
 	*mounted = 0;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(events, sizeof(events), "%s/events", dirs[i]);
-		if (access(events, F_OK) == 0) {
+		if (faccessat(AT_FDCWD, events, F_OK, AT_EACCESS) == 0) {
 			snprintf(dir, size, "%s", dirs[i]);
 			return has_syscall_events(dirs[i]) ? 0 : -ENOENT;
 		}
@@ -76,44 +92,17 @@ int preflight_tracefs(char *dir, size_t size, int *mounted)
 	return has_syscall_events(dirs[0]) ? 0 : -ENOENT;
 }
 
-static int ns_inum(const char *path, uint32_t *out)
+static int drop_bounding(void)
 {
-	struct stat st;
-
-	if (stat(path, &st))
-		return -errno;
-	*out = (uint32_t)st.st_ino;
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (c != CAP_DAC_READ_SEARCH && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) &&
+		    errno != EINVAL)
+			return -errno;
 	return 0;
 }
 
-static int read_ns(const char *pid, struct host_ns *ns)
-{
-	char p[3][64];
-	int err;
-
-	snprintf(p[0], sizeof(p[0]), "/proc/%s/ns/pid", pid);
-	snprintf(p[1], sizeof(p[1]), "/proc/%s/ns/mnt", pid);
-	snprintf(p[2], sizeof(p[2]), "/proc/%s/ns/uts", pid);
-	if ((err = ns_inum(p[0], &ns->pidns)) || (err = ns_inum(p[1], &ns->mntns)) ||
-	    (err = ns_inum(p[2], &ns->utsns)))
-		return err;
-	return 0;
-}
-
-int preflight_host_ns(struct host_ns *ns, int *from_self)
-{
-	int err = read_ns("1", ns);
-
-	*from_self = 0;
-	/* a PID 1 that is not dumpable hides its namespaces even from root: then ours */
-	if (err == -EACCES || err == -EPERM) {
-		*from_self = 1;
-		err = read_ns("self", ns);
-	}
-	return err;
-}
-
-int preflight_drop_privileges(void)
+/* Permitted and effective sets reduced to CAP_DAC_READ_SEARCH, inheritable and ambient empty. */
+static int keep_only_dac_read_search(void)
 {
 	cap_value_t keep[] = {CAP_DAC_READ_SEARCH};
 	cap_t caps = cap_init();
@@ -125,7 +114,32 @@ int preflight_drop_privileges(void)
 	    cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) || cap_set_proc(caps))
 		err = -errno;
 	cap_free(caps);
-	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+	if (!err && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
 		err = -errno;
 	return err;
+}
+
+int preflight_drop_privileges(uid_t uid, gid_t gid)
+{
+	/*
+	 * Locked before the uid changes, while CAP_SETPCAP is still held: uid 0 never regains
+	 * capabilities (NOROOT), the uid change keeps them (NO_SETUID_FIXUP, so the one kept
+	 * survives it), and neither can be undone, nor ambient capabilities raised.
+	 */
+	unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+			     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
+			     SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+	int err = 0, cap_err;
+
+	if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0))
+		err = -errno;
+	else if ((err = drop_bounding()))
+		;
+	else if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+		err = -errno;
+	/* whatever failed above, no capability but the one needed stays */
+	cap_err = keep_only_dac_read_search();
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) && !cap_err)
+		cap_err = -errno;
+	return err ? err : cap_err;
 }

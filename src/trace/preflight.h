@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/capability.h>
+#include <sys/types.h>
 
 /* Capabilities newer than some libc headers (Linux 5.8). */
 #ifndef CAP_PERFMON
@@ -14,13 +15,22 @@
 #define CAP_BPF 39
 #endif
 
-/* Namespace inode numbers of the host, read from /proc/1/ns. */
+/* The inode number of the initial pid namespace, fixed by the kernel (PROC_PID_INIT_INO). */
+#define PREFLIGHT_INIT_PIDNS_INO 0xEFFFFFFCu
+
+/* Namespace inode numbers of the host (trace/hostns.h reads them). */
 struct host_ns {
 	uint32_t pidns;
 	uint32_t mntns;
 	uint32_t utsns;
 };
 
+/*
+ * -EPERM when this process was started for secure execution (setuid, setgid, file capabilities,
+ * an LSM transition: getauxval(AT_SECURE)) or runs with real and effective ids apart, else 0.
+ * A tracer that reads every process's calls must not be a privilege boundary for its caller.
+ */
+int preflight_secure_exec(void);
 /* Whether caps (from cap_get_proc(), may be NULL) has cap in its effective set. */
 int preflight_has_cap(cap_t caps, int cap);
 /* 0 when the process holds what loading needs (root, or CAP_BPF and CAP_PERFMON), else -EPERM. */
@@ -33,16 +43,19 @@ int preflight_btf(const char *path);
  * tracepoints, or -errno of the failed mount.
  */
 int preflight_tracefs(char *dir, size_t size, int *mounted);
-/*
- * 0 and the host's namespace inums from /proc/1/ns, or -errno. Where PID 1's namespaces cannot
- * be read (a PID 1 that is not dumpable), our own are taken and from_self is set.
- */
-int preflight_host_ns(struct host_ns *ns, int *from_self);
+
+/* The identity the tracer takes once attached: nobody's. */
+#define PREFLIGHT_USER_UID 65534
+#define PREFLIGHT_USER_GID 65534
 
 /*
- * Once the programs are attached: keep only CAP_DAC_READ_SEARCH (cgroup ids are resolved with
- * open_by_handle_at), drop every other capability and set no_new_privs. 0 or -errno.
+ * Once the programs are attached, before any runtime state or cgroup name is read: lock the
+ * securebits (no capabilities regained by uid 0, none lost or kept by a uid change but as set
+ * here), become uid and gid with no supplementary groups, keep only CAP_DAC_READ_SEARCH
+ * (open_by_handle_at, and reading the runtimes' root-only state) in the permitted, effective
+ * and bounding sets, and set no_new_privs. Whatever fails, the capabilities are still reduced.
+ * 0, or the first -errno.
  */
-int preflight_drop_privileges(void);
+int preflight_drop_privileges(uid_t uid, gid_t gid);
 
 #endif

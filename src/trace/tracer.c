@@ -1,5 +1,6 @@
 /* The tracing session: open, filter, load, attach, poll the ring buffer in batches, account. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,9 @@
 #include "enrich/cgroup.h"
 #include "copenclose.skel.h"
 #include "format/output.h"
+#include "trace/fdlife.h"
 #include "trace/attach.h"
+#include "trace/hostns.h"
 #include "trace/preflight.h"
 #include "enrich/resolver.h"
 #include "enrich/selector.h"
@@ -31,6 +34,7 @@
 struct session {
 	const struct config *cfg;
 	volatile sig_atomic_t *stop;
+	volatile sig_atomic_t *report; /* SIGUSR1: the leak report now */
 	struct copenclose_bpf *skel;
 	struct ring_buffer *rb;
 	struct resolver *res;
@@ -47,6 +51,10 @@ struct session {
 	struct selector sel;   /* -c --wait, --pod, --k8s-namespace: chosen on the identity */
 	uint64_t not_selected; /* events the selector dropped */
 	uint64_t last_warn_ns;
+	int fd_table;	   /* the descriptor table is kept (fds is set up) */
+	struct fdlife fds; /* the descriptor table */
+	uint64_t fed_only; /* events read only to feed the table, not written (-e) */
+	uint64_t older_ns; /* --leaks-older */
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -84,24 +92,73 @@ static uint64_t counter(struct session *s, enum cc_counter which)
 	return sum;
 }
 
+/* What the resolver knows of a record's cgroup (on a legacy host: of its process), or NULL. */
+static const struct cgroup_identity *identify(struct session *s, const struct cc_event *ev,
+					      struct cgroup_identity *legacy)
+{
+	if (s->layout.v2_mount[0])
+		return resolver_lookup(s->res, ev->cgroup_id);
+	if (resolver_lookup_pid(s->res, ev->pid, &legacy->ctr) == 0) {
+		legacy->cgroup_id = ev->cgroup_id;
+		legacy->path = NULL;
+		return legacy;
+	}
+	return NULL;
+}
+
 static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
 {
-	const struct cgroup_identity *id = NULL;
+	struct fd_entry *closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
+	const struct cgroup_identity *id;
 	struct cgroup_identity legacy;
+	struct fd_origin origin;
 
-	if (s->layout.v2_mount[0]) {
-		id = resolver_lookup(s->res, ev->cgroup_id);
-	} else if (resolver_lookup_pid(s->res, ev->pid, &legacy.ctr) == 0) {
-		legacy.cgroup_id = ev->cgroup_id;
-		legacy.path = NULL;
-		id = &legacy;
-	}
-	if (selector_active(&s->sel) && !(id && selector_match(&s->sel, &id->ctr))) {
-		s->not_selected++;
+	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
+		s->fed_only++; /* attached only to feed the table */
+		fdtable_release(closed);
 		return;
 	}
-	output_event(&s->out, ev, size, id);
+	id = identify(s, ev, &legacy);
+	if (selector_active(&s->sel) && !(id && selector_match(&s->sel, &id->ctr))) {
+		s->not_selected++;
+		fdtable_release(closed);
+		return;
+	}
+	if (closed)
+		fdlife_origin(closed, &origin);
+	output_event_closing(&s->out, ev, size, id, closed ? &origin : NULL);
 	sink_add(&s->sink, s->out.buf.len);
+	fdtable_release(closed);
+}
+
+struct proc_end {
+	struct session *s;
+	const struct cc_event *rec;
+	const struct cgroup_identity *id;
+};
+
+static void write_fd_end(void *ctx, const struct fd_entry *e)
+{
+	struct proc_end *p = ctx;
+	struct fd_origin origin;
+
+	fdlife_origin(e, &origin);
+	output_fd_end(&p->s->out, p->rec, e->fd, &origin, p->id);
+}
+
+/* A process's exit or exec: a record per descriptor it ended (not events: not counted). */
+static void handle_proc(struct session *s, const struct cc_event *rec)
+{
+	struct cgroup_identity legacy;
+	struct proc_end p = {.s = s, .rec = rec};
+
+	if (!s->fd_table || !fdtable_process_count(s->fds.table, rec->pid))
+		return;
+	/* ends are written beside the closes; with close not asked for, the table only forgets */
+	if (s->cfg->syscalls & (1u << CC_SYS_CLOSE))
+		p.id = identify(s, rec, &legacy);
+	fdtable_end_process(s->fds.table, rec->pid, rec->type == CC_REC_PROC_EXEC,
+			    s->cfg->syscalls & (1u << CC_SYS_CLOSE) ? write_fd_end : NULL, &p);
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
@@ -114,7 +171,11 @@ static int handle_record(void *ctx, void *data, size_t size)
 	memcpy(&type, data, sizeof(type));
 	if (type == CC_REC_SYSCALL && size >= sizeof(struct cc_event)) {
 		handle_syscall(s, data, size);
-	} else if (type != CC_REC_SYSCALL && size >= sizeof(struct cc_cgroup_event)) {
+	} else if ((type == CC_REC_PROC_EXIT || type == CC_REC_PROC_EXEC) &&
+		   size >= sizeof(struct cc_event)) {
+		handle_proc(s, data);
+	} else if ((type == CC_REC_CGROUP_MKDIR || type == CC_REC_CGROUP_RMDIR) &&
+		   size >= sizeof(struct cc_cgroup_event)) {
 		const struct cc_cgroup_event *cg = data;
 		size_t len = cg->tail_len;
 
@@ -176,6 +237,24 @@ static void check_loss(struct session *s, uint64_t now)
 		s->last_warn_ns = now;
 	}
 	s->lost_seen = lost;
+}
+
+/* The leak report, written out now (at exit, or on SIGUSR1). */
+static void report_leaks(struct session *s, int deadline_ms, int asked)
+{
+	long n;
+
+	if (!s->fd_table) {
+		fputs("copenclose: no leak report: no descriptor table is kept (--no-fd-table, -x, "
+		      "or close not traced)\n",
+		      stderr);
+		return;
+	}
+	n = fdlife_report(&s->fds, &s->out, s->layout.v2_mount[0] ? s->res : NULL,
+			  now_ns(CLOCK_MONOTONIC), s->older_ns, asked);
+	if (n < 0)
+		fprintf(stderr, "copenclose: cannot make the leak report: %s\n", strerror((int)-n));
+	sink_flush(&s->sink, &s->out.buf, s->stop, deadline_ms);
 }
 
 static const char *key_name(enum id_key by)
@@ -255,6 +334,16 @@ static int poll_loop(struct session *s)
 				s->sink.closed = 1;
 		if ((err = drain(s, -1)))
 			break;
+		if (*s->report) {
+			*s->report = 0;
+			report_leaks(s, -1, 1);
+			if (s->cfg->output ==
+			    OUTPUT_TABLE) { /* the events go on: their heading again */
+				strbuf_addc(&s->out.buf, '\n');
+				output_header(&s->out);
+				sink_flush(&s->sink, &s->out.buf, s->stop, -1);
+			}
+		}
 		now = now_ns(CLOCK_MONOTONIC);
 		if (now >= next_check) {
 			check_loss(s, now);
@@ -278,11 +367,14 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	memcpy((char *)skel->rodata->targ_comm, cfg->comm, sizeof(cfg->comm));
 	/* a selected container is never the host: the kernel drops the host's events */
 	skel->rodata->targ_ignore_host = cfg->ignore_host || selector_active(&s->sel);
-	skel->rodata->targ_cgroup_set = s->cgroup_fd >= 0;
+	/* set before the cgroup is known: until it is, every event is dropped */
+	skel->rodata->targ_cgroup_set =
+		cfg->cgroup || (cfg->container && !selector_active(&s->sel));
 	skel->rodata->targ_syscalls = cfg->syscalls;
 	skel->rodata->host_pidns = host->pidns;
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
+	skel->rodata->host_pid_initial = host->pidns == PREFLIGHT_INIT_PIDNS_INO;
 	skel->rodata->wakeup_bytes = ring / 8;
 	return bpf_map__set_max_entries(skel->maps.events, ring);
 }
@@ -298,13 +390,6 @@ static int open_cgroup_filter(struct session *s)
 	s->cgroup_fd = -1;
 	if (!cfg->cgroup && (!cfg->container || selector_active(&s->sel)))
 		return 0;
-	if (!v2[0]) {
-		fprintf(stderr,
-			"copenclose: %s needs the cgroup v2 hierarchy, which is not mounted "
-			"on this host\n",
-			cfg->cgroup ? "-G" : "-c");
-		return TRACER_FAILED;
-	}
 	if (cfg->container) {
 		err = resolver_find(s->res, cfg->container, path, sizeof(path));
 		if (err == -ENOENT) {
@@ -343,10 +428,50 @@ static int open_cgroup_filter(struct session *s)
 	return 0;
 }
 
+/*
+ * BPF reports pids as the kernel's initial PID namespace numbers them, and the self filter
+ * compares them with getpid(): so the tracer runs there (--pid=host in a container), and takes
+ * the host's namespaces from the host, never its own.
+ */
+static int preflight_host(const struct config *cfg, struct host_ns *host)
+{
+	enum hostns_source source;
+	int err = hostns_check_pidns("/proc", getpid());
+
+	if (err == -EXDEV) {
+		fputs("copenclose: this process is not in the host's PID namespace, so the pids it "
+		      "would report are not the host's: in a container, run it with --pid=host "
+		      "(Kubernetes: hostPID: true)\n",
+		      stderr);
+		return TRACER_FAILED;
+	}
+	if (err) {
+		fprintf(stderr,
+			"copenclose: cannot tell whether this is the host's PID namespace from "
+			"/proc/self and /proc/2/stat: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if ((err = hostns_read("/proc", host, &source))) {
+		fprintf(stderr,
+			"copenclose: cannot read the host's namespaces in /proc/1/ns%s: %s%s\n",
+			err == -EACCES || err == -EPERM ? " (nor the kernel's in /proc/2/ns)" : "",
+			strerror(-err),
+			err == -EACCES || err == -EPERM ? ": run as root or with CAP_SYS_PTRACE"
+							: "");
+		return TRACER_FAILED;
+	}
+	if (source == HOSTNS_KTHREADD && cfg->verbose)
+		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are the "
+		      "kernel's initial ones, read from kthreadd's /proc/2/ns\n",
+		      stderr);
+	return 0;
+}
+
 static int preflight(const struct config *cfg, struct host_ns *host)
 {
 	char dir[64];
-	int mounted, from_self, err;
+	int mounted, err;
 
 	if (preflight_privileges()) {
 		fputs("copenclose: permission denied: run as root, or with CAP_BPF and CAP_PERFMON "
@@ -376,16 +501,7 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 	}
 	if (mounted && cfg->verbose)
 		fprintf(stderr, "copenclose: mounted tracefs on %s\n", dir);
-	if ((err = preflight_host_ns(host, &from_self))) {
-		fprintf(stderr, "copenclose: cannot read the host's namespaces in /proc/1/ns: %s\n",
-			strerror(-err));
-		return TRACER_FAILED;
-	}
-	if (from_self && cfg->verbose)
-		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are taken "
-		      "to be this process's own\n",
-		      stderr);
-	return 0;
+	return preflight_host(cfg, host);
 }
 
 static bool selector_pred(void *ctx, const struct container_info *ci)
@@ -423,6 +539,7 @@ static void announce_selector(struct session *s)
  */
 static int load_mode(struct session *s, const struct host_ns *host, enum attach_mode mode)
 {
+	struct config acfg;
 	char what[128];
 	int err;
 
@@ -437,12 +554,18 @@ static int load_mode(struct session *s, const struct host_ns *host, enum attach_
 		snprintf(s->why, sizeof(s->why), "cannot size the ring buffer: %s", strerror(-err));
 		goto fail;
 	}
-	err = attach_select(s->skel->obj, s->cfg, mode, what, sizeof(what), s->blind,
+	/* the table needs every call that makes a descriptor, and close: attached, not written */
+	acfg = *s->cfg;
+	if (s->fd_table)
+		acfg.syscalls |= SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE;
+	err = attach_select(s->skel->obj, &acfg, mode, what, sizeof(what), s->blind,
 			    sizeof(s->blind));
 	if (err) {
 		snprintf(s->why, sizeof(s->why), "this kernel has no function %s", what);
 		goto fail;
 	}
+	bpf_program__set_autoload(s->skel->progs.proc_exit, s->fd_table);
+	bpf_program__set_autoload(s->skel->progs.proc_exec, s->fd_table);
 	if ((err = copenclose_bpf__load(s->skel))) {
 		snprintf(s->why, sizeof(s->why), "cannot load the BPF programs: %s",
 			 strerror(-err));
@@ -471,10 +594,14 @@ fail:
 	return err ? err : -EINVAL;
 }
 
-static int setup(struct session *s)
+/*
+ * The kernel side: checks, load and attach, with the privileges that needs. Nothing here reads a
+ * file another user may write: runtime state and cgroup names are read only once privileges
+ * are dropped (setup_names).
+ */
+static int setup_kernel(struct session *s)
 {
 	const struct config *cfg = s->cfg;
-	struct resolver_opts ro = {0};
 	struct host_ns host;
 	int err;
 
@@ -488,22 +615,18 @@ static int setup(struct session *s)
 		fputs("copenclose: note: this host has no cgroup v2 hierarchy (legacy cgroups): "
 		      "containers are told apart by namespaces and /proc/PID/cgroup\n",
 		      stderr);
-	ro.v2_mount = s->layout.v2_mount;
-	ro.state_root = "";
-	ro.dirs = &cfg->state_dirs;
-	if ((err = resolver_new(&ro, &s->res))) {
-		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
-			strerror(-err));
+	if ((cfg->cgroup || cfg->container) && !s->layout.v2_mount[0]) {
+		fprintf(stderr,
+			"copenclose: %s needs the cgroup v2 hierarchy, which is not mounted "
+			"on this host\n",
+			cfg->cgroup ? "-G" : "-c");
 		return TRACER_FAILED;
 	}
 	if (cfg->pod || cfg->k8s_namespace || (cfg->container && cfg->wait)) {
 		s->sel.container = cfg->container;
 		s->sel.pod = cfg->pod;
 		s->sel.k8s_namespace = cfg->k8s_namespace;
-		announce_selector(s);
 	}
-	if ((err = open_cgroup_filter(s)))
-		return err;
 	s->ncpus = libbpf_num_possible_cpus();
 	if (cfg->attach == ATTACH_FENTRY || cfg->attach == ATTACH_AUTO) {
 		err = load_mode(s, &host, ATTACH_FENTRY);
@@ -528,6 +651,39 @@ loaded:
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
 	if (!s->rb) {
 		fprintf(stderr, "copenclose: cannot map the ring buffer: %s\n", strerror(errno));
+		return TRACER_FAILED;
+	}
+	return 0;
+}
+
+/*
+ * Unprivileged now: the resolver primed from the runtimes' state, the -c or -G cgroup set (until
+ * then, with either, the programs drop every event: an empty slot of the cgroup array is no
+ * match).
+ */
+static int setup_names(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	struct resolver_opts ro = {0};
+	uint32_t zero = 0;
+	int err;
+
+	ro.v2_mount = s->layout.v2_mount;
+	ro.state_root = "";
+	ro.dirs = &cfg->state_dirs;
+	if ((err = resolver_new(&ro, &s->res))) {
+		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if (selector_active(&s->sel))
+		announce_selector(s);
+	if ((err = open_cgroup_filter(s)))
+		return err;
+	if (s->cgroup_fd >= 0 &&
+	    (err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
+					&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
+		fprintf(stderr, "copenclose: cannot set the cgroup filter: %s\n", strerror(-err));
 		return TRACER_FAILED;
 	}
 	return 0;
@@ -567,10 +723,14 @@ static void detach_all(struct copenclose_bpf *skel)
 	}
 }
 
-/* The events the kernel lost, per cgroup, so the user learns whose events are missing. */
-static void report_loss_by_cgroup(struct session *s)
+/*
+ * The events the kernel lost, per cgroup, so the user learns whose events are missing. The
+ * per-cgroup table is bounded (its LRU evicts): what it no longer holds is said, as the
+ * difference between the total and the sum of the entries.
+ */
+static void report_loss_by_cgroup(struct session *s, uint64_t lost)
 {
-	uint64_t key, next, val;
+	uint64_t key, next, val, sum = 0, more_events = 0;
 	int shown = 0, more = 0;
 	void *prev = NULL;
 
@@ -581,8 +741,10 @@ static void report_loss_by_cgroup(struct session *s)
 		if (bpf_map__lookup_elem(s->skel->maps.lost_by_cgroup, &key, sizeof(key), &val,
 					 sizeof(val), 0))
 			continue;
+		sum += val;
 		if (shown++ >= 8) {
 			more++;
+			more_events += val;
 			continue;
 		}
 		const struct cgroup_identity *id = resolver_lookup(s->res, key);
@@ -594,12 +756,45 @@ static void report_loss_by_cgroup(struct session *s)
 			id->ctr.is_container ? id->ctr.id : "");
 	}
 	if (more)
-		fprintf(stderr, "copenclose: and losses in %d more cgroups\n", more);
+		fprintf(stderr, "copenclose: and %llu events lost in %d more cgroups\n",
+			(unsigned long long)more_events, more);
+	if (sum < lost)
+		fprintf(stderr,
+			"copenclose: the losses per cgroup are a lower bound: %llu of the %llu lost "
+			"events are not attributed to a cgroup (the table of %u cgroups evicted "
+			"them)\n",
+			(unsigned long long)(lost - sum), (unsigned long long)lost,
+			bpf_map__max_entries(s->skel->maps.lost_by_cgroup));
 }
 
-int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
+/* The descriptor table is kept when close is traced (or a leak report asked for), unless -x drops
+   the successful calls it is made of or --no-fd-table turns it off. */
+static int want_fd_table(const struct config *cfg)
 {
-	struct session s = {.cfg = cfg, .stop = stop, .cgroup_fd = -1};
+	return !cfg->no_fd_table && !cfg->failed &&
+	       ((cfg->syscalls & (1u << CC_SYS_CLOSE)) || cfg->leaks_older >= 0);
+}
+
+static void report_fd_table(struct session *s)
+{
+	struct fdtable_stats st;
+
+	if (!s->fd_table)
+		return;
+	fdtable_stats(s->fds.table, &st);
+	if (st.dropped_total || st.dropped_proc || st.dropped_bytes)
+		fprintf(stderr,
+			"copenclose: descriptor table full: %llu descriptors not recorded (%llu over "
+			"the total, %llu over a process's share, %llu over the path bytes); their "
+			"ends are reported as unknown\n",
+			(unsigned long long)(st.dropped_total + st.dropped_proc + st.dropped_bytes),
+			(unsigned long long)st.dropped_total, (unsigned long long)st.dropped_proc,
+			(unsigned long long)st.dropped_bytes);
+}
+
+int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile sig_atomic_t *report)
+{
+	struct session s = {.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1};
 	uint64_t seen, lost, unread, cg_lost;
 	int rc, err;
 
@@ -607,11 +802,25 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 	output_init(&s.out, cfg->output, cfg->by,
 		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
-	rc = setup(&s);
+	s.fd_table = want_fd_table(cfg);
+	s.older_ns = cfg->leaks_older > 0 ? (uint64_t)(cfg->leaks_older * 1e9) : 0;
+	if (s.fd_table && (err = fdlife_init(&s.fds, NULL))) {
+		fprintf(stderr, "copenclose: cannot make the descriptor table: %s\n",
+			strerror(-err));
+		rc = TRACER_FAILED;
+		goto cleanup;
+	}
+	rc = setup_kernel(&s);
 	if (rc)
 		goto cleanup;
-	if ((err = preflight_drop_privileges()) && cfg->verbose)
-		fprintf(stderr, "copenclose: could not drop privileges: %s\n", strerror(-err));
+	if ((err = preflight_drop_privileges(PREFLIGHT_USER_UID, PREFLIGHT_USER_GID)))
+		fprintf(stderr,
+			"copenclose: warning: could not drop privileges to uid %d: %s (running on "
+			"with CAP_DAC_READ_SEARCH only)\n",
+			PREFLIGHT_USER_UID, strerror(-err));
+	rc = setup_names(&s);
+	if (rc)
+		goto cleanup;
 	print_tracing(&s);
 	output_header(&s.out);
 	sink_flush(&s.sink, &s.out.buf, s.stop, -1);
@@ -623,18 +832,28 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		drain(&s, DRAIN_MS);
 		check_loss(&s, now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
 		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
+		if (s.fd_table)
+			report_leaks(&s, DRAIN_MS, 0);
 	}
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
-	unread = seen - lost - s.sink.delivered - s.not_selected;
+	unread = seen - lost - s.sink.delivered - s.not_selected - s.fed_only;
 	if (lost)
-		report_loss_by_cgroup(&s);
+		report_loss_by_cgroup(&s, lost);
+	if ((cg_lost = counter(&s, CC_CNT_PROC_LOST)))
+		fprintf(stderr,
+			"copenclose: %llu exit or exec records lost: the descriptors they ended may "
+			"be reported as still open\n",
+			(unsigned long long)cg_lost);
+	report_fd_table(&s);
 	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
 		fprintf(stderr,
 			"copenclose: %llu cgroup records lost: containers created then may be unnamed\n",
 			(unsigned long long)cg_lost);
 	if (err)
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
+	if (s.sink.error)
+		fprintf(stderr, "copenclose: cannot write to stdout: %s\n", strerror(s.sink.error));
 	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
 		(unsigned long long)s.sink.delivered, (unsigned long long)lost);
 	if (selector_active(&s.sel))
@@ -642,13 +861,17 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
 	fputc('\n', stderr);
-	rc = err ? TRACER_FAILED : cfg->fail_on_loss && lost ? TRACER_LOST : TRACER_OK;
+	rc = err || s.sink.error	 ? TRACER_FAILED
+	     : cfg->fail_on_loss && lost ? TRACER_LOST
+					 : TRACER_OK;
 cleanup:
 	ring_buffer__free(s.rb);
 	copenclose_bpf__destroy(s.skel);
 	if (s.cgroup_fd >= 0)
 		close(s.cgroup_fd);
 	resolver_free(s.res);
+	if (s.fd_table)
+		fdlife_free(&s.fds);
 	output_free(&s.out);
 	return rc;
 }

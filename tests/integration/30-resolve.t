@@ -95,7 +95,8 @@ c = json.load(open(sys.argv[1]))
 c["linux"].pop("resources", None)
 json.dump(c, open(sys.argv[1], "w"))
 PY
-unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup || exit 1
+unshare -m sh -c '[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
+	mount -t cgroup2 none /sys/fs/cgroup || exit 1
 crun run -d --bundle "$2" "$1" </dev/null >/dev/null 2>&1 || exit 1
 pid=$(crun state "$1" | sed -n "s/^ *\"pid\": *\([0-9]*\),*$/\1/p")
 echo "$pid" >"$3/crun.pid"

@@ -306,9 +306,12 @@ cc_podman_start() {
 	cc_container_ready "$name"
 }
 
-# The crun side runs in a private mount namespace with cgroup2 on /sys/fs/cgroup (unified).
+# The crun side runs in a private mount namespace with cgroup2 on /sys/fs/cgroup (unified),
+# mounted there unless the host is unified already.
 cc_crun_ns() {
-	unshare -m sh -c 'mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"' sh "$@"
+	# shellcheck disable=SC2016
+	unshare -m sh -c '[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
+		mount -t cgroup2 cgroup2 /sys/fs/cgroup || exit; exec "$@"' sh "$@"
 }
 
 # cc_crun_start NAME STEP...: a crun container in an emulated unified host; cgroup /NAME.

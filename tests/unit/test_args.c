@@ -107,6 +107,10 @@ static const struct {
 	{{"--state-dir", "podman=/x"}, "invalid --state-dir 'podman=/x'"},
 	{{"--state-dir", "docker=rel"}, "invalid --state-dir 'docker=rel'"},
 	{{"-p"}, "option '-p' needs a value"},
+	{{"--leaks-older", "-1"}, "invalid --leaks-older '-1'"},
+	{{"--leaks-older", "soon"}, "invalid --leaks-older 'soon'"},
+	{{"--leaks-older", "5", "--no-fd-table"}, "--leaks-older needs the descriptor table"},
+	{{"--leaks-older", "5", "-x"}, "--leaks-older needs the successful opens"},
 };
 
 static void test_bad_input(void **state)
@@ -155,9 +159,26 @@ static void test_waiting_filters(void **state)
 	assert_string_equal(cfg.state_dirs.dir[ENGINE_CONTAINERD][1], "/run/containerd");
 }
 
+static void test_fd_table_options(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	assert_int_equal(PARSE(cfg, err, "-e", "close"), ARGS_OK);
+	assert_false(cfg.no_fd_table);
+	assert_true(cfg.leaks_older < 0); /* not given */
+	assert_int_equal(PARSE(cfg, err, "--no-fd-table"), ARGS_OK);
+	assert_true(cfg.no_fd_table);
+	assert_int_equal(PARSE(cfg, err, "--leaks-older", "2.5"), ARGS_OK);
+	assert_true(cfg.leaks_older == 2.5);
+	assert_int_equal(PARSE(cfg, err, "--leaks-older", "0"), ARGS_OK);
+	assert_true(cfg.leaks_older == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fd_table_options),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_original_flags),
 		cmocka_unit_test(test_new_options),
