@@ -152,13 +152,18 @@ static void handle_proc(struct session *s, const struct cc_event *rec)
 	struct cgroup_identity legacy;
 	struct proc_end p = {.s = s, .rec = rec};
 
+	bool write = s->cfg->syscalls & (1u << CC_SYS_CLOSE);
+
 	if (!s->fd_table || !fdtable_process_count(s->fds.table, rec->pid))
 		return;
 	/* ends are written beside the closes; with close not asked for, the table only forgets */
-	if (s->cfg->syscalls & (1u << CC_SYS_CLOSE))
+	if (write || selector_active(&s->sel))
 		p.id = identify(s, rec, &legacy);
+	/* nor are they written for a container the selector does not take */
+	if (selector_active(&s->sel) && !(p.id && selector_match(&s->sel, &p.id->ctr)))
+		write = false;
 	fdtable_end_process(s->fds.table, rec->pid, rec->type == CC_REC_PROC_EXEC,
-			    s->cfg->syscalls & (1u << CC_SYS_CLOSE) ? write_fd_end : NULL, &p);
+			    write ? write_fd_end : NULL, &p);
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
