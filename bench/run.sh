@@ -3,7 +3,7 @@
 # the medians and the ratios between tracers to a table on stdout and to bench/RESULTS.md.
 # BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls.
 # BENCH_ONLY=fdtable runs only the descriptor table's scenario (copenclose -o json with and without
-# --no-fd-table, and no tracer), into bench/RESULTS-fdtable.md.
+# --no-fd-table, and no tracer), into its own section at the end of bench/RESULTS.md.
 # BENCH_PARTS="micro burst stats churn" chooses the parts (default all four) and
 # BENCH_STATS_TRACERS the configurations of the BPF statistics part; BENCH_CC_BIN runs another
 # copenclose build.
@@ -15,6 +15,7 @@ parts=" ${BENCH_PARTS:-micro burst stats churn} "
 LOAD=build/bench/load
 CHURN=build/bench/churn
 ORIG=build/bench/origprobe
+FDCOST=build/bench/fdcost
 OPENSNOOP=${BENCH_OPENSNOOP:-/usr/sbin/opensnoop}
 BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
 RESULTS=bench/RESULTS.md
@@ -31,7 +32,7 @@ only=${BENCH_ONLY:-}
 rate=60000
 bpftrace_prog='tracepoint:syscalls:sys_exit_openat { printf("%d %s %d\n", pid, comm, args->ret); }'
 
-for f in "$CC_BIN" "$LOAD" "$CHURN" "$ORIG"; do
+for f in "$CC_BIN" "$LOAD" "$CHURN" "$ORIG" "$FDCOST"; do
 	[ -x "$f" ] || {
 		echo "run.sh: $f is missing: run make bench" >&2
 		exit 1
@@ -401,7 +402,6 @@ burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
 if [ "$only" = fdtable ]; then
 	micro_tracers=(none cc-json cc-json-nofd)
 	burst_rounds=0
-	RESULTS=bench/RESULTS-fdtable.md
 fi
 : >"$tmp/foreign"
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -440,6 +440,12 @@ if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
 	done
 	sysctl -q kernel.bpf_stats_enabled="${stats_was:-0}"
 fi
+# The table's share of the tracer's own work, in CPU time: independent of the machine's load.
+log "descriptor table: user-space CPU per open+close pair, with and without"
+for round in $(seq "$rounds"); do
+	"$FDCOST" 200000 9 | tr ' ' '\n' | sed -n 's/^\(with\|without\)_ns_pair=/fdcost \1_ns_pair /p' \
+		>>"$samples"
+done
 if [ "${parts#* churn }" != "$parts" ]; then
 	for round in $(seq "$burst_rounds"); do
 		log "churn round $round/$burst_rounds"
@@ -454,12 +460,19 @@ report() {
 }
 
 table=$(report)
+fd_heading="## Descriptor table scenario (BENCH_ONLY=fdtable)"
 {
-	echo "# copenclose benchmark results"
+	if [ "$only" = fdtable ]; then
+		# the full run's results stay; this section replaces the previous one
+		[ -f "$RESULTS" ] && sed "/^$fd_heading/,\$d" "$RESULTS"
+		echo "$fd_heading"
+	else
+		echo "# copenclose benchmark results"
+	fi
 	echo
 	echo "- date: $start"
 	echo "- kernel: $(uname -r) ($(uname -m)), CPUs: $(nproc)"
-	echo "- command: \`${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS }${BENCH_QUICK:+BENCH_QUICK=1 }make bench\`"
+	echo "- command: \`${only:+BENCH_ONLY=$only }${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS }${BENCH_QUICK:+BENCH_QUICK=1 }make bench\`"
 	echo "- $rounds interleaved rounds (every configuration once per round, in turn), $reps runs of each workload per round;" \
 		"failing openat x $n_fail, open+close x $n_oc, getpid x $n_getpid; steady rate ${rate_secs}s;" \
 		"$burst_rounds burst rounds"
@@ -473,7 +486,8 @@ table=$(report)
 		"the ratios measured in the same run, not by the absolute times"
 	echo
 	echo "$table"
-} >"$RESULTS"
+} >"$tmp/results"
+mv "$tmp/results" "$RESULTS"
 echo "$table"
 echo
 echo "written to $RESULTS"

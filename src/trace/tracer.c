@@ -108,19 +108,19 @@ static const struct cgroup_identity *identify(struct session *s, const struct cc
 
 static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
 {
-	struct fd_entry *closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
-	const struct cgroup_identity *id;
 	struct cgroup_identity legacy;
+	const struct cgroup_identity *id = identify(s, ev, &legacy);
+	struct fd_entry *closed;
 	struct fd_origin origin;
 
-	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
-		s->fed_only++; /* attached only to feed the table */
-		fdtable_release(closed);
-		return;
-	}
-	id = identify(s, ev, &legacy);
+	/* a container the selector does not choose is neither written nor kept in the table */
 	if (selector_active(&s->sel) && !(id && selector_match(&s->sel, &id->ctr))) {
 		s->not_selected++;
+		return;
+	}
+	closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
+	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
+		s->fed_only++; /* attached only to feed the table */
 		fdtable_release(closed);
 		return;
 	}
@@ -359,6 +359,13 @@ static int poll_loop(struct session *s)
 	return err;
 }
 
+/* The calls traced in the kernel: those asked for, and with the descriptor table every call that
+   makes a descriptor, and close (their events feed the table; only those asked for are written). */
+static unsigned int attach_calls(const struct session *s)
+{
+	return s->cfg->syscalls | (s->fd_table ? SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE : 0);
+}
+
 static int set_filters(struct session *s, const struct host_ns *host)
 {
 	const struct config *cfg = s->cfg;
@@ -375,7 +382,7 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	/* set before the cgroup is known: until it is, every event is dropped */
 	skel->rodata->targ_cgroup_set =
 		cfg->cgroup || (cfg->container && !selector_active(&s->sel));
-	skel->rodata->targ_syscalls = cfg->syscalls;
+	skel->rodata->targ_syscalls = attach_calls(s);
 	skel->rodata->host_pidns = host->pidns;
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
@@ -559,14 +566,13 @@ static int load_mode(struct session *s, const struct host_ns *host, enum attach_
 		snprintf(s->why, sizeof(s->why), "cannot size the ring buffer: %s", strerror(-err));
 		goto fail;
 	}
-	/* the table needs every call that makes a descriptor, and close: attached, not written */
 	acfg = *s->cfg;
-	if (s->fd_table)
-		acfg.syscalls |= SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE;
+	acfg.syscalls = attach_calls(s);
 	err = attach_select(s->skel->obj, &acfg, mode, what, sizeof(what), s->blind,
 			    sizeof(s->blind));
 	if (err) {
-		snprintf(s->why, sizeof(s->why), "this kernel has no function %s", what);
+		snprintf(s->why, sizeof(s->why), err == -ENOENT ? "this kernel has no %s" : "%s",
+			 what);
 		goto fail;
 	}
 	bpf_program__set_autoload(s->skel->progs.proc_exit, s->fd_table);
