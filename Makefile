@@ -14,12 +14,13 @@ LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Isrc $(LIBBPF_CFLAGS) \
 	-DCC_VERSION='"$(VERSION)"'
-LDLIBS += $(LIBBPF_LIBS) -lcap
+LDLIBS += $(LIBBPF_LIBS) -lcap $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
+	-lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc -Wall -Werror \
 	-Wno-gnu-variable-sized-type-not-at-end
 
 # User space, by stage (see docs/ARCHITECTURE.md): every folder of src/ but bpf/, and args.c.
-SRC_DIRS := trace enrich format cmd
+SRC_DIRS := trace enrich format summary cmd
 LIB_SRCS := src/args.c $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB_HDRS := $(wildcard src/*.h) $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.h))

@@ -32,10 +32,14 @@ struct config {
 	bool comm_set;
 	uint32_t pid; /* -p, 0 for all */
 	char comm[CC_COMM_LEN];
-	double duration;       /* -d seconds, 0 for until stopped */
-	const char *container; /* -c */
-	const char *cgroup;    /* -G */
-	uint32_t ringbuf_mib;  /* power of two */
+	double duration;	/* -d seconds, 0 for until stopped */
+	const char *container;	/* -c */
+	const char *cgroup;	/* -G */
+	uint32_t ringbuf_mib;	/* power of two */
+	const char *metrics;	/* --metrics ADDR:PORT, NULL for none */
+	uint32_t metrics_grace; /* seconds the series of a gone container stay */
 };
+
+#define CONFIG_METRICS_GRACE 300
 
 #endif

@@ -30,6 +30,10 @@ const volatile __u32 host_pidns = 0;
 const volatile __u32 host_mntns = 0;
 const volatile __u32 host_utsns = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
+/* `top` and --metrics: tally every call that passes the filters in the tally map; stream only the
+   system calls whose bit is set in targ_stream (top needs the paths of opens, nothing else). */
+const volatile bool targ_tally = false;
+const volatile __u32 targ_stream = ~0u;
 
 /* The address of the host's shared namespace set (struct nsproxy), learnt from the first host
    task seen; compared, never dereferenced. */
@@ -62,6 +66,14 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } lost_by_cgroup SEC(".maps");
+
+/* Calls per cgroup, system call and result: see struct cc_tally_key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, CC_TALLY_ENTRIES);
+	__type(key, struct cc_tally_key);
+	__type(value, __u64);
+} tally SEC(".maps");
 
 struct scratch {
 	struct cc_event ev;
@@ -107,6 +119,29 @@ static __always_inline bool comm_matches(void)
 			break;
 	}
 	return true;
+}
+
+/* One more call of this cgroup, system call and result; per-CPU, so no atomic is needed. */
+static __always_inline void tally_call(enum cc_syscall sc, long ret)
+{
+	struct cc_tally_key key = {
+		.cgroup_id = bpf_get_current_cgroup_id(),
+		.syscall = sc,
+		.err = ret < 0 ? (__u32)-ret : 0,
+	};
+	__u64 one = 1, *v = bpf_map_lookup_elem(&tally, &key);
+
+	if (v) {
+		(*v)++;
+		return;
+	}
+	if (bpf_map_update_elem(&tally, &key, &one, BPF_NOEXIST) == 0)
+		return;
+	v = bpf_map_lookup_elem(&tally, &key); /* another CPU made it meanwhile */
+	if (v)
+		(*v)++;
+	else
+		count(CC_CNT_TALLY_FULL);
 }
 
 /* Cheap filters that need no task walk; true when the event is to be dropped. */
@@ -216,6 +251,11 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 			goto filtered;
 	}
 
+	if (targ_tally) {
+		tally_call(sc, ret);
+		if (!(targ_stream & (1u << sc)))
+			goto filtered;
+	}
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
 		return NULL;

@@ -18,6 +18,7 @@
 #include "trace/preflight.h"
 #include "enrich/resolver.h"
 #include "trace/sink.h"
+#include "trace/summarize.h"
 #include "format/syscalls.h"
 #include "trace/tracer.h"
 
@@ -40,6 +41,11 @@ struct session {
 	struct sink sink;   /* stdout */
 	uint64_t lost_seen; /* the kernel's loss counter when last reported */
 	uint64_t last_warn_ns;
+	const struct tracer_view *view; /* top, or NULL */
+	bool summarizing;		/* top or --metrics: the kernel tallies */
+	struct summarize sz;
+	uint64_t tick_ns, next_tick, last_tick;
+	int quit; /* the view asked to end */
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -80,7 +86,7 @@ static uint64_t counter(struct session *s, enum cc_counter which)
 static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
 {
 	const struct cgroup_identity *id = NULL;
-	struct cgroup_identity legacy;
+	struct cgroup_identity legacy = {0};
 
 	if (s->layout.v2_mount[0]) {
 		id = resolver_lookup(s->res, ev->cgroup_id);
@@ -89,6 +95,10 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 		legacy.path = NULL;
 		id = &legacy;
 	}
+	if (s->summarizing)
+		summarize_event(&s->sz, ev, size, id);
+	if (s->view)
+		return; /* the view shows rows, not lines */
 	output_event(&s->out, ev, size, id);
 	sink_add(&s->sink, s->out.buf.len);
 }
@@ -110,6 +120,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 		if (len > size - sizeof(*cg))
 			len = size - sizeof(*cg);
 		if (type == CC_REC_CGROUP_RMDIR) {
+			if (s->summarizing)
+				summarize_removed(&s->sz, cg->cgroup_id, now_ns(CLOCK_MONOTONIC));
 			resolver_forget(s->res, cg->cgroup_id);
 		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {
 			/* a cut path is not learnt: a lookup by id finds the whole one */
@@ -187,6 +199,26 @@ static void print_tracing(const struct config *cfg)
 		key_name(cfg->by));
 }
 
+/* Every interval: the kernel's tally into the rows, /metrics, and the view. */
+static int tick(struct session *s, uint64_t now, int final)
+{
+	double secs = (double)(now - s->last_tick) / 1e9;
+	int err;
+
+	s->sz.state.events_lost = counter(s, CC_CNT_LOST);
+	s->sz.state.cgroup_lost = counter(s, CC_CNT_CG_LOST);
+	s->sz.state.tally_full = counter(s, CC_CNT_TALLY_FULL);
+	err = summarize_collect(&s->sz, s->res, bpf_map__fd(s->skel->maps.tally),
+				bpf_map__fd(s->skel->maps.lost_by_cgroup), s->ncpus, now);
+	if (err)
+		return err;
+	s->last_tick = now;
+	if (s->view && s->view->tick(s->view->ctx, &s->sz.sum, secs, final))
+		s->quit = 1;
+	summary_next_interval(&s->sz.sum);
+	return 0;
+}
+
 /* The epoll set: the ring buffer, and stdout where it can tell us it closed. */
 static int make_poller(struct session *s)
 {
@@ -203,6 +235,11 @@ static int make_poller(struct session *s)
 	e.events = 0; /* EPOLLERR and EPOLLHUP are always reported */
 	e.data.fd = STDOUT_FILENO;
 	epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &e); /* regular files cannot: fine */
+	if (s->view && s->view->key_fd >= 0) {
+		e.events = EPOLLIN;
+		e.data.fd = s->view->key_fd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, e.data.fd, &e);
+	}
 	return ep;
 }
 
@@ -214,8 +251,10 @@ static int poll_loop(struct session *s)
 
 	if (ep < 0)
 		return ep;
-	while (!*s->stop && !s->sink.closed) {
-		struct epoll_event evs[2];
+	s->last_tick = start;
+	s->next_tick = start + s->tick_ns;
+	while (!*s->stop && !s->sink.closed && !s->quit) {
+		struct epoll_event evs[3];
 		int timeout = POLL_MS, n;
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
@@ -225,20 +264,34 @@ static int poll_loop(struct session *s)
 			if ((end - now) / 1000000 < (uint64_t)timeout)
 				timeout = (int)((end - now) / 1000000) + 1;
 		}
-		n = epoll_wait(ep, evs, 2, timeout);
+		if (s->summarizing && (s->next_tick - now) / 1000000 < (uint64_t)timeout)
+			timeout =
+				now >= s->next_tick ? 0 : (int)((s->next_tick - now) / 1000000) + 1;
+		n = epoll_wait(ep, evs, 3, timeout);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			break;
 		}
-		for (int i = 0; i < n; i++)
-			if (evs[i].data.fd == STDOUT_FILENO)
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == STDOUT_FILENO && !s->view)
 				s->sink.closed = 1;
+			else if (s->view && evs[i].data.fd == s->view->key_fd &&
+				 s->view->key(s->view->ctx))
+				s->quit = 1;
+		}
 		if ((err = drain(s, -1)))
 			break;
 		now = now_ns(CLOCK_MONOTONIC);
 		if (now >= next_check) {
-			check_loss(s, now);
+			if (!s->view)
+				check_loss(s, now);
 			next_check = now + LOSS_CHECK_NS;
+		}
+		if (s->summarizing && now >= s->next_tick) {
+			if ((err = tick(s, now, 0)))
+				break;
+			while (s->next_tick <= now)
+				s->next_tick += s->tick_ns;
 		}
 	}
 	close(ep);
@@ -268,6 +321,10 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
 	skel->rodata->wakeup_bytes = ring / 8;
+	skel->rodata->targ_tally = s->summarizing;
+	if (s->view) /* top: only the paths of opens need records */
+		skel->rodata->targ_stream =
+			1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2;
 	for (int i = 0; i < CC_SYS_MAX; i++) {
 		int on = !!(cfg->syscalls & (1u << i));
 
@@ -411,6 +468,12 @@ static int setup(struct session *s)
 	}
 	if ((err = open_cgroup_filter(s)))
 		return err;
+	if (s->summarizing &&
+	    (err = summarize_init(&s->sz, cfg, s->layout.v2_mount, s->view != NULL))) {
+		fprintf(stderr, "copenclose: cannot serve metrics on %s: %s\n", cfg->metrics,
+			strerror(-err));
+		return TRACER_FAILED;
+	}
 	s->ncpus = libbpf_num_possible_cpus();
 	s->skel = copenclose_bpf__open();
 	if (!s->skel) {
@@ -514,11 +577,19 @@ static void report_loss_by_cgroup(struct session *s)
 
 int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 {
-	struct session s = {.cfg = cfg, .stop = stop, .cgroup_fd = -1};
+	return tracer_run_view(cfg, stop, NULL);
+}
+
+int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
+		    const struct tracer_view *view)
+{
+	struct session s = {.cfg = cfg, .stop = stop, .cgroup_fd = -1, .view = view};
 	uint64_t seen, lost, unread, cg_lost;
 	int rc, err;
 
 	sink_init(&s.sink, STDOUT_FILENO);
+	s.summarizing = view || cfg->metrics;
+	s.tick_ns = view ? (uint64_t)(view->interval * 1e9) : 1000000000ull;
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 	output_init(&s.out, cfg->output, cfg->by,
 		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
@@ -528,7 +599,8 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	if ((err = preflight_drop_privileges()) && cfg->verbose)
 		fprintf(stderr, "copenclose: could not drop privileges: %s\n", strerror(-err));
 	print_tracing(cfg);
-	output_header(&s.out);
+	if (!view)
+		output_header(&s.out);
 	sink_flush(&s.sink, &s.out.buf, s.stop, -1);
 	err = poll_loop(&s);
 	/* exit order: detach, drain, read the counters, print */
@@ -536,12 +608,17 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	s.final_drain = 1;
 	if (!s.sink.closed) {
 		drain(&s, DRAIN_MS);
-		check_loss(&s, now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
+		if (!view)
+			check_loss(
+				&s,
+				now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
 		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
 	}
+	if (s.summarizing && !err) /* the last interval: what came in since the last tick */
+		err = tick(&s, now_ns(CLOCK_MONOTONIC), 1);
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
-	unread = seen - lost - s.sink.delivered;
+	unread = view ? 0 : seen - lost - s.sink.delivered; /* a view writes no event lines */
 	if (lost)
 		report_loss_by_cgroup(&s);
 	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
@@ -561,6 +638,8 @@ cleanup:
 	copenclose_bpf__destroy(s.skel);
 	if (s.cgroup_fd >= 0)
 		close(s.cgroup_fd);
+	if (s.summarizing)
+		summarize_free(&s.sz);
 	resolver_free(s.res);
 	output_free(&s.out);
 	return rc;

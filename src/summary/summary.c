@@ -1,0 +1,215 @@
+/* The per-container rows: found by container id, counted by system call and result, expired. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary/summary.h"
+
+void summary_init(struct summary *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static void summary_row_free(struct summary_row *r)
+{
+	topk_free(&r->paths);
+	free(r);
+}
+
+void summary_free(struct summary *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		summary_row_free(s->rows[i]);
+	free(s->rows);
+	memset(s, 0, sizeof(*s));
+}
+
+static void summary_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static struct summary_row *summary_find(struct summary *s, const struct container_info *ctr)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct summary_row *r = s->rows[i];
+
+		if (!ctr && r->host)
+			return r;
+		if (ctr && !r->host && strcmp(r->id, ctr->id) == 0 &&
+		    strcmp(r->runtime, ctr->runtime) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+static struct summary_row *summary_new_row(struct summary *s, const struct container_info *ctr)
+{
+	struct summary_row *r;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct summary_row **rows = realloc(s->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return NULL;
+		s->rows = rows;
+		s->cap = cap;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->host = !ctr;
+	if (ctr) {
+		summary_copy(r->id, sizeof(r->id), ctr->id);
+		summary_copy(r->name, sizeof(r->name), ctr->name);
+		summary_copy(r->runtime, sizeof(r->runtime), ctr->runtime);
+		summary_copy(r->k8s_namespace, sizeof(r->k8s_namespace), ctr->k8s_namespace);
+		summary_copy(r->k8s_pod, sizeof(r->k8s_pod), ctr->k8s_pod);
+	} else {
+		strcpy(r->cgroup_path, "/");
+	}
+	s->rows[s->n++] = r;
+	return r;
+}
+
+struct summary_row *summary_row_of(struct summary *s, uint64_t cgroup_id, const char *cgroup_path,
+				   const struct container_info *ctr)
+{
+	const struct container_info *key = ctr && ctr->is_container ? ctr : NULL;
+	struct summary_row *r = summary_find(s, key);
+	size_t i;
+
+	if (!r && !(r = summary_new_row(s, key)))
+		return NULL;
+	if (key && cgroup_path && !r->cgroup_path[0] && key->cgroup_len > 0 &&
+	    key->cgroup_len < sizeof(r->cgroup_path) && strlen(cgroup_path) >= key->cgroup_len) {
+		memcpy(r->cgroup_path, cgroup_path, key->cgroup_len);
+		r->cgroup_path[key->cgroup_len] = '\0';
+	}
+	if (r->host)
+		return r;
+	for (i = 0; i < r->ncgroups && r->cgroups[i] != cgroup_id; i++)
+		;
+	if (i == r->ncgroups && r->ncgroups < SUMMARY_CGROUPS)
+		r->cgroups[r->ncgroups++] = cgroup_id;
+	r->gone_since_ns = 0;
+	return r;
+}
+
+static enum summary_col summary_col_of(uint32_t syscall, uint32_t err)
+{
+	switch (syscall) {
+	case CC_SYS_OPEN:
+	case CC_SYS_OPENAT:
+	case CC_SYS_OPENAT2:
+		return err ? SUM_FAILED : SUM_OPENS;
+	case CC_SYS_CLOSE:
+		return SUM_CLOSES;
+	case CC_SYS_CONNECT:
+		return SUM_CONNECTS;
+	case CC_SYS_ACCEPT:
+	case CC_SYS_ACCEPT4:
+		return SUM_ACCEPTS;
+	}
+	return SUM_COLS;
+}
+
+static void summary_result_add(struct summary_row *r, uint32_t syscall, uint32_t err,
+			       uint64_t delta)
+{
+	size_t i;
+
+	for (i = 0; i < r->nresults; i++)
+		if (r->results[i].syscall == syscall && r->results[i].err == err)
+			break;
+	if (i == r->nresults) {
+		if (r->nresults == SUMMARY_RESULTS) {
+			/* the last slot becomes the catch-all of this system call's rare errnos */
+			for (i = 0; i < r->nresults; i++)
+				if (r->results[i].syscall == syscall &&
+				    r->results[i].err == SUMMARY_ERR_OTHER)
+					break;
+			if (i == r->nresults)
+				return;
+		} else {
+			r->results[i].syscall = syscall;
+			r->results[i].err =
+				r->nresults == SUMMARY_RESULTS - 1 && err ? SUMMARY_ERR_OTHER : err;
+			r->results[i].total = 0;
+			r->nresults++;
+		}
+	}
+	r->results[i].total += delta;
+}
+
+void summary_add(struct summary *s, struct summary_row *r, uint32_t syscall, uint32_t err,
+		 uint64_t delta)
+{
+	enum summary_col c = summary_col_of(syscall, err);
+
+	if (c == SUM_COLS || delta == 0)
+		return;
+	summary_result_add(r, syscall, err, delta);
+	r->interval[c] += delta;
+	r->total[c] += delta;
+	r->interval[SUM_EVENTS] += delta;
+	r->total[SUM_EVENTS] += delta;
+	s->interval[c] += delta;
+	s->total[c] += delta;
+	s->interval[SUM_EVENTS] += delta;
+	s->total[SUM_EVENTS] += delta;
+	if (!err && (c == SUM_OPENS || c == SUM_ACCEPTS))
+		r->fd_opened += delta;
+	else if (!err && c == SUM_CLOSES)
+		r->fd_closed += delta;
+}
+
+void summary_cgroup_removed(struct summary *s, uint64_t cgroup_id, uint64_t now_ns)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct summary_row *r = s->rows[i];
+
+		for (size_t j = 0; j < r->ncgroups; j++) {
+			if (r->cgroups[j] != cgroup_id)
+				continue;
+			r->cgroups[j] = r->cgroups[--r->ncgroups];
+			if (r->ncgroups == 0)
+				r->gone_since_ns = now_ns ? now_ns : 1;
+			return;
+		}
+	}
+}
+
+void summary_next_interval(struct summary *s)
+{
+	memset(s->interval, 0, sizeof(s->interval));
+	for (size_t i = 0; i < s->n; i++)
+		memset(s->rows[i]->interval, 0, sizeof(s->rows[i]->interval));
+}
+
+size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns)
+{
+	size_t kept = 0, dropped = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct summary_row *r = s->rows[i];
+
+		if (r->gone_since_ns && now_ns - r->gone_since_ns >= grace_ns) {
+			summary_row_free(r);
+			dropped++;
+			continue;
+		}
+		s->rows[kept++] = r;
+	}
+	s->n = kept;
+	return dropped;
+}
+
+uint64_t summary_row_fds(const struct summary_row *r)
+{
+	return r->fd_opened > r->fd_closed ? r->fd_opened - r->fd_closed : 0;
+}

@@ -1,0 +1,111 @@
+/* Per-container counting in the session: deltas of the kernel's tally mapped to containers. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "trace/summarize.h"
+
+int summarize_init(struct summarize *z, const struct config *cfg, const char *v2_mount, bool psi)
+{
+	struct timespec ts;
+	int err;
+
+	memset(z, 0, sizeof(*z));
+	summary_init(&z->sum);
+	if ((err = tally_new(&z->tally)))
+		return err;
+	if (cfg->metrics && (err = metrics_start(cfg->metrics, &z->metrics))) {
+		tally_free(z->tally);
+		z->tally = NULL;
+		return err;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	z->state.version = CC_VERSION;
+	z->state.mode = psi ? "top" : "stream";
+	z->state.start_time_seconds = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	z->state.ringbuf_bytes = (uint64_t)cfg->ringbuf_mib << 20;
+	z->grace_ns = (uint64_t)cfg->metrics_grace * 1000000000ull;
+	z->psi = psi;
+	z->v2_mount = v2_mount;
+	return 0;
+}
+
+void summarize_free(struct summarize *z)
+{
+	metrics_stop(z->metrics);
+	tally_free(z->tally);
+	summary_free(&z->sum);
+	strbuf_free(&z->text);
+	memset(z, 0, sizeof(*z));
+}
+
+static bool summarize_is_open(uint32_t sc)
+{
+	return sc == CC_SYS_OPEN || sc == CC_SYS_OPENAT || sc == CC_SYS_OPENAT2;
+}
+
+void summarize_event(struct summarize *z, const struct cc_event *ev, size_t size,
+		     const struct cgroup_identity *id)
+{
+	struct summary_row *r;
+	size_t len = ev->tail_len;
+
+	if (!summarize_is_open(ev->syscall) || ev->ret < 0 || (ev->status & CC_ST_TAIL_UNREADABLE))
+		return;
+	if (len > size - sizeof(*ev))
+		len = size - sizeof(*ev);
+	r = summary_row_of(&z->sum, ev->cgroup_id, id ? id->path : NULL, id ? &id->ctr : NULL);
+	if (r)
+		topk_add(&r->paths, ev->tail, len);
+}
+
+void summarize_removed(struct summarize *z, uint64_t cgroup_id, uint64_t now_ns)
+{
+	summary_cgroup_removed(&z->sum, cgroup_id, now_ns);
+	tally_retire(z->tally, cgroup_id);
+}
+
+struct summarize_ctx {
+	struct summarize *z;
+	struct resolver *res;
+};
+
+static void summarize_delta(void *ctx, const struct cc_tally_key *key, uint64_t delta)
+{
+	struct summarize_ctx *c = ctx;
+	const struct cgroup_identity *id = resolver_lookup(c->res, key->cgroup_id);
+	struct summary_row *r = summary_row_of(&c->z->sum, key->cgroup_id, id->path, &id->ctr);
+
+	if (!r)
+		return;
+	if (key->syscall == TALLY_LOST)
+		r->lost += delta;
+	else
+		summary_add(&c->z->sum, r, key->syscall, key->err, delta);
+}
+
+int summarize_collect(struct summarize *z, struct resolver *res, int tally_fd, int lost_fd,
+		      int ncpus, uint64_t now_ns)
+{
+	struct summarize_ctx c = {.z = z, .res = res};
+	int err = tally_read(z->tally, tally_fd, ncpus, lost_fd, summarize_delta, &c);
+
+	z->state.rows_expired += summary_expire(&z->sum, now_ns, z->grace_ns);
+	z->state.cgroups_resolved = resolver_cache_size(res);
+	if (z->psi)
+		for (size_t i = 0; i < z->sum.n; i++) {
+			struct summary_row *r = z->sum.rows[i];
+
+			if (r->gone_since_ns || !r->cgroup_path[0])
+				memset(&r->psi, 0, sizeof(r->psi));
+			else
+				psi_read(z->v2_mount, r->cgroup_path, &r->psi);
+		}
+	if (z->metrics) {
+		z->text.len = 0;
+		expo_write(&z->text, &z->sum, &z->state);
+		if (!z->text.oom)
+			metrics_publish(z->metrics, z->text.buf, z->text.len);
+	}
+	return err;
+}
