@@ -627,8 +627,12 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 			(unsigned long long)cg_lost);
 	if (err)
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
-	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
-		(unsigned long long)s.sink.delivered, (unsigned long long)lost);
+	if (view)
+		fprintf(stderr, "copenclose: %llu calls counted, %llu open records lost",
+			(unsigned long long)s.sz.sum.total[SUM_EVENTS], (unsigned long long)lost);
+	else
+		fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
+			(unsigned long long)s.sink.delivered, (unsigned long long)lost);
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
 	fputc('\n', stderr);
