@@ -94,10 +94,28 @@ struct summary_row *summary_row_of(struct summary *s, uint64_t cgroup_id, const 
 		return r;
 	for (i = 0; i < r->ncgroups && r->cgroups[i] != cgroup_id; i++)
 		;
-	if (i == r->ncgroups && r->ncgroups < SUMMARY_CGROUPS)
+	if (i == r->ncgroups && r->ncgroups + r->ndead == SUMMARY_CGROUPS && r->ndead)
+		r->ndead--; /* full: the last removed one is forgotten */
+	if (i == r->ncgroups && r->ncgroups + r->ndead < SUMMARY_CGROUPS) {
+		/* the first removed one moves to the end, the new live one takes its place */
+		if (r->ndead)
+			r->cgroups[r->ncgroups + r->ndead] = r->cgroups[r->ncgroups];
 		r->cgroups[r->ncgroups++] = cgroup_id;
+	}
 	r->gone_since_ns = 0;
 	return r;
+}
+
+struct summary_row *summary_row_by_cgroup(struct summary *s, uint64_t cgroup_id)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct summary_row *r = s->rows[i];
+
+		for (size_t j = 0; j < r->ncgroups + r->ndead; j++)
+			if (r->cgroups[j] == cgroup_id)
+				return r;
+	}
+	return NULL;
 }
 
 static enum summary_col summary_col_of(uint32_t syscall, uint32_t err)
@@ -176,7 +194,11 @@ void summary_cgroup_removed(struct summary *s, uint64_t cgroup_id, uint64_t now_
 		for (size_t j = 0; j < r->ncgroups; j++) {
 			if (r->cgroups[j] != cgroup_id)
 				continue;
-			r->cgroups[j] = r->cgroups[--r->ncgroups];
+			/* swap it with the last live one, which makes it the first removed one */
+			r->cgroups[j] = r->cgroups[r->ncgroups - 1];
+			r->cgroups[r->ncgroups - 1] = cgroup_id;
+			r->ncgroups--;
+			r->ndead++;
 			if (r->ncgroups == 0)
 				r->gone_since_ns = now_ns ? now_ns : 1;
 			return;

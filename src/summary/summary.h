@@ -44,10 +44,11 @@ struct summary_row {
 	char k8s_namespace[K8S_NAME_LEN];
 	char k8s_pod[K8S_NAME_LEN];
 	char cgroup_path[512]; /* the container's own cgroup (for PSI); "" when unknown */
-	uint64_t cgroups[SUMMARY_CGROUPS];
-	size_t ncgroups;
-	uint64_t interval[SUM_COLS]; /* since summary_next_interval() */
-	uint64_t total[SUM_COLS];    /* since tracing began */
+	uint64_t cgroups[SUMMARY_CGROUPS]; /* live ones first, then removed ones */
+	size_t ncgroups;		   /* how many of them live */
+	size_t ndead;			   /* removed ones after them */
+	uint64_t interval[SUM_COLS];	   /* since summary_next_interval() */
+	uint64_t total[SUM_COLS];	   /* since tracing began */
 	struct summary_result results[SUMMARY_RESULTS];
 	size_t nresults;
 	uint64_t lost;	    /* events of this container the ring buffer had no room for */
@@ -79,6 +80,9 @@ struct summary_row *summary_row_of(struct summary *s, uint64_t cgroup_id, const 
 /* delta more calls of syscall with result err (0 for ok) in row r. */
 void summary_add(struct summary *s, struct summary_row *r, uint32_t syscall, uint32_t err,
 		 uint64_t delta);
+
+/* The row a cgroup id was seen in, removed cgroups included until their row expires; or NULL. */
+struct summary_row *summary_row_by_cgroup(struct summary *s, uint64_t cgroup_id);
 
 /* The cgroup was removed: its row is gone (since now) once none of its cgroups lives. */
 void summary_cgroup_removed(struct summary *s, uint64_t cgroup_id, uint64_t now_ns);

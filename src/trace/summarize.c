@@ -73,8 +73,14 @@ struct summarize_ctx {
 static void summarize_delta(void *ctx, const struct cc_tally_key *key, uint64_t delta)
 {
 	struct summarize_ctx *c = ctx;
-	const struct cgroup_identity *id = resolver_lookup(c->res, key->cgroup_id);
-	struct summary_row *r = summary_row_of(&c->z->sum, key->cgroup_id, id->path, &id->ctr);
+	/* a row knows its cgroups, removed ones too: the resolver forgets those at once */
+	struct summary_row *r = summary_row_by_cgroup(&c->z->sum, key->cgroup_id);
+
+	if (!r) {
+		const struct cgroup_identity *id = resolver_lookup(c->res, key->cgroup_id);
+
+		r = summary_row_of(&c->z->sum, key->cgroup_id, id->path, &id->ctr);
+	}
 
 	if (!r)
 		return;

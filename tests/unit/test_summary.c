@@ -127,6 +127,11 @@ static void test_gone_and_expired(void **state)
 	summary_cgroup_removed(&s, 10, 2000);
 	assert_int_equal(ra->gone_since_ns, 2000);
 	summary_cgroup_removed(&s, 999, 2000); /* unknown: nothing */
+	/* a removed cgroup still finds its row: its last counts are read after its removal */
+	assert_ptr_equal(summary_row_by_cgroup(&s, 10), ra);
+	assert_ptr_equal(summary_row_by_cgroup(&s, 11), ra);
+	assert_ptr_equal(summary_row_by_cgroup(&s, 20), rb);
+	assert_null(summary_row_by_cgroup(&s, 999));
 	assert_int_equal(summary_expire(&s, 2999, 1000), 0);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(summary_expire(&s, 3000, 1000), 1);
