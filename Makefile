@@ -11,11 +11,15 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
+# The one JSON reader (runtime state, config files); Debian ships libjansson.a for static links.
+JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Isrc $(LIBBPF_CFLAGS) \
-	-DCC_VERSION='"$(VERSION)"'
-LDLIBS += $(LIBBPF_LIBS) -lcap $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
-	-lpthread
+	$(JANSSON_CFLAGS) -DCC_VERSION='"$(VERSION)"'
+# The /metrics endpoint's HTTP server.
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(MHD_LIBS) -lcap -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc -Wall -Werror \
 	-Wno-gnu-variable-sized-type-not-at-end
 
@@ -109,7 +113,7 @@ format:
 
 # Fuzz targets: every source but main.c, built with clang's libFuzzer, ASan and UBSan.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) -DCC_VERSION='"$(VERSION)"'
+	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) $(JANSSON_CFLAGS) -DCC_VERSION='"$(VERSION)"'
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) $(SKELS) | $(BUILD)/fuzz
 	$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) -o $@ $(LDLIBS)
 

@@ -3,7 +3,8 @@
 # packages, and only what is missing. Usage: scripts/deps.sh [build|test|bench]
 set -euo pipefail
 
-want=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libcap-dev libmicrohttpd-dev)
+want=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libcap-dev libjansson-dev
+	libmicrohttpd-dev)
 case "${1:-build}" in
 build) ;;
 test) want+=(libcmocka-dev runc crun podman busybox-static strace jq iproute2 util-linux

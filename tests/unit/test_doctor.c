@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "cmd/doctor.h"
-#include "enrich/jsonscan.h"
+#include "enrich/json_read.h"
 
 #define L CGROUP_MODE_LEGACY
 #define H CGROUP_MODE_HYBRID
@@ -241,7 +241,7 @@ static void test_report_json(void **state)
 	static const char *const drv[] = {"cgroupfs", "cgroupfs"};
 	struct doctor_report *r = host(H, false, rts, drv, 2);
 	struct strbuf b = {0};
-	char v[128];
+	json_t *doc;
 
 	(void)state;
 	/* hostile bytes from a configuration file reach the report through the note */
@@ -249,14 +249,12 @@ static void test_report_json(void **state)
 	doctor_conclude(r);
 	doctor_report_json(r, &b);
 	strbuf_addc(&b, '\0');
-	assert_int_equal(jsonscan_top_string(b.buf, b.len - 1, "cgroup_mode", v, sizeof(v)), 0);
-	assert_string_equal(v, "hybrid");
-	assert_int_equal(jsonscan_top_string(b.buf, b.len - 1, "cgroup2_mount", v, sizeof(v)), 0);
-	assert_string_equal(v, "/sys/fs/cgroup/unified");
-	assert_int_equal(jsonscan_top_string(b.buf, b.len - 1, "strategy", v, sizeof(v)), 0);
-	assert_string_equal(v, "cgroup");
-	assert_int_equal(jsonscan_top_string(b.buf, b.len - 1, "kernel", v, sizeof(v)), 0);
-	assert_string_equal(v, "6.1.0-test");
+	assert_int_equal(json_read_text(b.buf, b.len - 1, &doc), 0);
+	assert_string_equal(json_read_str(doc, "cgroup_mode", NULL), "hybrid");
+	assert_string_equal(json_read_str(doc, "cgroup2_mount", NULL), "/sys/fs/cgroup/unified");
+	assert_string_equal(json_read_str(doc, "strategy", NULL), "cgroup");
+	assert_string_equal(json_read_str(doc, "kernel", NULL), "6.1.0-test");
+	json_decref(doc);
 	assert_non_null(strstr(b.buf,
 			       "\"bpf\":{\"tracepoint\":true,\"raw_tracepoint\":true,"
 			       "\"tp_btf\":true,\"fentry\":false,\"kprobe\":false,\"lsm\":false"));
