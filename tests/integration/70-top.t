@@ -16,7 +16,7 @@ sum_json() {
 		'map(select(.container_name == $n) | .[$k]) | add // 0' "$CC_WORK/top.out"
 }
 
-a=$(cc_name) b=$(cc_name) port=$(cc_port) mport=$(($(cc_port) + 20000))
+a=$(cc_name) b=$(cc_name) port=$(cc_port) mport=$(cc_port)
 cc_runc_start "$a" paced /data/file 30 20
 tap_ok $? "container A ($a) ready: 30 opens at 20 per second"
 cc_runc_start "$b" paced /data/file 90 60 missing /nonexistent-cc 4 tcppair "$port"
