@@ -16,8 +16,53 @@ static void summary_row_free(struct summary_row *r)
 	free(r);
 }
 
+static size_t summary_bucket(uint64_t id)
+{
+	id *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(id >> 32) % SUMMARY_BUCKETS;
+}
+
+static struct summary_row *summary_index_get(const struct summary *s, uint64_t id)
+{
+	for (struct summary_cg *c = s->index[summary_bucket(id)]; c; c = c->next)
+		if (c->cgroup_id == id)
+			return c->row;
+	return NULL;
+}
+
+/* 0 or -ENOMEM (the id then stays unindexed: found again by container id, more slowly). */
+static int summary_index_add(struct summary *s, uint64_t id, struct summary_row *r)
+{
+	struct summary_cg *c = malloc(sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->cgroup_id = id;
+	c->row = r;
+	c->next = s->index[summary_bucket(id)];
+	s->index[summary_bucket(id)] = c;
+	return 0;
+}
+
+static void summary_index_del(struct summary *s, uint64_t id)
+{
+	for (struct summary_cg **p = &s->index[summary_bucket(id)]; *p; p = &(*p)->next)
+		if ((*p)->cgroup_id == id) {
+			struct summary_cg *c = *p;
+
+			*p = c->next;
+			free(c);
+			return;
+		}
+}
+
 void summary_free(struct summary *s)
 {
+	for (size_t i = 0; i < SUMMARY_BUCKETS; i++)
+		for (struct summary_cg *c = s->index[i], *next; c; c = next) {
+			next = c->next;
+			free(c);
+		}
 	for (size_t i = 0; i < s->n; i++)
 		summary_row_free(s->rows[i]);
 	free(s->rows);
@@ -34,12 +79,12 @@ static void summary_copy(char *dst, size_t size, const char *src)
 
 static struct summary_row *summary_find(struct summary *s, const struct container_info *ctr)
 {
+	if (!ctr)
+		return s->host;
 	for (size_t i = 0; i < s->n; i++) {
 		struct summary_row *r = s->rows[i];
 
-		if (!ctr && r->host)
-			return r;
-		if (ctr && !r->host && strcmp(r->id, ctr->id) == 0 &&
+		if (!r->host && strcmp(r->id, ctr->id) == 0 &&
 		    strcmp(r->runtime, ctr->runtime) == 0)
 			return r;
 	}
@@ -71,6 +116,7 @@ static struct summary_row *summary_new_row(struct summary *s, const struct conta
 		summary_copy(r->k8s_pod, sizeof(r->k8s_pod), ctr->k8s_pod);
 	} else {
 		strcpy(r->cgroup_path, "/");
+		s->host = r;
 	}
 	s->rows[s->n++] = r;
 	return r;
@@ -80,9 +126,22 @@ struct summary_row *summary_row_of(struct summary *s, uint64_t cgroup_id, const 
 				   const struct container_info *ctr)
 {
 	const struct container_info *key = ctr && ctr->is_container ? ctr : NULL;
-	struct summary_row *r = summary_find(s, key);
+	struct summary_row *r = summary_index_get(s, cgroup_id);
 	size_t i;
 
+	if (r && r->host && key) {
+		/* counted as the host's before it was known to be a container's: from now on its */
+		summary_index_del(s, cgroup_id);
+		r = NULL;
+	}
+	if (r) { /* known: alive again unless this very cgroup was removed */
+		for (i = 0; i < r->ncgroups && r->cgroups[i] != cgroup_id; i++)
+			;
+		if (i < r->ncgroups || r->host)
+			r->gone_since_ns = 0;
+		return r;
+	}
+	r = summary_find(s, key);
 	if (!r && !(r = summary_new_row(s, key)))
 		return NULL;
 	if (key && cgroup_path && !r->cgroup_path[0] && key->cgroup_len > 0 &&
@@ -90,32 +149,29 @@ struct summary_row *summary_row_of(struct summary *s, uint64_t cgroup_id, const 
 		memcpy(r->cgroup_path, cgroup_path, key->cgroup_len);
 		r->cgroup_path[key->cgroup_len] = '\0';
 	}
-	if (r->host)
+	if (r->host) {
+		summary_index_add(s, cgroup_id, r);
 		return r;
-	for (i = 0; i < r->ncgroups && r->cgroups[i] != cgroup_id; i++)
-		;
-	if (i == r->ncgroups && r->ncgroups + r->ndead == SUMMARY_CGROUPS && r->ndead)
-		r->ndead--; /* full: the last removed one is forgotten */
-	if (i == r->ncgroups && r->ncgroups + r->ndead < SUMMARY_CGROUPS) {
-		/* the first removed one moves to the end, the new live one takes its place */
-		if (r->ndead)
-			r->cgroups[r->ncgroups + r->ndead] = r->cgroups[r->ncgroups];
-		r->cgroups[r->ncgroups++] = cgroup_id;
 	}
 	r->gone_since_ns = 0;
+	if (r->ncgroups + r->ndead == SUMMARY_CGROUPS && r->ndead) {
+		/* full: the last removed one is forgotten */
+		summary_index_del(s, r->cgroups[r->ncgroups + r->ndead - 1]);
+		r->ndead--;
+	}
+	if (r->ncgroups + r->ndead == SUMMARY_CGROUPS ||
+	    summary_index_add(s, cgroup_id, r)) /* 16 live ones: the rest is found by id */
+		return r;
+	/* the first removed one moves to the end, the new live one takes its place */
+	if (r->ndead)
+		r->cgroups[r->ncgroups + r->ndead] = r->cgroups[r->ncgroups];
+	r->cgroups[r->ncgroups++] = cgroup_id;
 	return r;
 }
 
 struct summary_row *summary_row_by_cgroup(struct summary *s, uint64_t cgroup_id)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		struct summary_row *r = s->rows[i];
-
-		for (size_t j = 0; j < r->ncgroups + r->ndead; j++)
-			if (r->cgroups[j] == cgroup_id)
-				return r;
-	}
-	return NULL;
+	return summary_index_get(s, cgroup_id);
 }
 
 static enum summary_col summary_col_of(uint32_t syscall, uint32_t err)
@@ -188,21 +244,25 @@ void summary_add(struct summary *s, struct summary_row *r, uint32_t syscall, uin
 
 void summary_cgroup_removed(struct summary *s, uint64_t cgroup_id, uint64_t now_ns)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		struct summary_row *r = s->rows[i];
+	struct summary_row *r = summary_index_get(s, cgroup_id);
 
-		for (size_t j = 0; j < r->ncgroups; j++) {
-			if (r->cgroups[j] != cgroup_id)
-				continue;
-			/* swap it with the last live one, which makes it the first removed one */
-			r->cgroups[j] = r->cgroups[r->ncgroups - 1];
-			r->cgroups[r->ncgroups - 1] = cgroup_id;
-			r->ncgroups--;
-			r->ndead++;
-			if (r->ncgroups == 0)
-				r->gone_since_ns = now_ns ? now_ns : 1;
-			return;
-		}
+	if (!r)
+		return;
+	if (r->host) { /* the host row never goes; its last counts resolve to it anyway */
+		summary_index_del(s, cgroup_id);
+		return;
+	}
+	for (size_t j = 0; j < r->ncgroups; j++) {
+		if (r->cgroups[j] != cgroup_id)
+			continue;
+		/* swap it with the last live one, which makes it the first removed one */
+		r->cgroups[j] = r->cgroups[r->ncgroups - 1];
+		r->cgroups[r->ncgroups - 1] = cgroup_id;
+		r->ncgroups--;
+		r->ndead++;
+		if (r->ncgroups == 0)
+			r->gone_since_ns = now_ns ? now_ns : 1;
+		return;
 	}
 }
 
@@ -221,6 +281,8 @@ size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns)
 		struct summary_row *r = s->rows[i];
 
 		if (r->gone_since_ns && now_ns - r->gone_since_ns >= grace_ns) {
+			for (size_t j = 0; j < r->ncgroups + r->ndead; j++)
+				summary_index_del(s, r->cgroups[j]);
 			summary_row_free(r);
 			dropped++;
 			continue;

@@ -59,9 +59,20 @@ struct summary_row {
 	uint64_t gone_since_ns; /* 0 while one of its cgroups lives */
 };
 
+#define SUMMARY_BUCKETS 1024
+
+/* cgroup id -> row, for every cgroup a row remembers (and the host's live ones). */
+struct summary_cg {
+	struct summary_cg *next;
+	uint64_t cgroup_id;
+	struct summary_row *row;
+};
+
 struct summary {
 	struct summary_row **rows;
 	size_t n, cap;
+	struct summary_row *host; /* NULL until a host task was counted */
+	struct summary_cg *index[SUMMARY_BUCKETS];
 	uint64_t total[SUM_COLS]; /* every row, since tracing began */
 	uint64_t interval[SUM_COLS];
 };

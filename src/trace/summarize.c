@@ -54,7 +54,10 @@ void summarize_event(struct summarize *z, const struct cc_event *ev, size_t size
 		return;
 	if (len > size - sizeof(*ev))
 		len = size - sizeof(*ev);
-	r = summary_row_of(&z->sum, ev->cgroup_id, id ? id->path : NULL, id ? &id->ctr : NULL);
+	r = summary_row_by_cgroup(&z->sum, ev->cgroup_id);
+	if (!r || r->host)
+		r = summary_row_of(&z->sum, ev->cgroup_id, id ? id->path : NULL,
+				   id ? &id->ctr : NULL);
 	if (r)
 		topk_add(&r->paths, ev->tail, len);
 }
@@ -76,7 +79,7 @@ static void summarize_delta(void *ctx, const struct cc_tally_key *key, uint64_t 
 	/* a row knows its cgroups, removed ones too: the resolver forgets those at once */
 	struct summary_row *r = summary_row_by_cgroup(&c->z->sum, key->cgroup_id);
 
-	if (!r) {
+	if (!r || r->host) { /* the host's may turn out a container's once resolved */
 		const struct cgroup_identity *id = resolver_lookup(c->res, key->cgroup_id);
 
 		r = summary_row_of(&c->z->sum, key->cgroup_id, id->path, &id->ctr);

@@ -8,7 +8,7 @@ cc_require_bpf
 cc_setup
 cc_rootfs
 command -v tmux >/dev/null || tap_bail "tmux is not installed (scripts/deps.sh test)"
-tap_plan 22
+tap_plan 25
 
 # sum_json NAME KEY: KEY summed over every interval's object of container NAME.
 sum_json() {
@@ -21,6 +21,9 @@ cc_runc_start "$a" paced /data/file 30 20
 tap_ok $? "container A ($a) ready: 30 opens at 20 per second"
 cc_runc_start "$b" paced /data/file 90 60 missing /nonexistent-cc 4 tcppair "$port"
 tap_ok $? "container B ($b) ready: 90 opens at 60 per second, 4 failed opens, a TCP pair"
+cc_tracer_start topc top -c "$b" -o json --interval 0.5
+tap_ok $? "top -c B -o json started"
+topc_pid=$CC_TRACER_PID
 cc_tracer_start top top -I -o json --interval 0.5 --metrics "127.0.0.1:$mport"
 tap_ok $? "top -o json started"
 cc_container_go "$a"
@@ -34,6 +37,11 @@ metrics=$(curl -sf "http://127.0.0.1:$mport/metrics")
 tap_ok $? "top serves /metrics on 127.0.0.1:$mport"
 cc_tracer_stop INT
 tap_is "$CC_TRACER_RC" 0 "top ended with status 0 on SIGINT"
+kill -INT "$topc_pid"
+wait "$topc_pid"
+tap_is "$?" 0 "top -c ended with status 0 on SIGINT"
+tap_is "$(jq -rs 'map(.container_name) | unique | join(" ")' "$CC_WORK/topc.out") $(jq -s \
+	'map(.opens) | add' "$CC_WORK/topc.out")" "$b 90" "top -c B: rows of B only, its 90 opens"
 
 tap_is "$(sum_json "$a" opens) $(sum_json "$a" failed_opens) $(sum_json "$a" closes)" \
 	"30 0 30" "A: 30 opens, 0 failed, 30 closes over all intervals"

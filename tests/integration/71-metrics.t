@@ -9,7 +9,7 @@ cc_setup
 cc_rootfs
 command -v promtool >/dev/null && command -v prometheus >/dev/null ||
 	tap_bail "prometheus is not installed (scripts/deps.sh test)"
-tap_plan 16
+tap_plan 20
 
 PROM_PID=
 trap '[ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID"; cc_cleanup' EXIT
@@ -50,6 +50,17 @@ tap_ok $? "promtool check metrics finds nothing wrong" ||
 tap_is "$(grep -c '^# TYPE ' "$CC_WORK/metrics.prom") $(grep -c '^# HELP ' "$CC_WORK/metrics.prom")" \
 	"$(grep -v '^#' "$CC_WORK/metrics.prom" | sed 's/[{ ].*//' | sort -u | wc -l) $(grep -v '^#' "$CC_WORK/metrics.prom" | sed 's/[{ ].*//' | sort -u | wc -l)" \
 	"a TYPE and a HELP line for every family"
+
+# --- bad addresses: one line and a non-zero status ---
+"$CC_BIN" -I --metrics "127.0.0.1:$mport" -d 1 >/dev/null 2>"$CC_WORK/inuse.err"
+tap_is "$? $(wc -l <"$CC_WORK/inuse.err")" "1 1" "a second tracer on the same port: status 1, one line"
+tap_is "$(cat "$CC_WORK/inuse.err")" \
+	"copenclose: cannot serve metrics on 127.0.0.1:$mport: Address already in use" \
+	"... saying the address is in use"
+"$CC_BIN" --metrics localhost:80 >/dev/null 2>"$CC_WORK/bad.err"
+tap_is "$? $(wc -l <"$CC_WORK/bad.err")" "2 1" "--metrics localhost:80 (not numeric): status 2, one line"
+"$CC_BIN" top --metrics 127.0.0.1:99999 >/dev/null 2>"$CC_WORK/bad.err"
+tap_is "$? $(wc -l <"$CC_WORK/bad.err")" "2 1" "top --metrics with port 99999: status 2, one line"
 
 # --- a real Prometheus server scrapes it ---
 mkdir -p "$CC_WORK/prom-data"

@@ -51,6 +51,13 @@ static void test_rows_by_container(void **state)
 	assert_string_equal(ra->name, "web");
 	assert_string_equal(ra->cgroup_path, "/aaa");
 	assert_int_equal(ra->ncgroups, 2);
+	/* a cgroup first counted as the host's, then known as a container's, moves */
+	assert_ptr_equal(summary_row_of(&s, 30, "/ccc", NULL), rh);
+	assert_ptr_equal(summary_row_by_cgroup(&s, 30), rh);
+	assert_ptr_equal(summary_row_of(&s, 30, "/bbb", &b), rb);
+	assert_ptr_equal(summary_row_by_cgroup(&s, 30), rb);
+	/* ... but never back: a container's cgroup stays its container's */
+	assert_ptr_equal(summary_row_of(&s, 30, "/bbb", NULL), rb);
 	summary_free(&s);
 }
 
