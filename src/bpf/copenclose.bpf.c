@@ -34,6 +34,7 @@ const volatile __u64 wakeup_bytes = 1 << 20;
    system calls whose bit is set in targ_stream (top needs the paths of opens, nothing else). */
 const volatile bool targ_tally = false;
 const volatile __u32 targ_stream = ~0u;
+const volatile bool targ_stream_failed = true; /* top: failed opens have no path to count */
 
 /* The address of the host's shared namespace set (struct nsproxy), learnt from the first host
    task seen; compared, never dereferenced. */
@@ -253,7 +254,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 
 	if (targ_tally) {
 		tally_call(sc, ret);
-		if (!(targ_stream & (1u << sc)))
+		if (!(targ_stream & (1u << sc)) || (!targ_stream_failed && ret < 0))
 			goto filtered;
 	}
 	s = bpf_map_lookup_elem(&scratch_map, &zero);

@@ -322,9 +322,11 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->host_utsns = host->utsns;
 	skel->rodata->wakeup_bytes = ring / 8;
 	skel->rodata->targ_tally = s->summarizing;
-	if (s->view) /* top: only the paths of opens need records */
+	if (s->view) { /* top: only the paths of successful opens need records */
 		skel->rodata->targ_stream =
 			1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2;
+		skel->rodata->targ_stream_failed = false;
+	}
 	for (int i = 0; i < CC_SYS_MAX; i++) {
 		int on = !!(cfg->syscalls & (1u << i));
 
