@@ -8,7 +8,7 @@ cc_require_bpf
 cc_setup
 cc_rootfs
 command -v tmux >/dev/null || tap_bail "tmux is not installed (scripts/deps.sh test)"
-tap_plan 25
+tap_plan 26
 
 # sum_json NAME KEY: KEY summed over every interval's object of container NAME.
 sum_json() {
@@ -58,7 +58,9 @@ tap_is "$(jq -rs --arg n "$a" 'map(select(.container_name == $n)) |
 	"\(length > 1) \(all(.host == false and .container_runtime == "runc" and
 	.container_id == $n and (.interval_s > 0)))"' "$CC_WORK/top.out")" "true true" \
 	"A: one object per interval, runtime runc, id $a"
-tap_is "$(jq -rs 'map(select(.host)) | length' "$CC_WORK/top.out")" 0 "-I: no host row"
+tap_is "$(jq -rs 'map(select(.host) | .container_name, .container_id, .container_runtime) |
+	unique | map(tostring) | join(" ")' "$CC_WORK/top.out")" "$(jq -rs 'if any(.host) then "null"
+	else "" end' "$CC_WORK/top.out")" "a host row, if any, names no container"
 tap_is "$(jq -rs --arg n "$b" 'map(select(.container_name == $n and (.gone | not)) |
 	(.psi_cpu | type) + "," + (.psi_memory | type) + "," + (.psi_io | type)) | unique | join(" ")' \
 	"$CC_WORK/top.out")" "number,number,number" \
@@ -73,8 +75,9 @@ tap_is "$(series "$b" openat ok) $(series "$b" openat ENOENT) $(series "$b" clos
 	"90 4 93 1" "/metrics of top: B's counts by system call and result"
 
 # --- no terminal: plain lines, no escape codes ---
-"$CC_BIN" top -I -d 1.2 --interval 0.5 >"$CC_WORK/plain.out" 2>"$CC_WORK/plain.err" </dev/null
+"$CC_BIN" top -d 1.2 --interval 0.5 >"$CC_WORK/plain.out" 2>"$CC_WORK/plain.err" </dev/null
 tap_ok $? "top without a terminal ended by itself after -d"
+tap_is "$(grep -c '^(host) ' "$CC_WORK/plain.out")" 3 "without -I: the host's row in every table"
 tap_is "$(grep -c $'\x1b' "$CC_WORK/plain.out") $(grep -c '^CONTAINER ' "$CC_WORK/plain.out")" \
 	"0 3" "plain lines: no escape code, one table per interval (2 full and the last)"
 
