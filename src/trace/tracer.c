@@ -234,7 +234,8 @@ static int make_poller(struct session *s)
 	}
 	e.events = 0; /* EPOLLERR and EPOLLHUP are always reported */
 	e.data.fd = STDOUT_FILENO;
-	epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &e); /* regular files cannot: fine */
+	if (!s->view) /* a view learns of a closed stdout from its next write */
+		epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &e); /* regular files cannot: fine */
 	if (s->view && s->view->key_fd >= 0) {
 		e.events = EPOLLIN;
 		e.data.fd = s->view->key_fd;
