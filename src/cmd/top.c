@@ -291,8 +291,12 @@ static int top_tick(void *ctx, struct summary *sum, double seconds, int final)
 			strbuf_addc(&t->buf, '\n'); /* a blank line between intervals */
 	}
 	free(rows);
-	if (final && t->tty && t->format == OUTPUT_TABLE)
-		t->buf.len = 0; /* the screen goes away at exit: nothing to add */
+	if (final && t->screen) {
+		/* the screen goes away at exit: leave it now, so the closing line stays visible */
+		t->buf.len = 0;
+		strbuf_adds(&t->buf, TOP_SCREEN_OFF);
+		t->screen = false;
+	}
 	err = top_write(&t->buf);
 	return err ? 1 : 0;
 }

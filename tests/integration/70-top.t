@@ -8,7 +8,7 @@ cc_require_bpf
 cc_setup
 cc_rootfs
 command -v tmux >/dev/null || tap_bail "tmux is not installed (scripts/deps.sh test)"
-tap_plan 26
+tap_plan 27
 
 # sum_json NAME KEY: KEY summed over every interval's object of container NAME.
 sum_json() {
@@ -100,4 +100,6 @@ tap_ok $? "tmux: s sorts by the next column (failed)"
 tmux -L "$sess" send-keys -t "$sess" q
 cc_wait_for 10 test -s "$CC_WORK/tmux.rc"
 tap_is "$(cat "$CC_WORK/tmux.rc" 2>/dev/null)" "rc=0" "tmux: q quits top with status 0"
+tap_is "$(pane | grep -c '^CONTAINER ') $(pane | grep -Ec '^copenclose: [0-9]+ calls counted')" "0 1" \
+	"tmux: the terminal is back (no table left on it), the closing line visible"
 tmux_stop
