@@ -293,7 +293,15 @@ size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns)
 	return dropped;
 }
 
+void summary_set_fds(struct summary_row *r, uint64_t n)
+{
+	r->fds_known = true;
+	r->fds = n;
+}
+
 uint64_t summary_row_fds(const struct summary_row *r)
 {
+	if (r->fds_known)
+		return r->fds;
 	return r->fd_opened > r->fd_closed ? r->fd_opened - r->fd_closed : 0;
 }

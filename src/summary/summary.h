@@ -54,6 +54,8 @@ struct summary_row {
 	uint64_t lost;	    /* events of this container the ring buffer had no room for */
 	uint64_t fd_opened; /* successful opens and accepts, for the descriptor estimate */
 	uint64_t fd_closed; /* successful closes */
+	bool fds_known;	    /* fds below comes from the descriptor table */
+	uint64_t fds;	    /* descriptors open now, when fds_known */
 	struct topk paths;  /* successful opens' paths */
 	struct psi psi;
 	uint64_t gone_since_ns; /* 0 while one of its cgroups lives */
@@ -105,9 +107,13 @@ void summary_next_interval(struct summary *s);
 size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns);
 
 /*
- * Descriptors open in the row's container: until the descriptor table lands, successful opens
- * and accepts minus successful closes since tracing began (0 when more were closed).
+ * Descriptors open in the row's container that were made while tracing: what the descriptor
+ * table counted (summary_set_fds), else successful opens and accepts minus successful closes
+ * since tracing began (0 when more were closed).
  */
 uint64_t summary_row_fds(const struct summary_row *r);
+
+/* The descriptor table's count for the row, for this interval. */
+void summary_set_fds(struct summary_row *r, uint64_t n);
 
 #endif

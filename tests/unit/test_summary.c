@@ -96,6 +96,8 @@ static void test_counts(void **state)
 	assert_int_equal(s.total[SUM_OPENS], 7);
 	summary_add(&s, r, CC_SYS_CLOSE, 0, 100);
 	assert_int_equal(summary_row_fds(r), 0); /* more closed than opened while tracing */
+	summary_set_fds(r, 42); /* the descriptor table's count wins over the estimate */
+	assert_int_equal(summary_row_fds(r), 42);
 	summary_free(&s);
 }
 
