@@ -14,12 +14,15 @@ LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf
 # The one JSON reader (runtime state, config files); Debian ships libjansson.a for static links.
 JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+# doctor's reader of the kubelet's YAML; Debian ships libyaml.a too.
+YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Isrc $(LIBBPF_CFLAGS) \
-	$(JANSSON_CFLAGS) -DCC_VERSION='"$(VERSION)"'
+	$(JANSSON_CFLAGS) $(YAML_CFLAGS) -DCC_VERSION='"$(VERSION)"'
 # The /metrics endpoint's HTTP server.
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
-LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(MHD_LIBS) -lcap -lpthread
+LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -lcap -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc -Wall -Werror \
 	-Wno-gnu-variable-sized-type-not-at-end
 
@@ -57,7 +60,7 @@ build/vmlinux/vmlinux.h:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
 # Every src/bpf/NAME.bpf.c becomes build/NAME.skel.h with the skeleton name NAME_bpf.
-$(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/bpf/event.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
+$(BUILD)/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp
 	rm -f $@.tmp
@@ -84,7 +87,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcopenclose.a | $(BUILD)/tests
 $(BUILD)/helpers/%: tests/helpers/%.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@
 
-helpers: $(HELPER_BINS)
+# The same workload as a 32-bit program (its calls reach the kernel as ia32 system calls), and
+# an io_uring one linked with liburing.
+$(BUILD)/helpers/workload32: tests/helpers/workload.c | $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -m32 -static $< -o $@
+
+$(BUILD)/helpers/uring: tests/helpers/uring.c | $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@ -luring
+
+$(BUILD)/helpers/rewrite: tests/helpers/rewrite.c | $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread $< -o $@
+
+helpers: $(HELPER_BINS) $(BUILD)/helpers/workload32
 
 $(BUILD) $(BUILD)/tests $(BUILD)/helpers $(BUILD)/fuzz:
 	mkdir -p $@
@@ -113,7 +127,7 @@ format:
 
 # Fuzz targets: every source but main.c, built with clang's libFuzzer, ASan and UBSan.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) $(JANSSON_CFLAGS) -DCC_VERSION='"$(VERSION)"'
+	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) -DCC_VERSION='"$(VERSION)"'
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) $(SKELS) | $(BUILD)/fuzz
 	$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) -o $@ $(LDLIBS)
 

@@ -4,11 +4,12 @@
 set -euo pipefail
 
 want=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libcap-dev libjansson-dev
-	libmicrohttpd-dev)
+	libyaml-dev libmicrohttpd-dev)
 case "${1:-build}" in
 build) ;;
 test) want+=(libcmocka-dev runc crun podman busybox-static strace jq iproute2 util-linux
-	groff-base libclang-rt-14-dev uidmap bc file procps prometheus tmux curl) ;;
+	groff-base libclang-rt-14-dev uidmap bc file procps python3 gcc-multilib liburing-dev
+	prometheus tmux curl) ;;
 bench) want+=(libbpf-tools bpftrace jq) ;;
 *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac

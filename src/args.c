@@ -15,6 +15,8 @@ enum {
 	OPT_RINGBUF,
 	OPT_METRICS,
 	OPT_METRICS_GRACE,
+	OPT_ATTACH,
+	OPT_COMPAT,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +38,8 @@ static const struct option long_opts[] = {
 	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
 	{"metrics", required_argument, NULL, OPT_METRICS},
 	{"metrics-grace", required_argument, NULL, OPT_METRICS_GRACE},
+	{"attach", required_argument, NULL, OPT_ATTACH},
+	{"compat", no_argument, NULL, OPT_COMPAT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -67,6 +71,10 @@ void args_usage(FILE *out)
 	      "  -G, --cgroup PATH       only this cgroup v2 and every cgroup below it\n"
 	      "  -d, --duration SECONDS  stop after this long\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
+	      "      --attach MODE       auto (default), tracepoint or fentry: where the programs\n"
+	      "                          attach (fentry also sees io_uring and 32-bit calls)\n"
+	      "      --compat            with tracepoints, also see 32-bit calls (raw_syscalls: a\n"
+	      "                          cost on every system call)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
 	      "      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 	      "                          (:PORT listens on 127.0.0.1 only)\n"
@@ -204,6 +212,20 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			else
 				FAIL("invalid --by '%.64s': use uts, cgroup, pidns or mntns",
 				     optarg);
+			break;
+		case OPT_ATTACH:
+			if (strcmp(optarg, "auto") == 0)
+				cfg->attach = ATTACH_AUTO;
+			else if (strcmp(optarg, "tracepoint") == 0)
+				cfg->attach = ATTACH_TRACEPOINT;
+			else if (strcmp(optarg, "fentry") == 0)
+				cfg->attach = ATTACH_FENTRY;
+			else
+				FAIL("invalid --attach '%.64s': use auto, tracepoint or fentry",
+				     optarg);
+			break;
+		case OPT_COMPAT:
+			cfg->compat = true;
 			break;
 		case OPT_FAIL_ON_LOSS:
 			cfg->fail_on_loss = true;

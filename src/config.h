@@ -21,6 +21,13 @@ enum id_key {
 	BY_MNTNS,
 };
 
+/* Where the programs attach (--attach). */
+enum attach_mode {
+	ATTACH_AUTO = 0,   /* fentry where the kernel allows it, else tracepoint */
+	ATTACH_TRACEPOINT, /* each system call's sys_exit tracepoint */
+	ATTACH_FENTRY,	   /* the kernel's functions that make and end descriptors */
+};
+
 struct config {
 	enum output_format output;
 	enum id_key by;
@@ -30,6 +37,8 @@ struct config {
 	bool verbose;	       /* -v */
 	bool fail_on_loss;
 	bool comm_set;
+	bool compat; /* --compat: 32-bit calls in the tracepoint mode (raw_syscalls) */
+	enum attach_mode attach;
 	uint32_t pid; /* -p, 0 for all */
 	char comm[CC_COMM_LEN];
 	double duration;	/* -d seconds, 0 for until stopped */

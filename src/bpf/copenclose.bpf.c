@@ -35,6 +35,8 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile bool targ_tally = false;
 const volatile __u32 targ_stream = ~0u;
 const volatile bool targ_stream_failed = true; /* top: failed opens have no path to count */
+/* The traced system calls (1 << enum cc_syscall), for the programs that serve several. */
+const volatile __u32 targ_syscalls = ~0u;
 
 /* The address of the host's shared namespace set (struct nsproxy), learnt from the first host
    task seen; compared, never dereferenced. */
@@ -282,6 +284,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.dirfd = AT_FDCWD;
 	s->ev.mode = 0;
 	s->ev.status = host ? CC_ST_HOST : 0;
+	s->ev.via = CC_VIA_SYSCALL;
 	s->ev.tail_len = 0;
 	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */
 	copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
@@ -419,17 +422,13 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-/* The peer of an accepted socket, read from the socket when the caller passed no buffer. */
-static __always_inline void read_peer(struct scratch *s, int fd)
+/* The peer of an accepted socket, read from the socket itself. */
+static __always_inline void read_peer_file(struct scratch *s, struct file *file)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	struct file *file = NULL;
 	struct socket *sock;
 	struct sock_common *sk;
 	__u16 family;
 
-	bpf_core_read(&file, sizeof(file), &fds[fd]);
 	if (!file)
 		goto unreadable;
 	sock = BPF_CORE_READ(file, private_data);
@@ -460,6 +459,17 @@ static __always_inline void read_peer(struct scratch *s, int fd)
 	return;
 unreadable:
 	s->ev.status |= CC_ST_TAIL_UNREADABLE;
+}
+
+/* The peer of an accepted socket, read from the socket when the caller passed no buffer. */
+static __always_inline void read_peer(struct scratch *s, int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct file *file = NULL;
+
+	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	read_peer_file(s, file);
 }
 
 static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *ctx,
@@ -540,3 +550,7 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
 	return cgroup_record(cgrp, path, CC_REC_CGROUP_RMDIR);
 }
+
+/* The other attach modes: the kernel's own functions (fentry) and 32-bit calls (--compat). */
+#include "attach_fentry.bpf.h"
+#include "attach_compat.bpf.h"

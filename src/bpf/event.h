@@ -34,6 +34,13 @@ enum cc_syscall {
 	CC_SYS_MAX,
 };
 
+/* How a traced call reached the kernel (cc_event.via). */
+enum cc_via {
+	CC_VIA_SYSCALL = 0, /* a 64-bit system call */
+	CC_VIA_IO_URING,    /* an io_uring operation (IORING_OP_OPENAT, ...) */
+	CC_VIA_IA32,	    /* a 32-bit system call (int 0x80, or a 32-bit program) */
+};
+
 /* cc_event.status bits */
 enum cc_status {
 	CC_ST_TAIL_UNREADABLE = 1 << 0, /* the path or address could not be read */
@@ -72,7 +79,8 @@ struct cc_event {
 	__u16 tail_len; /* bytes of tail that follow, without a terminating NUL */
 	char comm[CC_COMM_LEN];
 	char hostname[CC_HOST_LEN];
-	__u8 pad[7];
+	__u8 via; /* enum cc_via: how the call was made */
+	__u8 pad[6];
 	char tail[]; /* path or sockaddr */
 };
 
@@ -114,6 +122,7 @@ struct cc_tally_key {
 _Static_assert(sizeof(struct cc_event) == 192, "cc_event layout changed");
 _Static_assert(offsetof(struct cc_event, comm) == 104, "comm offset");
 _Static_assert(offsetof(struct cc_event, tail) == 192, "tail offset");
+_Static_assert(offsetof(struct cc_event, via) == 185, "via offset");
 _Static_assert(sizeof(struct cc_cgroup_event) == 48, "cc_cgroup_event layout changed");
 _Static_assert(offsetof(struct cc_event, type) == 0, "type first");
 _Static_assert(sizeof(struct cc_tally_key) == 16, "cc_tally_key layout changed");

@@ -17,6 +17,13 @@
  */
 int json_read_text(const char *text, size_t len, json_t **out);
 
+/*
+ * json_read_text, and when it returns -EINVAL, the 1-based line where the text went wrong into
+ * *line and a sentence saying how into why (size bytes), for messages about files people edit.
+ */
+int json_read_text_why(const char *text, size_t len, json_t **out, int *line, char *why,
+		       size_t size);
+
 /* statefile_read(path, max) then json_read_text: its errors or json_read_text's. */
 int json_read_file(const char *path, size_t max, json_t **out);
 

@@ -100,6 +100,21 @@ static int docker_name(const char *root, const char *id, char *name, size_t size
 	return err;
 }
 
+/* The value of option args[*k] when it is sh or lg ("-n VALUE", "--name VALUE", "--name=VALUE"),
+ * *k moved past a separate value; NULL when it is another option or has no value. */
+static const char *conmon_opt(const char *const *args, size_t nargs, size_t *k, const char *sh,
+			      const char *lg)
+{
+	const char *a = args[*k];
+	size_t n = strlen(lg);
+
+	if (strcmp(a, sh) == 0 || strcmp(a, lg) == 0)
+		return *k + 1 < nargs ? args[++*k] : NULL;
+	if (strncmp(a, lg, n) == 0 && a[n] == '=')
+		return a + n + 1;
+	return NULL;
+}
+
 int runtime_state_conmon_name(const char *cmdline, size_t len, const char *id, char *name,
 			      size_t size)
 {
@@ -117,28 +132,17 @@ int runtime_state_conmon_name(const char *cmdline, size_t len, const char *id, c
 		i = (size_t)(z - cmdline) + 1;
 	}
 	for (size_t k = 0; k < nargs; k++) {
-		const char *a = args[k], *v = NULL;
-		int is_name = 0, is_cid = 0;
+		const char *v;
 
-		if (strcmp(a, "-n") == 0 || strcmp(a, "--name") == 0) {
-			is_name = 1;
-			v = k + 1 < nargs ? args[++k] : NULL;
-		} else if (strncmp(a, "--name=", 7) == 0) {
-			is_name = 1;
-			v = a + 7;
-		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--cid") == 0) {
-			is_cid = 1;
-			v = k + 1 < nargs ? args[++k] : NULL;
-		} else if (strncmp(a, "--cid=", 6) == 0) {
-			is_cid = 1;
-			v = a + 6;
-		} else if (strcmp(a, "--exit-command") == 0) {
+		if (strcmp(args[k], "--exit-command") == 0)
 			break; /* what follows is podman's own command line */
+		if ((v = conmon_opt(args, nargs, &k, "-n", "--name"))) {
+			if (!nm)
+				nm = v;
+		} else if ((v = conmon_opt(args, nargs, &k, "-c", "--cid"))) {
+			if (!cid)
+				cid = v;
 		}
-		if (is_name && v && !nm)
-			nm = v;
-		if (is_cid && v && !cid)
-			cid = v;
 	}
 	if (!cid || strcmp(cid, id) != 0)
 		return -ENOENT;

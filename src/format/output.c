@@ -354,6 +354,7 @@ static void json_event(struct output *o, const struct cc_event *ev, size_t size,
 	json_time(o, ev->ts_ns);
 	json_cstr(b, "type", "event");
 	json_cstr(b, "syscall", syscalls_name(ev->syscall));
+	json_cstr(b, "via", syscalls_via_name(ev->via));
 	json_u64(b, "pid", ev->pid);
 	json_u64(b, "tid", ev->tid);
 	json_u64(b, "ppid", ev->ppid);

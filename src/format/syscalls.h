@@ -10,6 +10,8 @@
 const char *syscalls_name(unsigned int sc);
 /* The tracepoint under events/syscalls/ that the program for sc attaches to: "sys_exit_openat". */
 const char *syscalls_tracepoint(unsigned int sc);
+/* How a call reached the kernel: "syscall", "io_uring", "ia32" for enum cc_via; "?" otherwise. */
+const char *syscalls_via_name(unsigned int via);
 /* CC_SYS_* for a name, or -1. */
 int syscalls_lookup(const char *name);
 /*

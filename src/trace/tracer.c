@@ -15,6 +15,7 @@
 #include "enrich/cgroup.h"
 #include "copenclose.skel.h"
 #include "format/output.h"
+#include "trace/attach.h"
 #include "trace/preflight.h"
 #include "enrich/resolver.h"
 #include "trace/sink.h"
@@ -38,8 +39,11 @@ struct session {
 	int ncpus;
 	int final_drain; /* set after detach: consume everything, whatever the stop flag says */
 	int cgroup_fd;
-	struct sink sink;   /* stdout */
-	uint64_t lost_seen; /* the kernel's loss counter when last reported */
+	enum attach_mode mode; /* what was attached: ATTACH_TRACEPOINT or ATTACH_FENTRY */
+	char blind[256];       /* the fentry mode's optional programs this kernel cannot load */
+	char why[256];	       /* what failed in load_mode() */
+	struct sink sink;      /* stdout */
+	uint64_t lost_seen;    /* the kernel's loss counter when last reported */
 	uint64_t last_warn_ns;
 	const struct tracer_view *view; /* top, or NULL */
 	bool summarizing;		/* top or --metrics: the kernel tallies */
@@ -186,8 +190,9 @@ static const char *key_name(enum id_key by)
 	return names[by];
 }
 
-static void print_tracing(const struct config *cfg)
+static void print_tracing(const struct session *s)
 {
+	const struct config *cfg = s->cfg;
 	char list[128] = "";
 	size_t used = 0;
 
@@ -195,8 +200,16 @@ static void print_tracing(const struct config *cfg)
 		if (cfg->syscalls & (1u << i))
 			used += snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "",
 					 syscalls_name(i));
-	fprintf(stderr, "Tracing %s (containers keyed by %s). Hit Ctrl-C to end.\n", list,
+	fprintf(stderr, "Tracing %s (%s; containers keyed by %s). Hit Ctrl-C to end.\n", list,
+		s->mode == ATTACH_FENTRY ? "fentry: the kernel's own functions"
+		: cfg->compat		 ? "syscall tracepoints, raw_syscalls for 32-bit calls"
+					 : "syscall tracepoints",
 		key_name(cfg->by));
+	if (s->blind[0])
+		fprintf(stderr,
+			"copenclose: note: this kernel lacks %s: those io_uring or 32-bit "
+			"calls are not seen\n",
+			s->blind);
 }
 
 /* Every interval: the kernel's tally into the rows, /metrics, and the view. */
@@ -303,12 +316,6 @@ static int set_filters(struct session *s, const struct host_ns *host)
 {
 	const struct config *cfg = s->cfg;
 	struct copenclose_bpf *skel = s->skel;
-	struct bpf_program *progs[CC_SYS_MAX] = {
-		skel->progs.exit_open,	  skel->progs.exit_openat,  skel->progs.exit_openat2,
-		skel->progs.exit_close,	  skel->progs.exit_connect, skel->progs.exit_accept,
-		skel->progs.exit_accept4,
-	};
-	char tp[512];
 	uint32_t ring = cfg->ringbuf_mib << 20;
 
 	skel->rodata->targ_self_tgid = getpid();
@@ -318,6 +325,7 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	memcpy((char *)skel->rodata->targ_comm, cfg->comm, sizeof(cfg->comm));
 	skel->rodata->targ_ignore_host = cfg->ignore_host;
 	skel->rodata->targ_cgroup_set = s->cgroup_fd >= 0;
+	skel->rodata->targ_syscalls = cfg->syscalls;
 	skel->rodata->host_pidns = host->pidns;
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
@@ -327,19 +335,6 @@ static int set_filters(struct session *s, const struct host_ns *host)
 		skel->rodata->targ_stream =
 			1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2;
 		skel->rodata->targ_stream_failed = false;
-	}
-	for (int i = 0; i < CC_SYS_MAX; i++) {
-		int on = !!(cfg->syscalls & (1u << i));
-
-		/* a system call this architecture lacks (open on arm64) has no tracepoint */
-		snprintf(tp, sizeof(tp), "/sys/kernel/tracing/events/syscalls/%s",
-			 syscalls_tracepoint(i));
-		if (on && access(tp, F_OK) != 0) {
-			snprintf(tp, sizeof(tp), "/sys/kernel/debug/tracing/events/syscalls/%s",
-				 syscalls_tracepoint(i));
-			on = access(tp, F_OK) == 0;
-		}
-		bpf_program__set_autoload(progs[i], on);
 	}
 	return bpf_map__set_max_entries(skel->maps.events, ring);
 }
@@ -445,6 +440,60 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 	return 0;
 }
 
+/*
+ * Open, set the filters, choose mode's programs, load and attach; on failure everything is
+ * released and s->why says what failed. The cgroup filter is set before anything attaches.
+ */
+static int load_mode(struct session *s, const struct host_ns *host, enum attach_mode mode)
+{
+	char what[128];
+	int err;
+
+	s->mode = mode;
+	s->skel = copenclose_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		snprintf(s->why, sizeof(s->why), "cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	if ((err = set_filters(s, host))) {
+		snprintf(s->why, sizeof(s->why), "cannot size the ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	err = attach_select(s->skel->obj, s->cfg, mode, what, sizeof(what), s->blind,
+			    sizeof(s->blind));
+	if (err) {
+		snprintf(s->why, sizeof(s->why), "this kernel has no function %s", what);
+		goto fail;
+	}
+	if ((err = copenclose_bpf__load(s->skel))) {
+		snprintf(s->why, sizeof(s->why), "cannot load the BPF programs: %s",
+			 strerror(-err));
+		goto fail;
+	}
+	if (s->cgroup_fd >= 0) {
+		uint32_t zero = 0;
+
+		if ((err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
+						&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
+			snprintf(s->why, sizeof(s->why), "cannot set the cgroup filter: %s",
+				 strerror(-err));
+			goto fail;
+		}
+	}
+	if ((err = copenclose_bpf__attach(s->skel))) {
+		snprintf(s->why, sizeof(s->why), "cannot attach the BPF programs (%s mode): %s",
+			 attach_mode_name(mode), strerror(-err));
+		goto fail;
+	}
+	return 0;
+fail:
+	copenclose_bpf__destroy(s->skel);
+	s->skel = NULL;
+	s->blind[0] = '\0';
+	return err ? err : -EINVAL;
+}
+
 static int setup(struct session *s)
 {
 	const struct config *cfg = s->cfg;
@@ -478,38 +527,29 @@ static int setup(struct session *s)
 		return TRACER_FAILED;
 	}
 	s->ncpus = libbpf_num_possible_cpus();
-	s->skel = copenclose_bpf__open();
-	if (!s->skel) {
-		fprintf(stderr, "copenclose: cannot open the BPF object: %s\n", strerror(errno));
-		return TRACER_FAILED;
+	if (cfg->attach == ATTACH_FENTRY || cfg->attach == ATTACH_AUTO) {
+		err = load_mode(s, &host, ATTACH_FENTRY);
+		if (err == 0)
+			goto loaded;
+		if (cfg->attach == ATTACH_FENTRY) {
+			fprintf(stderr,
+				"copenclose: the fentry attach mode is not available here: %s%s\n",
+				s->why, cfg->verbose ? "" : " (-v shows libbpf's messages)");
+			return TRACER_FAILED;
+		}
+		if (cfg->verbose)
+			fprintf(stderr, "copenclose: fentry mode not available (%s): tracepoints\n",
+				s->why);
 	}
-	if ((err = set_filters(s, &host))) {
-		fprintf(stderr, "copenclose: cannot size the ring buffer: %s\n", strerror(-err));
-		return TRACER_FAILED;
-	}
-	if ((err = copenclose_bpf__load(s->skel))) {
-		fprintf(stderr, "copenclose: cannot load the BPF programs: %s%s\n", strerror(-err),
+	if ((err = load_mode(s, &host, ATTACH_TRACEPOINT))) {
+		fprintf(stderr, "copenclose: %s%s\n", s->why,
 			cfg->verbose ? "" : " (-v shows libbpf's messages)");
 		return TRACER_FAILED;
 	}
-	if (s->cgroup_fd >= 0) {
-		uint32_t zero = 0;
-
-		if ((err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
-						&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
-			fprintf(stderr, "copenclose: cannot set the cgroup filter: %s\n",
-				strerror(-err));
-			return TRACER_FAILED;
-		}
-	}
+loaded:
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
 	if (!s->rb) {
 		fprintf(stderr, "copenclose: cannot map the ring buffer: %s\n", strerror(errno));
-		return TRACER_FAILED;
-	}
-	if ((err = copenclose_bpf__attach(s->skel))) {
-		fprintf(stderr, "copenclose: cannot attach to the syscall tracepoints: %s%s\n",
-			strerror(-err), cfg->verbose ? "" : " (-v shows libbpf's messages)");
 		return TRACER_FAILED;
 	}
 	return 0;
@@ -527,24 +567,25 @@ static void *destroy_link(void *link)
  */
 static void detach_all(struct copenclose_bpf *skel)
 {
-	struct bpf_link **links[] = {
-		&skel->links.exit_open,	   &skel->links.exit_openat,  &skel->links.exit_openat2,
-		&skel->links.exit_close,   &skel->links.exit_connect, &skel->links.exit_accept,
-		&skel->links.exit_accept4, &skel->links.cgroup_mkdir, &skel->links.cgroup_rmdir,
-	};
-	enum { N = sizeof(links) / sizeof(links[0]) };
+	const struct bpf_object_skeleton *sk = skel->skeleton;
+	enum { N = 64 };
 	pthread_t threads[N];
-	int started[N] = {0};
+	int started[N] = {0}, n = sk->prog_cnt < N ? sk->prog_cnt : N;
 
-	for (int i = 0; i < N; i++)
-		if (*links[i] && pthread_create(&threads[i], NULL, destroy_link, *links[i]) == 0)
+	for (int i = 0; i < n; i++) {
+		struct bpf_link *link = *sk->progs[i].link;
+
+		if (link && pthread_create(&threads[i], NULL, destroy_link, link) == 0)
 			started[i] = 1;
-	for (int i = 0; i < N; i++) {
-		if (started[i])
+	}
+	for (int i = 0; i < sk->prog_cnt; i++) {
+		struct bpf_link **link = sk->progs[i].link;
+
+		if (i < n && started[i])
 			pthread_join(threads[i], NULL);
-		else if (*links[i])
-			bpf_link__destroy(*links[i]);
-		*links[i] = NULL;
+		else if (*link)
+			bpf_link__destroy(*link);
+		*link = NULL;
 	}
 }
 
@@ -601,7 +642,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 		goto cleanup;
 	if ((err = preflight_drop_privileges()) && cfg->verbose)
 		fprintf(stderr, "copenclose: could not drop privileges: %s\n", strerror(-err));
-	print_tracing(cfg);
+	print_tracing(&s);
 	if (!view)
 		output_header(&s.out);
 	sink_flush(&s.sink, &s.out.buf, s.stop, -1);

@@ -19,6 +19,7 @@
  *   mark DIR          mkdir DIR: tells the test it got here (no fd)
  *   wait-file FILE    polls with stat() until FILE exists (at most 120 s; no fd)
  *   sleep MS          nanosleep
+ *   exec PROG ARGS... execv(PROG, PROG ARGS...): the rest of the line is another program's (last)
  * Exits 0 when every step did what it should, 1 otherwise, 2 on bad usage.
  */
 #define _GNU_SOURCE
@@ -145,8 +146,14 @@ static long workload_listen(const struct sockaddr *sa, socklen_t len)
 
 static long workload_accept(long lfd, int four)
 {
+#ifdef SYS_accept
 	long fd = four ? syscall(SYS_accept4, lfd, NULL, NULL, SOCK_CLOEXEC)
 		       : syscall(SYS_accept, lfd, NULL, NULL);
+#else /* i386 has no accept system call: socketcall(SYS_ACCEPT), as its libc does */
+	unsigned long args[3] = {(unsigned long)lfd, 0, 0};
+	long fd = four ? syscall(SYS_accept4, lfd, NULL, NULL, SOCK_CLOEXEC)
+		       : syscall(SYS_socketcall, 5 /* SYS_ACCEPT */, args);
+#endif
 	if (fd < 0)
 		return workload_fail("accept", NULL, errno);
 	return fd;
@@ -341,6 +348,11 @@ int main(int argc, char **argv)
 		_exit(2);
 	}
 	for (int i = 1; i < argc && !failed;) {
+		if (!strcmp(argv[i], "exec") && i + 1 < argc) {
+			execv(argv[i + 1], argv + i + 1);
+			workload_fail("execv", argv[i + 1], errno);
+			_exit(1);
+		}
 		int used = workload_step(argc - i, argv + i, &failed);
 		if (used < 0) {
 			workload_fail("bad step or arguments at", argv[i], 0);

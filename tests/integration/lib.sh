@@ -1,11 +1,12 @@
-# Shared helpers of the integration tests: TAP output, a busybox root file system, real containers
-# (runc, podman, crun, bare unshare) that wait for a start file, and the tracer's start and stop.
-# Sourced by tests/integration/NN-name.t, run as root from the repository's root.
+# The one library of the integration tests: TAP output, a busybox root file system, real
+# containers (runc, podman, crun, bare unshare) that wait for a start file, the tracer's start and
+# stop, and what it left loaded. Sourced by tests/integration/NN-name.t, run as root.
 # shellcheck shell=bash disable=SC2034
 
 CC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CC_BIN=${CC_BIN:-$CC_ROOT/build/copenclose}
 CC_WORKLOAD=$CC_ROOT/build/helpers/workload
+CC_FLOOD=$CC_ROOT/build/helpers/flood
 CC_ROOTFS=$CC_ROOT/build/rootfs
 CC_V2=/sys/fs/cgroup/unified
 [ -d "$CC_V2" ] || CC_V2=/sys/fs/cgroup
@@ -15,7 +16,7 @@ CC_WORK=
 # shellcheck disable=SC2034
 declare -A CC_ID=() CC_PIDNS=() CC_MNTNS=() CC_CPID=() CC_CTL=() CC_PID=() CC_KIND=() CC_CGID=() \
 	CC_CGPATH=()
-CC_TRACERS=()
+CC_TRACERS=() CC_DEFERRED=()
 
 # --- TAP -------------------------------------------------------------------------------------
 
@@ -44,6 +45,28 @@ tap_is() {
 	fi
 }
 
+# tap_check DESCRIPTION COMMAND...: ok when COMMAND succeeds. One condition per check: in
+# `tap_check D [ a ] && [ b ]` the shell gives tap_check only `[ a ]` (scripts/lint-tests.sh
+# refuses it); write two checks, or one COMMAND such as `sh -c '...'`.
+tap_check() {
+	local d=$1
+	shift
+	"$@"
+	tap_ok $? "$d"
+}
+
+# tap_refuses DESCRIPTION STATUS PATTERN COMMAND...: COMMAND exits with STATUS, one line on
+# stderr, matching the extended regular expression PATTERN: three checks.
+tap_refuses() {
+	local d=$1 want=$2 pat=$3 rc err
+	shift 3
+	err=$("$@" 2>&1 >/dev/null </dev/null)
+	rc=$?
+	tap_is "$rc" "$want" "$d: status $want"
+	tap_is "$(printf '%s\n' "$err" | wc -l)" 1 "$d: one line on stderr ($err)"
+	tap_check "$d: it says /$pat/" grep -qE -- "$pat" <<<"$err"
+}
+
 tap_skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0
@@ -60,6 +83,7 @@ cc_require_bpf() {
 	[ -r /sys/kernel/btf/vmlinux ] || tap_skip_all "no /sys/kernel/btf/vmlinux: the kernel has no BTF"
 	[ -x "$CC_BIN" ] || tap_bail "$CC_BIN is missing: run make"
 	[ -x "$CC_WORKLOAD" ] || tap_bail "$CC_WORKLOAD is missing: run make helpers"
+	[ -x "$CC_FLOOD" ] || tap_bail "$CC_FLOOD is missing: run make helpers"
 }
 
 # --- work directory and cleanup -------------------------------------------------------------
@@ -71,13 +95,20 @@ cc_setup() {
 	trap 'exit 130' INT TERM
 }
 
+# cc_defer COMMAND: a shell command to run at exit, after the tracers and containers are gone
+# (the last deferred runs first), for what a test made itself: cgroups, daemons, mounts.
+cc_defer() { CC_DEFERRED+=("$1"); }
+
 cc_cleanup() {
-	local pid name
+	local pid name i
 	for pid in "${CC_TRACERS[@]}"; do
 		kill -KILL "$pid" 2>/dev/null
 	done
 	for name in "${!CC_KIND[@]}"; do
 		cc_container_kill "$name"
+	done
+	for ((i = ${#CC_DEFERRED[@]} - 1; i >= 0; i--)); do
+		eval "${CC_DEFERRED[i]}"
 	done
 	[ -n "$CC_WORK" ] && [ -z "${CC_KEEP:-}" ] && rm -rf "$CC_WORK"
 }
@@ -116,9 +147,11 @@ cc_wait_for() {
 
 # --- root file system ------------------------------------------------------------------------
 
-# Builds build/rootfs once: busybox-static, the static workload as /bin/workload, a known file.
+# Builds build/rootfs once: busybox-static, the static helpers as /bin/workload and /bin/flood,
+# a known file.
 cc_rootfs() {
-	if [ -x "$CC_ROOTFS/bin/workload" ] && cmp -s "$CC_WORKLOAD" "$CC_ROOTFS/bin/workload"; then
+	if cmp -s "$CC_WORKLOAD" "$CC_ROOTFS/bin/workload" && cmp -s "$CC_FLOOD" "$CC_ROOTFS/bin/flood"
+	then
 		return 0
 	fi
 	local bb
@@ -131,6 +164,7 @@ cc_rootfs() {
 		ln -s busybox "$CC_ROOTFS.tmp/bin/$a"
 	done
 	cp "$CC_WORKLOAD" "$CC_ROOTFS.tmp/bin/workload"
+	cp "$CC_FLOOD" "$CC_ROOTFS.tmp/bin/flood"
 	echo "root:x:0:0:root:/:/bin/sh" >"$CC_ROOTFS.tmp/etc/passwd"
 	echo "root:x:0:" >"$CC_ROOTFS.tmp/etc/group"
 	echo "a file the workload opens" >"$CC_ROOTFS.tmp/data/file"
@@ -197,17 +231,32 @@ cc_ready_or_dead() {
 	test -d "${CC_CTL[$1]}/ready" || ! kill -0 "${CC_PID[$1]}" 2>/dev/null
 }
 
-# A runc bundle for NAME under the work directory: hybrid host, cgroup /NAME, host network.
+# cc_runc_bundle [--raw] [--cgroup PATH] NAME CTL STEP...: a runc bundle for NAME under the work
+# directory (hybrid host, host network, CTL bound on /ctl), whose process is the workload that
+# marks /ctl/ready, waits for /ctl/start, then runs the STEPs (`exec PROG ARGS...` runs another
+# program). --raw: the process is STEP... itself, started at once. --cgroup: the cgroupsPath,
+# default /NAME; "" leaves it to runc (/<container id>, one bundle for many containers).
 cc_runc_bundle() {
+	local raw='' cgroup=''
+	while :; do
+		case $1 in
+		--raw) raw=1 && shift ;;
+		--cgroup) cgroup=${2:-none} && shift 2 ;;
+		*) break ;;
+		esac
+	done
 	local name=$1 ctl=$2 bundle="$CC_WORK/bundle-$1"
 	shift 2
+	[ -n "$raw" ] || set -- /bin/workload mark /ctl/ready wait-file /ctl/start "$@"
 	mkdir -p "$bundle"
 	runc spec --bundle "$bundle" || return 1
 	local args
-	args=$(printf '%s\n' /bin/workload mark /ctl/ready wait-file /ctl/start "$@" | jq -R . | jq -s .)
-	jq --arg name "$name" --arg root "$CC_ROOTFS" --arg ctl "$ctl" --argjson args "$args" '
+	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	jq --arg name "$name" --arg root "$CC_ROOTFS" --arg ctl "$ctl" --argjson args "$args" \
+		--arg cgroup "${cgroup:-/$name}" '
 		.process.terminal = false | .process.args = $args | .hostname = $name |
-		.root = {path: $root, readonly: true} | .linux.cgroupsPath = ("/" + $name) |
+		.root = {path: $root, readonly: true} | .linux.cgroupsPath = $cgroup |
+		if $cgroup == "none" then del(.linux.cgroupsPath) else . end |
 		.linux.namespaces |= map(select(.type != "network")) |
 		.mounts += [{destination: "/ctl", type: "bind", source: $ctl,
 			options: ["rbind", "rw"]}]' "$bundle/config.json" >"$bundle/config.json.new" &&
@@ -215,14 +264,17 @@ cc_runc_bundle() {
 	echo "$bundle"
 }
 
-# cc_runc_start NAME STEP...: a runc container running the workload; returns once it is ready.
+# cc_runc_start [--cgroup PATH] NAME STEP...: a runc container running the workload (cgroup
+# /NAME unless PATH is given); returns once it is ready.
 cc_runc_start() {
+	local cgroup=
+	[ "$1" = --cgroup ] && cgroup=$2 && shift 2
 	local name=$1 ctl bundle
 	shift
 	cc_rootfs
 	ctl=$(cc_ctl_dir "$name")
-	bundle=$(cc_runc_bundle "$name" "$ctl" "$@") || return 1
-	CC_KIND[$name]=runc CC_CTL[$name]=$ctl CC_CGPATH[$name]=/$name
+	bundle=$(cc_runc_bundle --cgroup "${cgroup:-/$name}" "$name" "$ctl" "$@") || return 1
+	CC_KIND[$name]=runc CC_CTL[$name]=$ctl CC_CGPATH[$name]=${cgroup:-/$name}
 	runc run --bundle "$bundle" "$name" </dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
 	CC_PID[$name]=$!
 	cc_container_ready "$name"
@@ -277,24 +329,23 @@ cc_crun_start() {
 
 # cc_unshare_start NAME STEP...: bare namespaces, no runtime: new UTS (hostname NAME), pid, mount.
 cc_unshare_start() {
-	local name=$1 ctl
-	shift
-	ctl=$(cc_ctl_dir "$name")
-	CC_KIND[$name]=unshare CC_CTL[$name]=$ctl
-	unshare --uts --pid --fork --mount-proc "$CC_WORKLOAD" hostname "$name" \
-		mark "$ctl/ready" wait-file "$ctl/start" "$@" \
-		</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
-	CC_PID[$name]=$!
-	cc_container_ready "$name"
+	cc_direct_start unshare "$1" unshare --uts --pid --fork --mount-proc "$CC_WORKLOAD" \
+		hostname "$1" -- "${@:2}"
 }
 
 # cc_host_start NAME STEP...: the workload on the host itself (host namespaces and cgroup).
-cc_host_start() {
-	local name=$1 ctl
+cc_host_start() { cc_direct_start host "$1" "$CC_WORKLOAD" -- "${@:2}"; }
+
+# cc_direct_start KIND NAME COMMAND... -- STEP...: COMMAND (the workload, or a wrapper running
+# it, with its first steps) then the ready and start steps, then STEP...
+cc_direct_start() {
+	local kind=$1 name=$2 ctl cmd=()
+	shift 2
+	while [ "$1" != -- ]; do cmd+=("$1") && shift; done
 	shift
 	ctl=$(cc_ctl_dir "$name")
-	CC_KIND[$name]=host CC_CTL[$name]=$ctl
-	"$CC_WORKLOAD" mark "$ctl/ready" wait-file "$ctl/start" "$@" \
+	CC_KIND[$name]=$kind CC_CTL[$name]=$ctl
+	"${cmd[@]}" mark "$ctl/ready" wait-file "$ctl/start" "$@" \
 		</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
 	CC_PID[$name]=$!
 	cc_container_ready "$name"
@@ -340,11 +391,16 @@ cc_container_kill() {
 
 # cc_tracer_start TAG ARGS...: runs the tracer in the background, stdout to $CC_WORK/TAG.out and
 # stderr to TAG.err; returns once it printed its Tracing line (0), or 1 after 20 s or its death.
-cc_tracer_start() {
+cc_tracer_start() { cc_tracer_spawn "$1" "$CC_BIN" "${@:2}"; }
+
+# cc_tracer_spawn TAG COMMAND...: the same for a COMMAND that runs the tracer (in another mount
+# namespace, with another stdout, ...). Sets CC_TRACER_PID and records the BPF objects the tracer
+# holds once attached, for cc_leftover_ids.
+cc_tracer_spawn() {
 	local tag=$1
 	shift
 	: >"$CC_WORK/$tag.err"
-	"$CC_BIN" "$@" >"$CC_WORK/$tag.out" 2>>"$CC_WORK/$tag.err" </dev/null &
+	"$@" >"$CC_WORK/$tag.out" 2>>"$CC_WORK/$tag.err" </dev/null &
 	CC_TRACER_PID=$!
 	CC_TRACERS+=("$CC_TRACER_PID")
 	cc_wait_for 20 cc_tracer_attached "$tag" "$CC_TRACER_PID"
@@ -352,6 +408,7 @@ cc_tracer_start() {
 		tap_diag "tracer $* did not print Tracing; stderr:" "$(cat "$CC_WORK/$tag.err")"
 		return 1
 	fi
+	cc_held_ids "$CC_TRACER_PID" >>"$CC_WORK/held-ids"
 }
 
 cc_tracer_attached() {
@@ -374,6 +431,17 @@ cc_tracer_stop() {
 	fi
 	t1=$(date +%s.%N)
 	CC_TRACER_SECS=$(echo "$t1 - $t0" | bc 2>/dev/null || awk "BEGIN{print $t1 - $t0}")
+}
+
+# cc_tracers_stop [SIGNAL]: stops every tracer this test started that still runs, in the order
+# they started (CC_TRACER_RC is the last one's).
+cc_tracers_stop() {
+	local pid
+	for pid in "${CC_TRACERS[@]}"; do
+		kill -0 "$pid" 2>/dev/null || continue
+		CC_TRACER_PID=$pid
+		cc_tracer_stop "${1:-INT}"
+	done
 }
 
 # Runs the workload of NAME under a tracer already attached, then stops the tracer.
@@ -455,6 +523,45 @@ cc_closing_line() { tail -n1 "$CC_WORK/$1.err"; }
 cc_closing_ok() {
 	cc_closing_line "$1" | grep -Eq '^copenclose: [0-9]+ events delivered, [0-9]+ lost(, [0-9]+ [a-z ]+)*$'
 }
+
+# cc_closing_counts TAG: "DELIVERED LOST UNREAD" from the closing line of TAG's stderr.
+cc_closing_counts() {
+	sed -n 's/^copenclose: \([0-9]*\) events delivered, \([0-9]*\) lost\(, \([0-9]*\) unread\)\{0,1\}$/\1 \2 \4/p' \
+		"$CC_WORK/$1.err" | tail -n1 | awk '{print $1, $2, ($3 == "" ? 0 : $3)}'
+}
+
+# cc_held_ids PID: "prog N", "map N", "link N" for every BPF object process PID holds.
+cc_held_ids() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		sed -n 's/^prog_id:[[:space:]]*/prog /p; s/^map_id:[[:space:]]*/map /p
+			s/^link_id:[[:space:]]*/link /p' "$f" 2>/dev/null
+	done | sort -u
+}
+
+# cc_leftover_ids: the objects that some tracer of this test held once attached and that the
+# kernel still has.
+cc_leftover_ids() {
+	local kind
+	[ -s "$CC_WORK/held-ids" ] || return 0
+	for kind in prog map link; do
+		bpftool "$kind" show -j 2>/dev/null | jq -r ".[].id | \"$kind \\(.)\"" 2>/dev/null
+	done | sort -u | comm -12 - <(sort -u "$CC_WORK/held-ids")
+}
+
+# cc_orphan_progs: the ids of programs named as ours that no process holds (by a program or a
+# link fd): what a tracer that died half-way would leave. Tracers of other tests running at the
+# same time hold theirs, so they do not count.
+cc_orphan_progs() {
+	local held
+	held=$(cat /proc/[0-9]*/fdinfo/* 2>/dev/null | sed -n 's/^prog_id:[[:space:]]*//p' | sort -u)
+	bpftool prog show -j 2>/dev/null | jq -r '.[] | select(.name // "" |
+		test("^(exit_(open|openat|openat2|close|connect|accept|accept4)|cgroup_(mkdir|rmdir))$"))
+		| .id' | grep -vxF -f <(echo "${held:-none}")
+}
+
+# cc_lacks PCRE FILE: FILE holds no match of the Perl regular expression PCRE, read as bytes.
+cc_lacks() { ! LC_ALL=C grep -qP -- "$1" "$2"; }
 
 # cc_prog_ids PID: the ids of the BPF programs that process PID holds, one a line.
 cc_prog_ids() { sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -un; }

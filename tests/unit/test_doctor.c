@@ -9,7 +9,8 @@
 
 #include <cmocka.h>
 
-#include "cmd/doctor.h"
+#include "cmd/doctor_report.h"
+#include "cmd/doctor_verdict.h"
 #include "enrich/json_read.h"
 
 #define L CGROUP_MODE_LEGACY
@@ -75,7 +76,7 @@ static void test_verdicts(void **state)
 	}
 }
 
-/* A report of a working host in mode with the runtimes given, verdicts filled in. */
+/* A report of a working host in mode with the runtimes given; doctor_conclude gives verdicts. */
 static struct doctor_report *host(enum cgroup_mode mode, bool systemd,
 				  const enum doctor_runtime *rts, const char *const *drivers, int n)
 {
@@ -111,8 +112,6 @@ static struct doctor_report *host(enum cgroup_mode mode, bool systemd,
 		snprintf(ri->driver_src, sizeof(ri->driver_src), "default");
 		if (rts[i] == RT_PODMAN)
 			snprintf(ri->oci, sizeof(ri->oci), "crun");
-		ri->own_v2 = doctor_verdict(mode, ri->rt, ri->driver, systemd,
-					    ri->oci[0] ? ri->oci : NULL, ri->why, sizeof(ri->why));
 	}
 	return r;
 }
@@ -139,6 +138,10 @@ static void test_conclude(void **state)
 	/* this machine: hybrid; crun refuses, so its containers do not exist: cgroup ids work */
 	r = host(H, false, runc_crun_podman, cgroupfs3, 3);
 	doctor_conclude(r);
+	assert_int_equal(r->rt[0].own_v2, DOCTOR_YES);
+	assert_int_equal(r->rt[1].own_v2, DOCTOR_REFUSES);
+	assert_int_equal(r->rt[2].own_v2, DOCTOR_REFUSES); /* podman runs crun */
+	assert_non_null(strstr(r->rt[2].why, "podman runs crun here"));
 	assert_string_equal(r->strategy, "cgroup");
 	assert_true(r->works);
 	assert_true(advised(r, "runtime = \"runc\""));

@@ -188,6 +188,44 @@ static void test_str_paths(void **state)
 	json_decref(v);
 }
 
+/* Where and why, for notes about files people edit. */
+static void test_why(void **state)
+{
+	char why[160];
+	json_t *v;
+	int line;
+
+	assert_int_equal(
+		json_read_text_why("{\n\"a\":1\n\"b\":2}", 15, &v, &line, why, sizeof(why)),
+		-EINVAL);
+	assert_int_equal(line, 3);
+	assert_string_equal(why, "'}' expected near '\"b\"'");
+	assert_int_equal(json_read_text_why("{\"a\":1,\n\"a\":2}", 15, &v, &line, why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(line, 2);
+	assert_string_equal(why, "duplicate object key near '\"a\"'");
+	assert_int_equal(json_read_text_why("{\"a\":\"\\u0000\"}", 14, &v, &line, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "a string holds \\u0000");
+	{
+		char *deep = nest(65, 0);
+
+		/* "[[[\n[[...": the 65th bracket is on line 2 (nest leaves room for one byte more)
+		 */
+		memmove(deep + 4, deep + 3, strlen(deep + 3) + 1);
+		deep[3] = '\n';
+		assert_int_equal(
+			json_read_text_why(deep, strlen(deep), &v, &line, why, sizeof(why)),
+			-EINVAL);
+		assert_int_equal(line, 2);
+		assert_string_equal(why, "nested too deeply (more than 64 levels)");
+		free(deep);
+	}
+	assert_int_equal(json_read_text_why("{\"ok\":true}", 11, &v, &line, why, sizeof(why)), 0);
+	assert_true(json_is_true(json_object_get(v, "ok")));
+	json_decref(v);
+}
+
 static void test_file(void **state)
 {
 	char dir[] = "/tmp/cc-json-read-XXXXXX", p[64], fifo[64];
@@ -222,7 +260,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accepts),	  cmocka_unit_test(test_refuses),
 		cmocka_unit_test(test_length),	  cmocka_unit_test(test_depth),
-		cmocka_unit_test(test_str_paths), cmocka_unit_test(test_file),
+		cmocka_unit_test(test_str_paths), cmocka_unit_test(test_why),
+		cmocka_unit_test(test_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

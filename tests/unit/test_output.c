@@ -83,7 +83,7 @@ static void test_json_open(void **state)
 	set_tail(&r, "/etc/nginx/x.conf", 17);
 	assert_string_equal(
 		render(&o, &r, &docker),
-		"{\"time\":\"2026-11-29T04:05:06.123456Z\",\"type\":\"event\",\"syscall\":\"openat\","
+		"{\"time\":\"2026-11-29T04:05:06.123456Z\",\"type\":\"event\",\"syscall\":\"openat\",\"via\":\"syscall\","
 		"\"pid\":1234,\"tid\":1235,\"ppid\":1,\"ns_pid\":7,\"uid\":1000,\"gid\":100,"
 		"\"comm\":\"nginx\",\"ret\":3,\"errno\":null,\"fd\":3,\"path\":\"/etc/nginx/x.conf\","
 		"\"flags\":\"O_WRONLY|O_CREAT|O_CLOEXEC\",\"addr\":null,\"mode\":\"0644\","
