@@ -85,10 +85,10 @@ tap_is "$(grep -c $'\x1b' "$CC_WORK/plain.out") $(grep -c '^CONTAINER ' "$CC_WOR
 c=$(cc_name)
 cc_runc_start "$c" paced /data/file 400 20 || tap_diag "container C did not start"
 sess="cct-$$"
+tmux_stop() { tmux -L "$sess" kill-server 2>/dev/null; }
+cc_defer tmux_stop
 tmux -L "$sess" new-session -d -s "$sess" -x 220 -y 40 \
 	"$CC_BIN top -I; echo \"rc=\$?\" >$CC_WORK/tmux.rc; sleep 30"
-tmux_stop() { tmux -L "$sess" kill-server 2>/dev/null; }
-trap 'tmux_stop; cc_cleanup' EXIT
 cc_container_go "$c"
 pane() { tmux -L "$sess" capture-pane -p -t "$sess"; }
 shows() { pane | grep -q "$1"; }

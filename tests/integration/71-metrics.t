@@ -12,7 +12,8 @@ command -v promtool >/dev/null && command -v prometheus >/dev/null ||
 tap_plan 20
 
 PROM_PID=
-trap '[ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID"; cc_cleanup' EXIT
+prom_stop() { [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID"; }
+cc_defer prom_stop
 
 a=$(cc_name) b=$(cc_name) mport=$(cc_port)
 pport=$((mport + 1))
