@@ -50,7 +50,8 @@ void summarize_event(struct summarize *z, const struct cc_event *ev, size_t size
 	struct summary_row *r;
 	size_t len = ev->tail_len;
 
-	if (!summarize_is_open(ev->syscall) || ev->ret < 0 || (ev->status & CC_ST_TAIL_UNREADABLE))
+	if (!z->psi || /* only top shows paths: /metrics has none */
+	    !summarize_is_open(ev->syscall) || ev->ret < 0 || (ev->status & CC_ST_TAIL_UNREADABLE))
 		return;
 	if (len > size - sizeof(*ev))
 		len = size - sizeof(*ev);

@@ -22,7 +22,7 @@ struct summarize {
 	struct strbuf text;	 /* the exposition, rendered every interval */
 	struct expo_state state;
 	uint64_t grace_ns;
-	bool psi; /* read each row's pressure files every interval (top) */
+	bool psi; /* top: read each row's pressure files every interval, count its paths */
 	const char *v2_mount;
 };
 
