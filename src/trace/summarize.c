@@ -1,7 +1,9 @@
 /* Per-container counting in the session: deltas of the kernel's tally mapped to containers. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "trace/summarize.h"
 
@@ -94,12 +96,40 @@ static void summarize_delta(void *ctx, const struct cc_tally_key *key, uint64_t 
 		summary_add(&c->z->sum, r, key->syscall, key->err, delta);
 }
 
+#define SUMMARIZE_SWEEP_NS 30000000000ull
+
+/*
+ * A container whose cgroup_rmdir record was lost (the ring buffer was full) would keep its rows
+ * and tally keys forever: every 30 s, a row whose cgroup directory is gone is removed as if its
+ * records had come.
+ */
+static void summarize_sweep(struct summarize *z, uint64_t now_ns)
+{
+	char path[4096];
+
+	if (now_ns < z->next_sweep_ns || !z->v2_mount || !z->v2_mount[0])
+		return;
+	z->next_sweep_ns = now_ns + SUMMARIZE_SWEEP_NS;
+	for (size_t i = 0; i < z->sum.n; i++) {
+		struct summary_row *r = z->sum.rows[i];
+
+		if (r->host || r->gone_since_ns || !r->cgroup_path[0] ||
+		    (size_t)snprintf(path, sizeof(path), "%s%s", z->v2_mount, r->cgroup_path) >=
+			    sizeof(path) ||
+		    access(path, F_OK) == 0 || errno != ENOENT)
+			continue;
+		while (r->ncgroups)
+			summarize_removed(z, r->cgroups[0], now_ns);
+	}
+}
+
 int summarize_collect(struct summarize *z, struct resolver *res, int tally_fd, int lost_fd,
 		      int ncpus, uint64_t now_ns)
 {
 	struct summarize_ctx c = {.z = z, .res = res};
 	int err = tally_read(z->tally, tally_fd, ncpus, lost_fd, summarize_delta, &c);
 
+	summarize_sweep(z, now_ns);
 	z->state.rows_expired += summary_expire(&z->sum, now_ns, z->grace_ns);
 	z->state.cgroups_resolved = resolver_cache_size(res);
 	if (z->psi)

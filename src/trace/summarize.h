@@ -24,6 +24,7 @@ struct summarize {
 	uint64_t grace_ns;
 	bool psi; /* top: read each row's pressure files every interval, count its paths */
 	const char *v2_mount;
+	uint64_t next_sweep_ns; /* when to look for containers whose removal went unseen */
 };
 
 /* 0, or -errno from starting the HTTP server (nothing is left to free then). */
