@@ -325,7 +325,9 @@ static void top_terminal_on(struct top *t)
 {
 	struct termios raw;
 
-	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &t->saved) == 0) {
+	/* only in the foreground: a background process that sets the terminal is stopped */
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
+	    tcgetattr(STDIN_FILENO, &t->saved) == 0) {
 		raw = t->saved;
 		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
 		raw.c_cc[VMIN] = 0;

@@ -331,6 +331,8 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->host_utsns = host->utsns;
 	skel->rodata->wakeup_bytes = ring / 8;
 	skel->rodata->targ_tally = s->summarizing;
+	if (!s->summarizing) /* a per-CPU hash is preallocated: no memory for one unused */
+		bpf_map__set_max_entries(skel->maps.tally, 1);
 	if (s->view) { /* top: only the paths of successful opens need records */
 		skel->rodata->targ_stream =
 			1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2;
