@@ -15,6 +15,12 @@ enum {
 	OPT_RINGBUF,
 	OPT_METRICS,
 	OPT_METRICS_GRACE,
+	OPT_STATE_DIR,
+	OPT_WAIT,
+	OPT_POD,
+	OPT_K8S_NS,
+	OPT_NO_FD_TABLE,
+	OPT_LEAKS_OLDER,
 	OPT_ATTACH,
 	OPT_COMPAT,
 };
@@ -38,6 +44,12 @@ static const struct option long_opts[] = {
 	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
 	{"metrics", required_argument, NULL, OPT_METRICS},
 	{"metrics-grace", required_argument, NULL, OPT_METRICS_GRACE},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"wait", no_argument, NULL, OPT_WAIT},
+	{"pod", required_argument, NULL, OPT_POD},
+	{"k8s-namespace", required_argument, NULL, OPT_K8S_NS},
+	{"no-fd-table", no_argument, NULL, OPT_NO_FD_TABLE},
+	{"leaks-older", required_argument, NULL, OPT_LEAKS_OLDER},
 	{"attach", required_argument, NULL, OPT_ATTACH},
 	{"compat", no_argument, NULL, OPT_COMPAT},
 	{NULL, 0, NULL, 0},
@@ -45,7 +57,8 @@ static const struct option long_opts[] = {
 
 static const char usage_line[] =
 	"Usage: copenclose [-CIvx] [-o table|json] [-e SYSCALLS] [-p PID] [-n COMM] [-d SECONDS] "
-	"[-c CONTAINER] [-G CGROUP] [--by uts|cgroup|pidns|mntns] [--metrics ADDR:PORT] | top | doctor | resolve PATH-OR-PID";
+	"[-c CONTAINER [--wait]] [--pod NAME] [--k8s-namespace NS] [-G CGROUP] "
+	"[--by uts|cgroup|pidns|mntns] [--metrics ADDR:PORT] | top | doctor | resolve PATH-OR-PID";
 
 const char *args_usage_line(void)
 {
@@ -68,9 +81,15 @@ void args_usage(FILE *out)
 	      "  -n, --comm NAME         only tasks whose comm is NAME\n"
 	      "  -x, --failed            only failed calls\n"
 	      "  -c, --container ID      only this container (its name, or a unique id prefix)\n"
+	      "      --wait              with -c: the container may start later; wait for it\n"
+	      "      --pod NAME          only the containers of Kubernetes pods named NAME,\n"
+	      "                          running now or started later\n"
+	      "      --k8s-namespace NS  only the containers of pods in namespace NS (idem)\n"
 	      "  -G, --cgroup PATH       only this cgroup v2 and every cgroup below it\n"
 	      "  -d, --duration SECONDS  stop after this long\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
+	      "      --state-dir ENGINE=DIR  also look for ENGINE's state in DIR (containerd,\n"
+	      "                          cri-o, docker, runc, crun; e.g. containerd=/run/k3s/containerd)\n"
 	      "      --attach MODE       auto (default), tracepoint or fentry: where the programs\n"
 	      "                          attach (fentry also sees io_uring and 32-bit calls)\n"
 	      "      --compat            with tracepoints, also see 32-bit calls (raw_syscalls: a\n"
@@ -80,6 +99,10 @@ void args_usage(FILE *out)
 	      "                          (:PORT listens on 127.0.0.1 only)\n"
 	      "      --metrics-grace SECONDS  how long the series of a container that is gone\n"
 	      "                          stay (default 300)\n"
+	      "      --leaks-older SECONDS  the leak report (at exit and on SIGUSR1) lists only\n"
+	      "                          descriptors open for at least this long\n"
+	      "      --no-fd-table       keep no descriptor table: closes do not say what they\n"
+	      "                          closed, no exit/exec ends, no leak report\n"
 	      "  -v, --verbose           show libbpf's messages\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           the version\n"
@@ -94,7 +117,11 @@ void args_usage(FILE *out)
 	      "  copenclose -I -C             # containers only, keyed by cgroup v2 id\n"
 	      "  copenclose -o json -x        # failed calls as JSON lines\n"
 	      "  copenclose -c web -e connect # what container 'web' connects to\n"
-	      "  copenclose -G /system.slice  # a cgroup subtree\n",
+	      "  copenclose -c db --wait      # container 'db', from when it starts\n"
+	      "  copenclose --k8s-namespace shop  # every pod of namespace shop\n"
+	      "  copenclose -G /system.slice  # a cgroup subtree\n"
+	      "  copenclose -e close --leaks-older 60  # closes with what they closed; at exit\n"
+	      "                               # and on SIGUSR1, what is open for a minute or more\n",
 	      out);
 }
 
@@ -137,6 +164,8 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 	cfg->syscalls = SYSCALLS_ALL;
 	cfg->ringbuf_mib = 8;
 	cfg->metrics_grace = CONFIG_METRICS_GRACE;
+	engine_dirs_defaults(&cfg->state_dirs);
+	cfg->leaks_older = -1;
 	optind = 0; /* reset getopt for repeated calls */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":CIhVo:e:p:n:xd:c:G:v", long_opts, NULL)) != -1) {
@@ -248,6 +277,36 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 				FAIL("invalid --metrics-grace '%.64s': seconds from 0 to 604800",
 				     optarg);
 			break;
+		case OPT_WAIT:
+			cfg->wait = true;
+			break;
+		case OPT_POD:
+			if (!*optarg)
+				FAIL("empty pod name");
+			cfg->pod = optarg;
+			break;
+		case OPT_K8S_NS:
+			if (!*optarg)
+				FAIL("empty namespace");
+			cfg->k8s_namespace = optarg;
+			break;
+		case OPT_STATE_DIR:
+			if (engine_dirs_add(&cfg->state_dirs, optarg))
+				FAIL("invalid --state-dir '%.64s': ENGINE=/DIR, ENGINE one of "
+				     "containerd, cri-o, docker, runc, crun (at most %d each)",
+				     optarg, ENGINE_DIRS_MAX);
+			break;
+		case OPT_NO_FD_TABLE:
+			cfg->no_fd_table = true;
+			break;
+		case OPT_LEAKS_OLDER:
+			errno = 0;
+			cfg->leaks_older = strtod(optarg, &end);
+			if (errno || *end || !*optarg || !(cfg->leaks_older >= 0) ||
+			    cfg->leaks_older > 1e9)
+				FAIL("invalid --leaks-older '%.64s': a number of seconds, 0 or more",
+				     optarg);
+			break;
 		case ':':
 			FAIL("option '%.64s' needs a value", argv[optind - 1]);
 		default:
@@ -260,5 +319,13 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 		FAIL("unexpected argument '%.64s'", argv[optind]);
 	if (cfg->container && cfg->cgroup)
 		FAIL("-c and -G cannot be combined");
+	if (cfg->wait && !cfg->container)
+		FAIL("--wait needs -c NAME");
+	if ((cfg->pod || cfg->k8s_namespace) && cfg->cgroup)
+		FAIL("--pod and --k8s-namespace cannot be combined with -G");
+	if (cfg->leaks_older >= 0 && cfg->no_fd_table)
+		FAIL("--leaks-older needs the descriptor table, which --no-fd-table turns off");
+	if (cfg->leaks_older >= 0 && cfg->failed)
+		FAIL("--leaks-older needs the successful opens, which -x drops");
 	return ARGS_OK;
 }

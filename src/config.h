@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bpf/event.h"
+#include "enrich/engine_state.h"
 
 enum output_format {
 	OUTPUT_TABLE = 0,
@@ -41,12 +42,18 @@ struct config {
 	enum attach_mode attach;
 	uint32_t pid; /* -p, 0 for all */
 	char comm[CC_COMM_LEN];
-	double duration;	/* -d seconds, 0 for until stopped */
-	const char *container;	/* -c */
-	const char *cgroup;	/* -G */
-	uint32_t ringbuf_mib;	/* power of two */
-	const char *metrics;	/* --metrics ADDR:PORT, NULL for none */
-	uint32_t metrics_grace; /* seconds the series of a gone container stay */
+	double duration;	       /* -d seconds, 0 for until stopped */
+	const char *container;	       /* -c */
+	bool wait;		       /* --wait: -c names a container that may not run yet */
+	const char *pod;	       /* --pod */
+	const char *k8s_namespace;     /* --k8s-namespace */
+	const char *cgroup;	       /* -G */
+	uint32_t ringbuf_mib;	       /* power of two */
+	struct engine_dirs state_dirs; /* the engines' defaults, and --state-dir's in front */
+	bool no_fd_table;	       /* --no-fd-table */
+	double leaks_older;	       /* --leaks-older SECONDS; < 0 when not given */
+	const char *metrics;	       /* --metrics ADDR:PORT, NULL for none */
+	uint32_t metrics_grace;	       /* seconds the series of a gone container stay */
 };
 
 #define CONFIG_METRICS_GRACE 300

@@ -551,6 +551,40 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	return cgroup_record(cgrp, path, CC_REC_CGROUP_RMDIR);
 }
 
+/*
+ * A process's end and its exec: user space ends the descriptors it recorded for the process
+ * (all of them, or those with O_CLOEXEC). Loaded only with the descriptor table, and sent only
+ * for processes that pass the filters; rare next to the system calls.
+ */
+static __always_inline int proc_record(__u32 type)
+{
+	struct pt_regs *regs;
+	struct scratch *s = begin(CC_SYS_MAX, 0, &regs);
+
+	if (!s)
+		return 0;
+	s->ev.type = type;
+	/* not an event: counted apart, so that events seen = delivered + lost + unread holds */
+	if (bpf_ringbuf_output(&events, s, sizeof(s->ev), BPF_RB_NO_WAKEUP))
+		count(CC_CNT_PROC_LOST);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(proc_exit, struct task_struct *p)
+{
+	/* every thread passes here; the group's live count reached 0 only for its last one (two
+	   threads ending at once may both see 0: user space ends a process once) */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	return proc_record(CC_REC_PROC_EXIT);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(proc_exec, struct task_struct *p)
+{
+	return proc_record(CC_REC_PROC_EXEC);
+}
 /* The other attach modes: the kernel's own functions (fentry) and 32-bit calls (--compat). */
 #include "attach_fentry.bpf.h"
 #include "attach_compat.bpf.h"

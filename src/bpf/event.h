@@ -20,6 +20,8 @@ enum cc_record_type {
 	CC_REC_SYSCALL = 1,
 	CC_REC_CGROUP_MKDIR = 2,
 	CC_REC_CGROUP_RMDIR = 3,
+	CC_REC_PROC_EXIT = 4, /* a struct cc_event: the last thread of a process exited */
+	CC_REC_PROC_EXEC = 5, /* a struct cc_event: a process exec'd (its O_CLOEXEC fds ended) */
 };
 
 /* The traced system calls; the order is the index of syscalls.c's table. */
@@ -51,8 +53,10 @@ enum cc_status {
 };
 
 /*
- * One traced system call. A variable tail follows the fixed part: the path for the open
- * family, the socket address (struct sockaddr bytes) for connect and accept.
+ * One traced system call; also a process's exit or exec (type CC_REC_PROC_EXIT or _EXEC, with
+ * syscall CC_SYS_MAX, ret 0, fd -1 and no tail), which end the descriptors the process held. A
+ * variable tail follows the fixed part: the path for the open family, the socket address (struct
+ * sockaddr bytes) for connect and accept.
  */
 struct cc_event {
 	__u32 type;	 /* CC_REC_SYSCALL */
@@ -102,6 +106,7 @@ enum cc_counter {
 	CC_CNT_SEEN = 0,   /* events that passed every filter and were to be sent */
 	CC_CNT_LOST,	   /* of those, the ring buffer had no room for */
 	CC_CNT_CG_LOST,	   /* cgroup records the ring buffer had no room for */
+	CC_CNT_PROC_LOST,  /* exit and exec records the ring buffer had no room for */
 	CC_CNT_TALLY_FULL, /* calls not tallied: the tally map was full */
 	CC_CNT_MAX,
 };

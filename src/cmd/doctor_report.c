@@ -227,6 +227,9 @@ void doctor_report_text(const struct doctor_report *r, struct strbuf *b)
 			 "--by uts: cgroup ids do not identify containers here (--by mntns or "
 			 "--by pidns also work)");
 	line(b, "strategy", v);
+	snprintf(v, sizeof(v), "%s: %s", r->attach, r->attach_why);
+	line(b, "attach mode", v);
+	line(b, "not seen", r->blind_spots);
 	snprintf(v, sizeof(v), "%s%s", r->works ? "will work" : "will not work: ", r->problem);
 	line(b, "tracing", v);
 	if (r->nadvice) {
@@ -347,6 +350,9 @@ void doctor_report_json(const struct doctor_report *r, struct strbuf *b)
 	}
 	strbuf_addc(b, ']');
 	jstr(b, "strategy", r->strategy, &f);
+	jstr(b, "attach_mode", r->attach, &f);
+	jstr(b, "attach_why", r->attach_why, &f);
+	jstr(b, "blind_spots", r->blind_spots, &f);
 	key(b, "advice", &f);
 	strbuf_addc(b, '[');
 	for (int i = 0; i < r->nadvice; i++) {

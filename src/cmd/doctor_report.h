@@ -88,6 +88,9 @@ struct doctor_report {
 	struct doctor_runtime_info rt[RT_COUNT];
 	int nrt;
 	char strategy[16];
+	char attach[16];       /* the tracer's --attach auto choice: "fentry" or "tracepoint" */
+	char attach_why[200];  /* why that mode */
+	char blind_spots[240]; /* what that mode does not see */
 	char advice[8][320];
 	int nadvice;
 	bool works;

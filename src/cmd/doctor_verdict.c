@@ -88,6 +88,26 @@ static void advise(struct doctor_report *r, const char *fmt, const char *a, cons
 	snprintf(r->advice[r->nadvice++], sizeof(r->advice[0]), fmt, a, b);
 }
 
+/* Which attach mode the tracer's --attach auto gets here, and what that mode leaves unseen. */
+static void doctor_verdict_attach(struct doctor_report *r)
+{
+	if (r->bpf_probed && r->bpf.prog[DOCTOR_PROG_FENTRY]) {
+		snprintf(r->attach, sizeof(r->attach), "fentry");
+		snprintf(r->attach_why, sizeof(r->attach_why),
+			 "fentry programs load and attach: untraced system calls cost nothing, "
+			 "io_uring operations and 32-bit calls are seen");
+		snprintf(r->blind_spots, sizeof(r->blind_spots),
+			 "io_uring operations on fixed files (no descriptor is installed)");
+		return;
+	}
+	snprintf(r->attach, sizeof(r->attach), "tracepoint");
+	snprintf(r->attach_why, sizeof(r->attach_why), "fentry programs do not load here (%s)",
+		 r->bpf_probed ? strerror(-r->bpf.err[DOCTOR_PROG_FENTRY]) : "not probed");
+	snprintf(r->blind_spots, sizeof(r->blind_spots),
+		 "io_uring operations; 32-bit system calls (--compat sees them, at a cost to every "
+		 "system call)");
+}
+
 void doctor_conclude(struct doctor_report *r)
 {
 	static const char unify[] =
@@ -114,6 +134,7 @@ void doctor_conclude(struct doctor_report *r)
 			kube_driver = ri->driver;
 	}
 	snprintf(r->strategy, sizeof(r->strategy), "%s", ids ? "cgroup" : "uts");
+	doctor_verdict_attach(r);
 	if (r->cg.mode == CGROUP_MODE_LEGACY || r->cg.mode == CGROUP_MODE_NONE) {
 		advise(r, unify,
 		       r->systemd

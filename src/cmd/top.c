@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "enrich/engine_state.h"
 #include "format/strbuf.h"
 #include "format/syscalls.h"
 #include "summary/metrics.h"
@@ -33,6 +34,7 @@ struct top {
 };
 
 static volatile sig_atomic_t top_stop;
+static volatile sig_atomic_t top_no_report; /* top makes no leak report: never set */
 
 static void top_on_signal(int sig)
 {
@@ -146,6 +148,11 @@ static int top_parse(int argc, char **argv, struct config *cfg, struct top *t, d
 	cfg->ringbuf_mib = 8;
 	cfg->metrics_grace = CONFIG_METRICS_GRACE;
 	cfg->by = BY_CGROUP;
+	engine_dirs_defaults(&cfg->state_dirs);
+	cfg->leaks_older = -1;
+	/* top streams no closes: the descriptor table could not be kept (the FDS column is the
+	   opens-minus-closes estimate from the tally) */
+	cfg->no_fd_table = true;
 	*interval = 1;
 	optind = 0;
 	opterr = 0;
@@ -368,7 +375,7 @@ int top_main(int argc, char **argv)
 	view.key = top_key;
 	top_terminal_on(&t);
 	view.key_fd = t.keys ? STDIN_FILENO : -1;
-	rc = tracer_run_view(&cfg, &top_stop, &view);
+	rc = tracer_run_view(&cfg, &top_stop, &top_no_report, &view);
 	top_terminal_off(&t);
 	strbuf_free(&t.buf);
 	return rc;

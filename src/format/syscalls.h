@@ -5,6 +5,10 @@
 #include "bpf/event.h"
 
 #define SYSCALLS_ALL ((1u << CC_SYS_MAX) - 1)
+/* The calls that make a descriptor: the open family, accept and accept4. */
+#define SYSCALLS_MAKE_FD                                                                           \
+	(1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2 | 1u << CC_SYS_ACCEPT |    \
+	 1u << CC_SYS_ACCEPT4)
 
 /* "openat" for CC_SYS_OPENAT; "?" for a number out of range. */
 const char *syscalls_name(unsigned int sc);

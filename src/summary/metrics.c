@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef CC_METRICS_NONE
 #include <microhttpd.h>
+#endif
 
 #include "summary/metrics.h"
 
@@ -76,6 +78,31 @@ int metrics_parse_addr(const char *s, struct sockaddr_storage *sa, socklen_t *le
 	return 0;
 }
 
+#ifdef CC_METRICS_NONE
+/* The static build: Debian has no static archives of all of GnuTLS's dependencies, which the
+   static libmicrohttpd needs, so --metrics is refused there. */
+int metrics_start(const char *addr, struct metrics **out)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+
+	*out = NULL;
+	return metrics_parse_addr(addr, &sa, &len) ? -EINVAL : -EPROTONOSUPPORT;
+}
+
+int metrics_publish(struct metrics *m, const char *text, size_t len)
+{
+	(void)m;
+	(void)text;
+	(void)len;
+	return 0;
+}
+
+void metrics_stop(struct metrics *m)
+{
+	(void)m;
+}
+#else
 static enum MHD_Result metrics_reply(struct MHD_Connection *c, unsigned int status,
 				     const char *type, const char *body, size_t len)
 {
@@ -176,3 +203,4 @@ void metrics_stop(struct metrics *m)
 	free(m->text);
 	free(m);
 }
+#endif

@@ -1,10 +1,12 @@
 /* Which BPF programs load in each attach mode, by their section names; nothing is loaded here. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "format/syscalls.h"
@@ -61,15 +63,16 @@ static const struct fentry_prog *fentry_prog_of(const char *name)
 }
 
 /* Whether the syscall tracepoint a program attaches to exists (open has none on arm64). */
+/* (faccessat with AT_EACCESS: access() drops the capabilities of a caller that is not root.) */
 static bool tracepoint_exists(const char *event)
 {
 	char p[512];
 
 	snprintf(p, sizeof(p), "/sys/kernel/tracing/events/syscalls/%s", event);
-	if (access(p, F_OK) == 0)
+	if (faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0)
 		return true;
 	snprintf(p, sizeof(p), "/sys/kernel/debug/tracing/events/syscalls/%s", event);
-	return access(p, F_OK) == 0;
+	return faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0;
 }
 
 static void append(char *buf, size_t size, const char *word)
@@ -100,6 +103,8 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 		  char *what, size_t what_size, char *blind, size_t blind_size)
 {
 	struct bpf_program *prog;
+	struct btf *vmlinux = NULL; /* parsed once here: a parse reads megabytes */
+	int err = 0;
 
 	if (what_size)
 		what[0] = '\0';
@@ -120,21 +125,28 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 		} else if (strncmp(sec, "fentry/", 7) == 0 || strncmp(sec, "fexit/", 6) == 0) {
 			const struct fentry_prog *fp = fentry_prog_of(name);
 			const char *target = strchr(sec, '/') + 1;
-			enum bpf_attach_type type =
-				sec[1] == 'e' ? BPF_TRACE_FENTRY : BPF_TRACE_FEXIT;
 
 			on = mode == ATTACH_FENTRY && fp && (fp->calls & cfg->syscalls);
-			if (on && libbpf_find_vmlinux_btf_id(target, type) < 0) {
+			if (on && !vmlinux && !(vmlinux = btf__load_vmlinux_btf())) {
+				err = -ENOENT;
+				snprintf(what, what_size, "the kernel's BTF");
+				break;
+			}
+			if (on && btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) < 0) {
 				on = false;
 				if (!fp->optional) {
 					snprintf(what, what_size, "%s", target);
-					return -ENOENT;
+					err = -ENOENT;
+					break;
 				}
 				append(blind, blind_size, target);
 			}
 		}
-		if (bpf_program__set_autoload(prog, on))
-			return -EINVAL;
+		if (bpf_program__set_autoload(prog, on)) {
+			err = -EINVAL;
+			break;
+		}
 	}
-	return 0;
+	btf__free(vmlinux);
+	return err;
 }

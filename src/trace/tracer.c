@@ -1,5 +1,6 @@
 /* The tracing session: open, filter, load, attach, poll the ring buffer in batches, account. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,12 @@
 #include "enrich/cgroup.h"
 #include "copenclose.skel.h"
 #include "format/output.h"
+#include "trace/fdlife.h"
 #include "trace/attach.h"
+#include "trace/hostns.h"
 #include "trace/preflight.h"
 #include "enrich/resolver.h"
+#include "enrich/selector.h"
 #include "trace/sink.h"
 #include "trace/summarize.h"
 #include "format/syscalls.h"
@@ -31,6 +35,7 @@
 struct session {
 	const struct config *cfg;
 	volatile sig_atomic_t *stop;
+	volatile sig_atomic_t *report; /* SIGUSR1: the leak report now */
 	struct copenclose_bpf *skel;
 	struct ring_buffer *rb;
 	struct resolver *res;
@@ -44,7 +49,13 @@ struct session {
 	char why[256];	       /* what failed in load_mode() */
 	struct sink sink;      /* stdout */
 	uint64_t lost_seen;    /* the kernel's loss counter when last reported */
+	struct selector sel;   /* -c --wait, --pod, --k8s-namespace: chosen on the identity */
+	uint64_t not_selected; /* events the selector dropped */
 	uint64_t last_warn_ns;
+	int fd_table;			/* the descriptor table is kept (fds is set up) */
+	struct fdlife fds;		/* the descriptor table */
+	uint64_t fed_only;		/* events read only to feed the table, not written (-e) */
+	uint64_t older_ns;		/* --leaks-older */
 	const struct tracer_view *view; /* top, or NULL */
 	bool summarizing;		/* top or --metrics: the kernel tallies */
 	struct summarize sz;
@@ -87,24 +98,79 @@ static uint64_t counter(struct session *s, enum cc_counter which)
 	return sum;
 }
 
+/* What the resolver knows of a record's cgroup (on a legacy host: of its process), or NULL. */
+static const struct cgroup_identity *identify(struct session *s, const struct cc_event *ev,
+					      struct cgroup_identity *legacy)
+{
+	if (s->layout.v2_mount[0])
+		return resolver_lookup(s->res, ev->cgroup_id);
+	if (resolver_lookup_pid(s->res, ev->pid, &legacy->ctr) == 0) {
+		legacy->cgroup_id = ev->cgroup_id;
+		legacy->path = NULL;
+		return legacy;
+	}
+	return NULL;
+}
+
 static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
 {
-	const struct cgroup_identity *id = NULL;
-	struct cgroup_identity legacy = {0};
+	struct fd_entry *closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
+	const struct cgroup_identity *id;
+	struct cgroup_identity legacy;
+	struct fd_origin origin;
 
-	if (s->layout.v2_mount[0]) {
-		id = resolver_lookup(s->res, ev->cgroup_id);
-	} else if (resolver_lookup_pid(s->res, ev->pid, &legacy.ctr) == 0) {
-		legacy.cgroup_id = ev->cgroup_id;
-		legacy.path = NULL;
-		id = &legacy;
+	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
+		s->fed_only++; /* attached only to feed the table */
+		fdtable_release(closed);
+		return;
+	}
+	id = identify(s, ev, &legacy);
+	if (selector_active(&s->sel) && !(id && selector_match(&s->sel, &id->ctr))) {
+		s->not_selected++;
+		fdtable_release(closed);
+		return;
 	}
 	if (s->summarizing)
 		summarize_event(&s->sz, ev, size, id);
-	if (s->view)
-		return; /* the view shows rows, not lines */
-	output_event(&s->out, ev, size, id);
+	if (s->view) { /* the view shows rows, not lines */
+		fdtable_release(closed);
+		return;
+	}
+	if (closed)
+		fdlife_origin(closed, &origin);
+	output_event_closing(&s->out, ev, size, id, closed ? &origin : NULL);
 	sink_add(&s->sink, s->out.buf.len);
+	fdtable_release(closed);
+}
+
+struct proc_end {
+	struct session *s;
+	const struct cc_event *rec;
+	const struct cgroup_identity *id;
+};
+
+static void write_fd_end(void *ctx, const struct fd_entry *e)
+{
+	struct proc_end *p = ctx;
+	struct fd_origin origin;
+
+	fdlife_origin(e, &origin);
+	output_fd_end(&p->s->out, p->rec, e->fd, &origin, p->id);
+}
+
+/* A process's exit or exec: a record per descriptor it ended (not events: not counted). */
+static void handle_proc(struct session *s, const struct cc_event *rec)
+{
+	struct cgroup_identity legacy;
+	struct proc_end p = {.s = s, .rec = rec};
+
+	if (!s->fd_table || !fdtable_process_count(s->fds.table, rec->pid))
+		return;
+	/* ends are written beside the closes; with close not asked for, the table only forgets */
+	if (s->cfg->syscalls & (1u << CC_SYS_CLOSE))
+		p.id = identify(s, rec, &legacy);
+	fdtable_end_process(s->fds.table, rec->pid, rec->type == CC_REC_PROC_EXEC,
+			    s->cfg->syscalls & (1u << CC_SYS_CLOSE) ? write_fd_end : NULL, &p);
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
@@ -117,7 +183,11 @@ static int handle_record(void *ctx, void *data, size_t size)
 	memcpy(&type, data, sizeof(type));
 	if (type == CC_REC_SYSCALL && size >= sizeof(struct cc_event)) {
 		handle_syscall(s, data, size);
-	} else if (type != CC_REC_SYSCALL && size >= sizeof(struct cc_cgroup_event)) {
+	} else if ((type == CC_REC_PROC_EXIT || type == CC_REC_PROC_EXEC) &&
+		   size >= sizeof(struct cc_event)) {
+		handle_proc(s, data);
+	} else if ((type == CC_REC_CGROUP_MKDIR || type == CC_REC_CGROUP_RMDIR) &&
+		   size >= sizeof(struct cc_cgroup_event)) {
 		const struct cc_cgroup_event *cg = data;
 		size_t len = cg->tail_len;
 
@@ -181,6 +251,24 @@ static void check_loss(struct session *s, uint64_t now)
 		s->last_warn_ns = now;
 	}
 	s->lost_seen = lost;
+}
+
+/* The leak report, written out now (at exit, or on SIGUSR1). */
+static void report_leaks(struct session *s, int deadline_ms, int asked)
+{
+	long n;
+
+	if (!s->fd_table) {
+		fputs("copenclose: no leak report: no descriptor table is kept (--no-fd-table, -x, "
+		      "or close not traced)\n",
+		      stderr);
+		return;
+	}
+	n = fdlife_report(&s->fds, &s->out, s->layout.v2_mount[0] ? s->res : NULL,
+			  now_ns(CLOCK_MONOTONIC), s->older_ns, asked);
+	if (n < 0)
+		fprintf(stderr, "copenclose: cannot make the leak report: %s\n", strerror((int)-n));
+	sink_flush(&s->sink, &s->out.buf, s->stop, deadline_ms);
 }
 
 static const char *key_name(enum id_key by)
@@ -295,6 +383,16 @@ static int poll_loop(struct session *s)
 		}
 		if ((err = drain(s, -1)))
 			break;
+		if (*s->report) {
+			*s->report = 0;
+			report_leaks(s, -1, 1);
+			if (s->cfg->output ==
+			    OUTPUT_TABLE) { /* the events go on: their heading again */
+				strbuf_addc(&s->out.buf, '\n');
+				output_header(&s->out);
+				sink_flush(&s->sink, &s->out.buf, s->stop, -1);
+			}
+		}
 		now = now_ns(CLOCK_MONOTONIC);
 		if (now >= next_check) {
 			if (!s->view)
@@ -323,7 +421,8 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->targ_failed = cfg->failed;
 	skel->rodata->targ_comm_set = cfg->comm_set;
 	memcpy((char *)skel->rodata->targ_comm, cfg->comm, sizeof(cfg->comm));
-	skel->rodata->targ_ignore_host = cfg->ignore_host;
+	/* a selected container is never the host: the kernel drops the host's events */
+	skel->rodata->targ_ignore_host = cfg->ignore_host || selector_active(&s->sel);
 	skel->rodata->targ_cgroup_set = s->cgroup_fd >= 0;
 	skel->rodata->targ_syscalls = cfg->syscalls;
 	skel->rodata->host_pidns = host->pidns;
@@ -350,7 +449,7 @@ static int open_cgroup_filter(struct session *s)
 	int fd, err;
 
 	s->cgroup_fd = -1;
-	if (!cfg->cgroup && !cfg->container)
+	if (!cfg->cgroup && (!cfg->container || selector_active(&s->sel)))
 		return 0;
 	if (!v2[0]) {
 		fprintf(stderr,
@@ -397,10 +496,50 @@ static int open_cgroup_filter(struct session *s)
 	return 0;
 }
 
+/*
+ * BPF reports pids as the kernel's initial PID namespace numbers them, and the self filter
+ * compares them with getpid(): so the tracer runs there (--pid=host in a container), and takes
+ * the host's namespaces from the host, never its own.
+ */
+static int preflight_host(const struct config *cfg, struct host_ns *host)
+{
+	enum hostns_source source;
+	int err = hostns_check_pidns("/proc", getpid());
+
+	if (err == -EXDEV) {
+		fputs("copenclose: this process is not in the host's PID namespace, so the pids it "
+		      "would report are not the host's: in a container, run it with --pid=host "
+		      "(Kubernetes: hostPID: true)\n",
+		      stderr);
+		return TRACER_FAILED;
+	}
+	if (err) {
+		fprintf(stderr,
+			"copenclose: cannot tell whether this is the host's PID namespace from "
+			"/proc/self and /proc/2/stat: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if ((err = hostns_read("/proc", host, &source))) {
+		fprintf(stderr,
+			"copenclose: cannot read the host's namespaces in /proc/1/ns%s: %s%s\n",
+			err == -EACCES || err == -EPERM ? " (nor the kernel's in /proc/2/ns)" : "",
+			strerror(-err),
+			err == -EACCES || err == -EPERM ? ": run as root or with CAP_SYS_PTRACE"
+							: "");
+		return TRACER_FAILED;
+	}
+	if (source == HOSTNS_KTHREADD && cfg->verbose)
+		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are the "
+		      "kernel's initial ones, read from kthreadd's /proc/2/ns\n",
+		      stderr);
+	return 0;
+}
+
 static int preflight(const struct config *cfg, struct host_ns *host)
 {
 	char dir[64];
-	int mounted, from_self, err;
+	int mounted, err;
 
 	if (preflight_privileges()) {
 		fputs("copenclose: permission denied: run as root, or with CAP_BPF and CAP_PERFMON "
@@ -430,16 +569,36 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 	}
 	if (mounted && cfg->verbose)
 		fprintf(stderr, "copenclose: mounted tracefs on %s\n", dir);
-	if ((err = preflight_host_ns(host, &from_self))) {
-		fprintf(stderr, "copenclose: cannot read the host's namespaces in /proc/1/ns: %s\n",
-			strerror(-err));
-		return TRACER_FAILED;
-	}
-	if (from_self && cfg->verbose)
-		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are taken "
-		      "to be this process's own\n",
-		      stderr);
-	return 0;
+	return preflight_host(cfg, host);
+}
+
+static bool selector_pred(void *ctx, const struct container_info *ci)
+{
+	return selector_match(ctx, ci);
+}
+
+/* Says what the selector waits for, and how many running containers it takes already. */
+static void announce_selector(struct session *s)
+{
+	const struct selector *sel = &s->sel;
+	int n = s->layout.v2_mount[0] ? resolver_count(s->res, selector_pred, &s->sel) : 0;
+	char what[768];
+
+	snprintf(what, sizeof(what), "%s%s%s%s%s%s%s%s%s", sel->container ? "container '" : "",
+		 sel->container ? sel->container : "", sel->container ? "'" : "",
+		 sel->pod ? (sel->container ? " of pod '" : "pod '") : "", sel->pod ? sel->pod : "",
+		 sel->pod ? "'" : "",
+		 sel->k8s_namespace
+			 ? (sel->container || sel->pod ? " in namespace '" : "namespace '")
+			 : "",
+		 sel->k8s_namespace ? sel->k8s_namespace : "", sel->k8s_namespace ? "'" : "");
+	if (n > 0)
+		fprintf(stderr,
+			"copenclose: %d running container%s match %s; those started later are "
+			"taken too\n",
+			n, n == 1 ? "" : "s", what);
+	else
+		fprintf(stderr, "copenclose: waiting for %s: none is running yet\n", what);
 }
 
 /*
@@ -448,6 +607,7 @@ static int preflight(const struct config *cfg, struct host_ns *host)
  */
 static int load_mode(struct session *s, const struct host_ns *host, enum attach_mode mode)
 {
+	struct config acfg;
 	char what[128];
 	int err;
 
@@ -462,12 +622,18 @@ static int load_mode(struct session *s, const struct host_ns *host, enum attach_
 		snprintf(s->why, sizeof(s->why), "cannot size the ring buffer: %s", strerror(-err));
 		goto fail;
 	}
-	err = attach_select(s->skel->obj, s->cfg, mode, what, sizeof(what), s->blind,
+	/* the table needs every call that makes a descriptor, and close: attached, not written */
+	acfg = *s->cfg;
+	if (s->fd_table)
+		acfg.syscalls |= SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE;
+	err = attach_select(s->skel->obj, &acfg, mode, what, sizeof(what), s->blind,
 			    sizeof(s->blind));
 	if (err) {
 		snprintf(s->why, sizeof(s->why), "this kernel has no function %s", what);
 		goto fail;
 	}
+	bpf_program__set_autoload(s->skel->progs.proc_exit, s->fd_table);
+	bpf_program__set_autoload(s->skel->progs.proc_exec, s->fd_table);
 	if ((err = copenclose_bpf__load(s->skel))) {
 		snprintf(s->why, sizeof(s->why), "cannot load the BPF programs: %s",
 			 strerror(-err));
@@ -515,17 +681,25 @@ static int setup(struct session *s)
 		      stderr);
 	ro.v2_mount = s->layout.v2_mount;
 	ro.state_root = "";
+	ro.dirs = &cfg->state_dirs;
 	if ((err = resolver_new(&ro, &s->res))) {
 		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
 			strerror(-err));
 		return TRACER_FAILED;
+	}
+	if (cfg->pod || cfg->k8s_namespace || (cfg->container && cfg->wait)) {
+		s->sel.container = cfg->container;
+		s->sel.pod = cfg->pod;
+		s->sel.k8s_namespace = cfg->k8s_namespace;
+		announce_selector(s);
 	}
 	if ((err = open_cgroup_filter(s)))
 		return err;
 	if (s->summarizing &&
 	    (err = summarize_init(&s->sz, cfg, s->layout.v2_mount, s->view != NULL))) {
 		fprintf(stderr, "copenclose: cannot serve metrics on %s: %s\n", cfg->metrics,
-			strerror(-err));
+			err == -EPROTONOSUPPORT ? "this static build has no HTTP server"
+						: strerror(-err));
 		return TRACER_FAILED;
 	}
 	s->ncpus = libbpf_num_possible_cpus();
@@ -621,15 +795,41 @@ static void report_loss_by_cgroup(struct session *s)
 		fprintf(stderr, "copenclose: and losses in %d more cgroups\n", more);
 }
 
-int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
+/* The descriptor table is kept when close is traced (or a leak report asked for), unless -x drops
+   the successful calls it is made of or --no-fd-table turns it off. */
+static int want_fd_table(const struct config *cfg)
 {
-	return tracer_run_view(cfg, stop, NULL);
+	return !cfg->no_fd_table && !cfg->failed &&
+	       ((cfg->syscalls & (1u << CC_SYS_CLOSE)) || cfg->leaks_older >= 0);
+}
+
+static void report_fd_table(struct session *s)
+{
+	struct fdtable_stats st;
+
+	if (!s->fd_table)
+		return;
+	fdtable_stats(s->fds.table, &st);
+	if (st.dropped_total || st.dropped_proc || st.dropped_bytes)
+		fprintf(stderr,
+			"copenclose: descriptor table full: %llu descriptors not recorded (%llu over "
+			"the total, %llu over a process's share, %llu over the path bytes); their "
+			"ends are reported as unknown\n",
+			(unsigned long long)(st.dropped_total + st.dropped_proc + st.dropped_bytes),
+			(unsigned long long)st.dropped_total, (unsigned long long)st.dropped_proc,
+			(unsigned long long)st.dropped_bytes);
+}
+
+int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile sig_atomic_t *report)
+{
+	return tracer_run_view(cfg, stop, report, NULL);
 }
 
 int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
-		    const struct tracer_view *view)
+		    volatile sig_atomic_t *report, const struct tracer_view *view)
 {
-	struct session s = {.cfg = cfg, .stop = stop, .cgroup_fd = -1, .view = view};
+	struct session s = {
+		.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1, .view = view};
 	uint64_t seen, lost, unread, cg_lost;
 	int rc, err;
 
@@ -639,6 +839,14 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 	output_init(&s.out, cfg->output, cfg->by,
 		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
+	s.fd_table = want_fd_table(cfg);
+	s.older_ns = cfg->leaks_older > 0 ? (uint64_t)(cfg->leaks_older * 1e9) : 0;
+	if (s.fd_table && (err = fdlife_init(&s.fds, NULL))) {
+		fprintf(stderr, "copenclose: cannot make the descriptor table: %s\n",
+			strerror(-err));
+		rc = TRACER_FAILED;
+		goto cleanup;
+	}
 	rc = setup(&s);
 	if (rc)
 		goto cleanup;
@@ -659,14 +867,23 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 				&s,
 				now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
 		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
+		if (s.fd_table)
+			report_leaks(&s, DRAIN_MS, 0);
 	}
 	if (s.summarizing && !err) /* the last interval: what came in since the last tick */
 		err = tick(&s, now_ns(CLOCK_MONOTONIC), 1);
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
-	unread = view ? 0 : seen - lost - s.sink.delivered; /* a view writes no event lines */
+	/* a view writes no event lines */
+	unread = view ? 0 : seen - lost - s.sink.delivered - s.not_selected - s.fed_only;
 	if (lost)
 		report_loss_by_cgroup(&s);
+	if ((cg_lost = counter(&s, CC_CNT_PROC_LOST)))
+		fprintf(stderr,
+			"copenclose: %llu exit or exec records lost: the descriptors they ended may "
+			"be reported as still open\n",
+			(unsigned long long)cg_lost);
+	report_fd_table(&s);
 	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
 		fprintf(stderr,
 			"copenclose: %llu cgroup records lost: containers created then may be unnamed\n",
@@ -679,6 +896,8 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	else
 		fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
 			(unsigned long long)s.sink.delivered, (unsigned long long)lost);
+	if (selector_active(&s.sel))
+		fprintf(stderr, ", %llu not selected", (unsigned long long)s.not_selected);
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
 	fputc('\n', stderr);
@@ -691,6 +910,8 @@ cleanup:
 	if (s.summarizing)
 		summarize_free(&s.sz);
 	resolver_free(s.res);
+	if (s.fd_table)
+		fdlife_free(&s.fds);
 	output_free(&s.out);
 	return rc;
 }

@@ -15,10 +15,12 @@ enum tracer_exit {
 };
 
 /*
- * Trace until *stop is set (by a signal), the duration expires or stdout closes. Prints its own
- * one-line errors and the closing counters on stderr; returns an enum tracer_exit.
+ * Trace until *stop is set (by a signal), the duration expires or stdout closes; each time
+ * *report is set (SIGUSR1) write the leak report and clear it. Prints its own one-line errors and
+ * the closing counters on stderr; returns an enum tracer_exit.
  */
-int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop);
+int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop,
+	       volatile sig_atomic_t *report);
 
 struct summary;
 
@@ -38,6 +40,6 @@ struct tracer_view {
 
 /* tracer_run() with a view (NULL: the event lines). */
 int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
-		    const struct tracer_view *view);
+		    volatile sig_atomic_t *report, const struct tracer_view *view);
 
 #endif

@@ -26,7 +26,7 @@ fi
 # 32-bit code runs only where the kernel and the virtualisation under it allow it.
 can32=0
 "$helpers/workload32" sleep 0 >/dev/null 2>&1 && can32=1
-if [ "$expect" = fentry ]; then tap_plan 15; else tap_plan 10; fi
+if [ "$expect" = fentry ]; then tap_plan 16; else tap_plan 11; fi
 tap_diag "expected attach mode: $expect; 32-bit code runs here: $can32"
 
 # start_bin NAME BIN ARGS...: BIN (@CTL@ in ARGS is its control directory) makes CTL/ready and
@@ -64,6 +64,9 @@ mkdir -p "$data/rw"
 echo data >"$data/file"
 echo a >"$data/rw/a"
 echo b >"$data/rw/b"
+
+tap_is "$("$CC_BIN" doctor --json | jq -r .attach_mode)" "$expect" \
+	"doctor says this kernel gets the $expect mode"
 
 # --- the mode auto chooses, and the standard workload through it -------------------------------
 name=$(cc_name) port=$(cc_port)

@@ -124,6 +124,29 @@ static bool advised(const struct doctor_report *r, const char *what)
 	return false;
 }
 
+/* The attach mode the tracer's auto choice gets, from whether fentry programs load. */
+static void test_attach_mode(void **state)
+{
+	static const enum doctor_runtime none[] = {RT_RUNC};
+	static const char *const drivers[] = {"cgroupfs"};
+	struct doctor_report *r;
+
+	(void)state;
+	r = host(U, false, none, drivers, 0); /* fentry refused (EPERM), as on this machine */
+	doctor_conclude(r);
+	assert_string_equal(r->attach, "tracepoint");
+	assert_non_null(strstr(r->attach_why, "Operation not permitted"));
+	assert_non_null(strstr(r->blind_spots, "io_uring operations; 32-bit system calls"));
+	free(r);
+	r = host(U, false, none, drivers, 0);
+	r->bpf.prog[DOCTOR_PROG_FENTRY] = true; /* Debian's kernels */
+	r->bpf.err[DOCTOR_PROG_FENTRY] = 0;
+	doctor_conclude(r);
+	assert_string_equal(r->attach, "fentry");
+	assert_null(strstr(r->blind_spots, "32-bit"));
+	free(r);
+}
+
 static void test_conclude(void **state)
 {
 	static const enum doctor_runtime runc_crun_podman[] = {RT_RUNC, RT_CRUN, RT_PODMAN};
@@ -308,8 +331,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdicts),    cmocka_unit_test(test_conclude),
-		cmocka_unit_test(test_works),	    cmocka_unit_test(test_report_json),
-		cmocka_unit_test(test_report_text),
+		cmocka_unit_test(test_attach_mode), cmocka_unit_test(test_works),
+		cmocka_unit_test(test_report_json), cmocka_unit_test(test_report_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

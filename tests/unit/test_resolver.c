@@ -319,15 +319,18 @@ static void test_lookup_pid(void **state)
 static void test_learn_created(void **state)
 {
 	static const struct {
-		const char *path, *creator, *runtime;
+		const char *path, *creator, *runtime, *id;
 	} cases[] = {
-		{"/short-lived-1", "runc", "runc"},
-		{"/short-lived-2", "crun", "crun"},
-		{"/short-lived-3", "bash", NULL},	   /* anyone else: not a container */
-		{"/short-lived-4", "runc:[2:INIT]", NULL}, /* only the runtime itself */
-		{"/short-lived-5", "", NULL},
-		{"/system.slice/x.service", "runc", NULL}, /* not bare */
-		{"/a/b", "runc", NULL},
+		{"/short-lived-1", "runc", "runc", "short-lived-1"},
+		{"/short-lived-2", "crun", "crun", "short-lived-2"},
+		{"/short-lived-3", "bash", NULL, NULL},		 /* anyone else: not a container */
+		{"/short-lived-4", "runc:[2:INIT]", NULL, NULL}, /* only the runtime itself */
+		{"/short-lived-5", "", NULL, NULL},
+		/* any cgroupsPath: the last component is the id */
+		{"/bars-parent/short-lived-6", "runc", "runc", "short-lived-6"},
+		{"/k8s.io/short-lived-7", "crun", "crun", "short-lived-7"},
+		/* not below a user's delegated subtree, where anyone names cgroups */
+		{"/user.slice/user-1000.slice/user@1000.service/x", "runc", NULL, NULL},
 	};
 	struct resolver_opts o = {.v2_mount = "", .state_root = STATE, .no_prime = true};
 	struct resolver *r;
@@ -346,11 +349,41 @@ static void test_learn_created(void **state)
 		}
 		assert_true(id->ctr.is_container);
 		assert_string_equal(id->ctr.runtime, cases[i].runtime);
-		assert_string_equal(id->ctr.id, cases[i].path + 1);
-		assert_string_equal(id->ctr.name, cases[i].path + 1);
+		assert_string_equal(id->ctr.id, cases[i].id);
+		assert_string_equal(id->ctr.name, cases[i].id);
 		assert_int_equal(id->ctr.trust, CONTAINER_TRUST_SYSTEM);
 	}
 	resolver_free(r);
+}
+
+/*
+ * runc makes the parents of its cgroupsPath on the way (mkdir -p): a parent it created is
+ * named after it at first, and is no container once its child is created by runc too.
+ */
+static void test_learn_created_parent(void **state)
+{
+	char dir[] = "/tmp/cc-test-resolver-XXXXXX", sub[64];
+	struct resolver_opts o = {.state_root = STATE, .no_prime = true};
+	const struct cgroup_identity *id;
+	struct resolver *r;
+	struct stat st;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/bars-parent", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(stat(sub, &st), 0);
+	o.v2_mount = dir;
+	assert_int_equal(resolver_new(&o, &r), 0);
+	resolver_learn_created(r, st.st_ino, "/bars-parent", 12, "runc");
+	assert_true(resolver_lookup(r, st.st_ino)->ctr.is_container);
+	resolver_learn_created(r, 900, "/bars-parent/web", 16, "runc");
+	id = resolver_lookup(r, 900);
+	assert_true(id->ctr.is_container);
+	assert_string_equal(id->ctr.id, "web");
+	assert_false(resolver_lookup(r, st.st_ino)->ctr.is_container);
+	resolver_free(r);
+	rmdir(sub);
+	rmdir(dir);
 }
 
 /* The hard cap and the LRU order, with learned paths (no v2 hierarchy to fall back on). */
@@ -484,11 +517,17 @@ static void test_find(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_proc_cgroup),  cmocka_unit_test(test_docker_name),
-		cmocka_unit_test(test_storage_name), cmocka_unit_test(test_conmon_name),
-		cmocka_unit_test(test_names),	     cmocka_unit_test(test_bare_fifo),
-		cmocka_unit_test(test_lookup_pid),   cmocka_unit_test(test_lru),
-		cmocka_unit_test(test_find),	     cmocka_unit_test(test_learn_created),
+		cmocka_unit_test(test_proc_cgroup),
+		cmocka_unit_test(test_docker_name),
+		cmocka_unit_test(test_storage_name),
+		cmocka_unit_test(test_conmon_name),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_bare_fifo),
+		cmocka_unit_test(test_lookup_pid),
+		cmocka_unit_test(test_lru),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_learn_created),
+		cmocka_unit_test(test_learn_created_parent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
