@@ -11,6 +11,7 @@
 #include "enrich/resolver.h"
 #include "format/strbuf.h"
 #include "summary/expo.h"
+#include "summary/fdtable.h"
 #include "summary/metrics.h"
 #include "summary/summary.h"
 #include "summary/tally.h"
@@ -40,9 +41,11 @@ void summarize_removed(struct summarize *z, uint64_t cgroup_id, uint64_t now_ns)
 
 /*
  * Read the tally (tally_fd, per-CPU) and the losses per cgroup (lost_fd) into the rows, expire
- * the rows gone for longer than the grace period, read PSI, and publish /metrics. 0 or -errno.
+ * the rows gone for longer than the grace period, count each row's open descriptors from the
+ * descriptor table fds (NULL: none is kept, the tally's estimate stands), read PSI, and publish
+ * /metrics. 0 or -errno.
  */
 int summarize_collect(struct summarize *z, struct resolver *res, int tally_fd, int lost_fd,
-		      int ncpus, uint64_t now_ns);
+		      int ncpus, const struct fdtable *fds, uint64_t now_ns);
 
 #endif

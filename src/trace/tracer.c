@@ -310,7 +310,8 @@ static int tick(struct session *s, uint64_t now, int final)
 	s->sz.state.cgroup_lost = counter(s, CC_CNT_CG_LOST);
 	s->sz.state.tally_full = counter(s, CC_CNT_TALLY_FULL);
 	err = summarize_collect(&s->sz, s->res, bpf_map__fd(s->skel->maps.tally),
-				bpf_map__fd(s->skel->maps.lost_by_cgroup), s->ncpus, now);
+				bpf_map__fd(s->skel->maps.lost_by_cgroup), s->ncpus,
+				s->fd_table ? s->fds.table : NULL, now);
 	if (err)
 		return err;
 	s->last_tick = now;
