@@ -20,9 +20,11 @@ YAML_LIBS := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Isrc $(LIBBPF_CFLAGS) \
 	$(JANSSON_CFLAGS) $(YAML_CFLAGS) -DCC_VERSION='"$(VERSION)"'
+# The /metrics endpoint's HTTP server.
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 # Every library the tracer links, in link order: the dynamic build and `make static` both use
 # LDLIBS, so a library added here is in both.
-LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -lcap
+LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -lcap -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc -Wall -Werror \
 	-Wno-gnu-variable-sized-type-not-at-end
 
@@ -82,9 +84,17 @@ $(BUILD)/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
 # The node agent: the same objects linked against Debian's static archives (libbpf.a, libelf.a,
 # libz.a, libcap.a, ...), so it runs from an image that holds nothing else. Debian 12's libelf.a
 # calls only zlib (no zstd, lzma or bzip2 symbols), so LDLIBS needs nothing more here.
-$(BUILD)/static/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
+# libmicrohttpd.a needs GnuTLS's dependencies, not all of which Debian ships as archives: the
+# static binary takes metrics_*() from metrics_none.o (listed first, so the archive's member is
+# never pulled) and refuses --metrics.
+$(BUILD)/static/metrics_none.o: src/summary/metrics.c $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -static $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) -DCC_METRICS_NONE -c $< -o $@
+
+$(BUILD)/static/copenclose: $(BUILD)/obj/main.o $(BUILD)/static/metrics_none.o \
+		$(BUILD)/libcopenclose.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static $^ -o $@ $(filter-out $(MHD_LIBS),$(LDLIBS))
 
 static: $(BUILD)/static/copenclose
 
