@@ -6,7 +6,7 @@ set -euo pipefail
 want=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libcap-dev)
 case "${1:-build}" in
 build) ;;
-test) want+=(libcmocka-dev runc crun podman busybox-static strace jq iproute2 util-linux
+test) want+=(libcmocka-dev runc crun podman busybox-static strace jq iproute2 util-linux python3 shellcheck
 	groff-base libclang-rt-14-dev uidmap bc file procps) ;;
 bench) want+=(libbpf-tools bpftrace jq) ;;
 *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
