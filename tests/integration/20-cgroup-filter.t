@@ -6,7 +6,7 @@ cc_require_bpf
 cc_setup
 tap_plan 13
 
-v2=$CC_V2
+v2=$(cc_v2_mount)
 [ -n "$v2" ] || tap_skip_all "no cgroup v2 hierarchy mounted"
 parent=cc-filter-$$
 mkdir "$v2/$parent"

@@ -8,7 +8,7 @@ cc_setup
 N=${CC_CHURN:-10000}
 tap_plan 4
 
-v2=$CC_V2
+v2=$(cc_v2_mount)
 [ -n "$v2" ] || tap_skip_all "no cgroup v2 hierarchy mounted"
 parent=cc-churn-$$
 mkdir "$v2/$parent"

@@ -7,7 +7,7 @@ cc_require_bpf
 cc_setup
 tap_plan 6
 
-v2=$CC_V2
+v2=$(cc_v2_mount)
 [ -n "$v2" ] || tap_skip_all "no cgroup v2 hierarchy mounted"
 hex=$(printf 'ab%.0s' $(seq 1 32))
 fake=/cc-trap-$$/user.slice/user-1000.slice/user@1000.service/app.slice/docker-$hex.scope

@@ -10,6 +10,8 @@ CC_FLOOD=$CC_ROOT/build/helpers/flood
 CC_ROOTFS=$CC_ROOT/build/rootfs
 CC_V2=/sys/fs/cgroup/unified
 [ -d "$CC_V2" ] || CC_V2=/sys/fs/cgroup
+# Where this process sees the cgroup v2 hierarchy mounted; empty on a legacy host.
+cc_v2_mount() { awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo; }
 CC_TEST_N=0
 CC_WORK=
 # Per container name, read by the tests that source this file.
@@ -231,16 +233,18 @@ cc_ready_or_dead() {
 	test -d "${CC_CTL[$1]}/ready" || ! kill -0 "${CC_PID[$1]}" 2>/dev/null
 }
 
-# cc_runc_bundle [--raw] [--cgroup PATH] NAME CTL STEP...: a runc bundle for NAME under the work
-# directory (hybrid host, host network, CTL bound on /ctl), whose process is the workload that
-# marks /ctl/ready, waits for /ctl/start, then runs the STEPs (`exec PROG ARGS...` runs another
-# program). --raw: the process is STEP... itself, started at once. --cgroup: the cgroupsPath,
-# default /NAME; "" leaves it to runc (/<container id>, one bundle for many containers).
+# cc_runc_bundle [--raw] [--crun] [--cgroup PATH] NAME CTL STEP...: a runc bundle for NAME under
+# the work directory (hybrid host, host network, CTL bound on /ctl), whose process is the workload
+# that marks /ctl/ready, waits for /ctl/start, then runs the STEPs (`exec PROG ARGS...` runs
+# another program). --raw: the process is STEP... itself, started at once. --cgroup: the
+# cgroupsPath, default /NAME; "" leaves it to runc (/<container id>, one bundle for many
+# containers). --crun: no linux.resources, which crun cannot apply in the emulated unified mode.
 cc_runc_bundle() {
-	local raw='' cgroup=''
+	local raw='' cgroup='' crun=false
 	while :; do
 		case $1 in
 		--raw) raw=1 && shift ;;
+		--crun) crun=true && shift ;;
 		--cgroup) cgroup=${2:-none} && shift 2 ;;
 		*) break ;;
 		esac
@@ -251,12 +255,13 @@ cc_runc_bundle() {
 	mkdir -p "$bundle"
 	runc spec --bundle "$bundle" || return 1
 	local args
-	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	args=$(jq -n '$ARGS.positional' --args "$@") # one argument may hold newlines
 	jq --arg name "$name" --arg root "$CC_ROOTFS" --arg ctl "$ctl" --argjson args "$args" \
-		--arg cgroup "${cgroup:-/$name}" '
+		--arg cgroup "${cgroup:-/$name}" --argjson crun "$crun" '
 		.process.terminal = false | .process.args = $args | .hostname = $name |
 		.root = {path: $root, readonly: true} | .linux.cgroupsPath = $cgroup |
 		if $cgroup == "none" then del(.linux.cgroupsPath) else . end |
+		if $crun then del(.linux.resources) else . end |
 		.linux.namespaces |= map(select(.type != "network")) |
 		.mounts += [{destination: "/ctl", type: "bind", source: $ctl,
 			options: ["rbind", "rw"]}]' "$bundle/config.json" >"$bundle/config.json.new" &&
@@ -317,9 +322,7 @@ cc_crun_start() {
 	shift
 	cc_rootfs
 	ctl=$(cc_ctl_dir "$name")
-	bundle=$(cc_runc_bundle "$name" "$ctl" "$@") || return 1
-	jq 'del(.linux.resources)' "$bundle/config.json" >"$bundle/config.json.new" &&
-		mv "$bundle/config.json.new" "$bundle/config.json"
+	bundle=$(cc_runc_bundle --crun "$name" "$ctl" "$@") || return 1
 	CC_KIND[$name]=crun CC_CTL[$name]=$ctl CC_CGPATH[$name]=/$name
 	cc_crun_ns crun run --bundle "$bundle" "$name" </dev/null >"$CC_WORK/$name.out" \
 		2>"$CC_WORK/$name.err" &
