@@ -9,6 +9,7 @@
 #include <wctype.h>
 
 #include "format/escape.h"
+#include "../oracle.h"
 
 /*
  * The oracles are the C library's, in its C.UTF-8 locale, never the escaper's own tables: its
@@ -26,30 +27,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* A valid UTF-8 code point at s[0..n) by the C library: its length, or 0. */
-static size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	mbstate_t st;
-	wchar_t w;
-	size_t r;
-
-	memset(&st, 0, sizeof(st));
-	r = mbrtowc(&w, (const char *)s, n, &st);
-	if (r == (size_t)-1 || r == (size_t)-2 || (uint32_t)w > 0x10ffff)
-		return 0; /* glibc decodes up to U+7FFFFFFF; UTF-8 ends at U+10FFFF */
-	*cp = (uint32_t)w;
-	return r ? r : 1;
-}
-
-static int hexv(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Decodes the JSON string content by the documented rule (\udcXX is the raw byte XX, \u00XX a
  * control byte, the short escapes, valid UTF-8 as it is) and compares it with the input.
@@ -65,7 +42,7 @@ static void check_json(const unsigned char *in, size_t n, const unsigned char *s
 		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '"')
 			abort();
 		if (s[i] != '\\') {
-			l = utf8_at(s + i, len - i, &cp);
+			l = oracle_utf8(s + i, len - i, &cp);
 			if (!l || o + l > n || memcmp(in + o, s + i, l))
 				abort();
 			o += l;
@@ -75,43 +52,26 @@ static void check_json(const unsigned char *in, size_t n, const unsigned char *s
 		if (i + 1 >= len || o >= n)
 			abort();
 		switch (s[i + 1]) {
-		case '"':
-		case '\\':
-			cp = s[i + 1];
-			break;
-		case 'b':
-			cp = '\b';
-			break;
-		case 'f':
-			cp = '\f';
-			break;
-		case 'n':
-			cp = '\n';
-			break;
-		case 'r':
-			cp = '\r';
-			break;
-		case 't':
-			cp = '\t';
-			break;
 		case 'u':
-			if (i + 6 > len || hexv(s[i + 4]) < 0 || hexv(s[i + 5]) < 0)
+			if (i + 6 > len || oracle_hex(s[i + 4]) < 0 || oracle_hex(s[i + 5]) < 0)
 				abort();
-			cp = hexv(s[i + 4]) << 4 | hexv(s[i + 5]);
+			cp = oracle_hex(s[i + 4]) << 4 | oracle_hex(s[i + 5]);
 			if (s[i + 2] == '0' && s[i + 3] == '0') {
 				if (cp >= 0x20 && cp != 0x7f)
 					abort(); /* only control bytes this way */
 			} else if (s[i + 2] != 'd' || s[i + 3] != 'c' || cp < 0x80) {
 				abort(); /* else only a raw byte, as U+DC80..U+DCFF */
-			} else if (utf8_at(in + o, n - o, &cp) && in[o] >= 0x80) {
+			} else if (oracle_utf8(in + o, n - o, &cp) && in[o] >= 0x80) {
 				abort(); /* a raw byte that began valid UTF-8 */
 			} else {
-				cp = hexv(s[i + 4]) << 4 | hexv(s[i + 5]);
+				cp = oracle_hex(s[i + 4]) << 4 | oracle_hex(s[i + 5]);
 			}
 			i += 4;
 			break;
 		default:
-			abort();
+			if (oracle_short_escape(s[i + 1]) < 0)
+				abort();
+			cp = (uint32_t)oracle_short_escape(s[i + 1]);
 		}
 		if (in[o++] != cp)
 			abort();
@@ -130,7 +90,7 @@ static void check_table(const unsigned char *in, size_t n, const unsigned char *
 	uint32_t cp;
 
 	while (i < len) {
-		size_t l = utf8_at(s + i, len - i, &cp);
+		size_t l = oracle_utf8(s + i, len - i, &cp);
 		int w;
 
 		if (!l || cp < 0x20 || cp == 0x7f || iswcntrl((wint_t)cp))
@@ -149,27 +109,15 @@ static void check_table(const unsigned char *in, size_t n, const unsigned char *
 		}
 		if (i + 1 >= len || o >= n)
 			abort();
-		switch (s[i + 1]) {
-		case '\\':
-			cp = '\\';
-			break;
-		case 'n':
-			cp = '\n';
-			break;
-		case 't':
-			cp = '\t';
-			break;
-		case 'r':
-			cp = '\r';
-			break;
-		case 'x':
-			if (i + 4 > len || hexv(s[i + 2]) < 0 || hexv(s[i + 3]) < 0)
+		if (s[i + 1] == 'x') {
+			if (i + 4 > len || oracle_hex(s[i + 2]) < 0 || oracle_hex(s[i + 3]) < 0)
 				abort();
-			cp = hexv(s[i + 2]) << 4 | hexv(s[i + 3]);
+			cp = oracle_hex(s[i + 2]) << 4 | oracle_hex(s[i + 3]);
 			i += 2;
 			want += 2;
-			break;
-		default:
+		} else if (s[i + 1] && strchr("\\ntr", s[i + 1])) {
+			cp = (uint32_t)oracle_short_escape(s[i + 1]);
+		} else {
 			abort();
 		}
 		want++;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "format/escape.h"
+#include "../oracle.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 
@@ -184,24 +185,6 @@ static void test_append_long(void **state)
  * and the hand-written cases above for the hidden code points. ---
  */
 
-/* A valid UTF-8 code point at s[0..n) by the C library: its length, or 0. */
-static size_t libc_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	mbstate_t st;
-	wchar_t w;
-	size_t r;
-
-	memset(&st, 0, sizeof(st));
-	r = mbrtowc(&w, (const char *)s, n, &st);
-	if (r == (size_t)-1 || r == (size_t)-2)
-		return 0;
-	/* glibc decodes up to U+7FFFFFFF; UTF-8 (RFC 3629) ends at U+10FFFF. */
-	if ((uint32_t)w > 0x10ffff)
-		return 0;
-	*cp = (uint32_t)w;
-	return r ? r : 1;
-}
-
 /* Python, reading "HEX-INPUT JSON-STRING-CONTENT" lines: each must decode with the standard
  * json module (strict UTF-8 first) and give the input's bytes back through surrogateescape. */
 static const char py_json[] =
@@ -253,17 +236,6 @@ static void oracle_close(FILE *f)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The documented escapes only: \" \\ \b \f \n \r \t, \u00XX for a control byte (below 0x20, or
  * 0x7f), \udcXX for a raw byte 0x80..0xff; raw text that is valid UTF-8 with no control byte. */
 static void check_json_form(const unsigned char *s, size_t n)
@@ -274,7 +246,7 @@ static void check_json_form(const unsigned char *s, size_t n)
 	while (i < n) {
 		assert_true(s[i] >= 0x20 && s[i] != 0x7f && s[i] != '"');
 		if (s[i] != '\\') {
-			len = libc_utf8(s + i, n - i, &cp);
+			len = oracle_utf8(s + i, n - i, &cp);
 			assert_int_not_equal(len, 0);
 			i += len;
 			continue;
@@ -284,8 +256,8 @@ static void check_json_form(const unsigned char *s, size_t n)
 			int hi, lo;
 
 			assert_true(i + 6 <= n);
-			hi = hexval(s[i + 4]);
-			lo = hexval(s[i + 5]);
+			hi = oracle_hex(s[i + 4]);
+			lo = oracle_hex(s[i + 5]);
 			assert_true(hi >= 0 && lo >= 0);
 			if (s[i + 2] == '0' && s[i + 3] == '0')
 				assert_true(hi < 2 || (hi == 7 && lo == 0xf));
@@ -294,7 +266,7 @@ static void check_json_form(const unsigned char *s, size_t n)
 			i += 6;
 			continue;
 		}
-		assert_non_null(memchr("\"\\bfnrt", s[i + 1], 7));
+		assert_true(oracle_short_escape(s[i + 1]) >= 0);
 		i += 2;
 	}
 }
@@ -311,28 +283,17 @@ static size_t table_unescape(const unsigned char *s, size_t n, unsigned char *ou
 		}
 		if (i + 1 >= n)
 			return (size_t)-1;
-		switch (s[i + 1]) {
-		case '\\':
-			out[o++] = '\\';
-			break;
-		case 'n':
-			out[o++] = '\n';
-			break;
-		case 't':
-			out[o++] = '\t';
-			break;
-		case 'r':
-			out[o++] = '\r';
-			break;
-		case 'x':
-			if (i + 4 > n || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0)
+		if (s[i + 1] == 'x') {
+			if (i + 4 > n || oracle_hex(s[i + 2]) < 0 || oracle_hex(s[i + 3]) < 0)
 				return (size_t)-1;
-			out[o++] = hexval(s[i + 2]) << 4 | hexval(s[i + 3]);
+			out[o++] = oracle_hex(s[i + 2]) << 4 | oracle_hex(s[i + 3]);
 			i += 4;
 			continue;
-		default:
-			return (size_t)-1;
 		}
+		/* the table's short escapes are \\ \n \t \r */
+		if (!s[i + 1] || !strchr("\\ntr", s[i + 1]))
+			return (size_t)-1;
+		out[o++] = oracle_short_escape(s[i + 1]);
 		i += 2;
 	}
 	return o;
@@ -366,7 +327,7 @@ static void check_properties(const unsigned char *in, size_t n, FILE *py)
 		const unsigned char *p = (const unsigned char *)t.buf + i;
 		int w;
 
-		len = libc_utf8(p, t.len - i, &cp);
+		len = oracle_utf8(p, t.len - i, &cp);
 		assert_int_not_equal(len, 0);
 		assert_true(cp >= 0x20 && cp != 0x7f);
 		assert_false(iswcntrl((wint_t)cp));
