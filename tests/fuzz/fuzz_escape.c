@@ -27,6 +27,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The L bytes of raw text at s[*i] must be the input's at in[*o]; both move past them. */
+static void take_raw(const unsigned char *in, size_t n, size_t *o, const unsigned char *s,
+		     size_t *i, size_t l)
+{
+	if (!l || *o + l > n || memcmp(in + *o, s + *i, l))
+		abort();
+	*o += l;
+	*i += l;
+}
+
 /*
  * Decodes the JSON string content by the documented rule (\udcXX is the raw byte XX, \u00XX a
  * control byte, the short escapes, valid UTF-8 as it is) and compares it with the input.
@@ -37,16 +47,10 @@ static void check_json(const unsigned char *in, size_t n, const unsigned char *s
 	uint32_t cp;
 
 	while (i < len) {
-		size_t l;
-
 		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '"')
 			abort();
 		if (s[i] != '\\') {
-			l = oracle_utf8(s + i, len - i, &cp);
-			if (!l || o + l > n || memcmp(in + o, s + i, l))
-				abort();
-			o += l;
-			i += l;
+			take_raw(in, n, &o, s, &i, oracle_utf8(s + i, len - i, &cp));
 			continue;
 		}
 		if (i + 1 >= len || o >= n)
@@ -101,10 +105,7 @@ static void check_table(const unsigned char *in, size_t n, const unsigned char *
 		else
 			want += (size_t)w;
 		if (s[i] != '\\') {
-			if (o + l > n || memcmp(in + o, s + i, l))
-				abort();
-			o += l;
-			i += l;
+			take_raw(in, n, &o, s, &i, l);
 			continue;
 		}
 		if (i + 1 >= len || o >= n)
