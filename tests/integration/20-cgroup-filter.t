@@ -2,12 +2,9 @@
 # -G keeps exactly the events of a cgroup subtree, including cgroups created after tracing
 # began, and drops the rest in the kernel; bad cgroup paths get one line and a usage status.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-tap_plan 13
+cc_begin 13 cgroup2
 
 v2=$(cc_v2_mount)
-[ -n "$v2" ] || tap_skip_all "no cgroup v2 hierarchy mounted"
 parent=cc-filter-$$
 mkdir "$v2/$parent"
 cleanup() {

@@ -2,10 +2,7 @@
 # -c keeps exactly one container's events, by name or unique id prefix; two runc containers run
 # the same workload at the same time and the other one's events are dropped in the kernel.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-command -v runc >/dev/null || tap_skip_all "runc is not installed"
-cc_setup
-tap_plan 12
+cc_begin 12 runc
 
 a=ccfa$$ b=ccfb$$
 cc_runc_start "$a" exec /bin/flood -n 100 -p /nonexistent/cc-filter

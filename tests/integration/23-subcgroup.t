@@ -2,10 +2,7 @@
 # A container whose process moves into a sub-cgroup of its own cgroup (as systemd or a nested
 # runtime inside it would) still owns its events; the table names it too.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-command -v runc >/dev/null || tap_skip_all "runc is not installed"
-cc_setup
-tap_plan 5
+cc_begin 5 runc
 
 v2=$CC_V2
 id=ccsub$$

@@ -2,9 +2,7 @@
 # The open family's arguments, exactly: open, openat with a dirfd and O_CREAT's mode, openat2
 # with its resolve flags, in symbolic form.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-tap_plan 4
+cc_begin 4
 
 d=$CC_WORK/dir
 mkdir -p "$d"

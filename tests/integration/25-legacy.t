@@ -2,11 +2,8 @@
 # A legacy host (no cgroup v2 hierarchy mounted, emulated in a private mount namespace): the
 # tracer says so once, and still names a runc container through /proc/PID/cgroup.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-command -v runc >/dev/null || tap_skip_all "runc is not installed"
 [ "$CC_V2" = /sys/fs/cgroup/unified ] || tap_skip_all "needs a hybrid host to emulate a legacy one"
-cc_setup
-tap_plan 5
+cc_begin 5 runc
 
 id=cclegacy$$
 cc_runc_start "$id" exec /bin/flood -n 25 -p /nonexistent/cc-legacy

@@ -2,10 +2,7 @@
 # -G on a parent cgroup keeps the events of a runc container started under it after the tracer,
 # and drops those of a container started beside it.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-command -v runc >/dev/null || tap_skip_all "runc is not installed"
-cc_setup
-tap_plan 4
+cc_begin 4 runc
 
 parent=ccparent$$
 inner=ccin$$ outer=ccout$$

@@ -3,9 +3,7 @@
 # one event stays one line; every JSON line parses strictly, is valid UTF-8, and gives back the
 # raw bytes.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-tap_plan 15
+cc_begin 15
 
 d=$CC_WORK/h
 mkdir -p "$d"

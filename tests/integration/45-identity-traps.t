@@ -3,12 +3,9 @@
 # a pid reused (forced through ns_last_pid) by a host process is not labelled with the
 # container that had it before.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-tap_plan 6
+cc_begin 6 cgroup2
 
 v2=$(cc_v2_mount)
-[ -n "$v2" ] || tap_skip_all "no cgroup v2 hierarchy mounted"
 hex=$(printf 'ab%.0s' $(seq 1 32))
 fake=/cc-trap-$$/user.slice/user-1000.slice/user@1000.service/app.slice/docker-$hex.scope
 real=/cc-trap-$$/system.slice/docker-$hex.scope

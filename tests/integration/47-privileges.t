@@ -2,9 +2,7 @@
 # Least privilege: once attached the tracer holds no capability but CAP_DAC_READ_SEARCH, has
 # no_new_privs set, and still traces; a setuid copy refuses to run.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-tap_plan 6
+cc_begin 6
 
 cc_tracer_start caps -o json -n ccprivtest
 eff=$(awk '/^CapEff/ {print $2}' "/proc/$CC_TRACER_PID/status")

@@ -88,6 +88,25 @@ cc_require_bpf() {
 	[ -x "$CC_FLOOD" ] || tap_bail "$CC_FLOOD is missing: run make helpers"
 }
 
+# cc_begin PLAN [NEED...]: how a test starts. Skips it where BPF cannot load or a NEED is missing
+# (a command such as runc; cgroup2: a cgroup v2 hierarchy mounted), makes the work directory
+# (cc_setup), builds the root file system when a NEED is rootfs, and prints the plan.
+cc_begin() {
+	local plan=$1 need rootfs=''
+	shift
+	cc_require_bpf
+	for need in "$@"; do
+		case $need in
+		cgroup2) [ -n "$(cc_v2_mount)" ] || tap_skip_all "no cgroup v2 hierarchy mounted" ;;
+		rootfs) rootfs=1 ;;
+		*) command -v "$need" >/dev/null || tap_skip_all "$need is not installed" ;;
+		esac
+	done
+	cc_setup
+	[ -z "$rootfs" ] || cc_rootfs
+	tap_plan "$plan"
+}
+
 # --- work directory and cleanup -------------------------------------------------------------
 
 cc_setup() {
@@ -255,7 +274,8 @@ cc_runc_bundle() {
 	mkdir -p "$bundle"
 	runc spec --bundle "$bundle" || return 1
 	local args
-	args=$(jq -n '$ARGS.positional' --args "$@") # one argument may hold newlines
+	# one jq -Rs a word: an argument may hold newlines, and jq would read a -c among --args
+	args=$(for a in "$@"; do printf '%s' "$a" | jq -Rs .; done | jq -cs .)
 	jq --arg name "$name" --arg root "$CC_ROOTFS" --arg ctl "$ctl" --argjson args "$args" \
 		--arg cgroup "${cgroup:-/$name}" --argjson crun "$crun" '
 		.process.terminal = false | .process.args = $args | .hostname = $name |
