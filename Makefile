@@ -33,8 +33,8 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-.PHONY: all run test unit integration check-format format bench fuzz stress install clean deps \
-	deps-test helpers
+.PHONY: all run test unit integration check-format format lint bench fuzz stress install clean \
+	deps deps-test helpers
 
 all: $(BUILD)/copenclose
 
@@ -94,7 +94,7 @@ integration: all helpers
 	@scripts/run-integration.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-format all helpers $(UNIT_BINS)
+	@$(MAKE) --no-print-directory check-format lint all helpers $(UNIT_BINS)
 	@scripts/run-tests.sh
 
 check-format:
@@ -102,6 +102,12 @@ check-format:
 		| grep -v vmlinux); do \
 		clang-format --dry-run -Werror $$f >/dev/null 2>&1 || echo $$f; done); \
 	if [ -n "$$bad" ]; then echo "not clang-formatted: $$bad" >&2; exit 1; fi
+
+# The integration tests: no check that cannot fail (its own self-test on planted lines first),
+# and shellcheck clean.
+lint:
+	@scripts/lint-tests.py --self-test
+	@scripts/lint-tests.py
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c' | grep -v vmlinux)
