@@ -11,15 +11,23 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
+# The one JSON reader (runtime state, config files); Debian ships libjansson.a for static links.
+JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+# doctor's reader of the kubelet's YAML; Debian ships libyaml.a too.
+YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Isrc $(LIBBPF_CFLAGS) \
-	-DCC_VERSION='"$(VERSION)"'
-LDLIBS += $(LIBBPF_LIBS) -lcap
+	$(JANSSON_CFLAGS) $(YAML_CFLAGS) -DCC_VERSION='"$(VERSION)"'
+# Every library the tracer links, in link order: the dynamic build and `make static` both use
+# LDLIBS, so a library added here is in both.
+LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -lcap
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc -Wall -Werror \
 	-Wno-gnu-variable-sized-type-not-at-end
 
 # User space, by stage (see docs/ARCHITECTURE.md): every folder of src/ but bpf/, and args.c.
-SRC_DIRS := trace enrich format cmd
+SRC_DIRS := trace enrich format summary cmd
 LIB_SRCS := src/args.c $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB_HDRS := $(wildcard src/*.h) $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.h))
@@ -33,8 +41,8 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-.PHONY: all run test unit integration check-format format lint bench fuzz stress install clean \
-	deps deps-test helpers
+.PHONY: all run test unit integration vm-test check-format format lint bench fuzz stress install \
+	clean deps deps-test helpers static image
 
 all: $(BUILD)/copenclose
 
@@ -52,7 +60,7 @@ build/vmlinux/vmlinux.h:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
 # Every src/bpf/NAME.bpf.c becomes build/NAME.skel.h with the skeleton name NAME_bpf.
-$(BUILD)/%.bpf.o: src/bpf/%.bpf.c src/bpf/event.h $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
+$(BUILD)/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(VMLINUX_DIR)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp
 	rm -f $@.tmp
@@ -71,6 +79,22 @@ $(BUILD)/libcopenclose.a: $(LIB_OBJS)
 $(BUILD)/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+# The node agent: the same objects linked against Debian's static archives (libbpf.a, libelf.a,
+# libz.a, libcap.a, ...), so it runs from an image that holds nothing else. Debian 12's libelf.a
+# calls only zlib (no zstd, lzma or bzip2 symbols), so LDLIBS needs nothing more here.
+$(BUILD)/static/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static $^ -o $@ $(LDLIBS)
+
+static: $(BUILD)/static/copenclose
+
+# An OCI image FROM scratch holding only the static binary; build/static is the whole context.
+IMAGE ?= localhost/copenclose:latest
+image: static
+	@command -v podman >/dev/null || { echo "make image needs podman (apt-get install podman)" >&2; exit 1; }
+	podman build --quiet -f deploy/Containerfile -t $(IMAGE) \
+		--label org.opencontainers.image.version=$(VERSION) $(BUILD)/static
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcopenclose.a | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) -lcmocka
 
@@ -79,7 +103,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcopenclose.a | $(BUILD)/tests
 $(BUILD)/helpers/%: tests/helpers/%.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@
 
-helpers: $(HELPER_BINS)
+# The same workload as a 32-bit program (its calls reach the kernel as ia32 system calls), and
+# an io_uring one linked with liburing.
+$(BUILD)/helpers/workload32: tests/helpers/workload.c | $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -m32 -static $< -o $@
+
+$(BUILD)/helpers/uring: tests/helpers/uring.c | $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@ -luring
+
+$(BUILD)/helpers/rewrite: tests/helpers/rewrite.c | $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread $< -o $@
+
+helpers: $(HELPER_BINS) $(BUILD)/helpers/workload32
 
 $(BUILD) $(BUILD)/tests $(BUILD)/helpers $(BUILD)/fuzz:
 	mkdir -p $@
@@ -90,11 +125,17 @@ run: deps all
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
-integration: all helpers
+integration: all helpers static
 	@scripts/run-integration.sh
 
+# The integration tests inside Debian's 6.1 and 6.12 kernels under qemu (part of make test);
+# VM_KERNELS="6.1" for one.
+vm-test: all helpers
+	@scripts/deps.sh vm
+	@scripts/run-vm-tests.sh $(VM_KERNELS)
+
 test: deps-test
-	@$(MAKE) --no-print-directory check-format lint all helpers $(UNIT_BINS)
+	@$(MAKE) --no-print-directory check-format lint all helpers static $(UNIT_BINS)
 	@scripts/run-tests.sh
 
 check-format:
@@ -114,7 +155,7 @@ format:
 
 # Fuzz targets: every source but main.c, built with clang's libFuzzer, ASan and UBSan.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) -DCC_VERSION='"$(VERSION)"'
+	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) -DCC_VERSION='"$(VERSION)"'
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) $(SKELS) | $(BUILD)/fuzz
 	$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) -o $@ $(LDLIBS)
 
@@ -126,6 +167,9 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -C bench
 	bench/run.sh
+	@scripts/deps.sh vm
+	@$(MAKE) --no-print-directory helpers
+	bench/attach-matrix.sh
 
 stress: all helpers
 	@CC_STRESS=1 scripts/run-integration.sh

@@ -17,7 +17,7 @@
 #define LOAD_MISSING  "/nonexistent-copenclose-bench/missing"
 #define LOAD_MAX_JOBS 64
 
-enum load_mode { LOAD_FAILOPEN, LOAD_OPENCLOSE, LOAD_GETPID, LOAD_BURST, LOAD_RATE };
+enum load_mode { LOAD_FAILOPEN, LOAD_OPENCLOSE, LOAD_GETPID, LOAD_BURST, LOAD_RATE, LOAD_SPAWN };
 
 struct load_opts {
 	enum load_mode mode;
@@ -51,7 +51,8 @@ static int load_parse_u64(const char *s, uint64_t max, uint64_t *out)
 
 static int load_parse_mode(const char *s, enum load_mode *mode)
 {
-	static const char *const names[] = {"failopen", "openclose", "getpid", "burst", "rate"};
+	static const char *const names[] = {"failopen", "openclose", "getpid",
+					    "burst",	"rate",	     "spawn"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcmp(s, names[i])) {
@@ -85,6 +86,18 @@ static int load_one(enum load_mode mode)
 	case LOAD_GETPID:
 		syscall(SYS_getpid);
 		return 0;
+	case LOAD_SPAWN: { /* a process that exits at once: what a tracer adds to process exit */
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return -errno;
+		if (pid == 0)
+			_exit(0);
+		if (waitpid(pid, &status, 0) < 0)
+			return -errno;
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+	}
 	}
 	return -EINVAL;
 }
@@ -158,7 +171,7 @@ static int load_jobs(const struct load_opts *o)
 
 static void load_usage(FILE *f)
 {
-	fprintf(f, "usage: load [-j JOBS] failopen|openclose|getpid|burst N\n"
+	fprintf(f, "usage: load [-j JOBS] failopen|openclose|getpid|burst|spawn N\n"
 		   "       load -d SECONDS rate CALLS_PER_SECOND\n"
 		   "Prints: mode=M calls=N elapsed_ns=T ns_per_call=T/N\n");
 }

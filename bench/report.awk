@@ -1,5 +1,5 @@
 # Turns benchmark samples (lines: tracer metric value) into medians, tables and target checks.
-# Variables: burst_n, rate (for the headings).
+# Variables: burst_n, rate (for the headings); only ("fdtable": the descriptor table's section alone).
 function median(key,   n, i, j, t, a) {
 	n = cnt[key]
 	if (!n)
@@ -34,12 +34,42 @@ function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
 function check(what, ok, detail) {
 	printf "| %s | %s | %s |\n", what, ok == "" ? "n/a" : ok ? "PASS" : "MISS", detail
 }
+function fd_row(what, a, b, f) {
+	printf "| %s | %s | %s | %s |\n", what, fmt(a, f), fmt(b, f),
+		fmt(ratio(a, b), "%.2f")
+}
+# With the descriptor table (the default) against --no-fd-table, both copenclose -o json.
+function fd_section(   a, b, t, h) {
+	print "### The descriptor table (copenclose -o json with it, the default, and with --no-fd-table; medians, same run)\n"
+	print "| measure | with the table | without | ratio |"
+	print "|---|---|---|---|"
+	fd_row("added ns per open+close pair (traced process)", added("cc-json", "openclose"), added("cc-json-nofd", "openclose"), "%+.0f")
+	fd_row("added ns per failing openat (traced process)", added("cc-json", "failopen"), added("cc-json-nofd", "failopen"), "%+.0f")
+	fd_row("added ns per untraced getpid", added("cc-json", "getpid"), added("cc-json-nofd", "getpid"), "%+.1f")
+	fd_row("added ns per process spawned (fork, exit, wait)", added("cc-json", "spawn"), added("cc-json-nofd", "spawn"), "%+.0f")
+	fd_row("tracer CPU ns per open+close pair (user + system)", m("cc-json", "cpu_ns_pair"), m("cc-json-nofd", "cpu_ns_pair"), "%.0f")
+	fd_row("tracer CPU ns per failing openat", m("cc-json", "cpu_ns_event"), m("cc-json-nofd", "cpu_ns_event"), "%.0f")
+	fd_row("BPF ns/run of the sys_exit_openat program", m("cc-json", "bpf_ns_exit_openat"), m("cc-json-nofd", "bpf_ns_exit_openat"), "%.0f")
+	fd_row("BPF ns/run of the sys_exit_close program", m("cc-json", "bpf_ns_exit_close"), m("cc-json-nofd", "bpf_ns_exit_close"), "%.0f")
+	printf "| BPF ns/run of the sched_process_exit program | %s | not loaded | - |\n", fmt(m("cc-json", "bpf_ns_proc_exit"), "%.0f")
+	for (t = 0; t < 2; t++) {
+		h[t] = m(t ? "cc-json-nofd" : "cc-json", "hwm_kib")
+		h[t] = h[t] == "" ? "" : h[t] / 1024
+	}
+	fd_row("peak RSS MiB", h[0], h[1], "%.1f")
+	print "\nThe table lives in user space: the kernel runs the same system-call programs with or without it (their BPF time per run above), and adds one program on sched_process_exit and one on sched_process_exec, which run once per process exit or exec. Added ns per spawn is dominated by scheduling on a loaded machine; the BPF time per run is not."
+}
 $3 != "" { k = $1 SUBSEP $2; val[k, ++cnt[k]] = $3 + 0 }
 END {
-	split("none cc-table cc-json cc-jsonfile cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp cc-jsonfile-ring4", T, " ")
+	if (only == "fdtable") {
+		fd_section()
+		exit
+	}
+	split("none cc-table cc-json cc-json-nofd cc-jsonfile cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp cc-jsonfile-ring4", T, " ")
 	label["none"] = "no tracer"
 	label["cc-table"] = "copenclose (table > /dev/null)"
 	label["cc-json"] = "copenclose -o json > /dev/null"
+	label["cc-json-nofd"] = "copenclose -o json --no-fd-table > /dev/null"
 	label["cc-jsonfile"] = "copenclose -o json > file"
 	label["cc-rej-pid"] = "copenclose -p 1 (events rejected)"
 	label["cc-rej-host"] = "copenclose -I (host events rejected)"
@@ -119,12 +149,14 @@ END {
 	w = m("cc-table", "wakeups_s"); x = m("cc-jsonfile", "wakeups_s"); if (x > w) w = x
 	check("at most 1000 wake-ups/s at " rate " events/s", w == "" ? "" : w <= 1000, fmt(w, "%.0f/s"))
 	hwm = 0
-	for (i = 2; i <= 6; i++)
+	for (i = 2; i <= 7; i++)
 		for (j = 0; j <= 2; j++) {
 			b = m(T[i], j ? "b" j "_hwm_kib" : "hwm_kib")
 			if (b != "" && b > hwm) hwm = b
 		}
 	check("peak RSS <= 32 MiB", hwm ? hwm <= 32 * 1024 : "", fmt(hwm ? hwm / 1024 : "", "%.1f MiB"))
+	print ""
+	fd_section()
 	print "\n### What bounds the figures (same run)\n"
 	d = added("cc-table", "failopen"); f = added("floor-tp", "failopen"); r = added("floor-rawtp", "failopen")
 	printf "- An empty program on sys_exit_openat adds %s ns to a failing openat, %s of a delivered copenclose event's %s ns: no filter in such a program can reject an event for less.\n",

@@ -2,6 +2,8 @@
 # Measures copenclose against no tracer and its peers in one run of interleaved rounds, and writes
 # the medians and the ratios between tracers to a table on stdout and to bench/RESULTS.md.
 # BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls.
+# BENCH_ONLY=fdtable runs only the descriptor table's scenario (copenclose -o json with and without
+# --no-fd-table, and no tracer), into bench/RESULTS-fdtable.md.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -14,11 +16,12 @@ RESULTS=bench/RESULTS.md
 
 if [ -n "${BENCH_QUICK:-}" ]; then
 	rounds=${BENCH_ROUNDS:-2} reps=1 n_fail=20000 n_oc=10000 n_getpid=200000
-	burst_n=200000 burst_rounds=1 rate_secs=2
+	burst_n=200000 burst_rounds=1 rate_secs=2 n_spawn=100
 else
 	rounds=${BENCH_ROUNDS:-5} reps=2 n_fail=100000 n_oc=50000 n_getpid=1000000
-	burst_n=1000000 burst_rounds=$((rounds < 3 ? rounds : 3)) rate_secs=5
+	burst_n=1000000 burst_rounds=$((rounds < 3 ? rounds : 3)) rate_secs=5 n_spawn=300
 fi
+only=${BENCH_ONLY:-}
 rate=60000
 bpftrace_prog='tracepoint:syscalls:sys_exit_openat { printf("%d %s %d\n", pid, comm, args->ret); }'
 
@@ -117,6 +120,7 @@ start_tracer() {
 	case "$name" in
 	cc-table) "$CC_BIN" >"$out" 2>"$tmp/err" & ;;
 	cc-json | cc-jsonfile) "$CC_BIN" -o json >"$out" 2>"$tmp/err" & ;;
+	cc-json-nofd) "$CC_BIN" -o json --no-fd-table >"$out" 2>"$tmp/err" & ;;
 	cc-rej-pid) "$CC_BIN" -p 1 >"$out" 2>"$tmp/err" & ;;
 	cc-rej-host) "$CC_BIN" -I >"$out" 2>"$tmp/err" & ;;
 	opensnoop) "$OPENSNOOP" >"$out" 2>"$tmp/err" & ;;
@@ -178,6 +182,12 @@ foreign() {
 sample() {
 	local name=$1 metric=$2 try v
 	shift 2
+	if [ "$only" = fdtable ]; then
+		# with and without the table suffer alike from other tracers: interleaved, compared
+		[ "$(foreign)" -eq 0 ] || echo "$name $metric" >>"$tmp/foreign"
+		record "$name" "$metric" "$(load_ns "$@")"
+		return 0
+	fi
 	for try in 1 2 3 4 5; do
 		if [ "$(foreign)" -eq 0 ]; then
 			v=$(load_ns "$@")
@@ -214,10 +224,20 @@ micro_turn() {
 		c1=$(cpu_ns "$tpid")
 		record "$name" cpu_ns_event $(((c1 - c0) / (n_fail * reps)))
 	fi
+	[ -n "$tpid" ] && c0=$(cpu_ns "$tpid")
 	for r in $(seq "$reps"); do
 		sample "$name" openclose openclose "$n_oc"
+	done
+	[ -n "$tpid" ] && record "$name" cpu_ns_pair $((($(cpu_ns "$tpid") - c0) / (n_oc * reps)))
+	for r in $(seq "$reps"); do
 		sample "$name" getpid getpid "$n_getpid"
 	done
+	case "$name" in none | cc-json | cc-json-nofd) # what process exit costs, with the exit program
+		for r in $(seq "$reps"); do
+			sample "$name" spawn spawn "$n_spawn"
+		done
+		;;
+	esac
 	[ -n "$tpid" ] || return 0
 	case "$name" in floor-*) ;; *)
 		c0=$(cpu_ns "$tpid" u) s0=$(cpu_ns "$tpid" s) w0=$(wakeups "$tpid") t0=$(now_ns)
@@ -307,9 +327,40 @@ stats_turn() {
 	stop_tracer
 }
 
-micro_tracers=(none cc-table cc-json cc-jsonfile cc-rej-pid cc-rej-host opensnoop bpftrace orig
-	floor-tp floor-rawtp)
+# The run time and run count of each BPF program of the tracer (by name), from the ids it holds.
+prog_stats() {
+	local id
+	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -un); do
+		bpftool prog show id "$id" 2>/dev/null | head -n1 |
+			sed -n 's/.* name \([^ ]*\) .*run_time_ns \([0-9]*\) run_cnt \([0-9]*\).*/\1 \2 \3/p'
+	done
+}
+
+# The descriptor table's kernel side: the BPF time per run of the open, close and exit programs
+# over open+close pairs and process spawns, with and without the table.
+fd_stats_turn() {
+	local name=$1 before after
+	start_tracer "$name" /dev/null || return 0
+	before=$(prog_stats "$tpid")
+	"$LOAD" openclose "$n_oc" >/dev/null
+	"$LOAD" spawn "$n_spawn" >/dev/null
+	after=$(prog_stats "$tpid")
+	stop_tracer
+	join <(echo "$before" | sort) <(echo "$after" | sort) | while read -r prog t0 c0 t1 c1; do
+		case "$prog" in exit_openat | exit_close | proc_exit) ;; *) continue ;; esac
+		[ $((c1 - c0)) -gt 0 ] && record "$name" "bpf_ns_$prog" $(((t1 - t0) / (c1 - c0)))
+	done
+}
+
+micro_tracers=(none cc-table cc-json cc-json-nofd cc-jsonfile cc-rej-pid cc-rej-host opensnoop
+	bpftrace orig floor-tp floor-rawtp)
 burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
+if [ "$only" = fdtable ]; then
+	micro_tracers=(none cc-json cc-json-nofd)
+	burst_rounds=0
+	RESULTS=bench/RESULTS-fdtable.md
+fi
+: >"$tmp/foreign"
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log "run.sh: $rounds rounds of ${#micro_tracers[@]} configurations, $burst_rounds burst rounds"
@@ -328,6 +379,12 @@ for round in $(seq "$burst_rounds"); do
 	done
 done
 if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
+	for round in $(seq "$rounds"); do
+		for t in cc-json cc-json-nofd; do
+			log "BPF statistics of the descriptor table, round $round/$rounds: $t"
+			fd_stats_turn "$t"
+		done
+	done
 	for round in $(seq "$burst_rounds"); do
 		for t in cc-table cc-json cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp; do
 			log "BPF statistics round $round/$burst_rounds: $t"
@@ -340,7 +397,7 @@ cp "$samples" build/bench/samples.txt
 
 # Medians per tracer and metric, then the tables and the target checks.
 report() {
-	awk -v burst_n="$burst_n" -v rate="$rate" -f bench/report.awk "$samples"
+	awk -v burst_n="$burst_n" -v rate="$rate" -v only="$only" -f bench/report.awk "$samples"
 }
 
 table=$(report)
@@ -357,6 +414,8 @@ table=$(report)
 		"(other work on the machine slows tracers and baseline alike, but not equally)"
 	echo "- samples set aside because another process had a program on a system-call tracepoint:" \
 		"$(wc -l <"$tmp/set-aside" 2>/dev/null || echo 0)"
+	[ "$only" = fdtable ] && echo "- samples taken while another process had such a program (kept: the" \
+		"configurations compared are interleaved and suffer alike): $(wc -l <"$tmp/foreign")"
 	echo "- the workload times itself with CLOCK_MONOTONIC; this machine is noisy, so compare tracers by" \
 		"the ratios measured in the same run, not by the absolute times"
 	echo

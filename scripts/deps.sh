@@ -1,15 +1,78 @@
 #!/usr/bin/env bash
 # Installs what building, testing and benchmarking copenclose need, from Debian/Ubuntu
-# packages, and only what is missing. Usage: scripts/deps.sh [build|test|bench]
+# packages, and only what is missing. Usage: scripts/deps.sh [build|test|vm|bench]
 set -euo pipefail
 
-want=(clang llvm make pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libcap-dev)
+# One package a line, sorted, per set; test includes vm (make test also runs the integration
+# tests in Debian kernels under qemu).
+build_pkgs=(
+	bpftool
+	clang
+	libbpf-dev
+	libcap-dev
+	libelf-dev
+	libjansson-dev
+	libyaml-dev
+	llvm
+	make
+	pkg-config
+	zlib1g-dev
+)
+test_pkgs=(
+	bc
+	busybox-static
+	containerd
+	crun
+	docker.io
+	file
+	gcc-multilib
+	groff-base
+	iproute2
+	jq
+	libcap2-bin
+	libclang-rt-14-dev
+	libcmocka-dev
+	liburing-dev
+	podman
+	procps
+	python3
+	python3-yaml
+	runc
+	shellcheck
+	strace
+	uidmap
+	util-linux
+)
+vm_pkgs=(
+	bc
+	busybox-static
+	cpio
+	crun
+	file
+	iproute2
+	jq
+	procps
+	python3-minimal
+	qemu-system-x86
+	runc
+	shellcheck
+	strace
+	util-linux
+	xz-utils
+	zstd
+)
+bench_pkgs=(
+	bpftrace
+	jq
+	libbpf-tools
+)
+want=("${build_pkgs[@]}")
 case "${1:-build}" in
 build) ;;
-test) want+=(libcmocka-dev runc crun podman busybox-static strace jq iproute2 util-linux python3 shellcheck
-	groff-base libclang-rt-14-dev uidmap bc file procps) ;;
-bench) want+=(libbpf-tools bpftrace jq) ;;
-*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+test) want+=("${test_pkgs[@]}" "${vm_pkgs[@]}") ;;
+vm) want+=("${vm_pkgs[@]}") ;;
+bench) want+=("${bench_pkgs[@]}") ;;
+*) echo "usage: $0 [build|test|vm|bench]" >&2; exit 2 ;;
 esac
 
 missing=()

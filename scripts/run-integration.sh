@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # Runs the TAP integration tests (tests/integration/*.t, as root, real BPF and containers) and
 # prints "integration: N passed, N failed, N skipped". Exit status 1 when any failed.
-# CC_TESTS="pattern" runs only the tests whose file name matches it.
+# CC_TESTS="pattern" runs only the tests whose file name matches it; file arguments run only
+# those (default: every tests/integration/*.t). Each test's duration follows it as a comment.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 pass=0 fail=0 skip=0 failed_files=()
-for t in tests/integration/*.t; do
-	[ -e "$t" ] || continue
+[ $# -gt 0 ] || set -- tests/integration/*.t
+for t in "$@"; do
+	if [ ! -e "$t" ]; then
+		echo "not ok - $t does not exist"
+		fail=$((fail + 1)) failed_files+=("$t")
+		continue
+	fi
 	case "$t" in *${CC_TESTS:-}*) ;; *) continue ;; esac
 	echo "# $t"
+	t0=$SECONDS
 	out=$(timeout 900 bash "$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
-	p=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -vc '# (SKIP|skip)')
+	echo "# $t took $((SECONDS - t0)) s"
+	p=$(printf '%s\n' "$out" | grep -E '^ok ' | grep -Evc '# (SKIP|skip)')
 	s=$(printf '%s\n' "$out" | grep -Ec '^ok .*# (SKIP|skip)')
 	f=$(printf '%s\n' "$out" | grep -Ec '^not ok ')
 	plan=$(printf '%s\n' "$out" | sed -n 's/^1\.\.\([0-9]*\).*/\1/p' | head -n1)

@@ -12,6 +12,14 @@ enum {
 	OPT_BY = 0x100,
 	OPT_FAIL_ON_LOSS,
 	OPT_RINGBUF,
+	OPT_STATE_DIR,
+	OPT_WAIT,
+	OPT_POD,
+	OPT_K8S_NS,
+	OPT_NO_FD_TABLE,
+	OPT_LEAKS_OLDER,
+	OPT_ATTACH,
+	OPT_COMPAT,
 };
 
 static const struct option long_opts[] = {
@@ -31,12 +39,21 @@ static const struct option long_opts[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"fail-on-loss", no_argument, NULL, OPT_FAIL_ON_LOSS},
 	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"wait", no_argument, NULL, OPT_WAIT},
+	{"pod", required_argument, NULL, OPT_POD},
+	{"k8s-namespace", required_argument, NULL, OPT_K8S_NS},
+	{"no-fd-table", no_argument, NULL, OPT_NO_FD_TABLE},
+	{"leaks-older", required_argument, NULL, OPT_LEAKS_OLDER},
+	{"attach", required_argument, NULL, OPT_ATTACH},
+	{"compat", no_argument, NULL, OPT_COMPAT},
 	{NULL, 0, NULL, 0},
 };
 
 static const char usage_line[] =
 	"Usage: copenclose [-CIvx] [-o table|json] [-e SYSCALLS] [-p PID] [-n COMM] [-d SECONDS] "
-	"[-c CONTAINER] [-G CGROUP] [--by uts|cgroup|pidns|mntns] | doctor | resolve PATH-OR-PID";
+	"[-c CONTAINER [--wait]] [--pod NAME] [--k8s-namespace NS] [-G CGROUP] "
+	"[--by uts|cgroup|pidns|mntns] | doctor | resolve PATH-OR-PID";
 
 const char *args_usage_line(void)
 {
@@ -59,10 +76,24 @@ void args_usage(FILE *out)
 	      "  -n, --comm NAME         only tasks whose comm is NAME\n"
 	      "  -x, --failed            only failed calls\n"
 	      "  -c, --container ID      only this container (its name, or a unique id prefix)\n"
+	      "      --wait              with -c: the container may start later; wait for it\n"
+	      "      --pod NAME          only the containers of Kubernetes pods named NAME,\n"
+	      "                          running now or started later\n"
+	      "      --k8s-namespace NS  only the containers of pods in namespace NS (idem)\n"
 	      "  -G, --cgroup PATH       only this cgroup v2 and every cgroup below it\n"
 	      "  -d, --duration SECONDS  stop after this long\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
+	      "      --state-dir ENGINE=DIR  also look for ENGINE's state in DIR (containerd,\n"
+	      "                          cri-o, docker, runc, crun; e.g. containerd=/run/k3s/containerd)\n"
+	      "      --attach MODE       auto (default), tracepoint or fentry: where the programs\n"
+	      "                          attach (fentry also sees io_uring and 32-bit calls)\n"
+	      "      --compat            with tracepoints, also see 32-bit calls (raw_syscalls: a\n"
+	      "                          cost on every system call)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
+	      "      --leaks-older SECONDS  the leak report (at exit and on SIGUSR1) lists only\n"
+	      "                          descriptors open for at least this long\n"
+	      "      --no-fd-table       keep no descriptor table: closes do not say what they\n"
+	      "                          closed, no exit/exec ends, no leak report\n"
 	      "  -v, --verbose           show libbpf's messages\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           the version\n"
@@ -76,7 +107,11 @@ void args_usage(FILE *out)
 	      "  copenclose -I -C             # containers only, keyed by cgroup v2 id\n"
 	      "  copenclose -o json -x        # failed calls as JSON lines\n"
 	      "  copenclose -c web -e connect # what container 'web' connects to\n"
-	      "  copenclose -G /system.slice  # a cgroup subtree\n",
+	      "  copenclose -c db --wait      # container 'db', from when it starts\n"
+	      "  copenclose --k8s-namespace shop  # every pod of namespace shop\n"
+	      "  copenclose -G /system.slice  # a cgroup subtree\n"
+	      "  copenclose -e close --leaks-older 60  # closes with what they closed; at exit\n"
+	      "                               # and on SIGUSR1, what is open for a minute or more\n",
 	      out);
 }
 
@@ -110,6 +145,8 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->syscalls = SYSCALLS_ALL;
 	cfg->ringbuf_mib = 8;
+	engine_dirs_defaults(&cfg->state_dirs);
+	cfg->leaks_older = -1;
 	optind = 0; /* reset getopt for repeated calls */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":CIhVo:e:p:n:xd:c:G:v", long_opts, NULL)) != -1) {
@@ -186,6 +223,20 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 				FAIL("invalid --by '%.64s': use uts, cgroup, pidns or mntns",
 				     optarg);
 			break;
+		case OPT_ATTACH:
+			if (strcmp(optarg, "auto") == 0)
+				cfg->attach = ATTACH_AUTO;
+			else if (strcmp(optarg, "tracepoint") == 0)
+				cfg->attach = ATTACH_TRACEPOINT;
+			else if (strcmp(optarg, "fentry") == 0)
+				cfg->attach = ATTACH_FENTRY;
+			else
+				FAIL("invalid --attach '%.64s': use auto, tracepoint or fentry",
+				     optarg);
+			break;
+		case OPT_COMPAT:
+			cfg->compat = true;
+			break;
 		case OPT_FAIL_ON_LOSS:
 			cfg->fail_on_loss = true;
 			break;
@@ -193,6 +244,36 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			if (parse_u32(optarg, 1, 1024, &cfg->ringbuf_mib) ||
 			    (cfg->ringbuf_mib & (cfg->ringbuf_mib - 1)))
 				FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to 1024",
+				     optarg);
+			break;
+		case OPT_WAIT:
+			cfg->wait = true;
+			break;
+		case OPT_POD:
+			if (!*optarg)
+				FAIL("empty pod name");
+			cfg->pod = optarg;
+			break;
+		case OPT_K8S_NS:
+			if (!*optarg)
+				FAIL("empty namespace");
+			cfg->k8s_namespace = optarg;
+			break;
+		case OPT_STATE_DIR:
+			if (engine_dirs_add(&cfg->state_dirs, optarg))
+				FAIL("invalid --state-dir '%.64s': ENGINE=/DIR, ENGINE one of "
+				     "containerd, cri-o, docker, runc, crun (at most %d each)",
+				     optarg, ENGINE_DIRS_MAX);
+			break;
+		case OPT_NO_FD_TABLE:
+			cfg->no_fd_table = true;
+			break;
+		case OPT_LEAKS_OLDER:
+			errno = 0;
+			cfg->leaks_older = strtod(optarg, &end);
+			if (errno || *end || !*optarg || !(cfg->leaks_older >= 0) ||
+			    cfg->leaks_older > 1e9)
+				FAIL("invalid --leaks-older '%.64s': a number of seconds, 0 or more",
 				     optarg);
 			break;
 		case ':':
@@ -207,5 +288,13 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 		FAIL("unexpected argument '%.64s'", argv[optind]);
 	if (cfg->container && cfg->cgroup)
 		FAIL("-c and -G cannot be combined");
+	if (cfg->wait && !cfg->container)
+		FAIL("--wait needs -c NAME");
+	if ((cfg->pod || cfg->k8s_namespace) && cfg->cgroup)
+		FAIL("--pod and --k8s-namespace cannot be combined with -G");
+	if (cfg->leaks_older >= 0 && cfg->no_fd_table)
+		FAIL("--leaks-older needs the descriptor table, which --no-fd-table turns off");
+	if (cfg->leaks_older >= 0 && cfg->failed)
+		FAIL("--leaks-older needs the successful opens, which -x drops");
 	return ARGS_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bpf/event.h"
+#include "enrich/engine_state.h"
 
 enum output_format {
 	OUTPUT_TABLE = 0,
@@ -21,6 +22,13 @@ enum id_key {
 	BY_MNTNS,
 };
 
+/* Where the programs attach (--attach). */
+enum attach_mode {
+	ATTACH_AUTO = 0,   /* fentry where the kernel allows it, else tracepoint */
+	ATTACH_TRACEPOINT, /* each system call's sys_exit tracepoint */
+	ATTACH_FENTRY,	   /* the kernel's functions that make and end descriptors */
+};
+
 struct config {
 	enum output_format output;
 	enum id_key by;
@@ -30,12 +38,20 @@ struct config {
 	bool verbose;	       /* -v */
 	bool fail_on_loss;
 	bool comm_set;
+	bool compat; /* --compat: 32-bit calls in the tracepoint mode (raw_syscalls) */
+	enum attach_mode attach;
 	uint32_t pid; /* -p, 0 for all */
 	char comm[CC_COMM_LEN];
-	double duration;       /* -d seconds, 0 for until stopped */
-	const char *container; /* -c */
-	const char *cgroup;    /* -G */
-	uint32_t ringbuf_mib;  /* power of two */
+	double duration;	       /* -d seconds, 0 for until stopped */
+	const char *container;	       /* -c */
+	bool wait;		       /* --wait: -c names a container that may not run yet */
+	const char *pod;	       /* --pod */
+	const char *k8s_namespace;     /* --k8s-namespace */
+	const char *cgroup;	       /* -G */
+	uint32_t ringbuf_mib;	       /* power of two */
+	struct engine_dirs state_dirs; /* the engines' defaults, and --state-dir's in front */
+	bool no_fd_table;	       /* --no-fd-table */
+	double leaks_older;	       /* --leaks-older SECONDS; < 0 when not given */
 };
 
 #endif

@@ -7,14 +7,17 @@
 
 #include "args.h"
 #include "cmd/commands.h"
+#include "trace/preflight.h"
 #include "trace/tracer.h"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, report;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		report = 1;
+	else
+		stop = 1;
 }
 
 /* No SA_RESTART: a blocked write or wait must return so the loop sees the flag. */
@@ -27,6 +30,7 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -37,8 +41,11 @@ int main(int argc, char **argv)
 	char err[256];
 	int rc;
 
-	if (getuid() != geteuid() || getgid() != getegid()) {
-		fputs("copenclose: refusing to run setuid or setgid\n", stderr);
+	if (preflight_secure_exec()) {
+		fputs("copenclose: refusing to run setuid, setgid or with file capabilities (a "
+		      "secure-execution start): run it as root or grant the process, not the file, "
+		      "its capabilities\n",
+		      stderr);
 		return 1;
 	}
 	if (argc > 1 && strcmp(argv[1], "doctor") == 0)
@@ -59,5 +66,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	install_signals();
-	return tracer_run(&cfg, &stop);
+	return tracer_run(&cfg, &stop, &report);
 }

@@ -30,6 +30,8 @@ const volatile __u32 host_pidns = 0;
 const volatile __u32 host_mntns = 0;
 const volatile __u32 host_utsns = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
+/* The traced system calls (1 << enum cc_syscall), for the programs that serve several. */
+const volatile __u32 targ_syscalls = ~0u;
 
 /* The address of the host's shared namespace set (struct nsproxy), learnt from the first host
    task seen; compared, never dereferenced. */
@@ -241,6 +243,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.dirfd = AT_FDCWD;
 	s->ev.mode = 0;
 	s->ev.status = host ? CC_ST_HOST : 0;
+	s->ev.via = CC_VIA_SYSCALL;
 	s->ev.tail_len = 0;
 	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */
 	copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
@@ -378,17 +381,13 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-/* The peer of an accepted socket, read from the socket when the caller passed no buffer. */
-static __always_inline void read_peer(struct scratch *s, int fd)
+/* The peer of an accepted socket, read from the socket itself. */
+static __always_inline void read_peer_file(struct scratch *s, struct file *file)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	struct file *file = NULL;
 	struct socket *sock;
 	struct sock_common *sk;
 	__u16 family;
 
-	bpf_core_read(&file, sizeof(file), &fds[fd]);
 	if (!file)
 		goto unreadable;
 	sock = BPF_CORE_READ(file, private_data);
@@ -419,6 +418,17 @@ static __always_inline void read_peer(struct scratch *s, int fd)
 	return;
 unreadable:
 	s->ev.status |= CC_ST_TAIL_UNREADABLE;
+}
+
+/* The peer of an accepted socket, read from the socket when the caller passed no buffer. */
+static __always_inline void read_peer(struct scratch *s, int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct file *file = NULL;
+
+	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	read_peer_file(s, file);
 }
 
 static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *ctx,
@@ -499,3 +509,41 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
 	return cgroup_record(cgrp, path, CC_REC_CGROUP_RMDIR);
 }
+
+/*
+ * A process's end and its exec: user space ends the descriptors it recorded for the process
+ * (all of them, or those with O_CLOEXEC). Loaded only with the descriptor table, and sent only
+ * for processes that pass the filters; rare next to the system calls.
+ */
+static __always_inline int proc_record(__u32 type)
+{
+	struct pt_regs *regs;
+	struct scratch *s = begin(CC_SYS_MAX, 0, &regs);
+
+	if (!s)
+		return 0;
+	s->ev.type = type;
+	/* not an event: counted apart, so that events seen = delivered + lost + unread holds */
+	if (bpf_ringbuf_output(&events, s, sizeof(s->ev), BPF_RB_NO_WAKEUP))
+		count(CC_CNT_PROC_LOST);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(proc_exit, struct task_struct *p)
+{
+	/* every thread passes here; the group's live count reached 0 only for its last one (two
+	   threads ending at once may both see 0: user space ends a process once) */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	return proc_record(CC_REC_PROC_EXIT);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(proc_exec, struct task_struct *p)
+{
+	return proc_record(CC_REC_PROC_EXEC);
+}
+/* The other attach modes: the kernel's own functions (fentry) and 32-bit calls (--compat). */
+#include "attach_fentry.bpf.h"
+#include "attach_compat.bpf.h"

@@ -20,6 +20,8 @@ enum cc_record_type {
 	CC_REC_SYSCALL = 1,
 	CC_REC_CGROUP_MKDIR = 2,
 	CC_REC_CGROUP_RMDIR = 3,
+	CC_REC_PROC_EXIT = 4, /* a struct cc_event: the last thread of a process exited */
+	CC_REC_PROC_EXEC = 5, /* a struct cc_event: a process exec'd (its O_CLOEXEC fds ended) */
 };
 
 /* The traced system calls; the order is the index of syscalls.c's table. */
@@ -34,6 +36,13 @@ enum cc_syscall {
 	CC_SYS_MAX,
 };
 
+/* How a traced call reached the kernel (cc_event.via). */
+enum cc_via {
+	CC_VIA_SYSCALL = 0, /* a 64-bit system call */
+	CC_VIA_IO_URING,    /* an io_uring operation (IORING_OP_OPENAT, ...) */
+	CC_VIA_IA32,	    /* a 32-bit system call (int 0x80, or a 32-bit program) */
+};
+
 /* cc_event.status bits */
 enum cc_status {
 	CC_ST_TAIL_UNREADABLE = 1 << 0, /* the path or address could not be read */
@@ -44,8 +53,10 @@ enum cc_status {
 };
 
 /*
- * One traced system call. A variable tail follows the fixed part: the path for the open
- * family, the socket address (struct sockaddr bytes) for connect and accept.
+ * One traced system call; also a process's exit or exec (type CC_REC_PROC_EXIT or _EXEC, with
+ * syscall CC_SYS_MAX, ret 0, fd -1 and no tail), which end the descriptors the process held. A
+ * variable tail follows the fixed part: the path for the open family, the socket address (struct
+ * sockaddr bytes) for connect and accept.
  */
 struct cc_event {
 	__u32 type;	 /* CC_REC_SYSCALL */
@@ -72,7 +83,8 @@ struct cc_event {
 	__u16 tail_len; /* bytes of tail that follow, without a terminating NUL */
 	char comm[CC_COMM_LEN];
 	char hostname[CC_HOST_LEN];
-	__u8 pad[7];
+	__u8 via; /* enum cc_via: how the call was made */
+	__u8 pad[6];
 	char tail[]; /* path or sockaddr */
 };
 
@@ -91,9 +103,10 @@ struct cc_cgroup_event {
 
 /* The kernel's counters, one per-CPU array slot each. */
 enum cc_counter {
-	CC_CNT_SEEN = 0, /* events that passed every filter and were to be sent */
-	CC_CNT_LOST,	 /* of those, the ring buffer had no room for */
-	CC_CNT_CG_LOST,	 /* cgroup records the ring buffer had no room for */
+	CC_CNT_SEEN = 0,  /* events that passed every filter and were to be sent */
+	CC_CNT_LOST,	  /* of those, the ring buffer had no room for */
+	CC_CNT_CG_LOST,	  /* cgroup records the ring buffer had no room for */
+	CC_CNT_PROC_LOST, /* exit and exec records the ring buffer had no room for */
 	CC_CNT_MAX,
 };
 
@@ -101,6 +114,7 @@ enum cc_counter {
 _Static_assert(sizeof(struct cc_event) == 192, "cc_event layout changed");
 _Static_assert(offsetof(struct cc_event, comm) == 104, "comm offset");
 _Static_assert(offsetof(struct cc_event, tail) == 192, "tail offset");
+_Static_assert(offsetof(struct cc_event, via) == 185, "via offset");
 _Static_assert(sizeof(struct cc_cgroup_event) == 48, "cc_cgroup_event layout changed");
 _Static_assert(offsetof(struct cc_event, type) == 0, "type first");
 _Static_assert(offsetof(struct cc_cgroup_event, type) == 0, "type first");

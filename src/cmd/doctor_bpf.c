@@ -7,19 +7,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cmd/doctor.h"
+#include "cmd/doctor_probe.h"
 #include "probe.skel.h"
-
-static const char *const prog_names[DOCTOR_PROG_COUNT] = {
-	[DOCTOR_PROG_TRACEPOINT] = "tracepoint", [DOCTOR_PROG_RAW_TP] = "raw_tracepoint",
-	[DOCTOR_PROG_TP_BTF] = "tp_btf",	 [DOCTOR_PROG_FENTRY] = "fentry",
-	[DOCTOR_PROG_KPROBE] = "kprobe",	 [DOCTOR_PROG_LSM] = "lsm",
-};
-
-const char *doctor_prog_name(enum doctor_prog p)
-{
-	return p < DOCTOR_PROG_COUNT ? prog_names[p] : "?";
-}
 
 /* Failing probes are expected: libbpf's own messages would only alarm. */
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)

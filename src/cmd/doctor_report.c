@@ -5,11 +5,34 @@
 
 #include <bpf/libbpf.h>
 
-#include "cmd/doctor.h"
+#include "cmd/doctor_report.h"
 #include "format/escape.h"
 
 #define LABEL 22 /* column where values start in the text report */
 #define WIDTH 100
+
+static const char *const prog_names[DOCTOR_PROG_COUNT] = {
+	[DOCTOR_PROG_TRACEPOINT] = "tracepoint", [DOCTOR_PROG_RAW_TP] = "raw_tracepoint",
+	[DOCTOR_PROG_TP_BTF] = "tp_btf",	 [DOCTOR_PROG_FENTRY] = "fentry",
+	[DOCTOR_PROG_KPROBE] = "kprobe",	 [DOCTOR_PROG_LSM] = "lsm",
+};
+
+static const char *const rt_names[RT_COUNT] = {
+	[RT_DOCKER] = "docker",	  [RT_PODMAN] = "podman", [RT_CONTAINERD] = "containerd",
+	[RT_CRIO] = "cri-o",	  [RT_RUNC] = "runc",	  [RT_CRUN] = "crun",
+	[RT_RUNSC] = "runsc",	  [RT_LXC] = "lxc",	  [RT_NSPAWN] = "systemd-nspawn",
+	[RT_KUBELET] = "kubelet",
+};
+
+const char *doctor_prog_name(enum doctor_prog p)
+{
+	return p < DOCTOR_PROG_COUNT ? prog_names[p] : "?";
+}
+
+const char *doctor_runtime_name(enum doctor_runtime rt)
+{
+	return rt < RT_COUNT ? rt_names[rt] : "?";
+}
 
 static void label(struct strbuf *b, const char *name)
 {
@@ -204,6 +227,9 @@ void doctor_report_text(const struct doctor_report *r, struct strbuf *b)
 			 "--by uts: cgroup ids do not identify containers here (--by mntns or "
 			 "--by pidns also work)");
 	line(b, "strategy", v);
+	snprintf(v, sizeof(v), "%s: %s", r->attach, r->attach_why);
+	line(b, "attach mode", v);
+	line(b, "not seen", r->blind_spots);
 	snprintf(v, sizeof(v), "%s%s", r->works ? "will work" : "will not work: ", r->problem);
 	line(b, "tracing", v);
 	if (r->nadvice) {
@@ -324,6 +350,9 @@ void doctor_report_json(const struct doctor_report *r, struct strbuf *b)
 	}
 	strbuf_addc(b, ']');
 	jstr(b, "strategy", r->strategy, &f);
+	jstr(b, "attach_mode", r->attach, &f);
+	jstr(b, "attach_why", r->attach_why, &f);
+	jstr(b, "blind_spots", r->blind_spots, &f);
 	key(b, "advice", &f);
 	strbuf_addc(b, '[');
 	for (int i = 0; i < r->nadvice; i++) {

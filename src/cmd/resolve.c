@@ -61,12 +61,21 @@ static void format(struct strbuf *b, const char *cgroup, uint64_t cgroup_id,
 		strbuf_addu(b, cgroup_id);
 	else
 		strbuf_adds(b, "null");
-	json_opt(b, "container_runtime", in ? ci->runtime : NULL);
+	json_opt(b, "container_runtime", in && ci->runtime[0] ? ci->runtime : NULL);
 	json_opt(b, "container_id", in ? ci->id : NULL);
 	json_opt(b, "container_name", in ? ci->name : NULL);
 	json_opt(b, "container_trust",
 		 !in ? NULL
 		     : (ci->trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated" : "system"));
+	/* what the engine's state says of the image and the pod; null when unknown */
+	json_opt(b, "container_image", in && ci->image[0] ? ci->image : NULL);
+	json_opt(b, "k8s_namespace", in && ci->k8s_namespace[0] ? ci->k8s_namespace : NULL);
+	json_opt(b, "k8s_pod", in && ci->k8s_pod[0] ? ci->k8s_pod : NULL);
+	json_opt(b, "k8s_pod_uid", in && ci->k8s_pod_uid[0] ? ci->k8s_pod_uid : NULL);
+	json_opt(b, "k8s_container", in && ci->k8s_container[0] ? ci->k8s_container : NULL);
+	json_opt(b, "k8s_qos", in && ci->k8s_qos[0] ? ci->k8s_qos : NULL);
+	json_key(b, "k8s_sandbox", 0);
+	strbuf_adds(b, !in ? "null" : ci->k8s_sandbox ? "true" : "false");
 	strbuf_adds(b, "}\n");
 }
 

@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include "enrich/cgroup.h"
+#include "enrich/statefile.h"
 
 #define FILEID_KERNFS 0xfe
+/* mountinfo of a node with thousands of container mounts is a few MiB; far more is not one */
+#define CGROUP_MOUNTINFO_MAX (64u << 20)
 
 const char *cgroup_mode_name(enum cgroup_mode mode)
 {
@@ -155,33 +158,12 @@ out:
 
 int cgroup_detect(const char *mountinfo, struct cgroup_layout *out)
 {
-	size_t len = 0, cap = 0;
-	char *text = NULL, *grown;
-	FILE *f = fopen(mountinfo, "re");
-	int err;
+	size_t len;
+	char *text;
+	int err = statefile_read(mountinfo, CGROUP_MOUNTINFO_MAX, &text, &len);
 
-	if (!f)
-		return -errno;
-	for (;;) {
-		size_t got;
-
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			grown = realloc(text, cap);
-			if (!grown) {
-				free(text);
-				fclose(f);
-				return -ENOMEM;
-			}
-			text = grown;
-		}
-		got = fread(text + len, 1, cap - len - 1, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	text[len] = '\0';
-	fclose(f);
+	if (err)
+		return err;
 	err = cgroup_detect_text(text, out);
 	free(text);
 	return err;

@@ -191,8 +191,9 @@ static int match(const struct comp *c, const struct comp *const p[CTX], int seen
 			set(out, "docker", s, 64, c->end);
 			return 1;
 		}
+		/* the kubelet's cgroupfs layout names no engine: the resolver asks their state */
 		if (seen_kubepods && is_pod_dir(p[0])) {
-			set(out, "kubernetes", s, 64, c->end);
+			set(out, "", s, 64, c->end);
 			return 1;
 		}
 		return 0;

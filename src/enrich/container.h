@@ -11,7 +11,8 @@
  * Pure: recognise the runtime and the innermost container from a cgroup path inside the v2
  * hierarchy (or a v1 hierarchy's path). 1 when the path is in a container, 0 when not (out is
  * cleared), -EINVAL on a malformed path. name is set to the id; the resolver refines
- * it from the runtime's state on disk.
+ * it from the runtime's state on disk. runtime is "" where the path names no engine (the
+ * kubelet's cgroupfs layout, /kubepods/<qos>/pod<uid>/<id>).
  */
 int container_parse_path(const char *path, struct container_info *out);
 

@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "enrich/cgroup.h"
+#include "enrich/engine_state.h"
+#include "enrich/k8s.h"
 #include "enrich/proc_cgroup.h"
 #include "enrich/resolver.h"
 #include "enrich/runtime_state.h"
@@ -28,6 +31,7 @@ struct entry {
 	uint64_t key;	  /* the cgroup id; a hash of the path for by_path entries */
 	bool by_path;	  /* an entry of resolver_lookup_pid, keyed by path */
 	bool pending;	  /* name or runtime state to look for (again) */
+	bool by_creator;  /* named only by the runtime that created it (no state seen) */
 	int tries;	  /* how often it was looked for */
 	uint64_t next_ns; /* not again before */
 	char *path;	  /* owned; NULL when unresolved */
@@ -39,6 +43,7 @@ struct entry {
 struct resolver {
 	char *v2_mount;
 	char *state_root;
+	struct engine_dirs dirs;
 	size_t cap, count, nbuckets;
 	struct entry **buckets;
 	struct entry lru; /* sentinel */
@@ -93,6 +98,10 @@ int resolver_new(const struct resolver_opts *opts, struct resolver **out)
 		resolver_free(r);
 		return -ENOMEM;
 	}
+	if (opts->dirs)
+		r->dirs = *opts->dirs;
+	else
+		engine_dirs_defaults(&r->dirs);
 	r->lru.next = r->lru.prev = &r->lru;
 	if (!opts->no_prime && r->v2_mount[0])
 		walk_v2(r, prime_visit, r);
@@ -190,43 +199,89 @@ static struct entry *insert(struct resolver *r, uint64_t key, bool by_path, cons
 	return e;
 }
 
+/* Whether path lies below a subtree systemd delegates to a user ("user@UID.service"). */
+static bool below_user(const char *path)
+{
+	return strstr(path, "/user@") != NULL;
+}
+
+/*
+ * A cgroup the path does not tell: its components, the deepest first, looked for as container
+ * ids in the engines' state, which must record this cgroup (runc's cgroupsPath can be anything:
+ * "/<id>", "/<namespace>/<id>", "/kubepods/<qos>/pod<uid>/<id>", "/parent/<id>").
+ */
+static int identify_by_state(struct resolver *r, const char *path, struct container_info *out)
+{
+	char prefix[PATH_MAX], id[CONTAINER_ID_LEN];
+	size_t end = strlen(path);
+	bool strict = below_user(path);
+
+	if (end >= sizeof(prefix))
+		return 0;
+	memcpy(prefix, path, end + 1);
+	while (end > 1) {
+		size_t start = end, n;
+
+		while (start > 0 && prefix[start - 1] != '/')
+			start--;
+		n = end - start;
+		prefix[end] = '\0';
+		if (container_bare_candidate(prefix + start - 1, id, sizeof(id), NULL) == 1 &&
+		    strlen(id) == n) {
+			memset(out, 0, sizeof(*out));
+			if (engine_state_lookup(r->state_root, &r->dirs, id, prefix, strict, out)) {
+				out->is_container = true;
+				out->trust = CONTAINER_TRUST_SYSTEM;
+				out->cgroup_len = end;
+				return 1;
+			}
+		}
+		end = start > 0 ? start - 1 : 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
 /*
  * The container of path from the path and the state on disk; *pending is set when something
- * may yet appear on disk (a name not written yet, a runc state dir not created yet).
+ * may yet appear on disk (a name not written yet, a runtime's state not created yet).
  */
 static int identify(struct resolver *r, const char *path, struct container_info *out, bool *pending)
 {
-	char id[CONTAINER_ID_LEN], name[CONTAINER_NAME_LEN];
-	const char *rt;
-	size_t len;
+	char name[CONTAINER_NAME_LEN], cgroup[PATH_MAX];
 	int rc, err;
 
 	*pending = false;
 	rc = container_parse_path(path, out);
 	if (rc < 0)
 		return rc;
-	if (rc == 1) {
+	if (rc == 0) {
+		rc = identify_by_state(r, path, out);
+		*pending = rc == 0;
+	} else if (strcmp(out->runtime, "podman") == 0) {
 		err = runtime_state_name(r->state_root, out, name, sizeof(name));
 		if (err == 0)
 			memcpy(out->name, name, sizeof(out->name));
 		else if (err != -ENOTSUP)
 			*pending = true;
-		return 1;
+	} else if (!out->runtime[0] || strcmp(out->runtime, "docker") == 0 ||
+		   strcmp(out->runtime, "containerd") == 0 || strcmp(out->runtime, "cri-o") == 0) {
+		/* the engine's record: its name, image and pod (and which engine, for kubepods) */
+		struct container_info st = *out;
+
+		if (out->cgroup_len < sizeof(cgroup)) {
+			memcpy(cgroup, path, out->cgroup_len);
+			cgroup[out->cgroup_len] = '\0';
+			if (engine_state_lookup(r->state_root, &r->dirs, out->id, cgroup,
+						out->trust != CONTAINER_TRUST_SYSTEM, &st) == 1)
+				*out = st;
+			else
+				*pending = true;
+		}
 	}
-	if (container_bare_candidate(path, id, sizeof(id), &len) != 1)
-		return 0;
-	rt = runtime_state_bare(r->state_root, id);
-	if (!rt) {
-		*pending = true;
-		return 0;
-	}
-	out->is_container = true;
-	out->trust = CONTAINER_TRUST_SYSTEM;
-	snprintf(out->runtime, sizeof(out->runtime), "%s", rt);
-	memcpy(out->id, id, sizeof(out->id));
-	memcpy(out->name, id, sizeof(id));
-	out->cgroup_len = len;
-	return 1;
+	if (rc == 1)
+		k8s_from_path(path, out);
+	return rc;
 }
 
 int resolver_identify_path(struct resolver *r, const char *path, struct container_info *out)
@@ -282,24 +337,29 @@ const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgrou
 }
 
 /*
- * The program that created a bare "/<id>" cgroup, as the kernel saw it at cgroup_mkdir: runc and
- * crun create their container's cgroup themselves, and only root can create one at the top of
- * the hierarchy, so this names a container whose state on disk is gone before we look.
+ * The program that created a cgroup, as the kernel saw it at cgroup_mkdir: runc and crun create
+ * their container's cgroup themselves ("/<id>", or below any parent their cgroupsPath names),
+ * so this names a container whose state on disk is gone before we look. Not below a user's
+ * delegated subtree, where anyone may create a cgroup of any name.
  */
-static void identify_by_creator(struct entry *e, const char *creator)
+static void identify_by_creator(struct resolver *r, struct entry *e, const char *creator)
 {
 	static const char *const runtimes[] = {"runc", "crun"};
 	struct container_info *c = &e->ident.ctr;
 	char id[CONTAINER_ID_LEN];
-	size_t len;
+	const char *last = strrchr(e->path, '/');
+	size_t len = strlen(e->path);
+	bool by_runtime = false;
 
-	/* the cgroup it created must be the bare one itself, not one below it */
-	if (!creator || c->is_container ||
-	    container_bare_candidate(e->path, id, sizeof(id), &len) != 1 || e->path[len] != '\0')
+	if (!creator || !last || below_user(e->path))
 		return;
 	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
 		if (strcmp(creator, runtimes[i]) != 0)
 			continue;
+		by_runtime = true;
+		if (c->is_container || container_bare_candidate(last, id, sizeof(id), NULL) != 1 ||
+		    strlen(id) != len - (size_t)(last + 1 - e->path))
+			break;
 		memset(c, 0, sizeof(*c));
 		c->is_container = true;
 		c->trust = CONTAINER_TRUST_SYSTEM;
@@ -308,7 +368,21 @@ static void identify_by_creator(struct entry *e, const char *creator)
 		memcpy(c->name, id, sizeof(id));
 		c->cgroup_len = len;
 		e->pending = false;
-		return;
+		e->by_creator = true;
+		break;
+	}
+	/* a parent the same runtime made on the way (mkdir -p) is not a container */
+	if (by_runtime && last != e->path && r->v2_mount[0]) {
+		struct entry *pe;
+		struct stat st;
+
+		if (snprintf(r->buf, sizeof(r->buf), "%s%.*s", r->v2_mount, (int)(last - e->path),
+			     e->path) < (int)sizeof(r->buf) &&
+		    stat(r->buf, &st) == 0 && (pe = find(r, (uint64_t)st.st_ino, false, NULL)) &&
+		    pe->by_creator) {
+			memset(&pe->ident.ctr, 0, sizeof(pe->ident.ctr));
+			pe->by_creator = false;
+		}
 	}
 }
 
@@ -327,7 +401,7 @@ void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *
 		/* Now, while a short-lived container's state is still on disk; again later at
 		   lookups when something was missing. */
 		identify(r, e->path, &e->ident.ctr, &e->pending);
-		identify_by_creator(e, creator);
+		identify_by_creator(r, e, creator);
 	}
 }
 
@@ -578,4 +652,35 @@ int resolver_running(struct resolver *r, char *list, size_t size)
 	err = err ? err : (int)fs->n;
 	free(fs);
 	return err;
+}
+
+struct count_state {
+	struct resolver *r;
+	bool (*pred)(void *ctx, const struct container_info *ci);
+	void *ctx;
+	int n;
+};
+
+static void count_visit(void *ctx, const char *rel, uint64_t ino)
+{
+	struct count_state *cs = ctx;
+	struct container_info ci;
+	bool pending;
+
+	(void)ino;
+	if (identify(cs->r, rel, &ci, &pending) == 1 && ci.cgroup_len == strlen(rel) &&
+	    cs->pred(cs->ctx, &ci))
+		cs->n++;
+}
+
+int resolver_count(struct resolver *r, bool (*pred)(void *ctx, const struct container_info *ci),
+		   void *ctx)
+{
+	struct count_state cs = {r, pred, ctx, 0};
+	int err;
+
+	if (!r || !pred)
+		return -EINVAL;
+	err = walk_v2(r, count_visit, &cs);
+	return err ? err : cs.n;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "enrich/container.h"
+#include "enrich/engine_state.h"
 #include "enrich/identity.h"
 #include "enrich/proc_cgroup.h"
 
@@ -16,9 +17,11 @@ struct resolver_opts {
 	const char *v2_mount;	/* "" or NULL when the host has no v2 hierarchy */
 	const char *state_root; /* prefix for the runtimes' state directories ("" in production;
 				   a fixture tree in tests) */
-	size_t cache_cap;	/* entries at most; 0 means the default (4096) */
-	bool no_prime;		/* do not learn, at start, the containers already running (by
-				   walking the v2 hierarchy): for one-shot lookups */
+	const struct engine_dirs *dirs; /* where engines keep their state (below state_root);
+					   NULL: the engines' defaults */
+	size_t cache_cap;		/* entries at most; 0 means the default (4096) */
+	bool no_prime; /* do not learn, at start, the containers already running (by
+			  walking the v2 hierarchy): for one-shot lookups */
 };
 
 int resolver_new(const struct resolver_opts *opts, struct resolver **out);
@@ -57,6 +60,13 @@ int resolver_find(struct resolver *r, const char *query, char *path, size_t size
  * (cut at size): how many there are (at most 64 are looked at), or -errno.
  */
 int resolver_running(struct resolver *r, char *list, size_t size);
+
+/*
+ * How many containers running now (their own cgroups, walking the v2 hierarchy) pred accepts,
+ * or -errno.
+ */
+int resolver_count(struct resolver *r, bool (*pred)(void *ctx, const struct container_info *ci),
+		   void *ctx);
 
 size_t resolver_cache_size(const struct resolver *r);
 

@@ -1,15 +1,15 @@
 /* Reading container runtimes' state on disk, bounded and without running any runtime command. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "enrich/jsonscan.h"
+#include "enrich/json_read.h"
 #include "enrich/runtime_state.h"
+#include "enrich/statefile.h"
 
 static int path_join(char *buf, size_t size, const char *root, const char *a, const char *b,
 		     const char *c)
@@ -56,82 +56,63 @@ const char *runtime_state_bare(const char *root, const char *id)
 	return NULL;
 }
 
-/* Read at most max bytes of a file into a new NUL-terminated buffer; -errno or -EFBIG. */
-static int read_small(const char *path, size_t max, char **out, size_t *len)
+/* A name found in a runtime's file into name: -ENOENT when there is none (or it is ""). */
+static int copy_name(const char *found, char *name, size_t size)
 {
-	size_t cap = 4096, n = 0;
-	char *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *nb;
-
-			if (cap >= max) {
-				free(buf);
-				close(fd);
-				return -EFBIG;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = -errno;
-
-			free(buf);
-			close(fd);
-			return err;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
+	if (!found || !*found)
+		return -ENOENT;
+	if (strlen(found) >= size)
+		return -ENAMETOOLONG;
+	strcpy(name, found);
 	return 0;
+}
+
+/* A state file that cannot be parsed (or is not a file) tells no name: -ENOENT like none. */
+static int read_state_json(const char *path, json_t **v)
+{
+	int err = json_read_file(path, RUNTIME_STATE_MAX, v);
+
+	return err == -EINVAL || err == -ENOTDIR ? -ENOENT : err;
+}
+
+int runtime_state_docker_name(const json_t *config, char *name, size_t size)
+{
+	const char *found = json_read_str(config, "Name", NULL);
+
+	if (found && *found == '/') /* docker keeps "/NAME" */
+		found++;
+	return copy_name(found, name, size);
 }
 
 static int docker_name(const char *root, const char *id, char *name, size_t size)
 {
-	char p[4096], *js;
-	size_t len;
+	char p[4096];
+	json_t *v;
 	int err;
 
 	if ((err = path_join(p, sizeof(p), root, "/var/lib/docker/containers/", id,
 			     "/config.v2.json")))
 		return err;
-	if ((err = read_small(p, RUNTIME_STATE_MAX, &js, &len)))
-		return err == -ENOTDIR ? -ENOENT : err;
-	err = jsonscan_top_string(js, len, "Name", name, size);
-	free(js);
-	if (err == -EINVAL)
-		return -ENOENT;
-	if (err)
+	if ((err = read_state_json(p, &v)))
 		return err;
-	if (name[0] == '/') /* docker keeps "/NAME" */
-		memmove(name, name + 1, strlen(name));
-	return name[0] ? 0 : -ENOENT;
+	err = runtime_state_docker_name(v, name, size);
+	json_decref(v);
+	return err;
+}
+
+/* The value of option args[*k] when it is sh or lg ("-n VALUE", "--name VALUE", "--name=VALUE"),
+ * *k moved past a separate value; NULL when it is another option or has no value. */
+static const char *conmon_opt(const char *const *args, size_t nargs, size_t *k, const char *sh,
+			      const char *lg)
+{
+	const char *a = args[*k];
+	size_t n = strlen(lg);
+
+	if (strcmp(a, sh) == 0 || strcmp(a, lg) == 0)
+		return *k + 1 < nargs ? args[++*k] : NULL;
+	if (strncmp(a, lg, n) == 0 && a[n] == '=')
+		return a + n + 1;
+	return NULL;
 }
 
 int runtime_state_conmon_name(const char *cmdline, size_t len, const char *id, char *name,
@@ -151,35 +132,21 @@ int runtime_state_conmon_name(const char *cmdline, size_t len, const char *id, c
 		i = (size_t)(z - cmdline) + 1;
 	}
 	for (size_t k = 0; k < nargs; k++) {
-		const char *a = args[k], *v = NULL;
-		int is_name = 0, is_cid = 0;
+		const char *v;
 
-		if (strcmp(a, "-n") == 0 || strcmp(a, "--name") == 0) {
-			is_name = 1;
-			v = k + 1 < nargs ? args[++k] : NULL;
-		} else if (strncmp(a, "--name=", 7) == 0) {
-			is_name = 1;
-			v = a + 7;
-		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--cid") == 0) {
-			is_cid = 1;
-			v = k + 1 < nargs ? args[++k] : NULL;
-		} else if (strncmp(a, "--cid=", 6) == 0) {
-			is_cid = 1;
-			v = a + 6;
-		} else if (strcmp(a, "--exit-command") == 0) {
+		if (strcmp(args[k], "--exit-command") == 0)
 			break; /* what follows is podman's own command line */
+		if ((v = conmon_opt(args, nargs, &k, "-n", "--name"))) {
+			if (!nm)
+				nm = v;
+		} else if ((v = conmon_opt(args, nargs, &k, "-c", "--cid"))) {
+			if (!cid)
+				cid = v;
 		}
-		if (is_name && v && !nm)
-			nm = v;
-		if (is_cid && v && !cid)
-			cid = v;
 	}
-	if (!cid || !nm || strcmp(cid, id) != 0 || !*nm)
+	if (!cid || strcmp(cid, id) != 0)
 		return -ENOENT;
-	if (strlen(nm) >= size)
-		return -ENAMETOOLONG;
-	strcpy(name, nm);
-	return 0;
+	return copy_name(nm, name, size);
 }
 
 /* What to look for in each of a store's <driver>-containers directories (dir is its path). */
@@ -221,34 +188,54 @@ static int conmon_name(const char *root, const char *dir, const char *id, char *
 	int err;
 
 	if (snprintf(p, sizeof(p), "%s/%s/userdata/conmon.pid", dir, id) >= (int)sizeof(p) ||
-	    read_small(p, 64, &txt, &len))
+	    statefile_read(p, 64, &txt, &len))
 		return -ENOENT;
 	pid = strtol(txt, &end, 10);
 	free(txt);
 	if (pid <= 0 || pid > 1 << 22)
 		return -ENOENT;
 	if (snprintf(p, sizeof(p), "%s/proc/%ld/cmdline", root, pid) >= (int)sizeof(p) ||
-	    read_small(p, 1 << 16, &txt, &len))
+	    statefile_read(p, 1 << 16, &txt, &len))
 		return -ENOENT;
 	err = runtime_state_conmon_name(txt, len, id, name, size);
 	free(txt);
 	return err;
 }
 
+int runtime_state_storage_name(const json_t *containers, const char *id, char *name, size_t size)
+{
+	const json_t *names = NULL, *el;
+	size_t i;
+
+	json_array_foreach(containers, i, el)
+	{
+		const char *eid = json_read_str(el, "id", NULL);
+
+		if (eid && strcmp(eid, id) == 0) {
+			names = json_object_get(el, "names");
+			break;
+		}
+	}
+	if (json_is_array(names))
+		names = json_array_get(names, 0);
+	return copy_name(json_is_string(names) ? json_string_value(names) : NULL, name, size);
+}
+
 /* containers/storage's record of the container: <dir>/containers.json. */
 static int storage_name(const char *root, const char *dir, const char *id, char *name, size_t size)
 {
-	char p[4096], *js;
-	size_t len;
+	char p[4096];
+	json_t *v;
 	int err;
 
 	(void)root;
-	if (snprintf(p, sizeof(p), "%s/containers.json", dir) >= (int)sizeof(p) ||
-	    read_small(p, RUNTIME_STATE_MAX, &js, &len))
+	if (snprintf(p, sizeof(p), "%s/containers.json", dir) >= (int)sizeof(p))
 		return -ENOENT;
-	err = jsonscan_array_find(js, len, "id", id, "names", name, size);
-	free(js);
-	return err == -EINVAL ? -ENOENT : err;
+	if (read_state_json(p, &v))
+		return -ENOENT; /* the next store may know it */
+	err = runtime_state_storage_name(v, id, name, size);
+	json_decref(v);
+	return err;
 }
 
 int runtime_state_name(const char *root, const struct container_info *ci, char *name, size_t size)

@@ -192,12 +192,57 @@ static void table_num(struct strbuf *b, long long v, size_t width)
 	strbuf_pad(b, b->len - before, width);
 }
 
-static void table_event(struct output *o, const struct cc_event *ev, size_t size,
-			const struct cgroup_identity *id)
+/*
+ * The CONTAINER cell: namespace/pod/container for a Kubernetes container (the sandbox's
+ * container is "POD", as the kubelet calls it), else the runtime's name; an id is long: its
+ * first 12 characters, as docker shows them. How many columns it took.
+ */
+static size_t container_cell(struct strbuf *b, const struct container_info *c)
+{
+	const char *name = c->name[0] ? c->name : c->id;
+	size_t len = strlen(name), cols;
+
+	if (!c->name[0] || strcmp(c->name, c->id) == 0)
+		len = len > 12 ? 12 : len;
+	if (!c->k8s_pod[0])
+		return escape_table(b, name, len);
+	cols = escape_table(b, c->k8s_namespace, strlen(c->k8s_namespace));
+	strbuf_addc(b, '/');
+	cols += 1 + escape_table(b, c->k8s_pod, strlen(c->k8s_pod));
+	strbuf_addc(b, '/');
+	if (c->k8s_container[0])
+		return cols + 1 + escape_table(b, c->k8s_container, strlen(c->k8s_container));
+	if (c->k8s_sandbox)
+		return cols + 1 + escape_table(b, "POD", 3);
+	return cols + 1 + escape_table(b, name, len);
+}
+
+/* The CONTAINER and RUNTIME cells of a container, or "-" twice. */
+static void table_container(struct strbuf *b, const struct cgroup_identity *id)
+{
+	size_t cols;
+
+	if (is_container(id)) {
+		cols = container_cell(b, &id->ctr);
+		/* namespace/pod/container is often wider than the column: one space still */
+		strbuf_pad(b, cols, cols >= W_CONTAINER ? cols + 1 : W_CONTAINER);
+		if (id->ctr.runtime[0])
+			cols = escape_table(b, id->ctr.runtime, strlen(id->ctr.runtime));
+		else
+			cols = escape_table(b, "?", 1); /* a pod's path, no engine's state */
+		strbuf_pad(b, cols, W_RUNTIME);
+	} else {
+		cell(b, "-", W_CONTAINER);
+		cell(b, "-", W_RUNTIME);
+	}
+}
+
+/* The columns before RET; what is the SYSCALL column's word. */
+static void table_prefix(struct output *o, const struct cc_event *ev, const char *what,
+			 const struct cgroup_identity *id)
 {
 	struct strbuf *b = &o->buf;
-	size_t cols, n = tail_len(ev, size);
-	const char *err;
+	size_t cols;
 
 	stamp(o, ev->ts_ns);
 	cell(b, o->cached_table, W_TIME);
@@ -205,24 +250,32 @@ static void table_event(struct output *o, const struct cc_event *ev, size_t size
 	table_num(b, ev->pid, W_PID);
 	table_num(b, ev->uid, W_UID);
 	table_num(b, ev->gid, W_GID);
-	cell(b, syscalls_name(ev->syscall), W_SYSCALL);
+	cell(b, what, W_SYSCALL);
 	cols = escape_table(b, ev->comm, cstrlen(ev->comm, sizeof(ev->comm)));
 	strbuf_pad(b, cols, W_COMM);
-	if (is_container(id)) {
-		const char *name = id->ctr.name[0] ? id->ctr.name : id->ctr.id;
-		size_t len = strlen(name);
+	table_container(b, id);
+}
 
-		/* ids are long: their first 12 characters, as docker shows them */
-		if (!id->ctr.name[0] || strcmp(id->ctr.name, id->ctr.id) == 0)
-			len = len > 12 ? 12 : len;
-		cols = escape_table(b, name, len);
-		strbuf_pad(b, cols, W_CONTAINER);
-		cols = escape_table(b, id->ctr.runtime, strlen(id->ctr.runtime));
-		strbuf_pad(b, cols, W_RUNTIME);
-	} else {
-		cell(b, "-", W_CONTAINER);
-		cell(b, "-", W_RUNTIME);
-	}
+/* "fd N", then " (PATH)" when the descriptor table knew what it was. */
+static void table_fd(struct strbuf *b, int32_t fd, const struct fd_origin *origin)
+{
+	strbuf_adds(b, "fd ");
+	strbuf_addi(b, fd);
+	if (!origin)
+		return;
+	strbuf_adds(b, " (");
+	escape_table(b, origin->text, origin->text_len);
+	strbuf_addc(b, ')');
+}
+
+static void table_event(struct output *o, const struct cc_event *ev, size_t size,
+			const struct cgroup_identity *id, const struct fd_origin *closed)
+{
+	struct strbuf *b = &o->buf;
+	size_t n = tail_len(ev, size);
+	const char *err;
+
+	table_prefix(o, ev, syscalls_name(ev->syscall), id);
 	if (ret_errno(ev->ret) && (err = decode_errno_name(ret_errno(ev->ret))))
 		cell(b, err, W_RET);
 	else
@@ -235,8 +288,7 @@ static void table_event(struct output *o, const struct cc_event *ev, size_t size
 		if (ev->status & CC_ST_TAIL_TRUNCATED)
 			strbuf_adds(b, "[truncated]");
 	} else if (ev->syscall == CC_SYS_CLOSE) {
-		strbuf_adds(b, "fd ");
-		strbuf_addi(b, ev->fd);
+		table_fd(b, ev->fd, closed);
 	} else if (decode_addr(o, ev, size) == 0) {
 		escape_table(b, o->tmp.buf, o->tmp.len);
 	} else if (ev->ret >= 0 || ev->syscall == CC_SYS_CONNECT) {
@@ -342,18 +394,59 @@ static void json_open_fields(struct output *o, const struct cc_event *ev, size_t
 	}
 }
 
+/* closed_path, closed_addr, closed_syscall and lifetime_ns: null when origin is NULL. */
+static void json_closed(struct output *o, const struct fd_origin *origin, uint64_t end_ns)
+{
+	struct strbuf *b = &o->buf;
+
+	if (!origin) {
+		json_null(b, "closed_path");
+		json_null(b, "closed_addr");
+		json_null(b, "closed_syscall");
+		json_null(b, "lifetime_ns");
+		return;
+	}
+	if (origin->is_addr) {
+		json_null(b, "closed_path");
+		json_str(b, "closed_addr", origin->text, origin->text_len);
+	} else {
+		json_str(b, "closed_path", origin->text, origin->text_len);
+		json_null(b, "closed_addr");
+	}
+	json_cstr(b, "closed_syscall", syscalls_name(origin->syscall));
+	json_u64(b, "lifetime_ns", end_ns > origin->opened_ns ? end_ns - origin->opened_ns : 0);
+}
+
+static void json_identity(struct output *o, const struct cc_event *ev,
+			  const struct cgroup_identity *id);
+
+/* The container's keys, without the namespaces (which a leak record does not have). */
+static void json_container(struct strbuf *b, const struct cgroup_identity *id)
+{
+	int in_ctr = is_container(id);
+
+	json_cstr(b, "container_id", in_ctr ? id->ctr.id : NULL);
+	json_cstr(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
+	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
+	json_known(b, "container_image", in_ctr ? id->ctr.image : NULL);
+	json_known(b, "k8s_namespace", in_ctr ? id->ctr.k8s_namespace : NULL);
+	json_known(b, "k8s_pod", in_ctr ? id->ctr.k8s_pod : NULL);
+	json_known(b, "k8s_pod_uid", in_ctr ? id->ctr.k8s_pod_uid : NULL);
+	json_known(b, "k8s_container", in_ctr ? id->ctr.k8s_container : NULL);
+}
+
 static void json_event(struct output *o, const struct cc_event *ev, size_t size,
-		       const struct cgroup_identity *id)
+		       const struct cgroup_identity *id, const struct fd_origin *closed)
 {
 	struct strbuf *b = &o->buf;
 	int errnum = ret_errno(ev->ret);
 	const char *err = errnum ? decode_errno_name(errnum) : NULL;
-	int in_ctr = is_container(id);
 
 	strbuf_addc(b, '{');
 	json_time(o, ev->ts_ns);
 	json_cstr(b, "type", "event");
 	json_cstr(b, "syscall", syscalls_name(ev->syscall));
+	json_cstr(b, "via", syscalls_via_name(ev->via));
 	json_u64(b, "pid", ev->pid);
 	json_u64(b, "tid", ev->tid);
 	json_u64(b, "ppid", ev->ppid);
@@ -392,7 +485,18 @@ static void json_event(struct output *o, const struct cc_event *ev, size_t size,
 		json_null(b, "dirfd");
 		json_null(b, "resolve");
 	}
+	json_closed(o, ev->syscall == CC_SYS_CLOSE ? closed : NULL, ev->ts_ns);
 	json_bool(b, "truncated", !!(ev->status & CC_ST_TAIL_TRUNCATED));
+	json_identity(o, ev, id);
+}
+
+/* The keys of where an event or record comes from: cgroup, namespaces, container. */
+static void json_identity(struct output *o, const struct cc_event *ev,
+			  const struct cgroup_identity *id)
+{
+	struct strbuf *b = &o->buf;
+	int in_ctr = is_container(id);
+
 	json_u64(b, "cgroup_id", ev->cgroup_id);
 	json_cstr(b, "cgroup", id ? id->path : NULL);
 	json_str(b, "hostname", ev->hostname, cstrlen(ev->hostname, sizeof(ev->hostname)));
@@ -401,7 +505,7 @@ static void json_event(struct output *o, const struct cc_event *ev, size_t size,
 	json_u64(b, "utsns", ev->utsns);
 	json_cstr(b, "container_id", in_ctr ? id->ctr.id : NULL);
 	json_bool(b, "identity_mismatch", mismatch(ev, id));
-	json_cstr(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
+	json_known(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
 	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
 	json_known(b, "container_image", in_ctr ? id->ctr.image : NULL);
 	json_known(b, "k8s_namespace", in_ctr ? id->ctr.k8s_namespace : NULL);
@@ -416,13 +520,150 @@ static void json_event(struct output *o, const struct cc_event *ev, size_t size,
 	strbuf_adds(b, "}\n");
 }
 
+void output_event_closing(struct output *o, const struct cc_event *ev, size_t size,
+			  const struct cgroup_identity *id, const struct fd_origin *closed)
+{
+	if (o->format == OUTPUT_JSON)
+		json_event(o, ev, size, id, closed);
+	else
+		table_event(o, ev, size, id, ev->syscall == CC_SYS_CLOSE ? closed : NULL);
+}
+
 void output_event(struct output *o, const struct cc_event *ev, size_t size,
 		  const struct cgroup_identity *id)
 {
-	if (o->format == OUTPUT_JSON)
-		json_event(o, ev, size, id);
+	output_event_closing(o, ev, size, id, NULL);
+}
+
+static const char *end_reason(const struct cc_event *rec)
+{
+	return rec->type == CC_REC_PROC_EXEC ? "exec" : "exit";
+}
+
+void output_fd_end(struct output *o, const struct cc_event *rec, int32_t fd,
+		   const struct fd_origin *origin, const struct cgroup_identity *id)
+{
+	struct strbuf *b = &o->buf;
+
+	if (o->format != OUTPUT_JSON) {
+		table_prefix(o, rec, end_reason(rec), id);
+		cell(b, "-", W_RET);
+		table_fd(b, fd, origin);
+		strbuf_addc(b, '\n');
+		return;
+	}
+	strbuf_addc(b, '{');
+	json_time(o, rec->ts_ns);
+	json_cstr(b, "type", "fd_end");
+	json_cstr(b, "reason", end_reason(rec));
+	json_u64(b, "pid", rec->pid);
+	json_u64(b, "tid", rec->tid);
+	json_u64(b, "ppid", rec->ppid);
+	json_u64(b, "ns_pid", rec->ns_pid);
+	json_u64(b, "uid", rec->uid);
+	json_u64(b, "gid", rec->gid);
+	json_str(b, "comm", rec->comm, cstrlen(rec->comm, sizeof(rec->comm)));
+	json_i64(b, "fd", fd);
+	json_closed(o, origin, rec->ts_ns);
+	json_identity(o, rec, id);
+}
+
+/* A duration in a few characters: 850ms, 12.3s, 5m03s, 2h04m, 3d05h. */
+static void add_age(struct strbuf *b, uint64_t ns)
+{
+	uint64_t ms = ns / 1000000, s = ms / 1000;
+	char tmp[32];
+
+	if (s < 1)
+		snprintf(tmp, sizeof(tmp), "%llums", (unsigned long long)ms);
+	else if (s < 60)
+		snprintf(tmp, sizeof(tmp), "%llu.%llus", (unsigned long long)s,
+			 (unsigned long long)(ms % 1000 / 100));
+	else if (s < 3600)
+		snprintf(tmp, sizeof(tmp), "%llum%02llus", (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+	else if (s < 86400)
+		snprintf(tmp, sizeof(tmp), "%lluh%02llum", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s % 3600 / 60));
 	else
-		table_event(o, ev, size, id);
+		snprintf(tmp, sizeof(tmp), "%llud%02lluh", (unsigned long long)(s / 86400),
+			 (unsigned long long)(s % 86400 / 3600));
+	strbuf_adds(b, tmp);
+}
+
+enum { W_FD = 7, W_AGE = 10 };
+
+void output_leaks_header(struct output *o, size_t count, uint64_t older_ns)
+{
+	struct strbuf *b = &o->buf;
+
+	if (o->format == OUTPUT_JSON)
+		return;
+	strbuf_adds(b, "\nDescriptors still open that were opened while tracing: ");
+	strbuf_addu(b, count);
+	if (older_ns) {
+		strbuf_adds(b, " older than ");
+		add_age(b, older_ns);
+	}
+	strbuf_addc(b, '\n');
+	cell(b, "CONTAINER", W_CONTAINER);
+	cell(b, "RUNTIME", W_RUNTIME);
+	cell(b, "PID", W_PID);
+	cell(b, "COMM", W_COMM);
+	cell(b, "FD", W_FD);
+	cell(b, "AGE", W_AGE);
+	cell(b, "SYSCALL", W_SYSCALL);
+	strbuf_adds(b, "PATH/ADDR\n");
+}
+
+void output_open_fd(struct output *o, const struct fd_held *h, uint64_t now_ns,
+		    const struct cgroup_identity *id)
+{
+	struct strbuf *b = &o->buf;
+	uint64_t age = now_ns > h->origin.opened_ns ? now_ns - h->origin.opened_ns : 0;
+	size_t before, comm_len = cstrlen(h->comm, CC_COMM_LEN);
+	long usec;
+
+	if (o->format != OUTPUT_JSON) {
+		table_container(b, id);
+		table_num(b, h->pid, W_PID);
+		strbuf_pad(b, escape_table(b, h->comm, comm_len), W_COMM);
+		table_num(b, h->fd, W_FD);
+		before = b->len;
+		add_age(b, age);
+		strbuf_pad(b, b->len - before, W_AGE);
+		cell(b, syscalls_name(h->origin.syscall), W_SYSCALL);
+		escape_table(b, h->origin.text, h->origin.text_len);
+		strbuf_addc(b, '\n');
+		return;
+	}
+	strbuf_addc(b, '{');
+	json_time(o, now_ns);
+	json_cstr(b, "type", "open_fd");
+	json_u64(b, "pid", h->pid);
+	json_str(b, "comm", h->comm, comm_len);
+	json_i64(b, "fd", h->fd);
+	json_cstr(b, "syscall", syscalls_name(h->origin.syscall));
+	if (h->origin.is_addr) {
+		json_null(b, "path");
+		json_str(b, "addr", h->origin.text, h->origin.text_len);
+	} else {
+		json_str(b, "path", h->origin.text, h->origin.text_len);
+		json_null(b, "addr");
+	}
+	json_bool(b, "cloexec", h->cloexec);
+	json_key(b, "opened");
+	usec = stamp(o, h->origin.opened_ns);
+	strbuf_addc(b, '"');
+	strbuf_adds(b, o->cached_json);
+	strbuf_addc(b, '.');
+	add_fixed(b, (unsigned long)usec, 6);
+	strbuf_adds(b, "Z\"");
+	json_u64(b, "age_ns", age);
+	json_u64(b, "cgroup_id", h->cgroup_id);
+	json_cstr(b, "cgroup", id ? id->path : NULL);
+	json_container(b, id);
+	strbuf_adds(b, "}\n");
 }
 
 void output_lost(struct output *o, uint64_t increment, uint64_t total)

@@ -35,6 +35,48 @@ void output_header(struct output *o);
 void output_event(struct output *o, const struct cc_event *ev, size_t size,
 		  const struct cgroup_identity *id);
 
+/* What made a descriptor that a close, an exit or an exec ended (from the descriptor table). */
+struct fd_origin {
+	uint32_t syscall; /* enum cc_syscall of the call that made it */
+	const char *text; /* its path, or its peer's address when is_addr */
+	size_t text_len;
+	int is_addr;
+	uint64_t opened_ns; /* CLOCK_MONOTONIC, as event stamps */
+};
+
+/*
+ * A close event (or any event: closed is only written for a close) with what it closed; closed
+ * is NULL when unknown (made before tracing began, or by a call not traced).
+ */
+void output_event_closing(struct output *o, const struct cc_event *ev, size_t size,
+			  const struct cgroup_identity *id, const struct fd_origin *closed);
+
+/*
+ * A descriptor ended by the exit or exec of its process: rec is the CC_REC_PROC_EXIT or
+ * CC_REC_PROC_EXEC record, fd and origin the descriptor the table had for the process.
+ */
+void output_fd_end(struct output *o, const struct cc_event *rec, int32_t fd,
+		   const struct fd_origin *origin, const struct cgroup_identity *id);
+
+/* A descriptor still open, for the leak report. */
+struct fd_held {
+	uint32_t pid;
+	int32_t fd;
+	uint64_t cgroup_id;
+	const char *comm; /* NUL-padded, at most CC_COMM_LEN bytes */
+	int cloexec;
+	struct fd_origin origin;
+};
+
+/*
+ * The leak report: its heading (in the table: a blank line, a title saying how many, the column
+ * names; nothing in JSON), then one {"type":"open_fd",...} object or row per descriptor. now_ns
+ * is the CLOCK_MONOTONIC time of the report; older_ns the --leaks-older bound (0 for none).
+ */
+void output_leaks_header(struct output *o, size_t count, uint64_t older_ns);
+void output_open_fd(struct output *o, const struct fd_held *h, uint64_t now_ns,
+		    const struct cgroup_identity *id);
+
 /* JSON only: a {"type":"lost",...} record for events the kernel could not deliver. */
 void output_lost(struct output *o, uint64_t increment, uint64_t total);
 

@@ -70,3 +70,14 @@ int syscalls_parse_list(const char *list, unsigned int *mask, char *bad, size_t 
 	} while (p);
 	return 0;
 }
+
+const char *syscalls_via_name(unsigned int via)
+{
+	static const char *const names[] = {
+		[CC_VIA_SYSCALL] = "syscall",
+		[CC_VIA_IO_URING] = "io_uring",
+		[CC_VIA_IA32] = "ia32",
+	};
+
+	return via < sizeof(names) / sizeof(names[0]) ? names[via] : "?";
+}

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -16,6 +17,18 @@ int preflight_has_cap(cap_t caps, int cap)
 	cap_flag_value_t v = CAP_CLEAR;
 
 	return caps && cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+}
+
+int preflight_secure_exec(void)
+{
+	/*
+	 * AT_SECURE is the kernel's own verdict on this exec: set for setuid, setgid, file
+	 * capabilities and LSM transitions alike. The id comparison also catches a parent that
+	 * changed its ids and then started us without a privileged exec.
+	 */
+	if (getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid())
+		return -EPERM;
+	return 0;
 }
 
 int preflight_privileges(void)
@@ -53,7 +66,7 @@ static int has_syscall_events(const char *dir)
 	char p[256];
 
 	snprintf(p, sizeof(p), "%s/events/syscalls", dir);
-	return access(p, F_OK) == 0;
+	return faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0;
 }
 
 int preflight_tracefs(char *dir, size_t size, int *mounted)
@@ -64,7 +77,7 @@ int preflight_tracefs(char *dir, size_t size, int *mounted)
 	*mounted = 0;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(events, sizeof(events), "%s/events", dirs[i]);
-		if (access(events, F_OK) == 0) {
+		if (faccessat(AT_FDCWD, events, F_OK, AT_EACCESS) == 0) {
 			snprintf(dir, size, "%s", dirs[i]);
 			return has_syscall_events(dirs[i]) ? 0 : -ENOENT;
 		}
@@ -74,43 +87,6 @@ int preflight_tracefs(char *dir, size_t size, int *mounted)
 	*mounted = 1;
 	snprintf(dir, size, "%s", dirs[0]);
 	return has_syscall_events(dirs[0]) ? 0 : -ENOENT;
-}
-
-static int ns_inum(const char *path, uint32_t *out)
-{
-	struct stat st;
-
-	if (stat(path, &st))
-		return -errno;
-	*out = (uint32_t)st.st_ino;
-	return 0;
-}
-
-static int read_ns(const char *pid, struct host_ns *ns)
-{
-	char p[3][64];
-	int err;
-
-	snprintf(p[0], sizeof(p[0]), "/proc/%s/ns/pid", pid);
-	snprintf(p[1], sizeof(p[1]), "/proc/%s/ns/mnt", pid);
-	snprintf(p[2], sizeof(p[2]), "/proc/%s/ns/uts", pid);
-	if ((err = ns_inum(p[0], &ns->pidns)) || (err = ns_inum(p[1], &ns->mntns)) ||
-	    (err = ns_inum(p[2], &ns->utsns)))
-		return err;
-	return 0;
-}
-
-int preflight_host_ns(struct host_ns *ns, int *from_self)
-{
-	int err = read_ns("1", ns);
-
-	*from_self = 0;
-	/* a PID 1 that is not dumpable hides its namespaces even from root: then ours */
-	if (err == -EACCES || err == -EPERM) {
-		*from_self = 1;
-		err = read_ns("self", ns);
-	}
-	return err;
 }
 
 int preflight_drop_privileges(void)

@@ -14,13 +14,19 @@
 #define CAP_BPF 39
 #endif
 
-/* Namespace inode numbers of the host, read from /proc/1/ns. */
+/* Namespace inode numbers of the host (trace/hostns.h reads them). */
 struct host_ns {
 	uint32_t pidns;
 	uint32_t mntns;
 	uint32_t utsns;
 };
 
+/*
+ * -EPERM when this process was started for secure execution (setuid, setgid, file capabilities,
+ * an LSM transition: getauxval(AT_SECURE)) or runs with real and effective ids apart, else 0.
+ * A tracer that reads every process's calls must not be a privilege boundary for its caller.
+ */
+int preflight_secure_exec(void);
 /* Whether caps (from cap_get_proc(), may be NULL) has cap in its effective set. */
 int preflight_has_cap(cap_t caps, int cap);
 /* 0 when the process holds what loading needs (root, or CAP_BPF and CAP_PERFMON), else -EPERM. */
@@ -33,11 +39,6 @@ int preflight_btf(const char *path);
  * tracepoints, or -errno of the failed mount.
  */
 int preflight_tracefs(char *dir, size_t size, int *mounted);
-/*
- * 0 and the host's namespace inums from /proc/1/ns, or -errno. Where PID 1's namespaces cannot
- * be read (a PID 1 that is not dumpable), our own are taken and from_self is set.
- */
-int preflight_host_ns(struct host_ns *ns, int *from_self);
 
 /*
  * Once the programs are attached: keep only CAP_DAC_READ_SEARCH (cgroup ids are resolved with

@@ -1,5 +1,6 @@
 /* The tracing session: open, filter, load, attach, poll the ring buffer in batches, account. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,12 @@
 #include "enrich/cgroup.h"
 #include "copenclose.skel.h"
 #include "format/output.h"
+#include "trace/fdlife.h"
+#include "trace/attach.h"
+#include "trace/hostns.h"
 #include "trace/preflight.h"
 #include "enrich/resolver.h"
+#include "enrich/selector.h"
 #include "trace/sink.h"
 #include "format/syscalls.h"
 #include "trace/tracer.h"
@@ -29,6 +34,7 @@
 struct session {
 	const struct config *cfg;
 	volatile sig_atomic_t *stop;
+	volatile sig_atomic_t *report; /* SIGUSR1: the leak report now */
 	struct copenclose_bpf *skel;
 	struct ring_buffer *rb;
 	struct resolver *res;
@@ -37,9 +43,18 @@ struct session {
 	int ncpus;
 	int final_drain; /* set after detach: consume everything, whatever the stop flag says */
 	int cgroup_fd;
-	struct sink sink;   /* stdout */
-	uint64_t lost_seen; /* the kernel's loss counter when last reported */
+	enum attach_mode mode; /* what was attached: ATTACH_TRACEPOINT or ATTACH_FENTRY */
+	char blind[256];       /* the fentry mode's optional programs this kernel cannot load */
+	char why[256];	       /* what failed in load_mode() */
+	struct sink sink;      /* stdout */
+	uint64_t lost_seen;    /* the kernel's loss counter when last reported */
+	struct selector sel;   /* -c --wait, --pod, --k8s-namespace: chosen on the identity */
+	uint64_t not_selected; /* events the selector dropped */
 	uint64_t last_warn_ns;
+	int fd_table;	   /* the descriptor table is kept (fds is set up) */
+	struct fdlife fds; /* the descriptor table */
+	uint64_t fed_only; /* events read only to feed the table, not written (-e) */
+	uint64_t older_ns; /* --leaks-older */
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -77,20 +92,73 @@ static uint64_t counter(struct session *s, enum cc_counter which)
 	return sum;
 }
 
+/* What the resolver knows of a record's cgroup (on a legacy host: of its process), or NULL. */
+static const struct cgroup_identity *identify(struct session *s, const struct cc_event *ev,
+					      struct cgroup_identity *legacy)
+{
+	if (s->layout.v2_mount[0])
+		return resolver_lookup(s->res, ev->cgroup_id);
+	if (resolver_lookup_pid(s->res, ev->pid, &legacy->ctr) == 0) {
+		legacy->cgroup_id = ev->cgroup_id;
+		legacy->path = NULL;
+		return legacy;
+	}
+	return NULL;
+}
+
 static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
 {
-	const struct cgroup_identity *id = NULL;
+	struct fd_entry *closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
+	const struct cgroup_identity *id;
 	struct cgroup_identity legacy;
+	struct fd_origin origin;
 
-	if (s->layout.v2_mount[0]) {
-		id = resolver_lookup(s->res, ev->cgroup_id);
-	} else if (resolver_lookup_pid(s->res, ev->pid, &legacy.ctr) == 0) {
-		legacy.cgroup_id = ev->cgroup_id;
-		legacy.path = NULL;
-		id = &legacy;
+	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
+		s->fed_only++; /* attached only to feed the table */
+		fdtable_release(closed);
+		return;
 	}
-	output_event(&s->out, ev, size, id);
+	id = identify(s, ev, &legacy);
+	if (selector_active(&s->sel) && !(id && selector_match(&s->sel, &id->ctr))) {
+		s->not_selected++;
+		fdtable_release(closed);
+		return;
+	}
+	if (closed)
+		fdlife_origin(closed, &origin);
+	output_event_closing(&s->out, ev, size, id, closed ? &origin : NULL);
 	sink_add(&s->sink, s->out.buf.len);
+	fdtable_release(closed);
+}
+
+struct proc_end {
+	struct session *s;
+	const struct cc_event *rec;
+	const struct cgroup_identity *id;
+};
+
+static void write_fd_end(void *ctx, const struct fd_entry *e)
+{
+	struct proc_end *p = ctx;
+	struct fd_origin origin;
+
+	fdlife_origin(e, &origin);
+	output_fd_end(&p->s->out, p->rec, e->fd, &origin, p->id);
+}
+
+/* A process's exit or exec: a record per descriptor it ended (not events: not counted). */
+static void handle_proc(struct session *s, const struct cc_event *rec)
+{
+	struct cgroup_identity legacy;
+	struct proc_end p = {.s = s, .rec = rec};
+
+	if (!s->fd_table || !fdtable_process_count(s->fds.table, rec->pid))
+		return;
+	/* ends are written beside the closes; with close not asked for, the table only forgets */
+	if (s->cfg->syscalls & (1u << CC_SYS_CLOSE))
+		p.id = identify(s, rec, &legacy);
+	fdtable_end_process(s->fds.table, rec->pid, rec->type == CC_REC_PROC_EXEC,
+			    s->cfg->syscalls & (1u << CC_SYS_CLOSE) ? write_fd_end : NULL, &p);
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
@@ -103,7 +171,11 @@ static int handle_record(void *ctx, void *data, size_t size)
 	memcpy(&type, data, sizeof(type));
 	if (type == CC_REC_SYSCALL && size >= sizeof(struct cc_event)) {
 		handle_syscall(s, data, size);
-	} else if (type != CC_REC_SYSCALL && size >= sizeof(struct cc_cgroup_event)) {
+	} else if ((type == CC_REC_PROC_EXIT || type == CC_REC_PROC_EXEC) &&
+		   size >= sizeof(struct cc_event)) {
+		handle_proc(s, data);
+	} else if ((type == CC_REC_CGROUP_MKDIR || type == CC_REC_CGROUP_RMDIR) &&
+		   size >= sizeof(struct cc_cgroup_event)) {
 		const struct cc_cgroup_event *cg = data;
 		size_t len = cg->tail_len;
 
@@ -167,6 +239,24 @@ static void check_loss(struct session *s, uint64_t now)
 	s->lost_seen = lost;
 }
 
+/* The leak report, written out now (at exit, or on SIGUSR1). */
+static void report_leaks(struct session *s, int deadline_ms, int asked)
+{
+	long n;
+
+	if (!s->fd_table) {
+		fputs("copenclose: no leak report: no descriptor table is kept (--no-fd-table, -x, "
+		      "or close not traced)\n",
+		      stderr);
+		return;
+	}
+	n = fdlife_report(&s->fds, &s->out, s->layout.v2_mount[0] ? s->res : NULL,
+			  now_ns(CLOCK_MONOTONIC), s->older_ns, asked);
+	if (n < 0)
+		fprintf(stderr, "copenclose: cannot make the leak report: %s\n", strerror((int)-n));
+	sink_flush(&s->sink, &s->out.buf, s->stop, deadline_ms);
+}
+
 static const char *key_name(enum id_key by)
 {
 	static const char *const names[] = {"hostname", "cgroup v2 id", "pid namespace",
@@ -174,8 +264,9 @@ static const char *key_name(enum id_key by)
 	return names[by];
 }
 
-static void print_tracing(const struct config *cfg)
+static void print_tracing(const struct session *s)
 {
+	const struct config *cfg = s->cfg;
 	char list[128] = "";
 	size_t used = 0;
 
@@ -183,8 +274,16 @@ static void print_tracing(const struct config *cfg)
 		if (cfg->syscalls & (1u << i))
 			used += snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "",
 					 syscalls_name(i));
-	fprintf(stderr, "Tracing %s (containers keyed by %s). Hit Ctrl-C to end.\n", list,
+	fprintf(stderr, "Tracing %s (%s; containers keyed by %s). Hit Ctrl-C to end.\n", list,
+		s->mode == ATTACH_FENTRY ? "fentry: the kernel's own functions"
+		: cfg->compat		 ? "syscall tracepoints, raw_syscalls for 32-bit calls"
+					 : "syscall tracepoints",
 		key_name(cfg->by));
+	if (s->blind[0])
+		fprintf(stderr,
+			"copenclose: note: this kernel lacks %s: those io_uring or 32-bit "
+			"calls are not seen\n",
+			s->blind);
 }
 
 /* The epoll set: the ring buffer, and stdout where it can tell us it closed. */
@@ -235,6 +334,16 @@ static int poll_loop(struct session *s)
 				s->sink.closed = 1;
 		if ((err = drain(s, -1)))
 			break;
+		if (*s->report) {
+			*s->report = 0;
+			report_leaks(s, -1, 1);
+			if (s->cfg->output ==
+			    OUTPUT_TABLE) { /* the events go on: their heading again */
+				strbuf_addc(&s->out.buf, '\n');
+				output_header(&s->out);
+				sink_flush(&s->sink, &s->out.buf, s->stop, -1);
+			}
+		}
 		now = now_ns(CLOCK_MONOTONIC);
 		if (now >= next_check) {
 			check_loss(s, now);
@@ -249,12 +358,6 @@ static int set_filters(struct session *s, const struct host_ns *host)
 {
 	const struct config *cfg = s->cfg;
 	struct copenclose_bpf *skel = s->skel;
-	struct bpf_program *progs[CC_SYS_MAX] = {
-		skel->progs.exit_open,	  skel->progs.exit_openat,  skel->progs.exit_openat2,
-		skel->progs.exit_close,	  skel->progs.exit_connect, skel->progs.exit_accept,
-		skel->progs.exit_accept4,
-	};
-	char tp[512];
 	uint32_t ring = cfg->ringbuf_mib << 20;
 
 	skel->rodata->targ_self_tgid = getpid();
@@ -262,25 +365,14 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->targ_failed = cfg->failed;
 	skel->rodata->targ_comm_set = cfg->comm_set;
 	memcpy((char *)skel->rodata->targ_comm, cfg->comm, sizeof(cfg->comm));
-	skel->rodata->targ_ignore_host = cfg->ignore_host;
+	/* a selected container is never the host: the kernel drops the host's events */
+	skel->rodata->targ_ignore_host = cfg->ignore_host || selector_active(&s->sel);
 	skel->rodata->targ_cgroup_set = s->cgroup_fd >= 0;
+	skel->rodata->targ_syscalls = cfg->syscalls;
 	skel->rodata->host_pidns = host->pidns;
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
 	skel->rodata->wakeup_bytes = ring / 8;
-	for (int i = 0; i < CC_SYS_MAX; i++) {
-		int on = !!(cfg->syscalls & (1u << i));
-
-		/* a system call this architecture lacks (open on arm64) has no tracepoint */
-		snprintf(tp, sizeof(tp), "/sys/kernel/tracing/events/syscalls/%s",
-			 syscalls_tracepoint(i));
-		if (on && access(tp, F_OK) != 0) {
-			snprintf(tp, sizeof(tp), "/sys/kernel/debug/tracing/events/syscalls/%s",
-				 syscalls_tracepoint(i));
-			on = access(tp, F_OK) == 0;
-		}
-		bpf_program__set_autoload(progs[i], on);
-	}
 	return bpf_map__set_max_entries(skel->maps.events, ring);
 }
 
@@ -293,7 +385,7 @@ static int open_cgroup_filter(struct session *s)
 	int fd, err;
 
 	s->cgroup_fd = -1;
-	if (!cfg->cgroup && !cfg->container)
+	if (!cfg->cgroup && (!cfg->container || selector_active(&s->sel)))
 		return 0;
 	if (!v2[0]) {
 		fprintf(stderr,
@@ -340,10 +432,50 @@ static int open_cgroup_filter(struct session *s)
 	return 0;
 }
 
+/*
+ * BPF reports pids as the kernel's initial PID namespace numbers them, and the self filter
+ * compares them with getpid(): so the tracer runs there (--pid=host in a container), and takes
+ * the host's namespaces from the host, never its own.
+ */
+static int preflight_host(const struct config *cfg, struct host_ns *host)
+{
+	enum hostns_source source;
+	int err = hostns_check_pidns("/proc", getpid());
+
+	if (err == -EXDEV) {
+		fputs("copenclose: this process is not in the host's PID namespace, so the pids it "
+		      "would report are not the host's: in a container, run it with --pid=host "
+		      "(Kubernetes: hostPID: true)\n",
+		      stderr);
+		return TRACER_FAILED;
+	}
+	if (err) {
+		fprintf(stderr,
+			"copenclose: cannot tell whether this is the host's PID namespace from "
+			"/proc/self and /proc/2/stat: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if ((err = hostns_read("/proc", host, &source))) {
+		fprintf(stderr,
+			"copenclose: cannot read the host's namespaces in /proc/1/ns%s: %s%s\n",
+			err == -EACCES || err == -EPERM ? " (nor the kernel's in /proc/2/ns)" : "",
+			strerror(-err),
+			err == -EACCES || err == -EPERM ? ": run as root or with CAP_SYS_PTRACE"
+							: "");
+		return TRACER_FAILED;
+	}
+	if (source == HOSTNS_KTHREADD && cfg->verbose)
+		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are the "
+		      "kernel's initial ones, read from kthreadd's /proc/2/ns\n",
+		      stderr);
+	return 0;
+}
+
 static int preflight(const struct config *cfg, struct host_ns *host)
 {
 	char dir[64];
-	int mounted, from_self, err;
+	int mounted, err;
 
 	if (preflight_privileges()) {
 		fputs("copenclose: permission denied: run as root, or with CAP_BPF and CAP_PERFMON "
@@ -373,16 +505,97 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 	}
 	if (mounted && cfg->verbose)
 		fprintf(stderr, "copenclose: mounted tracefs on %s\n", dir);
-	if ((err = preflight_host_ns(host, &from_self))) {
-		fprintf(stderr, "copenclose: cannot read the host's namespaces in /proc/1/ns: %s\n",
-			strerror(-err));
-		return TRACER_FAILED;
+	return preflight_host(cfg, host);
+}
+
+static bool selector_pred(void *ctx, const struct container_info *ci)
+{
+	return selector_match(ctx, ci);
+}
+
+/* Says what the selector waits for, and how many running containers it takes already. */
+static void announce_selector(struct session *s)
+{
+	const struct selector *sel = &s->sel;
+	int n = s->layout.v2_mount[0] ? resolver_count(s->res, selector_pred, &s->sel) : 0;
+	char what[768];
+
+	snprintf(what, sizeof(what), "%s%s%s%s%s%s%s%s%s", sel->container ? "container '" : "",
+		 sel->container ? sel->container : "", sel->container ? "'" : "",
+		 sel->pod ? (sel->container ? " of pod '" : "pod '") : "", sel->pod ? sel->pod : "",
+		 sel->pod ? "'" : "",
+		 sel->k8s_namespace
+			 ? (sel->container || sel->pod ? " in namespace '" : "namespace '")
+			 : "",
+		 sel->k8s_namespace ? sel->k8s_namespace : "", sel->k8s_namespace ? "'" : "");
+	if (n > 0)
+		fprintf(stderr,
+			"copenclose: %d running container%s match %s; those started later are "
+			"taken too\n",
+			n, n == 1 ? "" : "s", what);
+	else
+		fprintf(stderr, "copenclose: waiting for %s: none is running yet\n", what);
+}
+
+/*
+ * Open, set the filters, choose mode's programs, load and attach; on failure everything is
+ * released and s->why says what failed. The cgroup filter is set before anything attaches.
+ */
+static int load_mode(struct session *s, const struct host_ns *host, enum attach_mode mode)
+{
+	struct config acfg;
+	char what[128];
+	int err;
+
+	s->mode = mode;
+	s->skel = copenclose_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		snprintf(s->why, sizeof(s->why), "cannot open the BPF object: %s", strerror(-err));
+		return err;
 	}
-	if (from_self && cfg->verbose)
-		fputs("copenclose: /proc/1/ns is not readable: the host's namespaces are taken "
-		      "to be this process's own\n",
-		      stderr);
+	if ((err = set_filters(s, host))) {
+		snprintf(s->why, sizeof(s->why), "cannot size the ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	/* the table needs every call that makes a descriptor, and close: attached, not written */
+	acfg = *s->cfg;
+	if (s->fd_table)
+		acfg.syscalls |= SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE;
+	err = attach_select(s->skel->obj, &acfg, mode, what, sizeof(what), s->blind,
+			    sizeof(s->blind));
+	if (err) {
+		snprintf(s->why, sizeof(s->why), "this kernel has no function %s", what);
+		goto fail;
+	}
+	bpf_program__set_autoload(s->skel->progs.proc_exit, s->fd_table);
+	bpf_program__set_autoload(s->skel->progs.proc_exec, s->fd_table);
+	if ((err = copenclose_bpf__load(s->skel))) {
+		snprintf(s->why, sizeof(s->why), "cannot load the BPF programs: %s",
+			 strerror(-err));
+		goto fail;
+	}
+	if (s->cgroup_fd >= 0) {
+		uint32_t zero = 0;
+
+		if ((err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
+						&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
+			snprintf(s->why, sizeof(s->why), "cannot set the cgroup filter: %s",
+				 strerror(-err));
+			goto fail;
+		}
+	}
+	if ((err = copenclose_bpf__attach(s->skel))) {
+		snprintf(s->why, sizeof(s->why), "cannot attach the BPF programs (%s mode): %s",
+			 attach_mode_name(mode), strerror(-err));
+		goto fail;
+	}
 	return 0;
+fail:
+	copenclose_bpf__destroy(s->skel);
+	s->skel = NULL;
+	s->blind[0] = '\0';
+	return err ? err : -EINVAL;
 }
 
 static int setup(struct session *s)
@@ -404,46 +617,44 @@ static int setup(struct session *s)
 		      stderr);
 	ro.v2_mount = s->layout.v2_mount;
 	ro.state_root = "";
+	ro.dirs = &cfg->state_dirs;
 	if ((err = resolver_new(&ro, &s->res))) {
 		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
 			strerror(-err));
 		return TRACER_FAILED;
 	}
+	if (cfg->pod || cfg->k8s_namespace || (cfg->container && cfg->wait)) {
+		s->sel.container = cfg->container;
+		s->sel.pod = cfg->pod;
+		s->sel.k8s_namespace = cfg->k8s_namespace;
+		announce_selector(s);
+	}
 	if ((err = open_cgroup_filter(s)))
 		return err;
 	s->ncpus = libbpf_num_possible_cpus();
-	s->skel = copenclose_bpf__open();
-	if (!s->skel) {
-		fprintf(stderr, "copenclose: cannot open the BPF object: %s\n", strerror(errno));
-		return TRACER_FAILED;
+	if (cfg->attach == ATTACH_FENTRY || cfg->attach == ATTACH_AUTO) {
+		err = load_mode(s, &host, ATTACH_FENTRY);
+		if (err == 0)
+			goto loaded;
+		if (cfg->attach == ATTACH_FENTRY) {
+			fprintf(stderr,
+				"copenclose: the fentry attach mode is not available here: %s%s\n",
+				s->why, cfg->verbose ? "" : " (-v shows libbpf's messages)");
+			return TRACER_FAILED;
+		}
+		if (cfg->verbose)
+			fprintf(stderr, "copenclose: fentry mode not available (%s): tracepoints\n",
+				s->why);
 	}
-	if ((err = set_filters(s, &host))) {
-		fprintf(stderr, "copenclose: cannot size the ring buffer: %s\n", strerror(-err));
-		return TRACER_FAILED;
-	}
-	if ((err = copenclose_bpf__load(s->skel))) {
-		fprintf(stderr, "copenclose: cannot load the BPF programs: %s%s\n", strerror(-err),
+	if ((err = load_mode(s, &host, ATTACH_TRACEPOINT))) {
+		fprintf(stderr, "copenclose: %s%s\n", s->why,
 			cfg->verbose ? "" : " (-v shows libbpf's messages)");
 		return TRACER_FAILED;
 	}
-	if (s->cgroup_fd >= 0) {
-		uint32_t zero = 0;
-
-		if ((err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
-						&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
-			fprintf(stderr, "copenclose: cannot set the cgroup filter: %s\n",
-				strerror(-err));
-			return TRACER_FAILED;
-		}
-	}
+loaded:
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
 	if (!s->rb) {
 		fprintf(stderr, "copenclose: cannot map the ring buffer: %s\n", strerror(errno));
-		return TRACER_FAILED;
-	}
-	if ((err = copenclose_bpf__attach(s->skel))) {
-		fprintf(stderr, "copenclose: cannot attach to the syscall tracepoints: %s%s\n",
-			strerror(-err), cfg->verbose ? "" : " (-v shows libbpf's messages)");
 		return TRACER_FAILED;
 	}
 	return 0;
@@ -461,24 +672,25 @@ static void *destroy_link(void *link)
  */
 static void detach_all(struct copenclose_bpf *skel)
 {
-	struct bpf_link **links[] = {
-		&skel->links.exit_open,	   &skel->links.exit_openat,  &skel->links.exit_openat2,
-		&skel->links.exit_close,   &skel->links.exit_connect, &skel->links.exit_accept,
-		&skel->links.exit_accept4, &skel->links.cgroup_mkdir, &skel->links.cgroup_rmdir,
-	};
-	enum { N = sizeof(links) / sizeof(links[0]) };
+	const struct bpf_object_skeleton *sk = skel->skeleton;
+	enum { N = 64 };
 	pthread_t threads[N];
-	int started[N] = {0};
+	int started[N] = {0}, n = sk->prog_cnt < N ? sk->prog_cnt : N;
 
-	for (int i = 0; i < N; i++)
-		if (*links[i] && pthread_create(&threads[i], NULL, destroy_link, *links[i]) == 0)
+	for (int i = 0; i < n; i++) {
+		struct bpf_link *link = *sk->progs[i].link;
+
+		if (link && pthread_create(&threads[i], NULL, destroy_link, link) == 0)
 			started[i] = 1;
-	for (int i = 0; i < N; i++) {
-		if (started[i])
+	}
+	for (int i = 0; i < sk->prog_cnt; i++) {
+		struct bpf_link **link = sk->progs[i].link;
+
+		if (i < n && started[i])
 			pthread_join(threads[i], NULL);
-		else if (*links[i])
-			bpf_link__destroy(*links[i]);
-		*links[i] = NULL;
+		else if (*link)
+			bpf_link__destroy(*link);
+		*link = NULL;
 	}
 }
 
@@ -512,9 +724,34 @@ static void report_loss_by_cgroup(struct session *s)
 		fprintf(stderr, "copenclose: and losses in %d more cgroups\n", more);
 }
 
-int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
+/* The descriptor table is kept when close is traced (or a leak report asked for), unless -x drops
+   the successful calls it is made of or --no-fd-table turns it off. */
+static int want_fd_table(const struct config *cfg)
 {
-	struct session s = {.cfg = cfg, .stop = stop, .cgroup_fd = -1};
+	return !cfg->no_fd_table && !cfg->failed &&
+	       ((cfg->syscalls & (1u << CC_SYS_CLOSE)) || cfg->leaks_older >= 0);
+}
+
+static void report_fd_table(struct session *s)
+{
+	struct fdtable_stats st;
+
+	if (!s->fd_table)
+		return;
+	fdtable_stats(s->fds.table, &st);
+	if (st.dropped_total || st.dropped_proc || st.dropped_bytes)
+		fprintf(stderr,
+			"copenclose: descriptor table full: %llu descriptors not recorded (%llu over "
+			"the total, %llu over a process's share, %llu over the path bytes); their "
+			"ends are reported as unknown\n",
+			(unsigned long long)(st.dropped_total + st.dropped_proc + st.dropped_bytes),
+			(unsigned long long)st.dropped_total, (unsigned long long)st.dropped_proc,
+			(unsigned long long)st.dropped_bytes);
+}
+
+int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile sig_atomic_t *report)
+{
+	struct session s = {.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1};
 	uint64_t seen, lost, unread, cg_lost;
 	int rc, err;
 
@@ -522,12 +759,20 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 	output_init(&s.out, cfg->output, cfg->by,
 		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
+	s.fd_table = want_fd_table(cfg);
+	s.older_ns = cfg->leaks_older > 0 ? (uint64_t)(cfg->leaks_older * 1e9) : 0;
+	if (s.fd_table && (err = fdlife_init(&s.fds, NULL))) {
+		fprintf(stderr, "copenclose: cannot make the descriptor table: %s\n",
+			strerror(-err));
+		rc = TRACER_FAILED;
+		goto cleanup;
+	}
 	rc = setup(&s);
 	if (rc)
 		goto cleanup;
 	if ((err = preflight_drop_privileges()) && cfg->verbose)
 		fprintf(stderr, "copenclose: could not drop privileges: %s\n", strerror(-err));
-	print_tracing(cfg);
+	print_tracing(&s);
 	output_header(&s.out);
 	sink_flush(&s.sink, &s.out.buf, s.stop, -1);
 	err = poll_loop(&s);
@@ -538,12 +783,20 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		drain(&s, DRAIN_MS);
 		check_loss(&s, now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
 		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
+		if (s.fd_table)
+			report_leaks(&s, DRAIN_MS, 0);
 	}
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
-	unread = seen - lost - s.sink.delivered;
+	unread = seen - lost - s.sink.delivered - s.not_selected - s.fed_only;
 	if (lost)
 		report_loss_by_cgroup(&s);
+	if ((cg_lost = counter(&s, CC_CNT_PROC_LOST)))
+		fprintf(stderr,
+			"copenclose: %llu exit or exec records lost: the descriptors they ended may "
+			"be reported as still open\n",
+			(unsigned long long)cg_lost);
+	report_fd_table(&s);
 	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
 		fprintf(stderr,
 			"copenclose: %llu cgroup records lost: containers created then may be unnamed\n",
@@ -552,6 +805,8 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop)
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
 	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
 		(unsigned long long)s.sink.delivered, (unsigned long long)lost);
+	if (selector_active(&s.sel))
+		fprintf(stderr, ", %llu not selected", (unsigned long long)s.not_selected);
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
 	fputc('\n', stderr);
@@ -562,6 +817,8 @@ cleanup:
 	if (s.cgroup_fd >= 0)
 		close(s.cgroup_fd);
 	resolver_free(s.res);
+	if (s.fd_table)
+		fdlife_free(&s.fds);
 	output_free(&s.out);
 	return rc;
 }

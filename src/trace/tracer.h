@@ -15,9 +15,11 @@ enum tracer_exit {
 };
 
 /*
- * Trace until *stop is set (by a signal), the duration expires or stdout closes. Prints its own
- * one-line errors and the closing counters on stderr; returns an enum tracer_exit.
+ * Trace until *stop is set (by a signal), the duration expires or stdout closes; each time
+ * *report is set (SIGUSR1) write the leak report and clear it. Prints its own one-line errors and
+ * the closing counters on stderr; returns an enum tracer_exit.
  */
-int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop);
+int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop,
+	       volatile sig_atomic_t *report);
 
 #endif

@@ -18,7 +18,12 @@
  *   mark DIR          mkdir DIR: tells the test it got here (no fd)
  *   wait-file FILE    polls with stat() until FILE exists (at most 120 s; no fd)
  *   sleep MS          nanosleep
+ *   keep PATH N       N x openat(AT_FDCWD, PATH, O_RDONLY), the descriptors kept open
+ *   keepcx PATH N     the same with O_RDONLY|O_CLOEXEC
+ *   drop N            close of the N kept descriptors opened first (in the order opened)
  *   exec PROG ARGS... execv(PROG, PROG ARGS...): the rest of the line is another program's (last)
+ *                     (no traced call: the kernel opens PROG itself); kept O_CLOEXEC
+ *                     descriptors end there, the others stay open in the new image
  * Exits 0 when every step did what it should, 1 otherwise, 2 on bad usage.
  */
 #define _GNU_SOURCE
@@ -38,6 +43,13 @@
 #include <unistd.h>
 
 #define WORKLOAD_BAD_FD 999
+#define WORKLOAD_KEEP	256
+
+/* The descriptors the keep steps left open, oldest first. */
+struct workload_kept {
+	long fd[WORKLOAD_KEEP];
+	int first, n;
+};
 
 /* Prints a failure with write(2) only: stdio could allocate, never open, but stay minimal. */
 static int workload_fail(const char *what, const char *arg, int err)
@@ -145,8 +157,14 @@ static long workload_listen(const struct sockaddr *sa, socklen_t len)
 
 static long workload_accept(long lfd, int four)
 {
+#ifdef SYS_accept
 	long fd = four ? syscall(SYS_accept4, lfd, NULL, NULL, SOCK_CLOEXEC)
 		       : syscall(SYS_accept, lfd, NULL, NULL);
+#else /* i386 has no accept system call: socketcall(SYS_ACCEPT), as its libc does */
+	unsigned long args[3] = {(unsigned long)lfd, 0, 0};
+	long fd = four ? syscall(SYS_accept4, lfd, NULL, NULL, SOCK_CLOEXEC)
+		       : syscall(SYS_socketcall, 5 /* SYS_ACCEPT */, args);
+#endif
 	if (fd < 0)
 		return workload_fail("accept", NULL, errno);
 	return fd;
@@ -249,8 +267,31 @@ static int workload_wait_file(const char *path)
 	return 0;
 }
 
+static int workload_keep(struct workload_kept *k, const char *path, long n, int flags)
+{
+	for (long i = 0; i < n; i++) {
+		if (k->first + k->n >= WORKLOAD_KEEP)
+			return workload_fail("keep: too many descriptors", path, 0);
+		long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | flags);
+		if (fd < 0)
+			return workload_fail("keep", path, errno);
+		k->fd[k->first + k->n++] = fd;
+	}
+	return 0;
+}
+
+static int workload_drop(struct workload_kept *k, long n)
+{
+	if (n > k->n)
+		return workload_fail("drop: fewer descriptors kept than", NULL, 0);
+	for (long i = 0; i < n; i++, k->first++, k->n--)
+		if (workload_close(k->fd[k->first], "kept") < 0)
+			return -1;
+	return 0;
+}
+
 /* Runs the step at argv[0]; returns how many arguments it used, or -1. */
-static int workload_step(int argc, char **argv, int *failed)
+static int workload_step(int argc, char **argv, struct workload_kept *k, int *failed)
 {
 	static const struct {
 		const char *name;
@@ -259,6 +300,7 @@ static int workload_step(int argc, char **argv, int *failed)
 		{"open", 2},	{"sysopen", 2},	 {"open2", 2},	 {"missing", 2},   {"closebad", 1},
 		{"tcppair", 1}, {"tcppair4", 1}, {"connect", 1}, {"accept", 1},	   {"unix", 1},
 		{"flood", 2},	{"hostname", 1}, {"mark", 1},	 {"wait-file", 1}, {"sleep", 1},
+		{"keep", 2},	{"keepcx", 2},	 {"drop", 1},
 	};
 	const char *s = argv[0];
 	size_t i;
@@ -270,8 +312,15 @@ static int workload_step(int argc, char **argv, int *failed)
 	const char *a = argv[1];
 	long n = steps[i].nargs == 2 ? workload_count(argv[2]) : workload_count(a);
 	int rc = 0;
-	if (!strcmp(s, "open") || !strcmp(s, "sysopen") || !strcmp(s, "open2") ||
-	    !strcmp(s, "missing") || !strcmp(s, "flood")) {
+	if (!strcmp(s, "keep") || !strcmp(s, "keepcx") || !strcmp(s, "drop")) {
+		if (n < 0)
+			return -1;
+		if (!strcmp(s, "drop"))
+			rc = workload_drop(k, n);
+		else
+			rc = workload_keep(k, a, n, !strcmp(s, "keepcx") ? O_CLOEXEC : 0);
+	} else if (!strcmp(s, "open") || !strcmp(s, "sysopen") || !strcmp(s, "open2") ||
+		   !strcmp(s, "missing") || !strcmp(s, "flood")) {
 		if (n < 0)
 			return -1;
 		if (!strcmp(s, "missing"))
@@ -315,6 +364,7 @@ static int workload_step(int argc, char **argv, int *failed)
 
 int main(int argc, char **argv)
 {
+	struct workload_kept kept = {.first = 0, .n = 0};
 	int failed = 0;
 	if (argc < 2) {
 		static const char usage[] = "usage: workload STEP [ARGS]... (see the source)\n";
@@ -327,7 +377,7 @@ int main(int argc, char **argv)
 			workload_fail("execv", argv[i + 1], errno);
 			_exit(1);
 		}
-		int used = workload_step(argc - i, argv + i, &failed);
+		int used = workload_step(argc - i, argv + i, &kept, &failed);
 		if (used < 0) {
 			workload_fail("bad step or arguments at", argv[i], 0);
 			_exit(2);

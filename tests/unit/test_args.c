@@ -100,7 +100,17 @@ static const struct {
 	{{"--ringbuf-size", "3"}, "invalid --ringbuf-size '3'"},
 	{{"-c", "a", "-G"}, "needs a value"},
 	{{"extra"}, "unexpected argument 'extra'"},
+	{{"--wait"}, "--wait needs -c NAME"},
+	{{"--pod", ""}, "empty pod name"},
+	{{"--k8s-namespace", ""}, "empty namespace"},
+	{{"--pod", "p", "-G"}, "needs a value"},
+	{{"--state-dir", "podman=/x"}, "invalid --state-dir 'podman=/x'"},
+	{{"--state-dir", "docker=rel"}, "invalid --state-dir 'docker=rel'"},
 	{{"-p"}, "option '-p' needs a value"},
+	{{"--leaks-older", "-1"}, "invalid --leaks-older '-1'"},
+	{{"--leaks-older", "soon"}, "invalid --leaks-older 'soon'"},
+	{{"--leaks-older", "5", "--no-fd-table"}, "--leaks-older needs the descriptor table"},
+	{{"--leaks-older", "5", "-x"}, "--leaks-older needs the successful opens"},
 };
 
 static void test_bad_input(void **state)
@@ -130,14 +140,51 @@ static void test_container_and_cgroup_exclusive(void **state)
 	assert_non_null(strstr(err, "cannot be combined"));
 }
 
+static void test_waiting_filters(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	assert_int_equal(PARSE(cfg, err, "-c", "db", "--wait"), ARGS_OK);
+	assert_string_equal(cfg.container, "db");
+	assert_true(cfg.wait);
+	assert_int_equal(PARSE(cfg, err, "--pod", "cart", "--k8s-namespace", "shop"), ARGS_OK);
+	assert_string_equal(cfg.pod, "cart");
+	assert_string_equal(cfg.k8s_namespace, "shop");
+	assert_false(cfg.wait);
+	assert_int_equal(PARSE(cfg, err, "--k8s-namespace", "shop", "-G", "/x"), -EINVAL);
+	assert_non_null(strstr(err, "cannot be combined with -G"));
+	assert_int_equal(PARSE(cfg, err, "--state-dir", "containerd=/run/k3s/containerd"), ARGS_OK);
+	assert_string_equal(cfg.state_dirs.dir[ENGINE_CONTAINERD][0], "/run/k3s/containerd");
+	assert_string_equal(cfg.state_dirs.dir[ENGINE_CONTAINERD][1], "/run/containerd");
+}
+
+static void test_fd_table_options(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	assert_int_equal(PARSE(cfg, err, "-e", "close"), ARGS_OK);
+	assert_false(cfg.no_fd_table);
+	assert_true(cfg.leaks_older < 0); /* not given */
+	assert_int_equal(PARSE(cfg, err, "--no-fd-table"), ARGS_OK);
+	assert_true(cfg.no_fd_table);
+	assert_int_equal(PARSE(cfg, err, "--leaks-older", "2.5"), ARGS_OK);
+	assert_true(cfg.leaks_older == 2.5);
+	assert_int_equal(PARSE(cfg, err, "--leaks-older", "0"), ARGS_OK);
+	assert_true(cfg.leaks_older == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fd_table_options),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_original_flags),
 		cmocka_unit_test(test_new_options),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_container_and_cgroup_exclusive),
+		cmocka_unit_test(test_waiting_filters),
 	};
 	return cmocka_run_group_tests_name("args", tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "cmd/doctor_config.h"
+#include "cmd/doctor_runtimes.h"
 
 #define FIX "tests/fixtures/doctor/"
 
@@ -27,7 +28,8 @@ struct file_case {
 static const struct file_case file_cases[] = {
 	{"daemon-valid.json", doctor_config_docker, 0, "systemd", 4, NULL},
 	{"daemon-default.json", doctor_config_docker, -ENOENT, NULL, 0, NULL},
-	{"daemon-malformed.json", doctor_config_docker, -EINVAL, NULL, 0, "line 3: expected ','"},
+	{"daemon-malformed.json", doctor_config_docker, -EINVAL, NULL, 0,
+	 "line 3: '}' expected near '\"log-driver\"'"},
 	{"containerd-valid.toml", doctor_config_containerd, 0, "systemd", 14, NULL},
 	{"containerd-default.toml", doctor_config_containerd, -ENOENT, NULL, 0, NULL},
 	{"containerd-malformed.toml", doctor_config_containerd, -EINVAL, NULL, 0,
@@ -45,7 +47,7 @@ static const struct file_case file_cases[] = {
 	{"kubelet-valid.yaml", doctor_config_kubelet, 0, "systemd", 6, NULL},
 	{"kubelet-default.yaml", doctor_config_kubelet, -ENOENT, NULL, 0, NULL},
 	{"kubelet-malformed.yaml", doctor_config_kubelet, -EINVAL, NULL, 0,
-	 "line 2: expected key: value"},
+	 "line 3: could not find expected ':' (while scanning a simple key at line 2)"},
 };
 
 static char *slurp(const char *path, size_t *len)
@@ -112,7 +114,7 @@ static const struct text_case text_cases[] = {
 	{"docker empty object", doctor_config_docker, "{}\n", -ENOENT, NULL, NULL},
 	{"docker array", doctor_config_docker, "[1,2]", -EINVAL, NULL, "not a JSON object"},
 	{"docker cut", doctor_config_docker, "{\"exec-opts\": [\"native.cgroupdriver=sys", -EINVAL,
-	 NULL, "unterminated string"},
+	 NULL, "line 1: premature end of input"},
 	{"docker not a list", doctor_config_docker,
 	 "{\"exec-opts\": \"native.cgroupdriver=systemd\"}", -EINVAL, NULL, "not a list"},
 	{"docker unknown driver", doctor_config_docker,
@@ -120,7 +122,16 @@ static const struct text_case text_cases[] = {
 	{"docker last wins", doctor_config_docker,
 	 "{\"exec-opts\":[\"native.cgroupdriver=systemd\",\"native.cgroupdriver=cgroupfs\"]}", 0,
 	 "cgroupfs", NULL},
-	{"docker trailing", doctor_config_docker, "{} {}", -EINVAL, NULL, "text after"},
+	{"docker trailing", doctor_config_docker, "{} {}", -EINVAL, NULL, "end of file expected"},
+	{"docker blank", doctor_config_docker, " \n\t\n", -EINVAL, NULL, "line 1: empty file"},
+	{"docker duplicate key", doctor_config_docker,
+	 "{\"exec-opts\":[\"native.cgroupdriver=systemd\"],\n\"exec-opts\":[]}", -EINVAL, NULL,
+	 "line 2: duplicate object key"},
+	{"docker escaped NUL", doctor_config_docker, "{\"a\":\"b\\u0000\"}", -EINVAL, NULL,
+	 "a string holds \\u0000"},
+	{"docker options not strings", doctor_config_docker, "{\"exec-opts\":[1]}", -EINVAL, NULL,
+	 "holds something other than strings"},
+
 	{"docker nested key ignored", doctor_config_docker,
 	 "{\"x\":{\"exec-opts\":[\"native.cgroupdriver=systemd\"]}}", -ENOENT, NULL, NULL},
 	{"docker control char", doctor_config_docker, "{\"a\":\"x\001\"}", -EINVAL, NULL,
@@ -155,7 +166,23 @@ static const struct text_case text_cases[] = {
 	{"kubelet empty driver", doctor_config_kubelet, "cgroupDriver:\n", -EINVAL, NULL,
 	 "unknown cgroup driver"},
 	{"kubelet tab", doctor_config_kubelet, "kind: X\n\tcgroupDriver: systemd\n", -EINVAL, NULL,
-	 "tab"},
+	 "line 2: found a tab character that violates indentation"},
+	{"kubelet nested key is not the top one", doctor_config_kubelet,
+	 "a:\n  cgroupDriver: systemd\ncgroupDriver: cgroupfs\n", 0, "cgroupfs", NULL},
+	{"kubelet flow collections around it", doctor_config_kubelet,
+	 "a: [1, {cgroupDriver: x}]\ncgroupDriver: systemd\nb: {c: d}\n", 0, "systemd", NULL},
+	{"kubelet a list document sets nothing", doctor_config_kubelet,
+	 "- cgroupDriver\n- systemd\n", -ENOENT, NULL, NULL},
+	{"kubelet alias", doctor_config_kubelet, "a: &x systemd\ncgroupDriver: *x\n", -EINVAL, NULL,
+	 "line 2: cgroupDriver is an alias"},
+	{"kubelet list value", doctor_config_kubelet, "cgroupDriver:\n  - systemd\n", -EINVAL, NULL,
+	 "line 2: cgroupDriver is not a scalar"},
+	{"kubelet unterminated quote", doctor_config_kubelet, "a: \"x\n", -EINVAL, NULL,
+	 "line 2: found unexpected end of stream (while scanning a quoted scalar at line 1)"},
+	{"kubelet invalid UTF-8", doctor_config_kubelet, "\xff: b\n", -EINVAL, NULL,
+	 "invalid leading UTF-8 octet"},
+	{"kubelet second document", doctor_config_kubelet,
+	 "---\nk: v\n---\ncgroupDriver: systemd\n", 0, "systemd", NULL},
 	{"kubelet single quotes", doctor_config_kubelet, "cgroupDriver: 'cgroupfs'", 0, "cgroupfs",
 	 NULL},
 	{"kubelet unknown", doctor_config_kubelet, "cgroupDriver: bogus\n", -EINVAL, NULL,
@@ -166,10 +193,11 @@ static const struct text_case text_cases[] = {
 
 static void test_hostile_text(void **state)
 {
+	struct doctor_setting s;
+
 	(void)state;
 	for (size_t i = 0; i < sizeof(text_cases) / sizeof(text_cases[0]); i++) {
 		const struct text_case *c = &text_cases[i];
-		struct doctor_setting s;
 		size_t len = strlen(c->text);
 		int rc;
 
@@ -180,6 +208,20 @@ static void test_hostile_text(void **state)
 		if (c->rc == 0)
 			assert_true(s.line > 0);
 	}
+	/* docker: an option spelled with escapes is read, but its line is not known */
+	const char esc[] = "{\"exec-opts\":[\"native.\\u0063groupdriver=cgroupfs\"]}";
+	assert_int_equal(doctor_config_docker(esc, sizeof(esc) - 1, &s), 0);
+	assert_string_equal(s.value, "cgroupfs");
+	assert_int_equal(s.line, 0);
+	/* the line of the winning option, not of an earlier one */
+	const char two[] = "{\"exec-opts\":[\n\"native.cgroupdriver=systemd\",\n"
+			   "\"native.cgroupdriver=cgroupfs\"]}";
+	assert_int_equal(doctor_config_docker(two, sizeof(two) - 1, &s), 0);
+	assert_string_equal(s.value, "cgroupfs");
+	assert_int_equal(s.line, 3);
+	/* YAML: a NUL byte, and on which line */
+	assert_int_equal(doctor_config_kubelet("a: b\nc: d\0\n", 11, &s), -EINVAL);
+	assert_string_equal(s.note, "malformed at line 2: NUL byte");
 }
 
 /* Deep nesting, huge values and every prefix of the fixtures: bounded, never a crash. */

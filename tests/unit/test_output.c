@@ -83,11 +83,12 @@ static void test_json_open(void **state)
 	set_tail(&r, "/etc/nginx/x.conf", 17);
 	assert_string_equal(
 		render(&o, &r, &docker),
-		"{\"time\":\"2026-11-29T04:05:06.123456Z\",\"type\":\"event\",\"syscall\":\"openat\","
+		"{\"time\":\"2026-11-29T04:05:06.123456Z\",\"type\":\"event\",\"syscall\":\"openat\",\"via\":\"syscall\","
 		"\"pid\":1234,\"tid\":1235,\"ppid\":1,\"ns_pid\":7,\"uid\":1000,\"gid\":100,"
 		"\"comm\":\"nginx\",\"ret\":3,\"errno\":null,\"fd\":3,\"path\":\"/etc/nginx/x.conf\","
 		"\"flags\":\"O_WRONLY|O_CREAT|O_CLOEXEC\",\"addr\":null,\"mode\":\"0644\","
-		"\"dirfd\":null,\"resolve\":null,\"truncated\":false,\"cgroup_id\":4711,"
+		"\"dirfd\":null,\"resolve\":null,\"closed_path\":null,\"closed_addr\":null,"
+		"\"closed_syscall\":null,\"lifetime_ns\":null,\"truncated\":false,\"cgroup_id\":4711,"
 		"\"cgroup\":\"/system.slice/"
 		"docker-6643ca763e3e0000000000000000000000000000000000000000000000000000.scope\","
 		"\"hostname\":\"6643ca763e3e\",\"pidns\":4026532001,\"mntns\":4026532002,"
@@ -300,6 +301,40 @@ static void test_table_container_id_short(void **state)
 	output_free(&o);
 }
 
+/* A Kubernetes container shows as namespace/pod/container; the sandbox as namespace/pod/POD; a
+ * pod's path with no engine's state has runtime "?" in the table and null in JSON. */
+static void test_table_kubernetes(void **state)
+{
+	struct cgroup_identity pod = {
+		.path = "/kubepods/besteffort/pod0b1f7a52-5d3c-4b6e-9d1a-2f3e4c5d6e7f/abc",
+		.ctr = {.is_container = true,
+			.runtime = "containerd",
+			.id = "abc",
+			.name = "abc",
+			.k8s_namespace = "shop",
+			.k8s_pod = "cart-7d9f",
+			.k8s_container = "redis"},
+	};
+	struct output o;
+	struct rec r;
+
+	output_init(&o, OUTPUT_TABLE, BY_UTS, 0);
+	base_event(&r, CC_SYS_CLOSE);
+	assert_non_null(strstr(render(&o, &r, &pod), " shop/cart-7d9f/redis containerd "));
+	pod.ctr.k8s_container[0] = '\0';
+	pod.ctr.k8s_sandbox = true;
+	assert_non_null(strstr(render(&o, &r, &pod), " shop/cart-7d9f/POD containerd "));
+	memset(pod.ctr.k8s_pod, 0, sizeof(pod.ctr.k8s_pod));
+	pod.ctr.runtime[0] = '\0';
+	assert_non_null(strstr(render(&o, &r, &pod), " abc"
+						     "              "
+						     "?          "));
+	output_free(&o);
+	output_init(&o, OUTPUT_JSON, BY_UTS, 0);
+	assert_non_null(strstr(render(&o, &r, &pod), "\"container_runtime\":null,"));
+	output_free(&o);
+}
+
 static void test_lost_record(void **state)
 {
 	struct output o;
@@ -328,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_table_display_widths),
 		cmocka_unit_test(test_table_keys),
 		cmocka_unit_test(test_table_container_id_short),
+		cmocka_unit_test(test_table_kubernetes),
 		cmocka_unit_test(test_lost_record),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);

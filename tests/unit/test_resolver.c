@@ -1,4 +1,5 @@
-/* Unit tests of the resolver: /proc/PID/cgroup, runtime state and names, JSON scan, LRU, find. */
+/* Unit tests of the resolver: /proc/PID/cgroup, runtime state and names, JSON lookups, LRU, find.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "enrich/jsonscan.h"
+#include "enrich/json_read.h"
 #include "enrich/proc_cgroup.h"
 #include "enrich/resolver.h"
 #include "enrich/runtime_state.h"
@@ -72,38 +73,63 @@ static void test_proc_cgroup(void **state)
 	assert_memory_equal(out, "/a\0b", 5);
 }
 
-static void test_jsonscan(void **state)
+/* Parse js as json_read does, then one of runtime_state's lookups; -EINVAL when parsing fails. */
+static int lookup(const char *js, int (*fn)(const json_t *, const char *, char *, size_t),
+		  const char *id, char *out, size_t size)
+{
+	json_t *v;
+	int rc = json_read_text(js, strlen(js), &v);
+
+	if (rc)
+		return rc;
+	rc = fn(v, id, out, size);
+	json_decref(v);
+	return rc;
+}
+
+static int docker(const json_t *v, const char *id, char *out, size_t size)
+{
+	(void)id;
+	return runtime_state_docker_name(v, out, size);
+}
+
+static void test_docker_name(void **state)
 {
 	static const struct {
-		const char *js, *key, *want;
+		const char *js, *want;
 		int rc;
 	} cases[] = {
-		{"{\"Name\":\"/web\"}", "Name", "/web", 0},
-		{" { \"a\" : [1, {\"Name\":\"x\"}, \"]\"], \"Name\" : \"y\" } ", "Name", "y", 0},
-		{"{\"State\":{\"Name\":\"no\"},\"Name\":\"yes\"}", "Name", "yes", 0},
-		{"{\"Name\":\"a\\\"b\\\\c\\/d\\n\"}", "Name", "a\"b\\c/d\n", 0},
-		{"{\"Name\":\"\\u00e9\\u20ac\\ud83d\\ude00\"}", "Name",
+		{"{\"Name\":\"/web\"}", "web", 0},
+		{"{\"Name\":\"web\"}", "web", 0},
+		{" { \"a\" : [1, {\"Name\":\"x\"}, \"]\"], \"Name\" : \"/y\" } ", "y", 0},
+		{"{\"State\":{\"Name\":\"no\"},\"Name\":\"yes\"}", "yes", 0},
+		{"{\"Name\":\"a\\\"b\\\\c\\/d\\n\"}", "a\"b\\c/d\n", 0},
+		{"{\"Name\":\"\\u00e9\\u20ac\\ud83d\\ude00\"}",
 		 "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 0},
-		{"{\"Name\":\"\\ud800x\"}", "Name", "\xef\xbf\xbdx", 0},
-		{"{\"Name\":17}", "Name", NULL, -ENOENT},
-		{"{\"Other\":\"x\"}", "Name", NULL, -ENOENT},
-		{"{}", "Name", NULL, -ENOENT},
-		{"[\"Name\",\"x\"]", "Name", NULL, -EINVAL},
-		{"{\"Name\":\"unterminated", "Name", NULL, -EINVAL},
-		{"{\"a\":{\"b\":[}}", "Name", NULL, -EINVAL},
-		{"{\"a\" 1}", "Name", NULL, -EINVAL},
-		{"{\"Name\":\"\\q\"}", "Name", NULL, -EINVAL},
-		{"{\"Name\":\"\\u12\"}", "Name", NULL, -EINVAL},
-		{"", "Name", NULL, -EINVAL},
-		{"{\"a\":true,\"b\":null,\"c\":-1.5e3,\"Name\":\"n\"}", "Name", "n", 0},
-		{"{\"a\":1 \"Name\":\"n\"}", "Name", NULL, -EINVAL},
-		{"{\"Name\":\"0123456789abcdef\"}", "Name", NULL, -ENAMETOOLONG},
+		{"{\"Name\":\"\\ud800x\"}", NULL,
+		 -EINVAL}, /* a lone surrogate: the file is refused */
+		{"{\"Name\":17}", NULL, -ENOENT},
+		{"{\"Other\":\"x\"}", NULL, -ENOENT},
+		{"{}", NULL, -ENOENT},
+		{"{\"Name\":\"/\"}", NULL, -ENOENT},
+		{"{\"Name\":\"\"}", NULL, -ENOENT},
+		{"[\"Name\",\"x\"]", NULL, -ENOENT},
+		{"{\"Name\":\"unterminated", NULL, -EINVAL},
+		{"{\"a\":{\"b\":[}}", NULL, -EINVAL},
+		{"{\"a\" 1}", NULL, -EINVAL},
+		{"{\"Name\":\"\\q\"}", NULL, -EINVAL},
+		{"{\"Name\":\"\\u12\"}", NULL, -EINVAL},
+		{"", NULL, -EINVAL},
+		{"{\"a\":true,\"b\":null,\"c\":-1.5e3,\"Name\":\"n\"}", "n", 0},
+		{"{\"a\":1 \"Name\":\"n\"}", NULL, -EINVAL},
+		{"{\"Name\":\"a\",\"Name\":\"b\"}", NULL, -EINVAL},
+		{"{\"Name\":\"0123456789abcdef\"}", NULL, -ENAMETOOLONG},
+		{"{\"Name\":\"/0123456789abcde\"}", "0123456789abcde", 0},
 	};
 	char out[16];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int rc = jsonscan_top_string(cases[i].js, strlen(cases[i].js), cases[i].key, out,
-					     sizeof(out));
+		int rc = lookup(cases[i].js, docker, NULL, out, sizeof(out));
 
 		if (rc != cases[i].rc)
 			fail_msg("case %zu (%s): rc %d, want %d", i, cases[i].js, rc, cases[i].rc);
@@ -112,7 +138,7 @@ static void test_jsonscan(void **state)
 	}
 }
 
-static void test_jsonscan_array(void **state)
+static void test_storage_name(void **state)
 {
 	static const struct {
 		const char *js, *val, *want;
@@ -126,10 +152,16 @@ static void test_jsonscan_array(void **state)
 		{"[{\"id\":\"a\"}]", "a", NULL, -ENOENT},
 		{"[{\"id\":\"a\",\"names\":[]}]", "a", NULL, -ENOENT},
 		{"[{\"id\":\"a\",\"names\":[7]}]", "a", NULL, -ENOENT},
+		{"[{\"id\":\"a\",\"names\":[\"\"]}]", "a", NULL, -ENOENT},
+		/* the first object of that id decides, as containers/storage keeps one per id */
+		{"[{\"id\":\"a\"},{\"id\":\"a\",\"names\":[\"second\"]}]", "a", NULL, -ENOENT},
 		{"[{\"id\":\"b\",\"names\":[\"x\"]}]", "a", NULL, -ENOENT},
 		{"[]", "a", NULL, -ENOENT},
-		{"{\"id\":\"a\"}", "a", NULL, -EINVAL},
+		{"{\"id\":\"a\",\"names\":[\"x\"]}", "a", NULL, -ENOENT},
 		{"[{\"id\":\"a\",", "a", NULL, -EINVAL},
+		{"[{\"id\":\"a\",\"id\":\"a\",\"names\":[\"x\"]}]", "a", NULL, -EINVAL},
+		{"[{\"id\":\"a\",\"names\":[\"0123456789012345678901234567890123456789\"]}]", "a",
+		 NULL, -ENAMETOOLONG},
 		{"[{\"id\":\"0123456789012345678901234567890123456789012345678901234567890123456789"
 		 "0123456789012345678901234567890123456789012345678901234567890123456789012345678901"
 		 "2345678901234567890123456789012345678901234567890123456789012345678901234567890123"
@@ -139,8 +171,8 @@ static void test_jsonscan_array(void **state)
 	char out[32];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int rc = jsonscan_array_find(cases[i].js, strlen(cases[i].js), "id", cases[i].val,
-					     "names", out, sizeof(out));
+		int rc = lookup(cases[i].js, runtime_state_storage_name, cases[i].val, out,
+				sizeof(out));
 
 		if (rc != cases[i].rc)
 			fail_msg("case %zu: rc %d, want %d", i, rc, cases[i].rc);
@@ -287,15 +319,18 @@ static void test_lookup_pid(void **state)
 static void test_learn_created(void **state)
 {
 	static const struct {
-		const char *path, *creator, *runtime;
+		const char *path, *creator, *runtime, *id;
 	} cases[] = {
-		{"/short-lived-1", "runc", "runc"},
-		{"/short-lived-2", "crun", "crun"},
-		{"/short-lived-3", "bash", NULL},	   /* anyone else: not a container */
-		{"/short-lived-4", "runc:[2:INIT]", NULL}, /* only the runtime itself */
-		{"/short-lived-5", "", NULL},
-		{"/system.slice/x.service", "runc", NULL}, /* not bare */
-		{"/a/b", "runc", NULL},
+		{"/short-lived-1", "runc", "runc", "short-lived-1"},
+		{"/short-lived-2", "crun", "crun", "short-lived-2"},
+		{"/short-lived-3", "bash", NULL, NULL},		 /* anyone else: not a container */
+		{"/short-lived-4", "runc:[2:INIT]", NULL, NULL}, /* only the runtime itself */
+		{"/short-lived-5", "", NULL, NULL},
+		/* any cgroupsPath: the last component is the id */
+		{"/bars-parent/short-lived-6", "runc", "runc", "short-lived-6"},
+		{"/k8s.io/short-lived-7", "crun", "crun", "short-lived-7"},
+		/* not below a user's delegated subtree, where anyone names cgroups */
+		{"/user.slice/user-1000.slice/user@1000.service/x", "runc", NULL, NULL},
 	};
 	struct resolver_opts o = {.v2_mount = "", .state_root = STATE, .no_prime = true};
 	struct resolver *r;
@@ -314,11 +349,41 @@ static void test_learn_created(void **state)
 		}
 		assert_true(id->ctr.is_container);
 		assert_string_equal(id->ctr.runtime, cases[i].runtime);
-		assert_string_equal(id->ctr.id, cases[i].path + 1);
-		assert_string_equal(id->ctr.name, cases[i].path + 1);
+		assert_string_equal(id->ctr.id, cases[i].id);
+		assert_string_equal(id->ctr.name, cases[i].id);
 		assert_int_equal(id->ctr.trust, CONTAINER_TRUST_SYSTEM);
 	}
 	resolver_free(r);
+}
+
+/*
+ * runc makes the parents of its cgroupsPath on the way (mkdir -p): a parent it created is
+ * named after it at first, and is no container once its child is created by runc too.
+ */
+static void test_learn_created_parent(void **state)
+{
+	char dir[] = "/tmp/cc-test-resolver-XXXXXX", sub[64];
+	struct resolver_opts o = {.state_root = STATE, .no_prime = true};
+	const struct cgroup_identity *id;
+	struct resolver *r;
+	struct stat st;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/bars-parent", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(stat(sub, &st), 0);
+	o.v2_mount = dir;
+	assert_int_equal(resolver_new(&o, &r), 0);
+	resolver_learn_created(r, st.st_ino, "/bars-parent", 12, "runc");
+	assert_true(resolver_lookup(r, st.st_ino)->ctr.is_container);
+	resolver_learn_created(r, 900, "/bars-parent/web", 16, "runc");
+	id = resolver_lookup(r, 900);
+	assert_true(id->ctr.is_container);
+	assert_string_equal(id->ctr.id, "web");
+	assert_false(resolver_lookup(r, st.st_ino)->ctr.is_container);
+	resolver_free(r);
+	rmdir(sub);
+	rmdir(dir);
 }
 
 /* The hard cap and the LRU order, with learned paths (no v2 hierarchy to fall back on). */
@@ -452,11 +517,17 @@ static void test_find(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_proc_cgroup),    cmocka_unit_test(test_jsonscan),
-		cmocka_unit_test(test_jsonscan_array), cmocka_unit_test(test_conmon_name),
-		cmocka_unit_test(test_names),	       cmocka_unit_test(test_bare_fifo),
-		cmocka_unit_test(test_lookup_pid),     cmocka_unit_test(test_lru),
-		cmocka_unit_test(test_find),	       cmocka_unit_test(test_learn_created),
+		cmocka_unit_test(test_proc_cgroup),
+		cmocka_unit_test(test_docker_name),
+		cmocka_unit_test(test_storage_name),
+		cmocka_unit_test(test_conmon_name),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_bare_fifo),
+		cmocka_unit_test(test_lookup_pid),
+		cmocka_unit_test(test_lru),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_learn_created),
+		cmocka_unit_test(test_learn_created_parent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,13 +1,16 @@
-/* The doctor report: what this host allows for tracing containers, gathered once and written out.
- */
-#ifndef CC_DOCTOR_H
-#define CC_DOCTOR_H
+/* The doctor report: plain data that the probes, config readers and verdict fill, then written. */
+#ifndef CC_DOCTOR_REPORT_H
+#define CC_DOCTOR_REPORT_H
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "enrich/cgroup.h"
 #include "format/strbuf.h"
+
+/* The kernel BTF doctor checks when not told another. */
+#define DOCTOR_DEFAULT_BTF "/sys/kernel/btf/vmlinux"
 
 /* The BPF program types doctor tries, in report order. */
 enum doctor_prog {
@@ -20,6 +23,7 @@ enum doctor_prog {
 	DOCTOR_PROG_COUNT,
 };
 
+/* A program type's name as the report and JSON give it ("tracepoint", "tp_btf", ...). */
 const char *doctor_prog_name(enum doctor_prog p);
 
 struct doctor_bpf {
@@ -29,14 +33,6 @@ struct doctor_bpf {
 	bool ringbuf;
 	int ringbuf_err;
 };
-
-/*
- * Try each program type by loading and attaching one trivial program of it, alone, and the
- * ring buffer by creating and mapping one; nothing stays loaded. btf_path: kernel BTF for CO-RE
- * (NULL: the running kernel's). tracefs: whether tracefs is mounted. 0 or -errno when the probe
- * object cannot be opened at all.
- */
-int doctor_bpf_probe(const char *btf_path, bool tracefs, struct doctor_bpf *out);
 
 enum doctor_runtime {
 	RT_DOCKER,
@@ -60,14 +56,6 @@ enum doctor_answer {
 
 /* A runtime's name as the report and JSON give it ("docker", "cri-o", ...). */
 const char *doctor_runtime_name(enum doctor_runtime rt);
-
-/*
- * Pure: will containers of runtime rt, configured with cgroup driver ("systemd", "cgroupfs"),
- * have a cgroup v2 id of their own on a host in mode? oci is the OCI runtime a manager runs
- * ("runc", "crun"; podman only, NULL for the default). why gets one sentence.
- */
-enum doctor_answer doctor_verdict(enum cgroup_mode mode, enum doctor_runtime rt, const char *driver,
-				  bool systemd_pid1, const char *oci, char *why, size_t size);
 
 struct doctor_runtime_info {
 	enum doctor_runtime rt;
@@ -100,19 +88,16 @@ struct doctor_report {
 	struct doctor_runtime_info rt[RT_COUNT];
 	int nrt;
 	char strategy[16];
+	char attach[16];       /* the tracer's --attach auto choice: "fentry" or "tracepoint" */
+	char attach_why[200];  /* why that mode */
+	char blind_spots[240]; /* what that mode does not see */
 	char advice[8][320];
 	int nadvice;
 	bool works;
 	char problem[256]; /* why tracing will not work, "" when it will */
 };
 
-/*
- * Pure: from the gathered facts (mode, runtimes with verdicts, privileges, BPF) decide the
- * --by strategy, the advice and whether tracing works.
- */
-void doctor_conclude(struct doctor_report *r);
-
-/* The report for people and for scripts (one JSON object and a newline). */
+/* Pure: the finished report for people and for scripts (one JSON object and a newline). */
 void doctor_report_text(const struct doctor_report *r, struct strbuf *b);
 void doctor_report_json(const struct doctor_report *r, struct strbuf *b);
 

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * --compat: 32-bit system calls (a 32-bit program, or int 0x80 from a 64-bit one) fire no
+ * syscalls:sys_exit_* tracepoint on x86_64, so in the tracepoint mode they are seen only through
+ * raw_syscalls:sys_exit, which runs on every system call of the machine: off unless asked for.
+ * The first test (is a 32-bit call running?) is all an ordinary call pays. Included by
+ * copenclose.bpf.c.
+ */
+
+enum {
+	NR32_CLOSE = 6,
+	NR32_CONNECT = 362,
+	SOCKETCALL_CONNECT = 3,
+};
+
+/* The arguments of a socketcall(2), which 32-bit programs use for connect and accept. */
+static __always_inline int socketcall_args(struct pt_regs *regs, __u32 *args, int n)
+{
+	return bpf_probe_read_user(args, n * sizeof(__u32), (void *)(regs->cx & 0xffffffff));
+}
+
+static __always_inline void compat_open(struct scratch *s, struct pt_regs *regs, long nr)
+{
+	__u32 bx = regs->bx, cx = regs->cx, dx = regs->dx, si = regs->si;
+
+	if (nr == NR32_OPEN) {
+		read_path(s, (const char *)(unsigned long)bx);
+		set_open(s, AT_FDCWD, cx, dx);
+	} else if (nr == NR32_OPENAT) {
+		read_path(s, (const char *)(unsigned long)cx);
+		set_open(s, (int)bx, dx, si);
+	} else {
+		struct open_how how = {};
+
+		read_path(s, (const char *)(unsigned long)cx);
+		bpf_probe_read_user(&how, sizeof(how), (void *)(unsigned long)dx);
+		set_open(s, (int)bx, how.flags, how.mode);
+		s->ev.resolve = how.resolve;
+	}
+}
+
+/* connect or accept4 through their own numbers or socketcall: fd, address, length, flags. */
+static __always_inline void compat_sock(struct scratch *s, struct pt_regs *regs, long nr, long ret)
+{
+	__u32 a[4] = {regs->bx, regs->cx, regs->dx, regs->si};
+	int len = 0;
+
+	if (nr == NR32_SOCKETCALL && socketcall_args(regs, a, 4)) {
+		s->ev.status |= CC_ST_TAIL_UNREADABLE;
+		return;
+	}
+	if (s->ev.syscall == CC_SYS_CONNECT) {
+		s->ev.fd = (int)a[0];
+		read_uaddr(s, (const void *)(unsigned long)a[1], (int)a[2]);
+		return;
+	}
+	if (s->ev.syscall == CC_SYS_ACCEPT4)
+		s->ev.flags = a[3];
+	if (ret < 0)
+		return;
+	s->ev.fd = ret;
+	if (a[1] && a[2] && !bpf_probe_read_user(&len, sizeof(len), (void *)(unsigned long)a[2]))
+		read_uaddr(s, (const void *)(unsigned long)a[1], len);
+	else
+		read_peer(s, ret);
+}
+
+/* Which traced call a 32-bit system call number (and socketcall's first argument) is. */
+static __always_inline int compat_syscall(struct pt_regs *regs, long nr)
+{
+	switch (nr) {
+	case NR32_OPEN:
+		return CC_SYS_OPEN;
+	case NR32_OPENAT:
+		return CC_SYS_OPENAT;
+	case NR_OPENAT2:
+		return CC_SYS_OPENAT2;
+	case NR32_CLOSE:
+		return CC_SYS_CLOSE;
+	case NR32_CONNECT:
+		return CC_SYS_CONNECT;
+	case NR32_ACCEPT4:
+		return CC_SYS_ACCEPT4;
+	case NR32_SOCKETCALL:
+		switch ((__u32)regs->bx) {
+		case SOCKETCALL_CONNECT:
+			return CC_SYS_CONNECT;
+		case SOCKETCALL_ACCEPT:
+			return CC_SYS_ACCEPT;
+		case SOCKETCALL_ACCEPT4:
+			return CC_SYS_ACCEPT4;
+		}
+	}
+	return -1;
+}
+
+SEC("raw_tp/sys_exit")
+int compat_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs, *uregs;
+	struct scratch *s;
+	long nr, ret;
+	int sc;
+
+	if (!in_ia32(t))
+		return 0;
+	uregs = (struct pt_regs *)bpf_task_pt_regs(t);
+	nr = uregs->orig_ax;
+	sc = compat_syscall(uregs, nr);
+	if (sc < 0 || !(targ_syscalls & (1u << sc)))
+		return 0;
+	ret = (long)ctx->args[1];
+	s = begin(sc, ret, &regs);
+	if (!s)
+		return 0;
+	s->ev.via = CC_VIA_IA32;
+	if (sc == CC_SYS_OPEN || sc == CC_SYS_OPENAT || sc == CC_SYS_OPENAT2)
+		compat_open(s, regs, nr);
+	else if (sc == CC_SYS_CLOSE)
+		s->ev.fd = (int)(__u32)regs->bx;
+	else
+		compat_sock(s, regs, nr, ret);
+	finish(s);
+	return 0;
+}

@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fentry attach mode: programs on the kernel functions where descriptors are made and ended,
+ * so that system calls copenclose does not watch cost nothing, and io_uring operations and 32-bit
+ * calls are seen. Included by copenclose.bpf.c; every program here is off unless the tracer
+ * chose this mode.
+ *
+ * A descriptor is made in two steps, in every path (system call, 32-bit call, io_uring): a
+ * struct file is made (do_filp_open, do_accept), then installed in the table (fd_install). The
+ * first step's exit remembers the file for the task; the second emits the event with the fd.
+ * Paths are the kernel's own copy (struct filename), addresses the kernel's copy of the
+ * sockaddr: nothing is read back from user memory that another thread may have rewritten.
+ */
+
+#define CC_PF_IO_WORKER 0x00000010 /* task->flags: an io_uring worker or SQPOLL thread */
+#define CC_TS_COMPAT	0x0002	   /* thread_info.status: a 32-bit system call is running */
+#define CC_O_LARGEFILE	0100000
+#define CC_EAGAIN	11
+#define CC_MAX_ERRNO	4095
+#define CC_EINPROGRESS	115
+
+/* System call numbers, x86_64 and ia32, of the calls this mode names. */
+enum {
+	NR64_OPEN = 2,
+	NR64_CLOSE = 3,
+	NR64_CONNECT = 42,
+	NR64_ACCEPT = 43,
+	NR64_OPENAT = 257,
+	NR64_ACCEPT4 = 288,
+	NR_OPENAT2 = 437, /* the same in both tables */
+	NR32_OPEN = 5,
+	NR32_SOCKETCALL = 102,
+	NR32_OPENAT = 295,
+	NR32_ACCEPT4 = 364,
+	SOCKETCALL_ACCEPT = 5,
+	SOCKETCALL_ACCEPT4 = 18,
+};
+
+enum pend_kind {
+	PEND_NONE = 0,
+	PEND_OPEN,   /* inside an open system call (do_sys_openat2) */
+	PEND_ACCEPT, /* inside an accept system call (__sys_accept4) */
+	PEND_URING,  /* inside an io_uring operation that makes a descriptor */
+};
+
+/* What a task is doing between the steps above. */
+struct pending {
+	__u64 file; /* the struct file made, waiting for its fd */
+	__u64 name; /* struct filename *, alive until after fd_install */
+	__u64 flags;
+	__u64 resolve;
+	__u32 kind; /* enum pend_kind */
+	__u32 sc;   /* enum cc_syscall */
+	__u32 via;  /* enum cc_via */
+	__u32 mode;
+	__s32 dfd;
+	__u32 emitted; /* the event of this call went out already */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, struct pending);
+} pending_map SEC(".maps");
+
+/* io_uring requests in flight that need state across their retries, by request address. */
+struct uring_req {
+	__u32 sc;
+	__s32 fd;
+	__u32 addrlen;
+	__u32 pad;
+	char addr[CC_ADDR_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct uring_req);
+} uring_reqs SEC(".maps");
+
+/* The io_uring opcodes' own structs (in io_uring/), laid over io_kiocb's command area. */
+struct io_open___cc {
+	struct file *file;
+	int dfd;
+	__u32 file_slot;
+	struct filename *filename;
+	struct open_how how;
+} __attribute__((preserve_access_index));
+
+struct io_close___cc {
+	struct file *file;
+	int fd;
+	__u32 file_slot;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool is_err(const void *p)
+{
+	return (unsigned long)p >= (unsigned long)-CC_MAX_ERRNO;
+}
+
+static __always_inline struct task_struct *task_now(void)
+{
+	return bpf_get_current_task_btf();
+}
+
+static __always_inline bool in_ia32(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, thread_info.status) & CC_TS_COMPAT;
+}
+
+static __always_inline bool in_uring_worker(struct task_struct *t)
+{
+	return t->flags & CC_PF_IO_WORKER;
+}
+
+static __always_inline __u32 tgid_now(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+static __always_inline __u32 tid_now(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline long sys_nr(struct task_struct *t)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+	return regs ? (long)regs->orig_ax : -1;
+}
+
+/* An event from a pending step: the filters run here, so a rejected task costs this much. */
+static __always_inline struct scratch *begin_via(enum cc_syscall sc, long ret, __u32 via)
+{
+	struct pt_regs *regs;
+	struct scratch *s = begin(sc, ret, &regs);
+
+	if (s)
+		s->ev.via = via;
+	return s;
+}
+
+static __always_inline void open_args(struct scratch *s, struct pending *p)
+{
+	set_open(s, p->dfd, p->flags, p->mode);
+	s->ev.resolve = p->resolve;
+}
+
+/* The kernel's copy of the path, from a struct filename. */
+static __always_inline void read_kpath(struct scratch *s, struct filename *name)
+{
+	const char *k = BPF_CORE_READ(name, name);
+	long n = k ? bpf_probe_read_kernel_str(s->tail, sizeof(s->tail), k) : -1;
+
+	if (n <= 0) {
+		s->ev.status |= CC_ST_TAIL_UNREADABLE;
+		return;
+	}
+	s->ev.tail_len = n - 1;
+}
+
+/* --- opens -------------------------------------------------------------------------------- */
+
+SEC("fentry/do_sys_openat2")
+int BPF_PROG(fe_sys_openat2, int dfd, const char *filename, struct open_how *how)
+{
+	struct task_struct *t = task_now();
+	struct pending p = {.kind = PEND_OPEN, .dfd = dfd};
+	long nr = sys_nr(t);
+	__u32 tid = tid_now();
+
+	if (drop_early(tgid_now(), -1))
+		return 0;
+	p.via = in_ia32(t) ? CC_VIA_IA32 : CC_VIA_SYSCALL;
+	if (nr == NR_OPENAT2)
+		p.sc = CC_SYS_OPENAT2;
+	else if (nr == (p.via == CC_VIA_IA32 ? NR32_OPEN : NR64_OPEN))
+		p.sc = CC_SYS_OPEN;
+	else
+		p.sc = CC_SYS_OPENAT;
+	if (!(targ_syscalls & (1u << p.sc)))
+		return 0;
+	p.flags = (__u32)how->flags;
+	p.mode = (__u32)how->mode;
+	p.resolve = p.sc == CC_SYS_OPENAT2 ? how->resolve : 0;
+	/* the kernel adds O_LARGEFILE to 64-bit open(2) and openat(2) and to every openat2(2):
+	   show what the program asked for, as the tracepoint mode does */
+	if (p.via == CC_VIA_SYSCALL || p.sc == CC_SYS_OPENAT2)
+		p.flags &= ~(__u64)CC_O_LARGEFILE;
+	bpf_map_update_elem(&pending_map, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("fexit/do_filp_open")
+int BPF_PROG(fx_filp_open, int dfd, struct filename *name, const struct open_flags *op,
+	     struct file *ret)
+{
+	__u32 tid = tid_now();
+	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct scratch *s;
+
+	if (!p || (p->kind != PEND_OPEN && p->kind != PEND_URING) || p->emitted || p->file)
+		return 0; /* an open copenclose does not name (exec, a module, the kernel's own) */
+	if (p->kind == PEND_URING) {
+		if (p->sc != CC_SYS_OPENAT && p->sc != CC_SYS_OPENAT2)
+			return 0;
+		if (is_err(ret) && (long)ret == -CC_EAGAIN)
+			return 0; /* a non-blocking first try: io_uring tries again */
+	}
+	if (!is_err(ret)) {
+		p->file = (__u64)ret;
+		p->name = (__u64)name;
+		return 0;
+	}
+	p->emitted = 1;
+	s = begin_via(p->sc, (long)ret, p->via);
+	if (!s)
+		return 0;
+	read_kpath(s, name);
+	open_args(s, p);
+	finish(s);
+	return 0;
+}
+
+SEC("fexit/do_sys_openat2")
+int BPF_PROG(fx_sys_openat2, int dfd, const char *filename, struct open_how *how, long ret)
+{
+	__u32 tid = tid_now();
+	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct scratch *s;
+
+	if (!p || p->kind != PEND_OPEN)
+		return 0;
+	/* failed before a file was opened (a bad pointer, too many files): no path was copied */
+	if (!p->emitted && ret < 0 && (s = begin_via(p->sc, ret, p->via))) {
+		s->ev.status |= CC_ST_TAIL_UNREADABLE;
+		open_args(s, p);
+		finish(s);
+	}
+	bpf_map_delete_elem(&pending_map, &tid);
+	return 0;
+}
+
+/* --- accepts ------------------------------------------------------------------------------ */
+
+static __always_inline __u32 accept_sc(struct task_struct *t, bool ia32)
+{
+	long nr = sys_nr(t);
+	struct pt_regs *regs;
+	__u32 call;
+
+	if (!ia32)
+		return nr == NR64_ACCEPT ? CC_SYS_ACCEPT : CC_SYS_ACCEPT4;
+	if (nr != NR32_SOCKETCALL)
+		return CC_SYS_ACCEPT4;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	call = (__u32)regs->bx;
+	return call == SOCKETCALL_ACCEPT ? CC_SYS_ACCEPT : CC_SYS_ACCEPT4;
+}
+
+SEC("fentry/__sys_accept4")
+int BPF_PROG(fe_sys_accept4, int fd, void *upeer, int *upeer_len, int flags)
+{
+	struct task_struct *t = task_now();
+	struct pending p = {.kind = PEND_ACCEPT, .flags = (__u32)flags};
+	__u32 tid = tid_now();
+
+	p.via = in_ia32(t) ? CC_VIA_IA32 : CC_VIA_SYSCALL;
+	p.sc = accept_sc(t, p.via == CC_VIA_IA32);
+	if (!(targ_syscalls & (1u << p.sc)) || (drop_early(tgid_now(), -1)))
+		return 0;
+	bpf_map_update_elem(&pending_map, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("fexit/do_accept")
+int BPF_PROG(fx_do_accept, struct file *file, void *arg, void *upeer, int *upeer_len, int flags,
+	     struct file *ret)
+{
+	__u32 tid = tid_now();
+	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct scratch *s;
+
+	if (!p || (p->kind != PEND_ACCEPT && p->kind != PEND_URING) || p->emitted || p->file)
+		return 0;
+	if (p->kind == PEND_URING) {
+		if (p->sc != CC_SYS_ACCEPT)
+			return 0;
+		p->flags = (__u32)flags;
+		if (is_err(ret) && (long)ret == -CC_EAGAIN)
+			return 0; /* io_uring waits for a connection and tries again */
+	}
+	if (!is_err(ret)) {
+		p->file = (__u64)ret;
+		return 0;
+	}
+	p->emitted = 1;
+	s = begin_via(p->sc, (long)ret, p->via);
+	if (!s)
+		return 0;
+	if (p->sc == CC_SYS_ACCEPT4 || p->kind == PEND_URING)
+		s->ev.flags = p->flags;
+	finish(s);
+	return 0;
+}
+
+SEC("fexit/__sys_accept4")
+int BPF_PROG(fx_sys_accept4, int fd, void *upeer, int *upeer_len, int flags, int ret)
+{
+	__u32 tid = tid_now();
+	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct scratch *s;
+
+	if (!p || p->kind != PEND_ACCEPT)
+		return 0;
+	if (!p->emitted && ret < 0 && (s = begin_via(p->sc, ret, p->via))) {
+		if (p->sc == CC_SYS_ACCEPT4)
+			s->ev.flags = p->flags;
+		finish(s);
+	}
+	bpf_map_delete_elem(&pending_map, &tid);
+	return 0;
+}
+
+/* --- the second step: a made file gets its descriptor ---------------------------------------- */
+
+SEC("fentry/fd_install")
+int BPF_PROG(fe_fd_install, unsigned int fd, struct file *file)
+{
+	__u32 tid = tid_now();
+	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct scratch *s;
+
+	if (!p || !p->file || p->file != (__u64)file || p->emitted)
+		return 0;
+	p->emitted = 1;
+	s = begin_via(p->sc, (int)fd, p->via);
+	if (!s)
+		return 0;
+	s->ev.fd = (int)fd;
+	if (p->sc == CC_SYS_ACCEPT || p->sc == CC_SYS_ACCEPT4) {
+		if (p->sc == CC_SYS_ACCEPT4)
+			s->ev.flags = p->flags;
+		read_peer_file(s, file);
+	} else {
+		read_kpath(s, (struct filename *)p->name);
+		open_args(s, p);
+	}
+	finish(s);
+	return 0;
+}
+
+/* --- io_uring: which operation a task is running, around the operation itself ----------------- */
+
+static __always_inline int uring_enter(__u32 sc)
+{
+	struct pending p = {.kind = PEND_URING, .sc = sc, .via = CC_VIA_IO_URING};
+	__u32 tid = tid_now();
+
+	if (!(targ_syscalls & (1u << sc)))
+		return 0;
+	bpf_map_update_elem(&pending_map, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int uring_leave(void)
+{
+	__u32 tid = tid_now();
+
+	bpf_map_delete_elem(&pending_map, &tid);
+	return 0;
+}
+
+/* io_uring's open: its arguments as the request keeps them (io_openat_prep's copy). */
+SEC("fentry/io_openat2")
+int BPF_PROG(fe_io_openat2, struct io_kiocb *req, unsigned int issue_flags)
+{
+	struct io_open___cc *o = (void *)req;
+	struct pending *p;
+	__u32 tid = tid_now();
+
+	uring_enter(CC_SYS_OPENAT);
+	p = bpf_map_lookup_elem(&pending_map, &tid);
+	if (!p)
+		return 0;
+	p->dfd = BPF_CORE_READ(o, dfd);
+	/* io_uring adds O_LARGEFILE itself on 64-bit kernels */
+	p->flags = BPF_CORE_READ(o, how.flags) & ~(__u64)CC_O_LARGEFILE;
+	p->mode = BPF_CORE_READ(o, how.mode);
+	p->resolve = BPF_CORE_READ(o, how.resolve);
+	if (p->resolve)
+		p->sc = CC_SYS_OPENAT2; /* only IORING_OP_OPENAT2 has resolve flags */
+	return 0;
+}
+
+SEC("fexit/io_openat2")
+int BPF_PROG(fx_io_openat2, struct io_kiocb *req, unsigned int issue_flags, int ret)
+{
+	return uring_leave();
+}
+
+SEC("fentry/io_accept")
+int BPF_PROG(fe_io_accept, struct io_kiocb *req, unsigned int issue_flags)
+{
+	return uring_enter(CC_SYS_ACCEPT);
+}
+
+SEC("fexit/io_accept")
+int BPF_PROG(fx_io_accept, struct io_kiocb *req, unsigned int issue_flags, int ret)
+{
+	return uring_leave();
+}
+
+/* io_uring's close: the fd from the request, the result once it completes. */
+SEC("fexit/io_close")
+int BPF_PROG(fx_io_close, struct io_kiocb *req, unsigned int issue_flags, int ret)
+{
+	struct io_close___cc *c = (void *)req;
+	struct scratch *s;
+	int res;
+
+	if (!(targ_syscalls & (1u << CC_SYS_CLOSE)) || ret == -CC_EAGAIN)
+		return 0;
+	if (BPF_CORE_READ(c, file_slot))
+		return 0; /* a fixed file: no descriptor ends */
+	res = BPF_CORE_READ(req, cqe.res);
+	s = begin_via(CC_SYS_CLOSE, res, CC_VIA_IO_URING);
+	if (!s)
+		return 0;
+	s->ev.fd = BPF_CORE_READ(c, fd);
+	finish(s);
+	return 0;
+}
+
+/* --- close --------------------------------------------------------------------------------- */
+
+static __always_inline int close_exit(const struct pt_regs *regs, long ret, __u32 via)
+{
+	struct scratch *s;
+
+	if (!(targ_syscalls & (1u << CC_SYS_CLOSE)))
+		return 0;
+	s = begin_via(CC_SYS_CLOSE, ret, via);
+	if (!s)
+		return 0;
+	s->ev.fd = (int)(via == CC_VIA_IA32 ? BPF_CORE_READ(regs, bx) : BPF_CORE_READ(regs, di));
+	finish(s);
+	return 0;
+}
+
+SEC("fexit/__x64_sys_close")
+int BPF_PROG(fx_x64_close, const struct pt_regs *regs, long ret)
+{
+	return close_exit(regs, ret, CC_VIA_SYSCALL);
+}
+
+SEC("fexit/__ia32_sys_close")
+int BPF_PROG(fx_ia32_close, const struct pt_regs *regs, long ret)
+{
+	return close_exit(regs, ret, CC_VIA_IA32);
+}
+
+/* --- connect -------------------------------------------------------------------------------- */
+
+/* The socket's fd of a connect system call, from the saved registers (socketcall: its args). */
+static __always_inline int connect_fd(struct task_struct *t, bool ia32)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	__u32 args[1] = {};
+
+	if (!ia32)
+		return (int)regs->di;
+	if (regs->orig_ax != NR32_SOCKETCALL)
+		return (int)regs->bx;
+	bpf_probe_read_user(args, sizeof(args), (void *)(regs->cx & 0xffffffff));
+	return (int)args[0];
+}
+
+static __always_inline void copy_addr(struct scratch *s, const void *kaddr, int len)
+{
+	if (len <= 0 || !kaddr) {
+		s->ev.status |= CC_ST_TAIL_UNREADABLE;
+		return;
+	}
+	/* the kernel's copy is a whole struct sockaddr_storage (CC_ADDR_MAX bytes) */
+	if (bpf_probe_read_kernel(s->tail, CC_ADDR_MAX, kaddr)) {
+		s->ev.status |= CC_ST_TAIL_UNREADABLE;
+		return;
+	}
+	s->ev.tail_len = len > CC_ADDR_MAX ? CC_ADDR_MAX : len;
+}
+
+SEC("fentry/__sys_connect")
+int BPF_PROG(fe_sys_connect, int fd, void *uaddr, int addrlen)
+{
+	struct pending p = {.kind = PEND_OPEN, .sc = CC_SYS_CONNECT};
+	__u32 tid = tid_now();
+
+	if (!(targ_syscalls & (1u << CC_SYS_CONNECT)) || (drop_early(tgid_now(), -1)))
+		return 0;
+	p.via = in_ia32(task_now()) ? CC_VIA_IA32 : CC_VIA_SYSCALL;
+	p.dfd = fd;
+	bpf_map_update_elem(&pending_map, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+/* Where the kernel connects a socket with its own copy of the address, for every caller. */
+SEC("fexit/__sys_connect_file")
+int BPF_PROG(fx_connect_file, struct file *file, void *address, int addrlen, int file_flags,
+	     int ret)
+{
+	__u32 tid = tid_now();
+	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct scratch *s;
+
+	if (!p || p->sc != CC_SYS_CONNECT)
+		return 0;
+	if (p->kind == PEND_URING) {
+		/* the first try of an io_uring connect: keep the address for its completion */
+		__u64 key = p->file;
+		struct uring_req *r = bpf_map_lookup_elem(&uring_reqs, &key);
+		int len = addrlen > CC_ADDR_MAX ? CC_ADDR_MAX : addrlen;
+
+		/* the kernel's copy is a whole struct sockaddr_storage: read all of it */
+		if (r && !r->addrlen && len > 0 &&
+		    !bpf_probe_read_kernel(r->addr, CC_ADDR_MAX, address))
+			r->addrlen = len;
+		return 0;
+	}
+	if (p->kind == PEND_OPEN && !p->emitted) {
+		p->emitted = 1;
+		s = begin_via(CC_SYS_CONNECT, ret, p->via);
+		if (!s)
+			return 0;
+		s->ev.fd = p->dfd;
+		copy_addr(s, address, addrlen);
+		finish(s);
+	}
+	return 0;
+}
+
+SEC("fexit/__sys_connect")
+int BPF_PROG(fx_sys_connect, int fd, void *uaddr, int addrlen, int ret)
+{
+	__u32 tid = tid_now();
+	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct scratch *s;
+
+	if (!p || p->sc != CC_SYS_CONNECT || p->kind != PEND_OPEN)
+		return 0;
+	/* failed before the address was copied or the socket found */
+	if (!p->emitted && (s = begin_via(CC_SYS_CONNECT, ret, p->via))) {
+		s->ev.fd = fd;
+		s->ev.status |= CC_ST_TAIL_UNREADABLE;
+		finish(s);
+	}
+	bpf_map_delete_elem(&pending_map, &tid);
+	return 0;
+}
+
+/*
+ * io_uring's connect copies the address when the request is prepared (io_connect_prep, into the
+ * request's async data) and may complete later, after a wait: the address is kept per request
+ * at its first try, and the event goes out when the request completes.
+ */
+SEC("fentry/io_connect")
+int BPF_PROG(fe_io_connect, struct io_kiocb *req, unsigned int issue_flags)
+{
+	__u64 key = (__u64)req;
+	struct uring_req *r = bpf_map_lookup_elem(&uring_reqs, &key);
+	struct uring_req init = {.sc = CC_SYS_CONNECT, .fd = -1};
+	struct pending p = {.kind = PEND_URING, .sc = CC_SYS_CONNECT, .via = CC_VIA_IO_URING};
+	__u32 tid = tid_now();
+
+	if (!(targ_syscalls & (1u << CC_SYS_CONNECT)))
+		return 0;
+	if (!r) {
+		init.fd = BPF_CORE_READ(req, cqe.fd);
+		bpf_map_update_elem(&uring_reqs, &key, &init, BPF_ANY);
+	}
+	p.file = key; /* the request, for __sys_connect_file below */
+	bpf_map_update_elem(&pending_map, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("fexit/io_connect")
+int BPF_PROG(fx_io_connect, struct io_kiocb *req, unsigned int issue_flags, int ret)
+{
+	__u64 key = (__u64)req;
+	struct uring_req *r = bpf_map_lookup_elem(&uring_reqs, &key);
+	__u32 tid = tid_now();
+	struct scratch *s;
+	int res;
+
+	bpf_map_delete_elem(&pending_map, &tid);
+	if (!r || ret == -CC_EAGAIN)
+		return 0; /* not done yet: it completes on a later try */
+	res = BPF_CORE_READ(req, cqe.res);
+	if (res == -CC_EAGAIN || res == -CC_EINPROGRESS)
+		return 0;
+	s = begin_via(CC_SYS_CONNECT, res, CC_VIA_IO_URING);
+	if (s) {
+		s->ev.fd = r->fd;
+		copy_addr(s, r->addr, r->addrlen);
+		finish(s);
+	}
+	bpf_map_delete_elem(&uring_reqs, &key);
+	return 0;
+}

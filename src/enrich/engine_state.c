@@ -1,0 +1,334 @@
+/* Reading what containerd, CRI-O, docker, runc and crun keep per container, through json_read. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "enrich/engine_state.h"
+#include "enrich/json_read.h"
+#include "enrich/k8s.h"
+#include "enrich/runtime_state.h"
+
+static const char *const engine_names[ENGINE_KINDS] = {"containerd", "cri-o", "docker", "runc",
+						       "crun"};
+
+static const char *const engine_default_dirs[][2] = {
+	{"containerd", "/run/containerd"},
+	{"containerd", "/run/docker/containerd/daemon"}, /* the containerd dockerd starts */
+	{"containerd", "/run/k3s/containerd"},
+	{"cri-o", "/run/containers/storage"},
+	{"docker", "/var/lib/docker"},
+	{"runc", "/run/runc"},
+	{"runc", "/run/docker/runtime-runc/moby"},
+	{"crun", "/run/crun"},
+};
+
+static int engine_kind_of(const char *name, size_t n)
+{
+	for (int k = 0; k < ENGINE_KINDS; k++)
+		if (strlen(engine_names[k]) == n && memcmp(engine_names[k], name, n) == 0)
+			return k;
+	return -1;
+}
+
+void engine_dirs_defaults(struct engine_dirs *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (size_t i = 0; i < sizeof(engine_default_dirs) / sizeof(engine_default_dirs[0]); i++) {
+		int k = engine_kind_of(engine_default_dirs[i][0],
+				       strlen(engine_default_dirs[i][0]));
+
+		d->dir[k][d->n[k]++] = engine_default_dirs[i][1];
+	}
+}
+
+int engine_dirs_add(struct engine_dirs *d, const char *spec)
+{
+	const char *eq = spec ? strchr(spec, '=') : NULL;
+	int k;
+
+	if (!d || !eq || eq[1] != '/' || strlen(eq + 1) >= 1024)
+		return -EINVAL;
+	k = engine_kind_of(spec, (size_t)(eq - spec));
+	if (k < 0)
+		return -EINVAL;
+	if (d->n[k] >= ENGINE_DIRS_MAX)
+		return -E2BIG;
+	memmove(&d->dir[k][1], &d->dir[k][0], d->n[k] * sizeof(d->dir[k][0]));
+	d->dir[k][0] = eq + 1;
+	d->n[k]++;
+	return 0;
+}
+
+static int engine_path(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int engine_path(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n > 0 && (size_t)n < size;
+}
+
+static int engine_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* Whether path ends with the components of tail ("/a/b" ends with "/b", not with "b"). */
+static int engine_ends_with(const char *path, const char *tail)
+{
+	size_t n = strlen(path), t = strlen(tail);
+
+	while (t > 1 && tail[t - 1] == '/')
+		t--;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (t == 0 || t > n || memcmp(path + n - t, tail, t) != 0)
+		return 0;
+	return tail[0] == '/' || n == t || path[n - t - 1] == '/';
+}
+
+/* 1 when the recorded cgroup (NULL: none) agrees with cgroup; 0 when not, or none and strict. */
+static int engine_cgroup_ok(const char *recorded, const char *cgroup, bool strict)
+{
+	if (!cgroup)
+		return 1;
+	if (!recorded || recorded[0] != '/') /* none, or systemd's "slice:prefix:name" */
+		return !strict;
+	return engine_ends_with(recorded, cgroup);
+}
+
+/* The engine and id; the name is the id until the engine's record names it. */
+/*
+ * Whether cgroup is "/<id>", directly below the root, where only root creates cgroups: there a
+ * runc or crun id whose state records no cgroup (yet: exec.fifo comes first) is trusted; deeper
+ * (any name may be chosen there) the state must record this very cgroup.
+ */
+static int engine_bare(const char *cgroup)
+{
+	return cgroup && cgroup[0] == '/' && !strchr(cgroup + 1, '/');
+}
+
+static void engine_set(struct container_info *ci, const char *runtime, const char *id)
+{
+	snprintf(ci->runtime, sizeof(ci->runtime), "%s", runtime);
+	snprintf(ci->id, sizeof(ci->id), "%s", id);
+	snprintf(ci->name, sizeof(ci->name), "%s", id);
+}
+
+/* docker's config.v2.json: the name (kept as "/NAME"), the image, cri-dockerd's labels. */
+static int docker_state(const char *root, const struct engine_dirs *d, const char *id,
+			struct container_info *ci)
+{
+	char p[4096];
+
+	for (size_t i = 0; i < d->n[ENGINE_DOCKER]; i++) {
+		const char *name, *image;
+		json_t *v;
+
+		if (!engine_path(p, sizeof(p), "%s%s/containers/%s/config.v2.json", root,
+				 d->dir[ENGINE_DOCKER][i], id) ||
+		    json_read_file(p, RUNTIME_STATE_MAX, &v))
+			continue;
+		name = json_read_str(v, "Name", NULL);
+		if (name && name[0] == '/')
+			name++;
+		if (name && name[0] && strlen(name) < sizeof(ci->name))
+			snprintf(ci->name, sizeof(ci->name), "%s", name);
+		image = json_read_str(v, "Config", "Image", NULL);
+		if (image && image[0] && strlen(image) < sizeof(ci->image))
+			snprintf(ci->image, sizeof(ci->image), "%s", image);
+		k8s_from_annotations(json_object_get(json_object_get(v, "Config"), "Labels"), ci);
+		json_decref(v);
+		return 1;
+	}
+	return 0;
+}
+
+/* An OCI spec's cgroupsPath ("/a/b" with cgroupfs, "slice:prefix:name" with systemd). */
+static const char *oci_cgroups_path(const json_t *spec)
+{
+	return json_read_str(spec, "linux", "cgroupsPath", NULL);
+}
+
+/* containerd: <dir>/io.containerd.runtime.v2.task/<namespace>/<id>/config.json. */
+static int containerd_state(const char *root, const struct engine_dirs *d, const char *id,
+			    const char *cgroup, bool strict, struct container_info *ci)
+{
+	char p[4096], q[4096];
+
+	for (size_t i = 0; i < d->n[ENGINE_CONTAINERD]; i++) {
+		struct dirent *de;
+		int found = 0;
+		DIR *dir;
+
+		if (!engine_path(p, sizeof(p), "%s%s/io.containerd.runtime.v2.task", root,
+				 d->dir[ENGINE_CONTAINERD][i]) ||
+		    !(dir = opendir(p)))
+			continue;
+		while (!found && (de = readdir(dir))) {
+			json_t *spec;
+
+			if (de->d_name[0] == '.' ||
+			    !engine_path(q, sizeof(q), "%s/%s/%s/config.json", p, de->d_name, id) ||
+			    json_read_file(q, RUNTIME_STATE_MAX, &spec))
+				continue;
+			if (engine_cgroup_ok(oci_cgroups_path(spec), cgroup, strict)) {
+				bool moby = strcmp(de->d_name, "moby") == 0;
+
+				found = 1;
+				engine_set(ci, moby ? "docker" : "containerd", id);
+				k8s_from_annotations(json_object_get(spec, "annotations"), ci);
+				if (moby)
+					docker_state(root, d, id, ci);
+			}
+			json_decref(spec);
+		}
+		closedir(dir);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+/* CRI-O: <dir>/overlay-containers/<id>/userdata/config.json (else its state.json), told from
+ * podman's, which lives there too, by CRI-O's own annotations. */
+static int crio_state(const char *root, const struct engine_dirs *d, const char *id,
+		      const char *cgroup, bool strict, struct container_info *ci)
+{
+	static const char *const files[] = {"config.json", "state.json"};
+	char p[4096];
+
+	for (size_t i = 0; i < d->n[ENGINE_CRIO]; i++) {
+		for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+			const json_t *ann;
+			json_t *v;
+			int ok;
+
+			if (!engine_path(p, sizeof(p), "%s%s/overlay-containers/%s/userdata/%s",
+					 root, d->dir[ENGINE_CRIO][i], id, files[f]) ||
+			    json_read_file(p, RUNTIME_STATE_MAX, &v))
+				continue;
+			ann = json_object_get(v, "annotations");
+			ok = json_string_value(
+				     json_object_get(ann, "io.kubernetes.cri-o.ContainerType")) &&
+			     engine_cgroup_ok(oci_cgroups_path(v), cgroup, strict && f == 0);
+			if (ok) {
+				engine_set(ci, "cri-o", id);
+				k8s_from_annotations(ann, ci);
+			}
+			json_decref(v);
+			if (ok)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* runc: <dir>/<id>/state.json, whose cgroup_paths say where it put the container; or only
+ * exec.fifo, made before the cgroup and before state.json. */
+static int runc_state(const char *root, const struct engine_dirs *d, const char *id,
+		      const char *cgroup, bool strict, struct container_info *ci)
+{
+	char p[4096];
+
+	for (size_t i = 0; i < d->n[ENGINE_RUNC]; i++) {
+		const char *dir = d->dir[ENGINE_RUNC][i];
+		json_t *v, *paths, *val;
+		const char *key;
+		int ok = 0;
+
+		if (!engine_path(p, sizeof(p), "%s%s/%s/state.json", root, dir, id))
+			continue;
+		if (json_read_file(p, RUNTIME_STATE_MAX, &v) == 0) {
+			paths = json_object_get(v, "cgroup_paths");
+			if (!cgroup || !json_is_object(paths) || json_object_size(paths) == 0) {
+				ok = engine_cgroup_ok(NULL, cgroup, strict || !engine_bare(cgroup));
+			} else {
+				json_object_foreach(paths, key, val)
+				{
+					const char *s = json_string_value(val);
+
+					if (s && engine_ends_with(s, cgroup))
+						ok = 1;
+				}
+			}
+			json_decref(v);
+		} else if (engine_exists(p) ||
+			   (engine_path(p, sizeof(p), "%s%s/%s/exec.fifo", root, dir, id) &&
+			    engine_exists(p))) {
+			ok = engine_cgroup_ok(NULL, cgroup, strict || !engine_bare(cgroup));
+		}
+		if (ok) {
+			engine_set(ci, "runc", id);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* crun: <dir>/<id>/status (its "cgroup-path"), or exec.fifo before it; a state file that is
+ * not JSON records no cgroup. */
+static int crun_state(const char *root, const struct engine_dirs *d, const char *id,
+		      const char *cgroup, bool strict, struct container_info *ci)
+{
+	char p[4096];
+
+	for (size_t i = 0; i < d->n[ENGINE_CRUN]; i++) {
+		const char *dir = d->dir[ENGINE_CRUN][i];
+		json_t *v;
+		int ok = 0;
+
+		if (!engine_path(p, sizeof(p), "%s%s/%s/status", root, dir, id))
+			continue;
+		if (json_read_file(p, RUNTIME_STATE_MAX, &v) == 0) {
+			ok = engine_cgroup_ok(json_read_str(v, "cgroup-path", NULL), cgroup,
+					      strict || !engine_bare(cgroup));
+			json_decref(v);
+		} else if (engine_exists(p) ||
+			   (engine_path(p, sizeof(p), "%s%s/%s/exec.fifo", root, dir, id) &&
+			    engine_exists(p))) {
+			ok = engine_cgroup_ok(NULL, cgroup, strict || !engine_bare(cgroup));
+		}
+		if (ok) {
+			engine_set(ci, "crun", id);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int engine_state_lookup(const char *root, const struct engine_dirs *d, const char *id,
+			const char *cgroup, bool strict, struct container_info *ci)
+{
+	if (!d || !ci || !id || !*id || strchr(id, '/') || strcmp(id, ".") == 0 ||
+	    strcmp(id, "..") == 0 || strlen(id) >= sizeof(ci->id))
+		return 0;
+	if (!root)
+		root = "";
+	if (containerd_state(root, d, id, cgroup, strict, ci) ||
+	    crio_state(root, d, id, cgroup, strict, ci))
+		return 1;
+	if (!strict) { /* docker's own record says nothing of the cgroup */
+		struct container_info tmp = *ci;
+
+		engine_set(&tmp, "docker", id);
+		if (docker_state(root, d, id, &tmp)) {
+			*ci = tmp;
+			return 1;
+		}
+	}
+	return runc_state(root, d, id, cgroup, strict, ci) ||
+	       crun_state(root, d, id, cgroup, strict, ci);
+}

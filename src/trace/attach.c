@@ -1,0 +1,152 @@
+/* Which BPF programs load in each attach mode, by their section names; nothing is loaded here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "format/syscalls.h"
+#include "trace/attach.h"
+
+#define OPENS	(1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2)
+#define ACCEPTS (1u << CC_SYS_ACCEPT | 1u << CC_SYS_ACCEPT4)
+
+/* The fentry mode's programs: the calls each serves, and whether the mode works without it. */
+static const struct fentry_prog {
+	const char *name;
+	unsigned int calls;
+	bool optional; /* io_uring's and 32-bit paths: a blind spot when missing, not a failure */
+} fentry_progs[] = {
+	{"fe_sys_openat2", OPENS, false},
+	{"fx_filp_open", OPENS, false},
+	{"fx_sys_openat2", OPENS, false},
+	{"fe_fd_install", OPENS | ACCEPTS, false},
+	{"fe_io_openat2", 1u << CC_SYS_OPENAT, true},
+	{"fx_io_openat2", 1u << CC_SYS_OPENAT, true},
+	{"fe_sys_accept4", ACCEPTS, false},
+	{"fx_do_accept", ACCEPTS, false},
+	{"fx_sys_accept4", ACCEPTS, false},
+	{"fe_io_accept", 1u << CC_SYS_ACCEPT, true},
+	{"fx_io_accept", 1u << CC_SYS_ACCEPT, true},
+	{"fx_x64_close", 1u << CC_SYS_CLOSE, false},
+	{"fx_ia32_close", 1u << CC_SYS_CLOSE, true},
+	{"fx_io_close", 1u << CC_SYS_CLOSE, true},
+	{"fe_sys_connect", 1u << CC_SYS_CONNECT, false},
+	{"fx_connect_file", 1u << CC_SYS_CONNECT, false},
+	{"fx_sys_connect", 1u << CC_SYS_CONNECT, false},
+	{"fe_io_connect", 1u << CC_SYS_CONNECT, true},
+	{"fx_io_connect", 1u << CC_SYS_CONNECT, true},
+};
+
+const char *attach_mode_name(enum attach_mode mode)
+{
+	switch (mode) {
+	case ATTACH_TRACEPOINT:
+		return "tracepoint";
+	case ATTACH_FENTRY:
+		return "fentry";
+	default:
+		return "auto";
+	}
+}
+
+static const struct fentry_prog *fentry_prog_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(fentry_progs) / sizeof(fentry_progs[0]); i++)
+		if (strcmp(fentry_progs[i].name, name) == 0)
+			return &fentry_progs[i];
+	return NULL;
+}
+
+/* Whether the syscall tracepoint a program attaches to exists (open has none on arm64). */
+/* (faccessat with AT_EACCESS: access() drops the capabilities of a caller that is not root.) */
+static bool tracepoint_exists(const char *event)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "/sys/kernel/tracing/events/syscalls/%s", event);
+	if (faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0)
+		return true;
+	snprintf(p, sizeof(p), "/sys/kernel/debug/tracing/events/syscalls/%s", event);
+	return faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0;
+}
+
+static void append(char *buf, size_t size, const char *word)
+{
+	size_t n = strlen(buf);
+
+	if (strstr(buf, word)) /* an fentry and fexit pair share a target */
+		return;
+	if (n < size)
+		snprintf(buf + n, size - n, "%s%s", n ? ", " : "", word);
+}
+
+/* A tracepoint-mode program: "tracepoint/syscalls/sys_exit_X" for one traced call. */
+static bool want_tracepoint(const struct config *cfg, const char *sec)
+{
+	const char *event = strrchr(sec, '/');
+
+	if (!event)
+		return false;
+	event++;
+	for (int i = 0; i < CC_SYS_MAX; i++)
+		if (strcmp(event, syscalls_tracepoint(i)) == 0)
+			return (cfg->syscalls & (1u << i)) && tracepoint_exists(event);
+	return false;
+}
+
+int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_mode mode,
+		  char *what, size_t what_size, char *blind, size_t blind_size)
+{
+	struct bpf_program *prog;
+	struct btf *vmlinux = NULL; /* parsed once here: a parse reads megabytes */
+	int err = 0;
+
+	if (what_size)
+		what[0] = '\0';
+	if (blind_size)
+		blind[0] = '\0';
+	bpf_object__for_each_program(prog, obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+		const char *name = bpf_program__name(prog);
+		bool on = false;
+
+		if (strncmp(sec, "tp_btf/cgroup_", 14) == 0) {
+			on = true; /* cgroup records, in every mode */
+		} else if (strncmp(sec, "tracepoint/syscalls/", 20) == 0) {
+			on = mode == ATTACH_TRACEPOINT && want_tracepoint(cfg, sec);
+		} else if (strcmp(sec, "raw_tp/sys_exit") == 0) {
+			on = mode == ATTACH_TRACEPOINT && cfg->compat;
+		} else if (strncmp(sec, "fentry/", 7) == 0 || strncmp(sec, "fexit/", 6) == 0) {
+			const struct fentry_prog *fp = fentry_prog_of(name);
+			const char *target = strchr(sec, '/') + 1;
+
+			on = mode == ATTACH_FENTRY && fp && (fp->calls & cfg->syscalls);
+			if (on && !vmlinux && !(vmlinux = btf__load_vmlinux_btf())) {
+				err = -ENOENT;
+				snprintf(what, what_size, "the kernel's BTF");
+				break;
+			}
+			if (on && btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) < 0) {
+				on = false;
+				if (!fp->optional) {
+					snprintf(what, what_size, "%s", target);
+					err = -ENOENT;
+					break;
+				}
+				append(blind, blind_size, target);
+			}
+		}
+		if (bpf_program__set_autoload(prog, on)) {
+			err = -EINVAL;
+			break;
+		}
+	}
+	btf__free(vmlinux);
+	return err;
+}
