@@ -6,7 +6,8 @@
 cc_begin 5 runc
 
 id=cclegacy$$
-cc_runc_start "$id" exec /bin/flood -n 25 -p /nonexistent/cc-legacy
+# the workload lingers a second after its opens: /proc/PID/cgroup is read while it lives
+cc_runc_start "$id" missing /nonexistent/cc-legacy 25 sleep 1000
 cc_tracer_spawn l unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec "$0" -o json -e openat' \
 	"$CC_BIN"
 cc_container_go "$id"
