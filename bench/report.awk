@@ -47,6 +47,7 @@ function fd_section(   a, b, t, h) {
 	fd_row("added ns per failing openat (traced process)", added("cc-json", "failopen"), added("cc-json-nofd", "failopen"), "%+.0f")
 	fd_row("added ns per untraced getpid", added("cc-json", "getpid"), added("cc-json-nofd", "getpid"), "%+.1f")
 	fd_row("added ns per process spawned (fork, exit, wait)", added("cc-json", "spawn"), added("cc-json-nofd", "spawn"), "%+.0f")
+	fd_row("tracer's user-space CPU ns per open+close pair, JSON (bench/fdcost, CPU time)", m("fdcost", "with_ns_pair"), m("fdcost", "without_ns_pair"), "%.0f")
 	fd_row("tracer CPU ns per open+close pair (user + system)", m("cc-json", "cpu_ns_pair"), m("cc-json-nofd", "cpu_ns_pair"), "%.0f")
 	fd_row("tracer CPU ns per failing openat", m("cc-json", "cpu_ns_event"), m("cc-json-nofd", "cpu_ns_event"), "%.0f")
 	fd_row("BPF ns/run of the sys_exit_openat program", m("cc-json", "bpf_ns_exit_openat"), m("cc-json-nofd", "bpf_ns_exit_openat"), "%.0f")

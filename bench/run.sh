@@ -3,16 +3,23 @@
 # the medians and the ratios between tracers to a table on stdout and to bench/RESULTS.md.
 # BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls.
 # BENCH_ONLY=fdtable runs only the descriptor table's scenario (copenclose -o json with and without
-# --no-fd-table, and no tracer), into bench/RESULTS-fdtable.md.
+# --no-fd-table, and no tracer), into its own section at the end of bench/RESULTS.md.
+# BENCH_PARTS="micro burst stats churn" chooses the parts (default all four) and
+# BENCH_STATS_TRACERS the configurations of the BPF statistics part; BENCH_CC_BIN runs another
+# copenclose build.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-CC_BIN=build/copenclose
+CC_BIN=${BENCH_CC_BIN:-build/copenclose}
+parts=" ${BENCH_PARTS:-micro burst stats churn} "
 LOAD=build/bench/load
+CHURN=build/bench/churn
 ORIG=build/bench/origprobe
+FDCOST=build/bench/fdcost
 OPENSNOOP=${BENCH_OPENSNOOP:-/usr/sbin/opensnoop}
 BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
 RESULTS=bench/RESULTS.md
+[ -n "${BENCH_PARTS:-}${BENCH_CC_BIN:-}" ] && RESULTS=build/bench/RESULTS-partial.md # not the full run
 
 if [ -n "${BENCH_QUICK:-}" ]; then
 	rounds=${BENCH_ROUNDS:-2} reps=1 n_fail=20000 n_oc=10000 n_getpid=200000
@@ -25,7 +32,7 @@ only=${BENCH_ONLY:-}
 rate=60000
 bpftrace_prog='tracepoint:syscalls:sys_exit_openat { printf("%d %s %d\n", pid, comm, args->ret); }'
 
-for f in "$CC_BIN" "$LOAD" "$ORIG"; do
+for f in "$CC_BIN" "$LOAD" "$CHURN" "$ORIG" "$FDCOST"; do
 	[ -x "$f" ] || {
 		echo "run.sh: $f is missing: run make bench" >&2
 		exit 1
@@ -327,6 +334,43 @@ stats_turn() {
 	stop_tracer
 }
 
+# Container churn while events flow: churn_cps cgroups named like docker containers are made per
+# second (a process in each making 5 failing openat calls, the cgroup removed after) while the
+# workload makes churn_rate failing openat calls per second, for churn_secs seconds; the tracer
+# writes JSON to a file. Records the rate of containers achieved, the workload events generated
+# and delivered, and what the tracer says it lost.
+churn_cps=200 churn_rate=100000 churn_secs=${BENCH_CHURN_SECS:-10}
+churn_v2=/sys/fs/cgroup/unified
+[ -d "$churn_v2" ] || churn_v2=/sys/fs/cgroup
+churn_turn() {
+	local name=cc-jsonfile out=$tmp/churn.json base gen got lost cpid lpid
+	base=$churn_v2/ccbench-churn-$$/system.slice
+	mkdir -p "$base" || return 0
+	start_tracer "$name" "$out" || return 0
+	sleep 0.3
+	"$LOAD" -d "$churn_secs" rate "$churn_rate" >"$tmp/churn.load" &
+	lpid=$!
+	"$CHURN" -d "$churn_secs" -r "$churn_cps" "$base" >"$tmp/churn.out" &
+	cpid=$!
+	wait "$lpid" "$cpid"
+	sleep 1
+	stop_tracer
+	gen=$(($(sed -n 's/.*calls=\([0-9]*\).*/\1/p' "$tmp/churn.load") +
+		$(sed -n 's/.* calls=\([0-9]*\).*/\1/p' "$tmp/churn.out")))
+	got=$(grep -c '"path":"/nonexistent-copenclose-bench/[a-z]*"' "$out")
+	lost=$(sed -n 's/.*events delivered, \([0-9]*\) lost.*/\1/p' "$tmp/err" | tail -n1)
+	record "$name" churn_cps "$(awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
+		END {printf "%.0f", v["containers"] * 1e9 / v["elapsed_ns"]}' "$tmp/churn.out")"
+	record "$name" churn_generated "$gen"
+	record "$name" churn_delivered "$got"
+	record "$name" churn_missing $((gen - got))
+	record "$name" churn_cc_lost "${lost:-0}"
+	log "churn: $(cat "$tmp/churn.out"); $gen workload events, $got written, tracer lost ${lost:-?}"
+	find "$base" -mindepth 1 -maxdepth 1 -type d -print0 | xargs -0 -r -P 64 -n 16 rmdir 2>/dev/null
+	rmdir "$base" "${base%/*}" 2>/dev/null
+	rm -f "$out"
+}
+
 # The run time and run count of each BPF program of the tracer (by name), from the ids it holds.
 prog_stats() {
 	local id
@@ -358,19 +402,22 @@ burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
 if [ "$only" = fdtable ]; then
 	micro_tracers=(none cc-json cc-json-nofd)
 	burst_rounds=0
-	RESULTS=bench/RESULTS-fdtable.md
 fi
 : >"$tmp/foreign"
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log "run.sh: $rounds rounds of ${#micro_tracers[@]} configurations, $burst_rounds burst rounds"
+[ "${parts#* micro }" = "$parts" ] && rounds=0
+[ "${parts#* burst }" = "$parts" ] && burst_rounds_run=0 || burst_rounds_run=$burst_rounds
+[ "${parts#* stats }" = "$parts" ] && stats_rounds=0 || stats_rounds=$burst_rounds
+read -r -a stats_tracers <<<"${BENCH_STATS_TRACERS:-cc-table cc-json cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp}"
 for round in $(seq "$rounds"); do
 	for t in "${micro_tracers[@]}"; do
 		log "round $round/$rounds: $t"
 		micro_turn "$t"
 	done
 done
-for round in $(seq "$burst_rounds"); do
+for round in $(seq "$burst_rounds_run"); do
 	for t in "${burst_tracers[@]}"; do
 		for j in 1 2; do
 			log "burst round $round/$burst_rounds: $t, $j process(es)"
@@ -385,13 +432,25 @@ if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
 			fd_stats_turn "$t"
 		done
 	done
-	for round in $(seq "$burst_rounds"); do
-		for t in cc-table cc-json cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp; do
+	for round in $(seq "$stats_rounds"); do
+		for t in "${stats_tracers[@]}"; do
 			log "BPF statistics round $round/$burst_rounds: $t"
 			stats_turn "$t"
 		done
 	done
 	sysctl -q kernel.bpf_stats_enabled="${stats_was:-0}"
+fi
+# The table's share of the tracer's own work, in CPU time: independent of the machine's load.
+log "descriptor table: user-space CPU per open+close pair, with and without"
+for round in $(seq "$rounds"); do
+	"$FDCOST" 200000 9 | tr ' ' '\n' | sed -n 's/^\(with\|without\)_ns_pair=/fdcost \1_ns_pair /p' \
+		>>"$samples"
+done
+if [ "${parts#* churn }" != "$parts" ]; then
+	for round in $(seq "$burst_rounds"); do
+		log "churn round $round/$burst_rounds"
+		churn_turn
+	done
 fi
 cp "$samples" build/bench/samples.txt
 
@@ -401,12 +460,19 @@ report() {
 }
 
 table=$(report)
+fd_heading="## Descriptor table scenario (BENCH_ONLY=fdtable)"
 {
-	echo "# copenclose benchmark results"
+	if [ "$only" = fdtable ]; then
+		# the full run's results stay; this section replaces the previous one
+		[ -f "$RESULTS" ] && sed "/^$fd_heading/,\$d" "$RESULTS"
+		echo "$fd_heading"
+	else
+		echo "# copenclose benchmark results"
+	fi
 	echo
 	echo "- date: $start"
 	echo "- kernel: $(uname -r) ($(uname -m)), CPUs: $(nproc)"
-	echo "- command: \`${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS }${BENCH_QUICK:+BENCH_QUICK=1 }make bench\`"
+	echo "- command: \`${only:+BENCH_ONLY=$only }${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS }${BENCH_QUICK:+BENCH_QUICK=1 }make bench\`"
 	echo "- $rounds interleaved rounds (every configuration once per round, in turn), $reps runs of each workload per round;" \
 		"failing openat x $n_fail, open+close x $n_oc, getpid x $n_getpid; steady rate ${rate_secs}s;" \
 		"$burst_rounds burst rounds"
@@ -420,7 +486,8 @@ table=$(report)
 		"the ratios measured in the same run, not by the absolute times"
 	echo
 	echo "$table"
-} >"$RESULTS"
+} >"$tmp/results"
+mv "$tmp/results" "$RESULTS"
 echo "$table"
 echo
 echo "written to $RESULTS"

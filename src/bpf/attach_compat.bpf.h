@@ -33,7 +33,8 @@ static __always_inline void compat_open(struct scratch *s, struct pt_regs *regs,
 		struct open_how how = {};
 
 		read_path(s, (const char *)(unsigned long)cx);
-		bpf_probe_read_user(&how, sizeof(how), (void *)(unsigned long)dx);
+		if (bpf_probe_read_user(&how, sizeof(how), (void *)(unsigned long)dx))
+			s->ev.status |= CC_ST_HOW_UNREADABLE;
 		set_open(s, (int)bx, how.flags, how.mode);
 		s->ev.resolve = how.resolve;
 	}
@@ -43,7 +44,6 @@ static __always_inline void compat_open(struct scratch *s, struct pt_regs *regs,
 static __always_inline void compat_sock(struct scratch *s, struct pt_regs *regs, long nr, long ret)
 {
 	__u32 a[4] = {regs->bx, regs->cx, regs->dx, regs->si};
-	int len = 0;
 
 	if (nr == NR32_SOCKETCALL && socketcall_args(regs, a, 4)) {
 		s->ev.status |= CC_ST_TAIL_UNREADABLE;
@@ -59,10 +59,7 @@ static __always_inline void compat_sock(struct scratch *s, struct pt_regs *regs,
 	if (ret < 0)
 		return;
 	s->ev.fd = ret;
-	if (a[1] && a[2] && !bpf_probe_read_user(&len, sizeof(len), (void *)(unsigned long)a[2]))
-		read_uaddr(s, (const void *)(unsigned long)a[1], len);
-	else
-		read_peer(s, ret);
+	read_peer(s, ret); /* never the caller's buffer: see read_peer_file */
 }
 
 /* Which traced call a 32-bit system call number (and socketcall's first argument) is. */

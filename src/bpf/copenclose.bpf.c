@@ -7,13 +7,16 @@
 #include <bpf/bpf_core_read.h>
 #include "event.h"
 
-#define AT_FDCWD	-100
-#define CC_O_CREAT	0100
-#define CC_O_TMPFILE	020000000
-#define CC_ENAMETOOLONG 36
-#define AF_UNIX		1
-#define AF_INET		2
-#define AF_INET6	10
+#define AT_FDCWD	      -100
+#define CC_O_CREAT	      0100
+#define CC_O_TMPFILE	      020000000
+#define CC_ENAMETOOLONG	      36
+#define AF_UNIX		      1
+#define AF_INET		      2
+#define AF_INET6	      10
+#define CC_CGROUP_TP_PATH_LEN 1024 /* TRACE_CGROUP_PATH_LEN, with its NUL */
+#define CC_S_IFMT	      0170000
+#define CC_S_IFSOCK	      0140000
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -33,9 +36,19 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 /* The traced system calls (1 << enum cc_syscall), for the programs that serve several. */
 const volatile __u32 targ_syscalls = ~0u;
 
-/* The address of the host's shared namespace set (struct nsproxy), learnt from the first host
-   task seen; compared, never dereferenced. */
-__u64 host_nsproxy = 0;
+/* The host's pid namespace is the initial one (pid namespaces at level 0 are): the fast host test
+   below needs no pid namespace load then. */
+const volatile bool host_pid_initial = false;
+
+/*
+ * The addresses of the host's mount and UTS namespaces, learnt from the first task whose
+ * namespace inums are the host's; compared, never dereferenced. Unlike a namespace set (struct
+ * nsproxy, which a host task that unshared only its network namespace owns alone, and whose
+ * memory a container's set can reuse once it exits), these are the host's PID 1's own and live
+ * as long as it does, so no other namespace can take their address.
+ */
+__u64 host_mnt_ns = 0;
+__u64 host_uts_ns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -160,10 +173,12 @@ static __always_inline void send(void *rec, __u64 size)
 
 		count(CC_CNT_LOST);
 		v = bpf_map_lookup_elem(&lost_by_cgroup, &cg);
+		/* another CPU may insert the same cgroup between the lookup and the insert: then
+		   add to its entry. What the LRU evicts, user space reports as unattributed. */
+		if (!v && bpf_map_update_elem(&lost_by_cgroup, &cg, &one, BPF_NOEXIST))
+			v = bpf_map_lookup_elem(&lost_by_cgroup, &cg);
 		if (v)
 			__sync_fetch_and_add(v, 1);
-		else
-			bpf_map_update_elem(&lost_by_cgroup, &cg, &one, BPF_NOEXIST);
 	}
 }
 
@@ -184,6 +199,8 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	__u64 uid_gid;
 	struct task_struct *task;
 	struct nsproxy *nsp;
+	struct mnt_namespace *mnt;
+	struct uts_namespace *uts;
 	struct scratch *s;
 	bool host;
 
@@ -194,9 +211,12 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	nsp = task->nsproxy;
 	if (!nsp)
 		goto filtered; /* an exiting task */
-	host = host_nsproxy && (__u64)nsp == host_nsproxy;
+	mnt = nsp->mnt_ns;
+	uts = nsp->uts_ns;
+	host = host_pid_initial && host_mnt_ns && (__u64)mnt == host_mnt_ns &&
+	       (__u64)uts == host_uts_ns && task->thread_pid->level == 0;
 	if (host) {
-		/* the host's own namespace set: its inums are known, no loads needed */
+		/* the host's own namespaces: their inums are known, no loads needed */
 		if (targ_ignore_host)
 			goto filtered;
 		pidns = host_pidns;
@@ -205,15 +225,13 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 		ns_tgid = tgid;
 	} else {
 		pidns = active_pidns(task, &ns_tgid);
-		mntns = nsp->mnt_ns->ns.inum;
-		utsns = nsp->uts_ns->ns.inum;
+		mntns = mnt->ns.inum;
+		utsns = uts->ns.inum;
 		host = pidns == host_pidns && mntns == host_mntns && utsns == host_utsns;
-		/*
-		 * Remember a host task's namespace set when it describes the task whole (its
-		 * children's pid namespace is its own): every task sharing it is the host's too.
-		 */
-		if (host && !host_nsproxy && nsp->pid_ns_for_children->ns.inum == pidns)
-			host_nsproxy = (__u64)nsp;
+		if (host && !host_mnt_ns) {
+			host_uts_ns = (__u64)uts;
+			host_mnt_ns = (__u64)mnt;
+		}
 		if (targ_ignore_host && host)
 			goto filtered;
 	}
@@ -247,7 +265,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.tail_len = 0;
 	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */
 	copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
-	copy8(s->ev.hostname, nsp->uts_ns->name.nodename, 8);
+	copy8(s->ev.hostname, uts->name.nodename, 8);
 	s->ev.hostname[64] = 0;
 	*regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	return s;
@@ -277,14 +295,16 @@ static __always_inline void read_path(struct scratch *s, const char *upath)
 		s->ev.status |= CC_ST_TAIL_TRUNCATED;
 }
 
-static __always_inline void set_open(struct scratch *s, long dfd, __u64 flags, __u64 mode)
+/* The arguments at the kernel's widths (int dfd, int flags, umode_t mode): a caller's garbage in
+   the registers' upper bits is not part of the call. */
+static __always_inline void set_open(struct scratch *s, int dfd, __u64 flags, __u32 mode)
 {
 	s->ev.flags = flags;
 	if (flags & (CC_O_CREAT | CC_O_TMPFILE)) {
 		s->ev.mode = mode;
 		s->ev.status |= CC_ST_HAS_MODE;
 	}
-	if ((int)dfd != AT_FDCWD) {
+	if (dfd != AT_FDCWD) {
 		s->ev.dirfd = dfd;
 		s->ev.status |= CC_ST_HAS_DIRFD;
 	}
@@ -301,7 +321,8 @@ int exit_open(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	read_path(s, (const char *)PT_REGS_PARM1_SYSCALL(regs));
-	set_open(s, AT_FDCWD, PT_REGS_PARM2_SYSCALL(regs), PT_REGS_PARM3_SYSCALL(regs));
+	set_open(s, AT_FDCWD, (__u32)PT_REGS_PARM2_SYSCALL(regs),
+		 (__u16)PT_REGS_PARM3_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
@@ -315,8 +336,8 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	read_path(s, (const char *)PT_REGS_PARM2_SYSCALL(regs));
-	set_open(s, PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM3_SYSCALL(regs),
-		 PT_REGS_PARM4_SYSCALL(regs));
+	set_open(s, (int)PT_REGS_PARM1_SYSCALL(regs), (__u32)PT_REGS_PARM3_SYSCALL(regs),
+		 (__u16)PT_REGS_PARM4_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
@@ -331,8 +352,12 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	read_path(s, (const char *)PT_REGS_PARM2_SYSCALL(regs));
-	bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_SYSCALL(regs));
-	set_open(s, PT_REGS_PARM1_SYSCALL(regs), how.flags, how.mode);
+	/* struct open_how's fields are 64 bits wide: the kernel refuses any it does not know */
+	if (bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_SYSCALL(regs))) {
+		how.flags = how.mode = how.resolve = 0;
+		s->ev.status |= CC_ST_HOW_UNREADABLE;
+	}
+	set_open(s, (int)PT_REGS_PARM1_SYSCALL(regs), how.flags, (__u32)how.mode);
 	s->ev.resolve = how.resolve;
 	finish(s);
 	return 0;
@@ -346,7 +371,7 @@ int exit_close(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	s->ev.fd = PT_REGS_PARM1_SYSCALL(regs);
+	s->ev.fd = (int)PT_REGS_PARM1_SYSCALL(regs); /* close(unsigned int fd) */
 	finish(s);
 	return 0;
 }
@@ -375,20 +400,27 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	s->ev.fd = PT_REGS_PARM1_SYSCALL(regs);
+	s->ev.fd = (int)PT_REGS_PARM1_SYSCALL(regs);
 	read_uaddr(s, (const void *)PT_REGS_PARM2_SYSCALL(regs), (int)PT_REGS_PARM3_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
 
-/* The peer of an accepted socket, read from the socket itself. */
+/*
+ * The peer of an accepted socket, read from the socket itself. The caller's buffer is not read:
+ * at exit *addrlen holds the address's whole size, not the buffer's (a buffer smaller than the
+ * address would be read past its end), the caller's size is gone unless an entry program kept
+ * it (a second program run per accept), and the caller may rewrite its buffer meanwhile. The
+ * socket's own address is exact and its reads are bounded.
+ */
 static __always_inline void read_peer_file(struct scratch *s, struct file *file)
 {
 	struct socket *sock;
 	struct sock_common *sk;
 	__u16 family;
 
-	if (!file)
+	/* another thread may have closed the fd and opened something else there since */
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & CC_S_IFMT) != CC_S_IFSOCK)
 		goto unreadable;
 	sock = BPF_CORE_READ(file, private_data);
 	sk = (struct sock_common *)BPF_CORE_READ(sock, sk);
@@ -420,14 +452,16 @@ unreadable:
 	s->ev.status |= CC_ST_TAIL_UNREADABLE;
 }
 
-/* The peer of an accepted socket, read from the socket when the caller passed no buffer. */
+/* The peer of the socket at fd in the current task's table. */
 static __always_inline void read_peer(struct scratch *s, int fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *file = NULL;
 
-	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	if (fd >= 0 && (unsigned int)fd < BPF_CORE_READ(fdt, max_fds))
+		bpf_core_read(&file, sizeof(file), &fds[fd]);
 	read_peer_file(s, file);
 }
 
@@ -437,21 +471,14 @@ static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *c
 	long ret = ctx->ret; /* read the context once: the verifier refuses a moved ctx pointer */
 	struct pt_regs *regs;
 	struct scratch *s = begin(sc, ret, &regs);
-	const void *uaddr;
-	int *ulen, len = 0;
 
 	if (!s)
 		return 0;
 	if (sc == CC_SYS_ACCEPT4)
-		s->ev.flags = PT_REGS_PARM4_SYSCALL(regs);
+		s->ev.flags = (__u32)PT_REGS_PARM4_SYSCALL(regs); /* int flags */
 	if (ret >= 0) {
 		s->ev.fd = ret;
-		uaddr = (const void *)PT_REGS_PARM2_SYSCALL(regs);
-		ulen = (int *)PT_REGS_PARM3_SYSCALL(regs);
-		if (uaddr && ulen && !bpf_probe_read_user(&len, sizeof(len), ulen))
-			read_uaddr(s, uaddr, len);
-		else
-			read_peer(s, ret);
+		read_peer(s, ret);
 	}
 	finish(s);
 	return 0;
@@ -491,7 +518,9 @@ static __always_inline int cgroup_record(struct cgroup *cgrp, const char *path, 
 	n = bpf_probe_read_kernel_str(s->tail, sizeof(s->tail), path);
 	if (n > 0)
 		s->ev.tail_len = n - 1;
-	if (n == sizeof(s->tail))
+	/* the tracepoint's path is the kernel's copy in a TRACE_CGROUP_PATH_LEN buffer, cut
+	   silently: a path that fills it may be cut, and user space resolves it by id instead */
+	if (n >= CC_CGROUP_TP_PATH_LEN)
 		s->ev.status |= CC_ST_TAIL_TRUNCATED;
 	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + (s->ev.tail_len & (CC_TAIL_MAX - 1)), 0))
 		count(CC_CNT_CG_LOST);

@@ -50,6 +50,7 @@ enum cc_status {
 	CC_ST_HOST = 1 << 2,		/* pid, mount and UTS namespaces are the host's */
 	CC_ST_HAS_MODE = 1 << 3,	/* open with O_CREAT or O_TMPFILE: mode is set */
 	CC_ST_HAS_DIRFD = 1 << 4,	/* openat/openat2 with a dirfd other than AT_FDCWD */
+	CC_ST_HOW_UNREADABLE = 1 << 5,	/* openat2's struct open_how could not be read */
 };
 
 /*

@@ -502,7 +502,9 @@ static void find_consider(struct find_state *fs, const char *rel)
 	bool pending;
 	int exact;
 
-	if (identify(fs->r, rel, &ci, &pending) != 1 || ci.cgroup_len != strlen(rel))
+	/* a cgroup a user controls can be named like any container: -c never selects one */
+	if (identify(fs->r, rel, &ci, &pending) != 1 || ci.cgroup_len != strlen(rel) ||
+	    ci.trust != CONTAINER_TRUST_SYSTEM)
 		return;
 	exact = strcmp(ci.id, fs->query) == 0 || strcmp(ci.name, fs->query) == 0;
 	if (!exact && strncmp(ci.id, fs->query, strlen(fs->query)) != 0)

@@ -223,7 +223,18 @@ static void table_container(struct strbuf *b, const struct cgroup_identity *id)
 	size_t cols;
 
 	if (is_container(id)) {
-		cols = container_cell(b, &id->ctr);
+		/* a user-delegated cgroup can be named like any container: never shown as one
+		   of the system's, but after its owner's uid (container_trust in JSON) */
+		cols = 0;
+		if (id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED) {
+			size_t before = b->len;
+
+			strbuf_adds(b, "~");
+			strbuf_addu(b, id->ctr.owner_uid);
+			strbuf_addc(b, ':');
+			cols = b->len - before;
+		}
+		cols += container_cell(b, &id->ctr);
 		/* namespace/pod/container is often wider than the column: one space still */
 		strbuf_pad(b, cols, cols >= W_CONTAINER ? cols + 1 : W_CONTAINER);
 		if (id->ctr.runtime[0])
@@ -361,18 +372,24 @@ static void json_time(struct output *o, uint64_t ts)
 static void json_open_fields(struct output *o, const struct cc_event *ev, size_t size)
 {
 	struct strbuf *b = &o->buf;
+	int how_unknown = !!(ev->status & CC_ST_HOW_UNREADABLE);
 
 	if (ev->status & CC_ST_TAIL_UNREADABLE)
 		json_null(b, "path");
 	else
 		json_str(b, "path", ev->tail, tail_len(ev, size));
-	json_key(b, "flags");
-	o->tmp.len = 0;
-	decode_open_flags(&o->tmp, ev->flags);
-	escape_json_str(b, o->tmp.buf, o->tmp.len);
+	/* openat2's struct open_how unread: its flags, mode and resolve are unknown, not 0 */
+	if (how_unknown) {
+		json_null(b, "flags");
+	} else {
+		json_key(b, "flags");
+		o->tmp.len = 0;
+		decode_open_flags(&o->tmp, ev->flags);
+		escape_json_str(b, o->tmp.buf, o->tmp.len);
+	}
 	json_null(b, "addr");
 	json_key(b, "mode");
-	if (ev->status & CC_ST_HAS_MODE) {
+	if ((ev->status & CC_ST_HAS_MODE) && !how_unknown) {
 		char mode[8];
 		int n = snprintf(mode, sizeof(mode), "0%o", ev->mode & 07777);
 
@@ -384,7 +401,7 @@ static void json_open_fields(struct output *o, const struct cc_event *ev, size_t
 		json_i64(b, "dirfd", ev->dirfd);
 	else
 		json_null(b, "dirfd");
-	if (ev->syscall == CC_SYS_OPENAT2) {
+	if (ev->syscall == CC_SYS_OPENAT2 && !how_unknown) {
 		json_key(b, "resolve");
 		o->tmp.len = 0;
 		decode_resolve_flags(&o->tmp, ev->resolve);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -75,6 +76,36 @@ static bool tracepoint_exists(const char *event)
 	return faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) == 0;
 }
 
+/*
+ * Whether this kernel loads and attaches a trampoline at all: one two-instruction program on
+ * fd_install, loaded, attached and released. Far cheaper than failing to load the whole object
+ * (which parses the kernel's BTF again and prepares every program) where it cannot.
+ */
+static int trampoline_works(const struct btf *vmlinux)
+{
+	const struct bpf_insn ret0[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	int id = btf__find_by_name_kind(vmlinux, "fd_install", BTF_KIND_FUNC);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id > 0 ? (__u32)id : 0);
+	int fd, link, err = 0;
+
+	if (id <= 0)
+		return -ENOENT;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "cc_probe", "GPL", ret0, 2, &opts);
+	if (fd < 0)
+		return fd;
+	link = bpf_link_create(fd, 0, BPF_TRACE_FENTRY, NULL);
+	if (link < 0)
+		err = link;
+	else
+		close(link);
+	close(fd);
+	return err;
+}
+
 static void append(char *buf, size_t size, const char *word)
 {
 	size_t n = strlen(buf);
@@ -127,15 +158,22 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 			const char *target = strchr(sec, '/') + 1;
 
 			on = mode == ATTACH_FENTRY && fp && (fp->calls & cfg->syscalls);
-			if (on && !vmlinux && !(vmlinux = btf__load_vmlinux_btf())) {
-				err = -ENOENT;
-				snprintf(what, what_size, "the kernel's BTF");
-				break;
+			if (on && !vmlinux) {
+				if (!(vmlinux = btf__load_vmlinux_btf())) {
+					err = -ENOENT;
+					snprintf(what, what_size, "the kernel's BTF");
+					break;
+				}
+				if ((err = trampoline_works(vmlinux))) {
+					snprintf(what, what_size, "trampolines: %s",
+						 strerror(-err));
+					break;
+				}
 			}
 			if (on && btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) < 0) {
 				on = false;
 				if (!fp->optional) {
-					snprintf(what, what_size, "%s", target);
+					snprintf(what, what_size, "function %s", target);
 					err = -ENOENT;
 					break;
 				}

@@ -1,4 +1,5 @@
 /* Environment checks with one clear answer each; the caller prints. */
+#define _GNU_SOURCE /* setresuid, setresgid */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -6,6 +7,8 @@
 #include <sys/auxv.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
+#include <grp.h>
+#include <linux/securebits.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -89,7 +92,17 @@ int preflight_tracefs(char *dir, size_t size, int *mounted)
 	return has_syscall_events(dirs[0]) ? 0 : -ENOENT;
 }
 
-int preflight_drop_privileges(void)
+static int drop_bounding(void)
+{
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (c != CAP_DAC_READ_SEARCH && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) &&
+		    errno != EINVAL)
+			return -errno;
+	return 0;
+}
+
+/* Permitted and effective sets reduced to CAP_DAC_READ_SEARCH, inheritable and ambient empty. */
+static int keep_only_dac_read_search(void)
 {
 	cap_value_t keep[] = {CAP_DAC_READ_SEARCH};
 	cap_t caps = cap_init();
@@ -101,7 +114,32 @@ int preflight_drop_privileges(void)
 	    cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) || cap_set_proc(caps))
 		err = -errno;
 	cap_free(caps);
-	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+	if (!err && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
 		err = -errno;
 	return err;
+}
+
+int preflight_drop_privileges(uid_t uid, gid_t gid)
+{
+	/*
+	 * Locked before the uid changes, while CAP_SETPCAP is still held: uid 0 never regains
+	 * capabilities (NOROOT), the uid change keeps them (NO_SETUID_FIXUP, so the one kept
+	 * survives it), and neither can be undone, nor ambient capabilities raised.
+	 */
+	unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+			     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
+			     SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+	int err = 0, cap_err;
+
+	if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0))
+		err = -errno;
+	else if ((err = drop_bounding()))
+		;
+	else if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+		err = -errno;
+	/* whatever failed above, no capability but the one needed stays */
+	cap_err = keep_only_dac_read_search();
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) && !cap_err)
+		cap_err = -errno;
+	return err ? err : cap_err;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/capability.h>
+#include <sys/types.h>
 
 /* Capabilities newer than some libc headers (Linux 5.8). */
 #ifndef CAP_PERFMON
@@ -13,6 +14,9 @@
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
+
+/* The inode number of the initial pid namespace, fixed by the kernel (PROC_PID_INIT_INO). */
+#define PREFLIGHT_INIT_PIDNS_INO 0xEFFFFFFCu
 
 /* Namespace inode numbers of the host (trace/hostns.h reads them). */
 struct host_ns {
@@ -40,10 +44,18 @@ int preflight_btf(const char *path);
  */
 int preflight_tracefs(char *dir, size_t size, int *mounted);
 
+/* The identity the tracer takes once attached: nobody's. */
+#define PREFLIGHT_USER_UID 65534
+#define PREFLIGHT_USER_GID 65534
+
 /*
- * Once the programs are attached: keep only CAP_DAC_READ_SEARCH (cgroup ids are resolved with
- * open_by_handle_at), drop every other capability and set no_new_privs. 0 or -errno.
+ * Once the programs are attached, before any runtime state or cgroup name is read: lock the
+ * securebits (no capabilities regained by uid 0, none lost or kept by a uid change but as set
+ * here), become uid and gid with no supplementary groups, keep only CAP_DAC_READ_SEARCH
+ * (open_by_handle_at, and reading the runtimes' root-only state) in the permitted, effective
+ * and bounding sets, and set no_new_privs. Whatever fails, the capabilities are still reduced.
+ * 0, or the first -errno.
  */
-int preflight_drop_privileges(void);
+int preflight_drop_privileges(uid_t uid, gid_t gid);
 
 #endif

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "trace/sink.h"
@@ -9,7 +10,7 @@
 void sink_init(struct sink *k, int fd)
 {
 	k->fd = fd;
-	k->closed = k->stalled = 0;
+	k->closed = k->stalled = k->error = 0;
 	k->batch = k->delivered = k->unwritten = 0;
 }
 
@@ -26,6 +27,19 @@ static int wait_room(struct sink *k, int deadline_ms)
 	else
 		k->stalled = 1;
 	return -1;
+}
+
+/* Takes back the partial bytes of a line a failed write left in a regular file. */
+static void sink_cut_partial(struct sink *k, size_t partial)
+{
+	struct stat st;
+	off_t end;
+
+	if (!partial || fstat(k->fd, &st) || !S_ISREG(st.st_mode))
+		return;
+	end = lseek(k->fd, 0, SEEK_CUR);
+	if (end >= (off_t)partial && ftruncate(k->fd, end - (off_t)partial) == 0)
+		lseek(k->fd, end - (off_t)partial, SEEK_SET);
 }
 
 void sink_flush(struct sink *k, struct strbuf *buf, volatile sig_atomic_t *stop, int deadline_ms)
@@ -51,11 +65,15 @@ void sink_flush(struct sink *k, struct strbuf *buf, volatile sig_atomic_t *stop,
 			off += (size_t)n;
 		else if (n < 0 && errno == EINTR && deadline_ms < 0 && *stop)
 			break;
-		else if (n < 0 && errno != EINTR && errno != EAGAIN)
+		else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+			k->error = errno == EPIPE ? 0 : errno;
 			k->closed = 1;
+		}
 	}
 	while (whole < k->batch && k->ends[whole] <= off)
 		whole++;
+	if (k->error)
+		sink_cut_partial(k, off - (whole ? k->ends[whole - 1] : 0));
 	k->delivered += whole;
 	k->unwritten += k->batch - whole;
 	k->batch = 0;

@@ -13,7 +13,8 @@
 
 struct sink {
 	int fd;
-	int closed;		 /* the reader went away (EPIPE, an error) */
+	int closed;		 /* the reader went away (EPIPE), or a write failed */
+	int error;		 /* the errno of a failed write other than EPIPE, else 0 */
 	int stalled;		 /* with a deadline: it took nothing in time */
 	uint64_t batch;		 /* events in the buffer since the last flush */
 	uint64_t delivered;	 /* events whose whole line was written */
@@ -41,7 +42,9 @@ static inline int sink_full(const struct sink *k)
  * Write buf out and empty it; the events whose whole line went out count as delivered, the rest
  * as unwritten. Without a deadline (deadline_ms < 0) a blocked write ends when a signal sets
  * *stop. With one, each write waits at most deadline_ms for room and writes no more than a pipe
- * takes at once, so a reader that stopped reading cannot block the caller.
+ * takes at once, so a reader that stopped reading cannot block the caller. A write that fails
+ * with an error other than EPIPE (ENOSPC, EIO) sets error and closed; on a regular file the line
+ * it left cut is cut off, so the file ends with a whole line.
  */
 void sink_flush(struct sink *k, struct strbuf *buf, volatile sig_atomic_t *stop, int deadline_ms);
 

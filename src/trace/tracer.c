@@ -108,19 +108,19 @@ static const struct cgroup_identity *identify(struct session *s, const struct cc
 
 static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
 {
-	struct fd_entry *closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
-	const struct cgroup_identity *id;
 	struct cgroup_identity legacy;
+	const struct cgroup_identity *id = identify(s, ev, &legacy);
+	struct fd_entry *closed;
 	struct fd_origin origin;
 
-	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
-		s->fed_only++; /* attached only to feed the table */
-		fdtable_release(closed);
-		return;
-	}
-	id = identify(s, ev, &legacy);
+	/* a container the selector does not choose is neither written nor kept in the table */
 	if (selector_active(&s->sel) && !(id && selector_match(&s->sel, &id->ctr))) {
 		s->not_selected++;
+		return;
+	}
+	closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
+	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
+		s->fed_only++; /* attached only to feed the table */
 		fdtable_release(closed);
 		return;
 	}
@@ -354,6 +354,13 @@ static int poll_loop(struct session *s)
 	return err;
 }
 
+/* The calls traced in the kernel: those asked for, and with the descriptor table every call that
+   makes a descriptor, and close (their events feed the table; only those asked for are written). */
+static unsigned int attach_calls(const struct session *s)
+{
+	return s->cfg->syscalls | (s->fd_table ? SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE : 0);
+}
+
 static int set_filters(struct session *s, const struct host_ns *host)
 {
 	const struct config *cfg = s->cfg;
@@ -367,11 +374,14 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	memcpy((char *)skel->rodata->targ_comm, cfg->comm, sizeof(cfg->comm));
 	/* a selected container is never the host: the kernel drops the host's events */
 	skel->rodata->targ_ignore_host = cfg->ignore_host || selector_active(&s->sel);
-	skel->rodata->targ_cgroup_set = s->cgroup_fd >= 0;
-	skel->rodata->targ_syscalls = cfg->syscalls;
+	/* set before the cgroup is known: until it is, every event is dropped */
+	skel->rodata->targ_cgroup_set =
+		cfg->cgroup || (cfg->container && !selector_active(&s->sel));
+	skel->rodata->targ_syscalls = attach_calls(s);
 	skel->rodata->host_pidns = host->pidns;
 	skel->rodata->host_mntns = host->mntns;
 	skel->rodata->host_utsns = host->utsns;
+	skel->rodata->host_pid_initial = host->pidns == PREFLIGHT_INIT_PIDNS_INO;
 	skel->rodata->wakeup_bytes = ring / 8;
 	return bpf_map__set_max_entries(skel->maps.events, ring);
 }
@@ -387,13 +397,6 @@ static int open_cgroup_filter(struct session *s)
 	s->cgroup_fd = -1;
 	if (!cfg->cgroup && (!cfg->container || selector_active(&s->sel)))
 		return 0;
-	if (!v2[0]) {
-		fprintf(stderr,
-			"copenclose: %s needs the cgroup v2 hierarchy, which is not mounted "
-			"on this host\n",
-			cfg->cgroup ? "-G" : "-c");
-		return TRACER_FAILED;
-	}
 	if (cfg->container) {
 		err = resolver_find(s->res, cfg->container, path, sizeof(path));
 		if (err == -ENOENT) {
@@ -558,14 +561,13 @@ static int load_mode(struct session *s, const struct host_ns *host, enum attach_
 		snprintf(s->why, sizeof(s->why), "cannot size the ring buffer: %s", strerror(-err));
 		goto fail;
 	}
-	/* the table needs every call that makes a descriptor, and close: attached, not written */
 	acfg = *s->cfg;
-	if (s->fd_table)
-		acfg.syscalls |= SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE;
+	acfg.syscalls = attach_calls(s);
 	err = attach_select(s->skel->obj, &acfg, mode, what, sizeof(what), s->blind,
 			    sizeof(s->blind));
 	if (err) {
-		snprintf(s->why, sizeof(s->why), "this kernel has no function %s", what);
+		snprintf(s->why, sizeof(s->why), err == -ENOENT ? "this kernel has no %s" : "%s",
+			 what);
 		goto fail;
 	}
 	bpf_program__set_autoload(s->skel->progs.proc_exit, s->fd_table);
@@ -598,10 +600,14 @@ fail:
 	return err ? err : -EINVAL;
 }
 
-static int setup(struct session *s)
+/*
+ * The kernel side: checks, load and attach, with the privileges that needs. Nothing here reads a
+ * file another user may write: runtime state and cgroup names are read only once privileges
+ * are dropped (setup_names).
+ */
+static int setup_kernel(struct session *s)
 {
 	const struct config *cfg = s->cfg;
-	struct resolver_opts ro = {0};
 	struct host_ns host;
 	int err;
 
@@ -615,22 +621,18 @@ static int setup(struct session *s)
 		fputs("copenclose: note: this host has no cgroup v2 hierarchy (legacy cgroups): "
 		      "containers are told apart by namespaces and /proc/PID/cgroup\n",
 		      stderr);
-	ro.v2_mount = s->layout.v2_mount;
-	ro.state_root = "";
-	ro.dirs = &cfg->state_dirs;
-	if ((err = resolver_new(&ro, &s->res))) {
-		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
-			strerror(-err));
+	if ((cfg->cgroup || cfg->container) && !s->layout.v2_mount[0]) {
+		fprintf(stderr,
+			"copenclose: %s needs the cgroup v2 hierarchy, which is not mounted "
+			"on this host\n",
+			cfg->cgroup ? "-G" : "-c");
 		return TRACER_FAILED;
 	}
 	if (cfg->pod || cfg->k8s_namespace || (cfg->container && cfg->wait)) {
 		s->sel.container = cfg->container;
 		s->sel.pod = cfg->pod;
 		s->sel.k8s_namespace = cfg->k8s_namespace;
-		announce_selector(s);
 	}
-	if ((err = open_cgroup_filter(s)))
-		return err;
 	s->ncpus = libbpf_num_possible_cpus();
 	if (cfg->attach == ATTACH_FENTRY || cfg->attach == ATTACH_AUTO) {
 		err = load_mode(s, &host, ATTACH_FENTRY);
@@ -655,6 +657,39 @@ loaded:
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
 	if (!s->rb) {
 		fprintf(stderr, "copenclose: cannot map the ring buffer: %s\n", strerror(errno));
+		return TRACER_FAILED;
+	}
+	return 0;
+}
+
+/*
+ * Unprivileged now: the resolver primed from the runtimes' state, the -c or -G cgroup set (until
+ * then, with either, the programs drop every event: an empty slot of the cgroup array is no
+ * match).
+ */
+static int setup_names(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	struct resolver_opts ro = {0};
+	uint32_t zero = 0;
+	int err;
+
+	ro.v2_mount = s->layout.v2_mount;
+	ro.state_root = "";
+	ro.dirs = &cfg->state_dirs;
+	if ((err = resolver_new(&ro, &s->res))) {
+		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
+	if (selector_active(&s->sel))
+		announce_selector(s);
+	if ((err = open_cgroup_filter(s)))
+		return err;
+	if (s->cgroup_fd >= 0 &&
+	    (err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
+					&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
+		fprintf(stderr, "copenclose: cannot set the cgroup filter: %s\n", strerror(-err));
 		return TRACER_FAILED;
 	}
 	return 0;
@@ -694,10 +729,14 @@ static void detach_all(struct copenclose_bpf *skel)
 	}
 }
 
-/* The events the kernel lost, per cgroup, so the user learns whose events are missing. */
-static void report_loss_by_cgroup(struct session *s)
+/*
+ * The events the kernel lost, per cgroup, so the user learns whose events are missing. The
+ * per-cgroup table is bounded (its LRU evicts): what it no longer holds is said, as the
+ * difference between the total and the sum of the entries.
+ */
+static void report_loss_by_cgroup(struct session *s, uint64_t lost)
 {
-	uint64_t key, next, val;
+	uint64_t key, next, val, sum = 0, more_events = 0;
 	int shown = 0, more = 0;
 	void *prev = NULL;
 
@@ -708,8 +747,10 @@ static void report_loss_by_cgroup(struct session *s)
 		if (bpf_map__lookup_elem(s->skel->maps.lost_by_cgroup, &key, sizeof(key), &val,
 					 sizeof(val), 0))
 			continue;
+		sum += val;
 		if (shown++ >= 8) {
 			more++;
+			more_events += val;
 			continue;
 		}
 		const struct cgroup_identity *id = resolver_lookup(s->res, key);
@@ -721,7 +762,15 @@ static void report_loss_by_cgroup(struct session *s)
 			id->ctr.is_container ? id->ctr.id : "");
 	}
 	if (more)
-		fprintf(stderr, "copenclose: and losses in %d more cgroups\n", more);
+		fprintf(stderr, "copenclose: and %llu events lost in %d more cgroups\n",
+			(unsigned long long)more_events, more);
+	if (sum < lost)
+		fprintf(stderr,
+			"copenclose: the losses per cgroup are a lower bound: %llu of the %llu lost "
+			"events are not attributed to a cgroup (the table of %u cgroups evicted "
+			"them)\n",
+			(unsigned long long)(lost - sum), (unsigned long long)lost,
+			bpf_map__max_entries(s->skel->maps.lost_by_cgroup));
 }
 
 /* The descriptor table is kept when close is traced (or a leak report asked for), unless -x drops
@@ -767,11 +816,17 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 		rc = TRACER_FAILED;
 		goto cleanup;
 	}
-	rc = setup(&s);
+	rc = setup_kernel(&s);
 	if (rc)
 		goto cleanup;
-	if ((err = preflight_drop_privileges()) && cfg->verbose)
-		fprintf(stderr, "copenclose: could not drop privileges: %s\n", strerror(-err));
+	if ((err = preflight_drop_privileges(PREFLIGHT_USER_UID, PREFLIGHT_USER_GID)))
+		fprintf(stderr,
+			"copenclose: warning: could not drop privileges to uid %d: %s (running on "
+			"with CAP_DAC_READ_SEARCH only)\n",
+			PREFLIGHT_USER_UID, strerror(-err));
+	rc = setup_names(&s);
+	if (rc)
+		goto cleanup;
 	print_tracing(&s);
 	output_header(&s.out);
 	sink_flush(&s.sink, &s.out.buf, s.stop, -1);
@@ -790,7 +845,7 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 	lost = counter(&s, CC_CNT_LOST);
 	unread = seen - lost - s.sink.delivered - s.not_selected - s.fed_only;
 	if (lost)
-		report_loss_by_cgroup(&s);
+		report_loss_by_cgroup(&s, lost);
 	if ((cg_lost = counter(&s, CC_CNT_PROC_LOST)))
 		fprintf(stderr,
 			"copenclose: %llu exit or exec records lost: the descriptors they ended may "
@@ -803,6 +858,8 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 			(unsigned long long)cg_lost);
 	if (err)
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
+	if (s.sink.error)
+		fprintf(stderr, "copenclose: cannot write to stdout: %s\n", strerror(s.sink.error));
 	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
 		(unsigned long long)s.sink.delivered, (unsigned long long)lost);
 	if (selector_active(&s.sel))
@@ -810,7 +867,9 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
 	fputc('\n', stderr);
-	rc = err ? TRACER_FAILED : cfg->fail_on_loss && lost ? TRACER_LOST : TRACER_OK;
+	rc = err || s.sink.error	 ? TRACER_FAILED
+	     : cfg->fail_on_loss && lost ? TRACER_LOST
+					 : TRACER_OK;
 cleanup:
 	ring_buffer__free(s.rb);
 	copenclose_bpf__destroy(s.skel);

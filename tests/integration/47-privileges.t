@@ -1,22 +1,36 @@
 #!/usr/bin/env bash
-# Least privilege: once attached the tracer holds no capability but CAP_DAC_READ_SEARCH, has
-# no_new_privs set, and still traces; a setuid copy refuses to run.
+# Least privilege: once attached the tracer runs as nobody (uid and gid 65534, no groups) with
+# no capability but CAP_DAC_READ_SEARCH (permitted, effective, bounding), none inheritable or
+# ambient, no_new_privs set, and still traces; a setuid copy refuses to run. (The naming of
+# containers, which reads root-only runtime state, is checked unprivileged by 10, 14, 15, 44.)
 . "$(dirname "$0")/lib.sh"
-cc_begin 6
+cc_begin 12
 
 cc_tracer_start caps -o json -n ccprivtest
-eff=$(awk '/^CapEff/ {print $2}' "/proc/$CC_TRACER_PID/status")
-prm=$(awk '/^CapPrm/ {print $2}' "/proc/$CC_TRACER_PID/status")
-nnp=$(awk '/^NoNewPrivs/ {print $2}' "/proc/$CC_TRACER_PID/status")
+st=/proc/$CC_TRACER_PID/status
+field() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$st"; }
+tap_check "uid: real, effective, saved, fs are 65534 ($(field Uid))" \
+	[ "$(field Uid | tr -s '\t ' ' ')" = "65534 65534 65534 65534" ]
+tap_check "gid: real, effective, saved, fs are 65534 ($(field Gid))" \
+	[ "$(field Gid | tr -s '\t ' ' ')" = "65534 65534 65534 65534" ]
+tap_check "no supplementary groups ('$(field Groups)')" [ -z "$(field Groups | tr -d ' \t')" ]
 # CAP_DAC_READ_SEARCH is bit 2
-tap_check "effective capabilities: CAP_DAC_READ_SEARCH only ($eff)" [ "$eff" = 0000000000000004 ]
-tap_check "permitted capabilities: CAP_DAC_READ_SEARCH only ($prm)" [ "$prm" = 0000000000000004 ]
-tap_check "no_new_privs is set ($nnp)" [ "$nnp" = 1 ]
+tap_check "effective capabilities: CAP_DAC_READ_SEARCH only ($(field CapEff))" \
+	[ "$(field CapEff)" = 0000000000000004 ]
+tap_check "permitted capabilities: CAP_DAC_READ_SEARCH only ($(field CapPrm))" \
+	[ "$(field CapPrm)" = 0000000000000004 ]
+tap_check "bounding set: CAP_DAC_READ_SEARCH only ($(field CapBnd))" \
+	[ "$(field CapBnd)" = 0000000000000004 ]
+tap_check "no inheritable or ambient capability ($(field CapInh) $(field CapAmb))" \
+	[ "$(field CapInh) $(field CapAmb)" = "0000000000000000 0000000000000000" ]
+tap_check "no_new_privs is set ($(field NoNewPrivs))" [ "$(field NoNewPrivs)" = 1 ]
 "$CC_FLOOD" -n 5 -c ccprivtest >/dev/null
 sleep 0.2
 cc_tracer_stop
 tap_check "it still traced after dropping them (5 events, got $(grep -c ccprivtest "$CC_WORK/caps.out"))" \
 	[ "$(grep -c '"comm":"ccprivtest"' "$CC_WORK/caps.out")" -eq 5 ]
+tap_is "$(grep -c 'could not drop privileges' "$CC_WORK/caps.err")" 0 \
+	"no warning about the drop on stderr"
 
 cp "$CC_BIN" "$CC_WORK/suid"
 chmod 4755 "$CC_WORK/suid"

@@ -101,6 +101,33 @@ static void test_json_open(void **state)
 	output_free(&o);
 }
 
+/* openat2 whose struct open_how could not be read: flags, mode and resolve unknown, not 0. */
+static void test_json_openat2_how_unreadable(void **state)
+{
+	struct output o;
+	struct rec r;
+
+	output_init(&o, OUTPUT_JSON, BY_UTS, WALL_NS - MONO_NS);
+	base_event(&r, CC_SYS_OPENAT2);
+	r.ev.ret = -14;
+	r.ev.dirfd = 5;
+	r.ev.status = CC_ST_HOW_UNREADABLE | CC_ST_HAS_DIRFD;
+	set_tail(&r, "etc", 3);
+	assert_non_null(strstr(render(&o, &r, NULL),
+			       ",\"errno\":\"EFAULT\",\"fd\":null,\"path\":\"etc\",\"flags\":null,"
+			       "\"addr\":null,\"mode\":null,\"dirfd\":5,\"resolve\":null,"));
+	/* the same call with its how read: O_RDONLY and no resolve flags, said as such */
+	r.ev.status = CC_ST_HAS_DIRFD;
+	assert_non_null(strstr(render(&o, &r, NULL),
+			       ",\"path\":\"etc\",\"flags\":\"O_RDONLY\",\"addr\":null,"
+			       "\"mode\":null,\"dirfd\":5,\"resolve\":\"0\","));
+	/* a mode the kernel side set is not shown when the how it came from was unread */
+	r.ev.status = CC_ST_HOW_UNREADABLE | CC_ST_HAS_MODE;
+	assert_non_null(strstr(render(&o, &r, NULL), ",\"flags\":null,\"addr\":null,\"mode\":null,"
+						     "\"dirfd\":null,\"resolve\":null,"));
+	output_free(&o);
+}
+
 static void test_json_failed_connect_host(void **state)
 {
 	struct cgroup_identity host = {.cgroup_id = 1, .path = "/"};
@@ -335,6 +362,29 @@ static void test_table_kubernetes(void **state)
 	output_free(&o);
 }
 
+/* A user's delegated cgroup named like a system container: shown after its owner's uid. */
+static void test_table_user_delegated(void **state)
+{
+	struct cgroup_identity user = {
+		.path = "/user.slice/user-1000.slice/user@1000.service/app.slice/docker-ab.scope",
+		.ctr = {.is_container = true,
+			.runtime = "docker",
+			.id = "ab",
+			.name = "web",
+			.trust = CONTAINER_TRUST_USER_DELEGATED,
+			.owner_uid = 1000},
+	};
+	struct output o;
+	struct rec r;
+
+	output_init(&o, OUTPUT_TABLE, BY_UTS, 0);
+	base_event(&r, CC_SYS_CLOSE);
+	assert_non_null(strstr(render(&o, &r, &user), " ~1000:web        docker "));
+	user.ctr.trust = CONTAINER_TRUST_SYSTEM;
+	assert_non_null(strstr(render(&o, &r, &user), " web              docker "));
+	output_free(&o);
+}
+
 static void test_lost_record(void **state)
 {
 	struct output o;
@@ -354,6 +404,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_open),
+		cmocka_unit_test(test_json_openat2_how_unreadable),
 		cmocka_unit_test(test_json_failed_connect_host),
 		cmocka_unit_test(test_json_mismatch_and_unresolved),
 		cmocka_unit_test(test_json_hostile_and_unreadable),
@@ -364,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_table_keys),
 		cmocka_unit_test(test_table_container_id_short),
 		cmocka_unit_test(test_table_kubernetes),
+		cmocka_unit_test(test_table_user_delegated),
 		cmocka_unit_test(test_lost_record),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);

@@ -61,9 +61,29 @@ static void test_reader_gone(void **state)
 	fill(&k, &b, 3, 50);
 	sink_flush(&k, &b, &no_stop, -1);
 	assert_true(k.closed);
+	assert_int_equal(k.error, 0); /* a reader that left is not an error */
 	assert_int_equal(k.delivered, 0);
 	assert_int_equal(k.unwritten, 3);
 	close(p[1]);
+	strbuf_free(&b);
+}
+
+/* A device that takes nothing (ENOSPC): the error is kept, nothing counts as delivered. */
+static void test_write_error(void **state)
+{
+	struct strbuf b = {0};
+	struct sink k;
+	int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	sink_init(&k, fd);
+	fill(&k, &b, 3, 50);
+	sink_flush(&k, &b, &no_stop, -1);
+	assert_true(k.closed);
+	assert_int_equal(k.error, ENOSPC);
+	assert_int_equal(k.delivered, 0);
+	assert_int_equal(k.unwritten, 3);
+	close(fd);
 	strbuf_free(&b);
 }
 
@@ -105,9 +125,8 @@ static void test_full(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_whole_batch),
-		cmocka_unit_test(test_reader_gone),
-		cmocka_unit_test(test_stalled_reader_partial),
+		cmocka_unit_test(test_whole_batch), cmocka_unit_test(test_reader_gone),
+		cmocka_unit_test(test_write_error), cmocka_unit_test(test_stalled_reader_partial),
 		cmocka_unit_test(test_full),
 	};
 	return cmocka_run_group_tests_name("sink", tests, NULL, NULL);
