@@ -43,8 +43,8 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-.PHONY: all run test unit integration vm-test check-format format bench fuzz stress install clean \
-	deps deps-test helpers static image
+.PHONY: all run test unit integration vm-test check-format format lint bench fuzz stress install \
+	clean deps deps-test helpers static image
 
 all: $(BUILD)/copenclose
 
@@ -145,7 +145,7 @@ vm-test: all helpers
 	@scripts/run-vm-tests.sh $(VM_KERNELS)
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-format all helpers static $(UNIT_BINS)
+	@$(MAKE) --no-print-directory check-format lint all helpers static $(UNIT_BINS)
 	@scripts/run-tests.sh
 
 check-format:
@@ -153,6 +153,12 @@ check-format:
 		| grep -v vmlinux); do \
 		clang-format --dry-run -Werror $$f >/dev/null 2>&1 || echo $$f; done); \
 	if [ -n "$$bad" ]; then echo "not clang-formatted: $$bad" >&2; exit 1; fi
+
+# The integration tests: no check that cannot fail (its own self-test on planted lines first),
+# and shellcheck clean.
+lint:
+	@scripts/lint-tests.py --self-test
+	@scripts/lint-tests.py
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c' | grep -v vmlinux)

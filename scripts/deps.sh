@@ -41,6 +41,7 @@ test_pkgs=(
 	python3
 	python3-yaml
 	runc
+	shellcheck
 	strace
 	tmux
 	uidmap
@@ -58,6 +59,7 @@ vm_pkgs=(
 	python3-minimal
 	qemu-system-x86
 	runc
+	shellcheck
 	strace
 	util-linux
 	xz-utils
