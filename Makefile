@@ -20,9 +20,11 @@ YAML_LIBS := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Isrc $(LIBBPF_CFLAGS) \
 	$(JANSSON_CFLAGS) $(YAML_CFLAGS) -DCC_VERSION='"$(VERSION)"'
+# The /metrics endpoint's HTTP server.
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 # Every library the tracer links, in link order: the dynamic build and `make static` both use
 # LDLIBS, so a library added here is in both.
-LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -lcap
+LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -lcap -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc -Wall -Werror \
 	-Wno-gnu-variable-sized-type-not-at-end
 
@@ -41,8 +43,8 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-.PHONY: all run test unit integration vm-test vm-test-systemd check-format format bench fuzz stress install clean \
-	deps deps-test helpers static image
+.PHONY: all run test unit integration vm-test vm-test-systemd check-format format lint bench fuzz \
+	stress install clean deps deps-test helpers static image
 
 all: $(BUILD)/copenclose
 
@@ -82,9 +84,17 @@ $(BUILD)/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
 # The node agent: the same objects linked against Debian's static archives (libbpf.a, libelf.a,
 # libz.a, libcap.a, ...), so it runs from an image that holds nothing else. Debian 12's libelf.a
 # calls only zlib (no zstd, lzma or bzip2 symbols), so LDLIBS needs nothing more here.
-$(BUILD)/static/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
+# libmicrohttpd.a needs GnuTLS's dependencies, not all of which Debian ships as archives: the
+# static binary takes metrics_*() from metrics_none.o (listed first, so the archive's member is
+# never pulled) and refuses --metrics.
+$(BUILD)/static/metrics_none.o: src/summary/metrics.c $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -static $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) -DCC_METRICS_NONE -c $< -o $@
+
+$(BUILD)/static/copenclose: $(BUILD)/obj/main.o $(BUILD)/static/metrics_none.o \
+		$(BUILD)/libcopenclose.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static $^ -o $@ $(filter-out $(MHD_LIBS),$(LDLIBS))
 
 static: $(BUILD)/static/copenclose
 
@@ -141,7 +151,7 @@ vm-test-systemd: all helpers
 	@scripts/run-vm-tests.sh 6.12+systemd
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-format all helpers static $(UNIT_BINS)
+	@$(MAKE) --no-print-directory check-format lint all helpers static $(UNIT_BINS)
 	@scripts/run-tests.sh
 
 check-format:
@@ -149,6 +159,12 @@ check-format:
 		| grep -v vmlinux); do \
 		clang-format --dry-run -Werror $$f >/dev/null 2>&1 || echo $$f; done); \
 	if [ -n "$$bad" ]; then echo "not clang-formatted: $$bad" >&2; exit 1; fi
+
+# The integration tests: no check that cannot fail (its own self-test on planted lines first),
+# and shellcheck clean.
+lint:
+	@scripts/lint-tests.py --self-test
+	@scripts/lint-tests.py
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c' | grep -v vmlinux)

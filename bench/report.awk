@@ -118,6 +118,22 @@ END {
 	print "\nPeak RSS counts the ring buffer's pages as mapped by the tracer (copenclose maps its data area twice, as BPF ring buffers are); BPF maps: the locked memory of the maps the tracer holds (perf buffers' pages are not maps). Burst CPU ns/event and bytes/event are from the 1-process burst."
 	print "\nBurst events/s: workload events the tracer wrote, over the time from the burst's start until the tracer was idle again; lost = generated - written."
 
+	if (m("cc-close-top", "close_bpf_ns_run") != "") {
+		print "\n### Counting in the kernel against streaming every event: close calls (medians)\n"
+		print "| tracer | BPF ns/run | tracer CPU ns/call | sum ns/call |"
+		print "|---|---|---|---|"
+		label["cc-close-stream"] = "copenclose -o json -e close (every close streamed)"
+		label["cc-close-metrics"] = "copenclose -o json -e close --metrics (streamed and tallied)"
+		label["cc-close-top"] = "copenclose top -o json -e close (tallied in the kernel only)"
+		split("cc-close-stream cc-close-metrics cc-close-top", C, " ")
+		for (i = 1; i in C; i++) {
+			b = m(C[i], "close_bpf_ns_run"); c = m(C[i], "close_cpu_ns_call")
+			sum[C[i]] = (b == "" || c == "") ? "" : b + c
+			printf "| %s | %s | %s | %s |\n", label[C[i]], fmt(b, "%.0f"), fmt(c, "%.0f"), fmt(sum[C[i]], "%.0f")
+		}
+		printf "\nCounting a close in the kernel costs %s of streaming it (BPF time plus the tracer's CPU).\n",
+			fmt(ratio(sum["cc-close-top"], sum["cc-close-stream"]), "%.3f")
+	}
 	print "\n### Targets (ratios between tracers in this run)\n"
 	print "| target | result | measured |"
 	print "|---|---|---|"

@@ -23,10 +23,10 @@ RESULTS=bench/RESULTS.md
 
 if [ -n "${BENCH_QUICK:-}" ]; then
 	rounds=${BENCH_ROUNDS:-2} reps=1 n_fail=20000 n_oc=10000 n_getpid=200000
-	burst_n=200000 burst_rounds=1 rate_secs=2 n_spawn=100
+	burst_n=200000 burst_rounds=1 rate_secs=2 n_spawn=100 n_tally=100000
 else
 	rounds=${BENCH_ROUNDS:-5} reps=2 n_fail=100000 n_oc=50000 n_getpid=1000000
-	burst_n=1000000 burst_rounds=$((rounds < 3 ? rounds : 3)) rate_secs=5 n_spawn=300
+	burst_n=1000000 burst_rounds=$((rounds < 3 ? rounds : 3)) rate_secs=5 n_spawn=300 n_tally=300000
 fi
 only=${BENCH_ONLY:-}
 rate=60000
@@ -134,6 +134,12 @@ start_tracer() {
 	bpftrace) "$BPFTRACE" -e "$bpftrace_prog" >"$out" 2>"$tmp/err" & ;;
 	cc-jsonfile-ring4) "$CC_BIN" -o json --ringbuf-size 4 >"$out" 2>"$tmp/err" & ;;
 	orig) "$ORIG" >"$out" 2>"$tmp/err" & ;;
+	cc-close-stream) "$CC_BIN" -o json -e close --no-fd-table >"$out" 2>"$tmp/err" & ;;
+	cc-close-metrics)
+		"$CC_BIN" -o json -e close --no-fd-table --metrics 127.0.0.1:39464 >"$out" \
+			2>"$tmp/err" &
+		;;
+	cc-close-top) "$CC_BIN" top -o json -e close >"$out" 2>"$tmp/err" & ;;
 	floor-tp) "$ORIG" --floor-tp >"$out" 2>"$tmp/err" & ;;
 	floor-rawtp) "$ORIG" --floor-raw-tp >"$out" 2>"$tmp/err" & ;;
 	*) return 1 ;;
@@ -396,6 +402,25 @@ fd_stats_turn() {
 	done
 }
 
+# Close calls counted in the kernel's tally (top) against streamed as events (with and without
+# --metrics, which tallies too): exit_close's time per run and the tracer's CPU per call.
+tally_turn() {
+	local name=$1 t0 c0 t1 c1 u0 u1
+	start_tracer "$name" /dev/null || return 0
+	sleep 0.3
+	read -r t0 c0 < <(prog_stats "$tpid" | awk '$1 == "exit_close" { print $2, $3 }')
+	u0=$(cpu_ns "$tpid")
+	"$LOAD" openclose "$n_tally" >/dev/null
+	sleep 1.2 # the tally is read once a second: once more after the calls
+	read -r t1 c1 < <(prog_stats "$tpid" | awk '$1 == "exit_close" { print $2, $3 }')
+	u1=$(cpu_ns "$tpid")
+	if [ -n "$c1" ] && [ $((c1 - c0)) -gt 0 ]; then
+		record "$name" close_bpf_ns_run $(((t1 - t0) / (c1 - c0)))
+		record "$name" close_cpu_ns_call $(((u1 - u0) / (c1 - c0)))
+	fi
+	stop_tracer
+}
+
 micro_tracers=(none cc-table cc-json cc-json-nofd cc-jsonfile cc-rej-pid cc-rej-host opensnoop
 	bpftrace orig floor-tp floor-rawtp)
 burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
@@ -436,6 +461,10 @@ if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
 		for t in "${stats_tracers[@]}"; do
 			log "BPF statistics round $round/$burst_rounds: $t"
 			stats_turn "$t"
+		done
+		for t in cc-close-stream cc-close-metrics cc-close-top; do
+			log "tally round $round/$burst_rounds: $t"
+			tally_turn "$t"
 		done
 	done
 	sysctl -q kernel.bpf_stats_enabled="${stats_was:-0}"

@@ -12,6 +12,7 @@ build_pkgs=(
 	libcap-dev
 	libelf-dev
 	libjansson-dev
+	libmicrohttpd-dev
 	libyaml-dev
 	llvm
 	make
@@ -23,6 +24,7 @@ test_pkgs=(
 	busybox-static
 	containerd
 	crun
+	curl
 	docker.io
 	file
 	gcc-multilib
@@ -35,10 +37,13 @@ test_pkgs=(
 	liburing-dev
 	podman
 	procps
+	prometheus
 	python3
 	python3-yaml
 	runc
+	shellcheck
 	strace
+	tmux
 	uidmap
 	util-linux
 )
@@ -55,6 +60,7 @@ vm_pkgs=(
 	python3-minimal
 	qemu-system-x86
 	runc
+	shellcheck
 	strace
 	systemd
 	util-linux

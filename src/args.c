@@ -7,11 +7,14 @@
 
 #include "args.h"
 #include "format/syscalls.h"
+#include "summary/metrics.h"
 
 enum {
 	OPT_BY = 0x100,
 	OPT_FAIL_ON_LOSS,
 	OPT_RINGBUF,
+	OPT_METRICS,
+	OPT_METRICS_GRACE,
 	OPT_STATE_DIR,
 	OPT_WAIT,
 	OPT_POD,
@@ -39,6 +42,8 @@ static const struct option long_opts[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"fail-on-loss", no_argument, NULL, OPT_FAIL_ON_LOSS},
 	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
+	{"metrics", required_argument, NULL, OPT_METRICS},
+	{"metrics-grace", required_argument, NULL, OPT_METRICS_GRACE},
 	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 	{"wait", no_argument, NULL, OPT_WAIT},
 	{"pod", required_argument, NULL, OPT_POD},
@@ -53,7 +58,7 @@ static const struct option long_opts[] = {
 static const char usage_line[] =
 	"Usage: copenclose [-CIvx] [-o table|json] [-e SYSCALLS] [-p PID] [-n COMM] [-d SECONDS] "
 	"[-c CONTAINER [--wait]] [--pod NAME] [--k8s-namespace NS] [-G CGROUP] "
-	"[--by uts|cgroup|pidns|mntns] | doctor | resolve PATH-OR-PID";
+	"[--by uts|cgroup|pidns|mntns] [--metrics ADDR:PORT] | top | doctor | resolve PATH-OR-PID";
 
 const char *args_usage_line(void)
 {
@@ -90,6 +95,10 @@ void args_usage(FILE *out)
 	      "      --compat            with tracepoints, also see 32-bit calls (raw_syscalls: a\n"
 	      "                          cost on every system call)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
+	      "      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	      "                          (:PORT listens on 127.0.0.1 only)\n"
+	      "      --metrics-grace SECONDS  how long the series of a container that is gone\n"
+	      "                          stay (default 300)\n"
 	      "      --leaks-older SECONDS  the leak report (at exit and on SIGUSR1) lists only\n"
 	      "                          descriptors open for at least this long\n"
 	      "      --no-fd-table       keep no descriptor table: closes do not say what they\n"
@@ -99,6 +108,7 @@ void args_usage(FILE *out)
 	      "  -V, --version           the version\n"
 	      "\n"
 	      "Subcommands:\n"
+	      "  top [OPTIONS]           a live view of every container's counts (top --help)\n"
 	      "  doctor [--json]         what this host's kernel, cgroups and runtimes allow\n"
 	      "  resolve PATH-OR-PID     the container of a cgroup path or a process, as JSON\n"
 	      "\n"
@@ -130,6 +140,14 @@ static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
+static int args_metrics_addr(const char *s)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+
+	return metrics_parse_addr(s, &sa, &len);
+}
+
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
 		snprintf(err, err_size, __VA_ARGS__);                                              \
@@ -140,11 +158,12 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 {
 	char bad[80];
 	char *end;
-	int c;
+	int c, rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->syscalls = SYSCALLS_ALL;
 	cfg->ringbuf_mib = 8;
+	cfg->metrics_grace = CONFIG_METRICS_GRACE;
 	engine_dirs_defaults(&cfg->state_dirs);
 	cfg->leaks_older = -1;
 	optind = 0; /* reset getopt for repeated calls */
@@ -244,6 +263,18 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			if (parse_u32(optarg, 1, 1024, &cfg->ringbuf_mib) ||
 			    (cfg->ringbuf_mib & (cfg->ringbuf_mib - 1)))
 				FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to 1024",
+				     optarg);
+			break;
+		case OPT_METRICS:
+			if ((rc = args_metrics_addr(optarg)))
+				FAIL("invalid --metrics '%.64s': ADDR:PORT, [ADDR6]:PORT or :PORT with "
+				     "a numeric address",
+				     optarg);
+			cfg->metrics = optarg;
+			break;
+		case OPT_METRICS_GRACE:
+			if (parse_u32(optarg, 0, 86400 * 7, &cfg->metrics_grace))
+				FAIL("invalid --metrics-grace '%.64s': seconds from 0 to 604800",
 				     optarg);
 			break;
 		case OPT_WAIT:

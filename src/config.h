@@ -52,6 +52,10 @@ struct config {
 	struct engine_dirs state_dirs; /* the engines' defaults, and --state-dir's in front */
 	bool no_fd_table;	       /* --no-fd-table */
 	double leaks_older;	       /* --leaks-older SECONDS; < 0 when not given */
+	const char *metrics;	       /* --metrics ADDR:PORT, NULL for none */
+	uint32_t metrics_grace;	       /* seconds the series of a gone container stay */
 };
+
+#define CONFIG_METRICS_GRACE 300
 
 #endif

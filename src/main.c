@@ -50,6 +50,8 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "doctor") == 0)
 		return doctor_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "top") == 0)
+		return top_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "resolve") == 0)
 		return resolve_main(argc - 1, argv + 1);
 	rc = args_parse(argc, argv, &cfg, err, sizeof(err));

@@ -33,6 +33,11 @@ const volatile __u32 host_pidns = 0;
 const volatile __u32 host_mntns = 0;
 const volatile __u32 host_utsns = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
+/* `top` and --metrics: tally every call that passes the filters in the tally map; stream only the
+   system calls whose bit is set in targ_stream (top needs the paths of opens, nothing else). */
+const volatile bool targ_tally = false;
+const volatile __u32 targ_stream = ~0u;
+const volatile bool targ_stream_failed = true; /* top: failed opens have no path to count */
 /* The traced system calls (1 << enum cc_syscall), for the programs that serve several. */
 const volatile __u32 targ_syscalls = ~0u;
 
@@ -78,6 +83,14 @@ struct {
 	__type(value, __u64);
 } lost_by_cgroup SEC(".maps");
 
+/* Calls per cgroup, system call and result: see struct cc_tally_key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, CC_TALLY_ENTRIES);
+	__type(key, struct cc_tally_key);
+	__type(value, __u64);
+} tally SEC(".maps");
+
 struct scratch {
 	struct cc_event ev;
 	char tail[CC_TAIL_MAX];
@@ -122,6 +135,29 @@ static __always_inline bool comm_matches(void)
 			break;
 	}
 	return true;
+}
+
+/* One more call of this cgroup, system call and result; per-CPU, so no atomic is needed. */
+static __always_inline void tally_call(enum cc_syscall sc, long ret)
+{
+	struct cc_tally_key key = {
+		.cgroup_id = bpf_get_current_cgroup_id(),
+		.syscall = sc,
+		.err = ret < 0 ? (__u32)-ret : 0,
+	};
+	__u64 one = 1, *v = bpf_map_lookup_elem(&tally, &key);
+
+	if (v) {
+		(*v)++;
+		return;
+	}
+	if (bpf_map_update_elem(&tally, &key, &one, BPF_NOEXIST) == 0)
+		return;
+	v = bpf_map_lookup_elem(&tally, &key); /* another CPU made it meanwhile */
+	if (v)
+		(*v)++;
+	else
+		count(CC_CNT_TALLY_FULL);
 }
 
 /* Cheap filters that need no task walk; true when the event is to be dropped. */
@@ -236,6 +272,11 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 			goto filtered;
 	}
 
+	if (targ_tally) {
+		tally_call(sc, ret);
+		if (!(targ_stream & (1u << sc)) || (!targ_stream_failed && ret < 0))
+			goto filtered;
+	}
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
 		return NULL;

@@ -104,12 +104,25 @@ struct cc_cgroup_event {
 
 /* The kernel's counters, one per-CPU array slot each. */
 enum cc_counter {
-	CC_CNT_SEEN = 0,  /* events that passed every filter and were to be sent */
-	CC_CNT_LOST,	  /* of those, the ring buffer had no room for */
-	CC_CNT_CG_LOST,	  /* cgroup records the ring buffer had no room for */
-	CC_CNT_PROC_LOST, /* exit and exec records the ring buffer had no room for */
+	CC_CNT_SEEN = 0,   /* events that passed every filter and were to be sent */
+	CC_CNT_LOST,	   /* of those, the ring buffer had no room for */
+	CC_CNT_CG_LOST,	   /* cgroup records the ring buffer had no room for */
+	CC_CNT_PROC_LOST,  /* exit and exec records the ring buffer had no room for */
+	CC_CNT_TALLY_FULL, /* calls not tallied: the tally map was full */
 	CC_CNT_MAX,
 };
+
+/*
+ * The key of the in-kernel tally (`top` and --metrics): calls per cgroup, system call and
+ * result, summed in a per-CPU hash that user space reads every interval.
+ */
+struct cc_tally_key {
+	__u64 cgroup_id;
+	__u32 syscall; /* enum cc_syscall */
+	__u32 err;     /* 0 for a call that succeeded, else its errno */
+};
+
+#define CC_TALLY_ENTRIES 16384
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct cc_event) == 192, "cc_event layout changed");
@@ -118,6 +131,7 @@ _Static_assert(offsetof(struct cc_event, tail) == 192, "tail offset");
 _Static_assert(offsetof(struct cc_event, via) == 185, "via offset");
 _Static_assert(sizeof(struct cc_cgroup_event) == 48, "cc_cgroup_event layout changed");
 _Static_assert(offsetof(struct cc_event, type) == 0, "type first");
+_Static_assert(sizeof(struct cc_tally_key) == 16, "cc_tally_key layout changed");
 _Static_assert(offsetof(struct cc_cgroup_event, type) == 0, "type first");
 #endif
 

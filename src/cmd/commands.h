@@ -7,5 +7,7 @@
 int doctor_main(int argc, char **argv);
 /* copenclose resolve PATH-OR-PID: one JSON object naming the container (resolve_cmd.c). */
 int resolve_main(int argc, char **argv);
+/* copenclose top [OPTIONS]: a live per-container view (top.c). */
+int top_main(int argc, char **argv);
 
 #endif

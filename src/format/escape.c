@@ -2,6 +2,7 @@
 #include <stdint.h>
 
 #include "format/escape.h"
+#include "format/width.h"
 
 static const char hexdig[] = "0123456789abcdef";
 
@@ -136,7 +137,7 @@ size_t escape_table(struct strbuf *b, const char *str, size_t n)
 				cols += 4 * len;
 			} else {
 				strbuf_add(b, s + i, len);
-				cols++;
+				cols += width_cols(cp);
 			}
 			i += len;
 			continue;
@@ -199,11 +200,14 @@ void escape_json(struct strbuf *b, const char *str, size_t n)
 			strbuf_add(b, "\\t", 2);
 			continue;
 		}
-		/* Control bytes, DEL, and each byte of invalid UTF-8 (0x80..0xff, see escape.h). */
+		/*
+		 * Control bytes and DEL as \u00XX; each byte of invalid UTF-8 (0x80..0xff) as the
+		 * lone low surrogate U+DC00 + byte, \udc80..\udcff (see escape.h).
+		 */
 		tmp[0] = '\\';
 		tmp[1] = 'u';
-		tmp[2] = '0';
-		tmp[3] = '0';
+		tmp[2] = c >= 0x80 ? 'd' : '0';
+		tmp[3] = c >= 0x80 ? 'c' : '0';
 		tmp[4] = hexdig[c >> 4];
 		tmp[5] = hexdig[c & 0xf];
 		strbuf_add(b, tmp, 6);

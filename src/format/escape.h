@@ -18,20 +18,24 @@
  * hyphen U+00AD; tag characters U+E0001, U+E0020..U+E007F; and the rest of Cf as of Unicode 15)
  * and the line and paragraph separators U+2028, U+2029. The output therefore never
  * holds a byte below 0x20, 0x7f, invalid UTF-8 or one of those code points, and an input
- * backslash is always doubled, so the output is unambiguous. Returns the number of columns
- * written (each escape counts its characters, each other code point one column).
+ * backslash is always doubled, so the output is unambiguous. Returns the display columns
+ * written: each escape counts its characters, each other code point its width on a terminal
+ * (width_cols(): 2 for wide CJK and emoji, 0 for combining marks), so that padding aligns.
  */
 size_t escape_table(struct strbuf *b, const char *s, size_t n);
 
 /*
  * Append s[0..n) as the contents of a JSON string (no quotes), RFC 8259: " and \ escaped,
- * control bytes below 0x20 and 0x7f as \uXXXX (\n \t \r \b \f short forms), valid UTF-8 as it
- * is. A byte that is not part of valid UTF-8 becomes \u00XX with XX the raw byte (0x80-0xff):
- * since valid U+0080..U+00FF characters are always written as UTF-8, never escaped, \u0080 to
- * \u00ff in our output always stand for a raw byte, so the original bytes are recoverable.
- * Invalid UTF-8 is as defined for escape_table(), hex digits are lowercase, and the output is
- * always valid UTF-8 that a strict parser accepts. Bidi and invisible code points stay as they
- * are: JSON is for programs, which see them escaped nowhere else.
+ * control bytes below 0x20 and 0x7f as \u00XX (\n \t \r \b \f short forms), valid UTF-8 as it
+ * is. A byte B that is not part of valid UTF-8 (0x80..0xff) becomes the lone low surrogate
+ * \udcXX, U+DC00 + B (U+DC80..U+DCFF), the convention of Python's "surrogateescape": a decoder
+ * that knows it gets the exact bytes back (in Python, json.loads(line) then
+ * s.encode("utf-8", "surrogateescape")), and any other reads a replacement character or fails,
+ * never a plausible other name (\u00ff would read as a valid "ÿ"). No valid UTF-8 can stand for
+ * a surrogate, so nothing else is ever written as one. Invalid UTF-8 is as defined for
+ * escape_table(), hex digits are lowercase, and the output is always valid UTF-8. Bidi and
+ * invisible code points stay as they are: JSON is for programs, which see them escaped nowhere
+ * else.
  */
 void escape_json(struct strbuf *b, const char *s, size_t n);
 

@@ -23,6 +23,7 @@
 #include "enrich/resolver.h"
 #include "enrich/selector.h"
 #include "trace/sink.h"
+#include "trace/summarize.h"
 #include "format/syscalls.h"
 #include "trace/tracer.h"
 
@@ -51,10 +52,15 @@ struct session {
 	struct selector sel;   /* -c --wait, --pod, --k8s-namespace: chosen on the identity */
 	uint64_t not_selected; /* events the selector dropped */
 	uint64_t last_warn_ns;
-	int fd_table;	   /* the descriptor table is kept (fds is set up) */
-	struct fdlife fds; /* the descriptor table */
-	uint64_t fed_only; /* events read only to feed the table, not written (-e) */
-	uint64_t older_ns; /* --leaks-older */
+	int fd_table;			/* the descriptor table is kept (fds is set up) */
+	struct fdlife fds;		/* the descriptor table */
+	uint64_t fed_only;		/* events read only to feed the table, not written (-e) */
+	uint64_t older_ns;		/* --leaks-older */
+	const struct tracer_view *view; /* top, or NULL */
+	bool summarizing;		/* top or --metrics: the kernel tallies */
+	struct summarize sz;
+	uint64_t tick_ns, next_tick, last_tick;
+	int quit; /* the view asked to end */
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -124,6 +130,12 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 		fdtable_release(closed);
 		return;
 	}
+	if (s->summarizing)
+		summarize_event(&s->sz, ev, size, id);
+	if (s->view) { /* the view shows rows, not lines */
+		fdtable_release(closed);
+		return;
+	}
 	if (closed)
 		fdlife_origin(closed, &origin);
 	output_event_closing(&s->out, ev, size, id, closed ? &origin : NULL);
@@ -152,13 +164,18 @@ static void handle_proc(struct session *s, const struct cc_event *rec)
 	struct cgroup_identity legacy;
 	struct proc_end p = {.s = s, .rec = rec};
 
+	bool write = s->cfg->syscalls & (1u << CC_SYS_CLOSE);
+
 	if (!s->fd_table || !fdtable_process_count(s->fds.table, rec->pid))
 		return;
 	/* ends are written beside the closes; with close not asked for, the table only forgets */
-	if (s->cfg->syscalls & (1u << CC_SYS_CLOSE))
+	if (write || selector_active(&s->sel))
 		p.id = identify(s, rec, &legacy);
+	/* nor are they written for a container the selector does not take */
+	if (selector_active(&s->sel) && !(p.id && selector_match(&s->sel, &p.id->ctr)))
+		write = false;
 	fdtable_end_process(s->fds.table, rec->pid, rec->type == CC_REC_PROC_EXEC,
-			    s->cfg->syscalls & (1u << CC_SYS_CLOSE) ? write_fd_end : NULL, &p);
+			    write ? write_fd_end : NULL, &p);
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
@@ -182,6 +199,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 		if (len > size - sizeof(*cg))
 			len = size - sizeof(*cg);
 		if (type == CC_REC_CGROUP_RMDIR) {
+			if (s->summarizing)
+				summarize_removed(&s->sz, cg->cgroup_id, now_ns(CLOCK_MONOTONIC));
 			resolver_forget(s->res, cg->cgroup_id);
 		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {
 			/* a cut path is not learnt: a lookup by id finds the whole one */
@@ -286,6 +305,27 @@ static void print_tracing(const struct session *s)
 			s->blind);
 }
 
+/* Every interval: the kernel's tally into the rows, /metrics, and the view. */
+static int tick(struct session *s, uint64_t now, int final)
+{
+	double secs = (double)(now - s->last_tick) / 1e9;
+	int err;
+
+	s->sz.state.events_lost = counter(s, CC_CNT_LOST);
+	s->sz.state.cgroup_lost = counter(s, CC_CNT_CG_LOST);
+	s->sz.state.tally_full = counter(s, CC_CNT_TALLY_FULL);
+	err = summarize_collect(&s->sz, s->res, bpf_map__fd(s->skel->maps.tally),
+				bpf_map__fd(s->skel->maps.lost_by_cgroup), s->ncpus,
+				s->fd_table ? s->fds.table : NULL, now);
+	if (err)
+		return err;
+	s->last_tick = now;
+	if (s->view && s->view->tick(s->view->ctx, &s->sz.sum, secs, final))
+		s->quit = 1;
+	summary_next_interval(&s->sz.sum);
+	return 0;
+}
+
 /* The epoll set: the ring buffer, and stdout where it can tell us it closed. */
 static int make_poller(struct session *s)
 {
@@ -301,7 +341,13 @@ static int make_poller(struct session *s)
 	}
 	e.events = 0; /* EPOLLERR and EPOLLHUP are always reported */
 	e.data.fd = STDOUT_FILENO;
-	epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &e); /* regular files cannot: fine */
+	if (!s->view) /* a view learns of a closed stdout from its next write */
+		epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &e); /* regular files cannot: fine */
+	if (s->view && s->view->key_fd >= 0) {
+		e.events = EPOLLIN;
+		e.data.fd = s->view->key_fd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, e.data.fd, &e);
+	}
 	return ep;
 }
 
@@ -313,8 +359,10 @@ static int poll_loop(struct session *s)
 
 	if (ep < 0)
 		return ep;
-	while (!*s->stop && !s->sink.closed) {
-		struct epoll_event evs[2];
+	s->last_tick = start;
+	s->next_tick = start + s->tick_ns;
+	while (!*s->stop && !s->sink.closed && !s->quit) {
+		struct epoll_event evs[3];
 		int timeout = POLL_MS, n;
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
@@ -324,14 +372,21 @@ static int poll_loop(struct session *s)
 			if ((end - now) / 1000000 < (uint64_t)timeout)
 				timeout = (int)((end - now) / 1000000) + 1;
 		}
-		n = epoll_wait(ep, evs, 2, timeout);
+		if (s->summarizing && (s->next_tick - now) / 1000000 < (uint64_t)timeout)
+			timeout =
+				now >= s->next_tick ? 0 : (int)((s->next_tick - now) / 1000000) + 1;
+		n = epoll_wait(ep, evs, 3, timeout);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			break;
 		}
-		for (int i = 0; i < n; i++)
-			if (evs[i].data.fd == STDOUT_FILENO)
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == STDOUT_FILENO && !s->view)
 				s->sink.closed = 1;
+			else if (s->view && evs[i].data.fd == s->view->key_fd &&
+				 s->view->key(s->view->ctx))
+				s->quit = 1;
+		}
 		if ((err = drain(s, -1)))
 			break;
 		if (*s->report) {
@@ -346,8 +401,15 @@ static int poll_loop(struct session *s)
 		}
 		now = now_ns(CLOCK_MONOTONIC);
 		if (now >= next_check) {
-			check_loss(s, now);
+			if (!s->view)
+				check_loss(s, now);
 			next_check = now + LOSS_CHECK_NS;
+		}
+		if (s->summarizing && now >= s->next_tick) {
+			if ((err = tick(s, now, 0)))
+				break;
+			while (s->next_tick <= now)
+				s->next_tick += s->tick_ns;
 		}
 	}
 	close(ep);
@@ -383,6 +445,14 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->host_utsns = host->utsns;
 	skel->rodata->host_pid_initial = host->pidns == PREFLIGHT_INIT_PIDNS_INO;
 	skel->rodata->wakeup_bytes = ring / 8;
+	skel->rodata->targ_tally = s->summarizing;
+	if (!s->summarizing) /* a per-CPU hash is preallocated: no memory for one unused */
+		bpf_map__set_max_entries(skel->maps.tally, 1);
+	if (s->view) { /* top: only the paths of successful opens need records */
+		skel->rodata->targ_stream =
+			1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2;
+		skel->rodata->targ_stream_failed = false;
+	}
 	return bpf_map__set_max_entries(skel->maps.events, ring);
 }
 
@@ -686,6 +756,13 @@ static int setup_names(struct session *s)
 		announce_selector(s);
 	if ((err = open_cgroup_filter(s)))
 		return err;
+	if (s->summarizing &&
+	    (err = summarize_init(&s->sz, cfg, s->layout.v2_mount, s->view != NULL))) {
+		fprintf(stderr, "copenclose: cannot serve metrics on %s: %s\n", cfg->metrics,
+			err == -EPROTONOSUPPORT ? "this static build has no HTTP server"
+						: strerror(-err));
+		return TRACER_FAILED;
+	}
 	if (s->cgroup_fd >= 0 &&
 	    (err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
 					&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
@@ -800,11 +877,20 @@ static void report_fd_table(struct session *s)
 
 int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile sig_atomic_t *report)
 {
-	struct session s = {.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1};
+	return tracer_run_view(cfg, stop, report, NULL);
+}
+
+int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
+		    volatile sig_atomic_t *report, const struct tracer_view *view)
+{
+	struct session s = {
+		.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1, .view = view};
 	uint64_t seen, lost, unread, cg_lost;
 	int rc, err;
 
 	sink_init(&s.sink, STDOUT_FILENO);
+	s.summarizing = view || cfg->metrics;
+	s.tick_ns = view ? (uint64_t)(view->interval * 1e9) : 1000000000ull;
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 	output_init(&s.out, cfg->output, cfg->by,
 		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
@@ -828,7 +914,8 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 	if (rc)
 		goto cleanup;
 	print_tracing(&s);
-	output_header(&s.out);
+	if (!view)
+		output_header(&s.out);
 	sink_flush(&s.sink, &s.out.buf, s.stop, -1);
 	err = poll_loop(&s);
 	/* exit order: detach, drain, read the counters, print */
@@ -836,14 +923,20 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 	s.final_drain = 1;
 	if (!s.sink.closed) {
 		drain(&s, DRAIN_MS);
-		check_loss(&s, now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
+		if (!view)
+			check_loss(
+				&s,
+				now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
 		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
 		if (s.fd_table)
 			report_leaks(&s, DRAIN_MS, 0);
 	}
+	if (s.summarizing && !err) /* the last interval: what came in since the last tick */
+		err = tick(&s, now_ns(CLOCK_MONOTONIC), 1);
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
-	unread = seen - lost - s.sink.delivered - s.not_selected - s.fed_only;
+	/* a view writes no event lines */
+	unread = view ? 0 : seen - lost - s.sink.delivered - s.not_selected - s.fed_only;
 	if (lost)
 		report_loss_by_cgroup(&s, lost);
 	if ((cg_lost = counter(&s, CC_CNT_PROC_LOST)))
@@ -860,8 +953,12 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
 	if (s.sink.error)
 		fprintf(stderr, "copenclose: cannot write to stdout: %s\n", strerror(s.sink.error));
-	fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
-		(unsigned long long)s.sink.delivered, (unsigned long long)lost);
+	if (view)
+		fprintf(stderr, "copenclose: %llu calls counted, %llu open records lost",
+			(unsigned long long)s.sz.sum.total[SUM_EVENTS], (unsigned long long)lost);
+	else
+		fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
+			(unsigned long long)s.sink.delivered, (unsigned long long)lost);
 	if (selector_active(&s.sel))
 		fprintf(stderr, ", %llu not selected", (unsigned long long)s.not_selected);
 	if (unread)
@@ -875,6 +972,8 @@ cleanup:
 	copenclose_bpf__destroy(s.skel);
 	if (s.cgroup_fd >= 0)
 		close(s.cgroup_fd);
+	if (s.summarizing)
+		summarize_free(&s.sz);
 	resolver_free(s.res);
 	if (s.fd_table)
 		fdlife_free(&s.fds);

@@ -14,6 +14,7 @@
  *   accept PORT       listen on 127.0.0.1:PORT, accept one connection, 2 closes
  *   unix PATH         the tcppair sequence over a unix socket bound at PATH (unlinked after)
  *   flood PATH SECS   openat + close of PATH for SECS seconds
+ *   paced PATH N RATE N x (openat + close) of PATH, RATE per second (spread over N/RATE s)
  *   hostname NAME     sethostname (no fd)
  *   mark DIR          mkdir DIR: tells the test it got here (no fd)
  *   wait-file FILE    polls with stat() until FILE exists (at most 120 s; no fd)
@@ -255,6 +256,19 @@ static int workload_flood(const char *path, long secs)
 	return 0;
 }
 
+static int workload_paced(const char *path, long n, long rate)
+{
+	double start = workload_now();
+	for (long k = 0; k < n; k++) {
+		double ahead = start + (double)k / (double)rate - workload_now();
+		if (ahead > 0)
+			workload_sleep_ms((long)(ahead * 1000));
+		if (workload_open(path, 1, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int workload_wait_file(const char *path)
 {
 	struct stat st;
@@ -300,7 +314,7 @@ static int workload_step(int argc, char **argv, struct workload_kept *k, int *fa
 		{"open", 2},	{"sysopen", 2},	 {"open2", 2},	 {"missing", 2},   {"closebad", 1},
 		{"tcppair", 1}, {"tcppair4", 1}, {"connect", 1}, {"accept", 1},	   {"unix", 1},
 		{"flood", 2},	{"hostname", 1}, {"mark", 1},	 {"wait-file", 1}, {"sleep", 1},
-		{"keep", 2},	{"keepcx", 2},	 {"drop", 1},
+		{"keep", 2},	{"keepcx", 2},	 {"drop", 1},	 {"paced", 3},
 	};
 	const char *s = argv[0];
 	size_t i;
@@ -310,9 +324,14 @@ static int workload_step(int argc, char **argv, struct workload_kept *k, int *fa
 	if (i == sizeof(steps) / sizeof(steps[0]) || argc < 1 + steps[i].nargs)
 		return -1;
 	const char *a = argv[1];
-	long n = steps[i].nargs == 2 ? workload_count(argv[2]) : workload_count(a);
+	long n = steps[i].nargs >= 2 ? workload_count(argv[2]) : workload_count(a);
 	int rc = 0;
-	if (!strcmp(s, "keep") || !strcmp(s, "keepcx") || !strcmp(s, "drop")) {
+	if (!strcmp(s, "paced")) {
+		long rate = workload_count(argv[3]);
+		if (n < 0 || rate < 1)
+			return -1;
+		rc = workload_paced(a, n, rate);
+	} else if (!strcmp(s, "keep") || !strcmp(s, "keepcx") || !strcmp(s, "drop")) {
 		if (n < 0)
 			return -1;
 		if (!strcmp(s, "drop"))

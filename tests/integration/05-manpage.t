@@ -2,7 +2,7 @@
 # The man page is clean for groff and names every option that --help lists.
 cd "$(dirname "$0")/../.." || exit 1
 bin=build/copenclose
-opts=$("$bin" --help | grep -oE '(^|[ ,])--?[a-zA-Z][a-zA-Z0-9-]*' | sed 's/^[ ,]*//' | sort -u)
+opts=$({ "$bin" --help; "$bin" top --help; } | grep -oE '(^|[ ,])--?[a-zA-Z][a-zA-Z0-9-]*' | sed 's/^[ ,]*//' | sort -u)
 n=$(($(printf '%s\n' "$opts" | wc -l) + 2))
 echo "1..$n"
 i=1

@@ -4,10 +4,7 @@
 # reports itself.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-cc_rootfs
-tap_plan 30
+cc_begin 30 rootfs
 want=$(cc_std_expected)
 total=$(echo "$want" | awk '{ n += $3 } END { print n }')
 

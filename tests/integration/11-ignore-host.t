@@ -3,10 +3,7 @@
 # runc container run at the same time, with and without -I.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-cc_rootfs
-tap_plan 8
+cc_begin 8 rootfs
 want=$(cc_std_expected)
 
 # run_pair TAG TRACER-ARGS...: sets c (container) and h (host workload).

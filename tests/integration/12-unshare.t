@@ -3,10 +3,7 @@
 # inside is reported, the pid is the host's view (pid 1 inside), and the events are exact.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-cc_rootfs
-tap_plan 9
+cc_begin 9 rootfs
 want=$(cc_std_expected)
 
 # run_ns TAG TRACER-ARGS...: sets name.

@@ -3,9 +3,7 @@
 # the closing line, no BPF program left behind, one clear line for each bad start.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-tap_plan 29
+cc_begin 29
 # The ids of the programs each tracer held, to check that the kernel has none of them after.
 progs=()
 

@@ -3,10 +3,7 @@
 # exact events in the table and in JSON, with its cgroup id, hostname, runtime and full id.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-cc_rootfs
-tap_plan 8
+cc_begin 8 rootfs
 want=$(cc_std_expected)
 
 name=$(cc_name)

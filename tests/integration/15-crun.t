@@ -4,10 +4,7 @@
 # namespace and still sees its cgroup v2 id and hostname.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-cc_rootfs
-tap_plan 8
+cc_begin 8 rootfs
 want=$(cc_std_expected)
 
 name=$(cc_name)

@@ -4,10 +4,7 @@
 # namespace it names.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-cc_rootfs
-tap_plan 14
+cc_begin 14 rootfs
 want=$(cc_std_expected)
 
 # run_two TAG TRACER-ARGS...: containers a and b run the standard workload under the tracer.

@@ -1,72 +1,63 @@
 #!/usr/bin/env bash
 # -G keeps exactly the events of a cgroup subtree, including cgroups created after tracing
 # began, and drops the rest in the kernel; bad cgroup paths get one line and a usage status.
-. "$(dirname "$0")/tracer-lib.sh"
-require_bpf
-plan 9
+. "$(dirname "$0")/lib.sh"
+cc_begin 13 cgroup2
 
-v2=$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -n1)
-[ -n "$v2" ] || skip_all "no cgroup v2 hierarchy mounted"
+v2=$(cc_v2_mount)
 parent=cc-filter-$$
 mkdir "$v2/$parent"
 cleanup() {
 	for d in "$v2/$parent/late/inner" "$v2/$parent/late" "$v2/$parent/early" "$v2/$parent"; do
-		[ -d "$d" ] && { cat "$d/cgroup.procs" 2>/dev/null | xargs -r kill -KILL 2>/dev/null; sleep 0.1; rmdir "$d"; }
+		[ -d "$d" ] && { xargs -r kill -KILL <"$d/cgroup.procs" 2>/dev/null; sleep 0.1; rmdir "$d"; }
 	done
-	cleanup_tracers
 }
-trap cleanup EXIT
+cc_defer cleanup
 mkdir "$v2/$parent/early"
 
 # run_in CGROUP N GOFILE: a flood of N failing openat inside CGROUP, started at once, waiting
 run_in() {
 	(
 		echo $BASHPID >"$v2/$1/cgroup.procs"
-		exec "$FLOOD" -n "$2" -w "$3" -p "/nonexistent/$parent"
+		exec "$CC_FLOOD" -n "$2" -w "$3" -p "/nonexistent/$parent"
 	) >/dev/null &
 }
 
-start_tracer g -o json -G "/$parent"
+cc_tracer_start g -o json -G "/$parent"
 # created after the tracer started: must be traced too
 mkdir -p "$v2/$parent/late/inner"
-run_in "$parent/early" 100 "$T/go"
-run_in "$parent/late/inner" 250 "$T/go"
+run_in "$parent/early" 100 "$CC_WORK/go"
+run_in "$parent/late/inner" 250 "$CC_WORK/go"
 # outside the subtree: must not appear
-"$FLOOD" -n 300 -w "$T/go" -p "/nonexistent/$parent" >/dev/null &
+"$CC_FLOOD" -n 300 -w "$CC_WORK/go" -p "/nonexistent/$parent" >/dev/null &
 sleep 0.3
-touch "$T/go"
+touch "$CC_WORK/go"
 wait_floods() { for _ in $(seq 100); do pgrep -f "nonexistent/$parent" >/dev/null || return 0; sleep 0.05; done; }
 wait_floods
 sleep 0.2
-stop_tracer "$TRACER_PID"
+cc_tracer_stop
 early_id=$(stat -c %i "$v2/$parent/early")
 late_id=$(stat -c %i "$v2/$parent/late/inner")
-n_all=$(grep -c "/nonexistent/$parent" "$T/g.out")
-n_early=$(grep "/nonexistent/$parent" "$T/g.out" | grep -c "\"cgroup_id\":$early_id,")
-n_late=$(grep "/nonexistent/$parent" "$T/g.out" | grep -c "\"cgroup_id\":$late_id,")
-check "early cgroup: 100 events (got $n_early)" [ "$n_early" -eq 100 ]
-check "cgroup created after start: 250 events (got $n_late)" [ "$n_late" -eq 250 ]
-check "nothing from outside the subtree: 350 in all (got $n_all)" [ "$n_all" -eq 350 ]
-check "every event is below /$parent" [ "$(grep -vc "\"cgroup\":\"/$parent/" "$T/g.out")" -eq 0 ]
-check "exit status 0" [ "$TRACER_RC" -eq 0 ]
+n_all=$(grep -c "/nonexistent/$parent" "$CC_WORK/g.out")
+n_early=$(grep "/nonexistent/$parent" "$CC_WORK/g.out" | grep -c "\"cgroup_id\":$early_id,")
+n_late=$(grep "/nonexistent/$parent" "$CC_WORK/g.out" | grep -c "\"cgroup_id\":$late_id,")
+tap_check "early cgroup: 100 events (got $n_early)" [ "$n_early" -eq 100 ]
+tap_check "cgroup created after start: 250 events (got $n_late)" [ "$n_late" -eq 250 ]
+tap_check "nothing from outside the subtree: 350 in all (got $n_all)" [ "$n_all" -eq 350 ]
+tap_check "every event is below /$parent" [ "$(grep -vc "\"cgroup\":\"/$parent/" "$CC_WORK/g.out")" -eq 0 ]
+tap_check "exit status 0" [ "$CC_TRACER_RC" -eq 0 ]
 
 # the same cgroup given as an absolute path under the v2 mount
-start_tracer abs -G "$v2/$parent" -d 0.5
-wait "$TRACER_PID"
-check "an absolute path under the v2 mount is accepted (status $?)" grep -q '^copenclose: 0 events' "$T/abs.err"
+cc_tracer_start abs -G "$v2/$parent" -d 0.5
+wait "$CC_TRACER_PID"
+tap_check "an absolute path under the v2 mount is accepted (status $?)" grep -q '^copenclose: 0 events' "$CC_WORK/abs.err"
 
-"$BIN" -G /no-such-cgroup-$$ >/dev/null 2>"$T/bad1.err"
-rc=$?
-check "a cgroup that does not exist: one line, status 2 (got $rc: $(cat "$T/bad1.err"))" \
-	[ "$rc" -eq 2 ] && [ "$(wc -l <"$T/bad1.err")" -eq 1 ] && grep -q 'not found' "$T/bad1.err"
+tap_refuses "a cgroup that does not exist" 2 'not found' "$CC_BIN" -G /no-such-cgroup-$$
 v1=$(awk '$9 == "cgroup" {print $5}' /proc/self/mountinfo | head -n1)
 if [ -n "$v1" ]; then
-	"$BIN" -G "$v1" >/dev/null 2>"$T/bad2.err"
-	rc=$?
-	check "a v1 hierarchy path: one line, status 2 (got $rc: $(cat "$T/bad2.err"))" \
-		[ "$rc" -eq 2 ] && [ "$(wc -l <"$T/bad2.err")" -eq 1 ] && grep -q 'outside the cgroup v2' "$T/bad2.err"
+	tap_refuses "a v1 hierarchy path" 2 'outside the cgroup v2' "$CC_BIN" -G "$v1"
 else
-	ok "a v1 hierarchy path # SKIP no v1 hierarchy on this host"
+	for _ in 1 2 3; do tap_ok 0 "a v1 hierarchy path # SKIP no v1 hierarchy on this host"; done
 fi
-"$BIN" -G /no-such -c x >/dev/null 2>"$T/bad3.err"
-check "-c with -G: usage error, status 2" [ $? -eq 2 ]
+"$CC_BIN" -G /no-such -c x >/dev/null 2>"$CC_WORK/bad3.err"
+tap_check "-c with -G: usage error, status 2" [ $? -eq 2 ]

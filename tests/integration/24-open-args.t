@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # The open family's arguments, exactly: open, openat with a dirfd and O_CREAT's mode, openat2
 # with its resolve flags, in symbolic form.
-. "$(dirname "$0")/tracer-lib.sh"
-require_bpf
-plan 4
+. "$(dirname "$0")/lib.sh"
+cc_begin 4
 
-d=$T/dir
+d=$CC_WORK/dir
 mkdir -p "$d"
-start_tracer j -o json -n ccopenargs
+cc_tracer_start j -o json -n ccopenargs
 python3 - "$d" <<'PY'
 import ctypes, os, struct, sys
 d = sys.argv[1]
@@ -25,16 +24,16 @@ os.close(fd)
 os.close(dfd)
 PY
 sleep 0.3
-stop_tracer "$TRACER_PID"
-sel() { grep "$1" "$T/j.out" | grep '"ret":[0-9]' | head -n1; }
+cc_tracer_stop
+sel() { grep "$1" "$CC_WORK/j.out" | grep '"ret":[0-9]' | head -n1; }
 e=$(sel '"syscall":"openat","[^}]*"path":"created"')
-check "openat with a dirfd: O_WRONLY|O_CREAT|O_CLOEXEC, mode 0640, dirfd set, resolve null" \
+tap_check "openat with a dirfd: O_WRONLY|O_CREAT|O_CLOEXEC, mode 0640, dirfd set, resolve null" \
 	grep -q '"flags":"O_WRONLY|O_CREAT|O_CLOEXEC","addr":null,"mode":"0640","dirfd":[0-9]*,"resolve":null' <<<"$e"
 e=$(sel '"syscall":"openat2"')
-check "openat2: path, O_RDONLY, dirfd, RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH" \
+tap_check "openat2: path, O_RDONLY, dirfd, RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH" \
 	grep -q '"path":"created","flags":"O_RDONLY","addr":null,"mode":null,"dirfd":[0-9]*,"resolve":"RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH"' <<<"$e"
 e=$(sel '"syscall":"open"')
-check "open(2): the whole path, O_RDWR|O_APPEND, no dirfd, no mode" \
+tap_check "open(2): the whole path, O_RDWR|O_APPEND, no dirfd, no mode" \
 	grep -q "\"path\":\"$d/created\",\"flags\":\"O_RDWR|O_APPEND\",\"addr\":null,\"mode\":null,\"dirfd\":null" <<<"$e"
-check "every successful open's fd is its return value" \
-	[ "$(grep -c '"syscall":"open' "$T/j.out")" -eq "$(grep '"syscall":"open' "$T/j.out" | grep -cE '"ret":([0-9]+),.*"fd":\1,')" ]
+tap_check "every successful open's fd is its return value" \
+	[ "$(grep -c '"syscall":"open' "$CC_WORK/j.out")" -eq "$(grep '"syscall":"open' "$CC_WORK/j.out" | grep -cE '"ret":([0-9]+),.*"fd":\1,')" ]

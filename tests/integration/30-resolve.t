@@ -2,36 +2,27 @@
 # copenclose resolve against real containers (runc with its default cgroup path, podman with
 # runc, crun in a unified private namespace) by PID and by cgroup path, and against every row of
 # the cgroup path fixtures.
-. "$(dirname "$0")/tracer-lib.sh"
-[ "$(id -u)" -eq 0 ] || skip_all "needs root to run containers"
-[ -x "$BIN" ] || { echo "1..1"; echo "not ok 1 - $BIN is not built"; exit 1; }
-command -v runc >/dev/null || skip_all "runc is not installed"
-command -v podman >/dev/null || skip_all "podman is not installed"
-command -v crun >/dev/null || skip_all "crun is not installed"
-make_rootfs || skip_all "no static busybox to build a root file system"
-TSV=$top/tests/fixtures/cgroup-paths.tsv
-V2=$(findmnt -n -o TARGET -t cgroup2 | head -n1)
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root to run containers"
+[ -x "$CC_BIN" ] || tap_bail "$CC_BIN is missing: run make"
+command -v runc >/dev/null || tap_skip_all "runc is not installed"
+command -v podman >/dev/null || tap_skip_all "podman is not installed"
+command -v crun >/dev/null || tap_skip_all "crun is not installed"
+cc_setup
+TSV=$CC_ROOT/tests/fixtures/cgroup-paths.tsv
+V2=$CC_V2
 
 # Fixture rows a real host can answer: runc and crun rows need their fixture state tree.
 # Rows whose engine only a state tree tells ("(state only)") need it too; "(engine from state)"
 # rows are answered from the path alone here: the id, and no engine (null).
 rows=$(grep -av '^#' "$TSV" | awk -F '\t' '$2 != "runc" && $2 != "crun" && $4 !~ /\(state only\)/' |
 	grep -ac .)
-plan $((20 + rows))
+tap_plan $((20 + rows))
 
 RID=ccres$$
 PNAME=ccres-pod$$
-PCID=
 CID=cccrun$$
-cleanup() {
-	runc kill "$RID" KILL >/dev/null 2>&1
-	sleep 0.2
-	runc delete -f "$RID" >/dev/null 2>&1
-	[ -n "$PCID" ] && podman rm -f "$PCID" >/dev/null 2>&1
-	crun delete -f "$CID" >/dev/null 2>&1
-	cleanup_tracers
-}
-trap cleanup EXIT
+cc_defer 'crun delete -f "$CID" >/dev/null 2>&1'
 
 # field JSON KEY: a key of resolve's output, as Python prints it (None for null).
 field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
@@ -46,55 +37,51 @@ expect() {
 		[ "$v" = "$1" ] || bad="$bad $k=$v (want $1)"
 		shift
 	done
-	if [ -z "$bad" ]; then ok "$d"; else notok "$d:$bad"; fi
+	if [ -z "$bad" ]; then tap_ok 0 "$d"; else tap_ok 1 "$d:$bad"; fi
 }
 
-# runc: a bundle made by runc spec, cgroupsPath left to its default ("/<id>" with cgroupfs).
-runc_bundle "$T/rb" cc-resolve sleep 120 || { echo "not ok 1 - runc spec"; exit 1; }
-runc run -d --bundle "$T/rb" "$RID" >/dev/null 2>&1 </dev/null
-RPID=$(runc state "$RID" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])' 2>/dev/null)
-check "runc container $RID runs (pid ${RPID:-none})" [ -n "$RPID" ]
-js=$("$BIN" resolve "$RPID" 2>"$T/err")
-diag "resolve $RPID: $js $(cat "$T/err")"
+# runc: cgroupsPath left to its default ("/<id>" with cgroupfs), detached.
+cc_rootfs
+rb=$(cc_runc_bundle --raw --cgroup '' "$RID" "$(cc_ctl_dir "$RID")" sleep 120)
+cc_defer 'runc delete -f "$RID" >/dev/null 2>&1'
+runc run -d --bundle "$rb" "$RID" >/dev/null 2>&1 </dev/null
+RPID=$(runc state "$RID" 2>/dev/null | jq .pid)
+tap_check "runc container $RID runs (pid ${RPID:-none})" [ -n "$RPID" ]
+js=$("$CC_BIN" resolve "$RPID" 2>"$CC_WORK/err")
+tap_diag "resolve $RPID: $js $(cat "$CC_WORK/err")"
 expect "runc, by PID" "$js" runc "$RID" "$RID" system "/$RID"
-check "runc, by PID: cgroup_id is the inode of its v2 directory" \
+tap_check "runc, by PID: cgroup_id is the inode of its v2 directory" \
 	[ "$(field "$js" cgroup_id)" = "$(stat -c %i "$V2/$RID" 2>/dev/null)" ]
-js=$("$BIN" resolve "/$RID")
+js=$("$CC_BIN" resolve "/$RID")
 expect "runc, by cgroup path" "$js" runc "$RID" "$RID" system "/$RID"
-js=$("$BIN" resolve "$V2/$RID")
+js=$("$CC_BIN" resolve "$V2/$RID")
 expect "runc, by path under the v2 mount" "$js" runc "$RID" "$RID" system "/$RID"
 mkdir -p "$V2/$RID/sub"
-js=$("$BIN" resolve "/$RID/sub")
+js=$("$CC_BIN" resolve "/$RID/sub")
 expect "runc, a sub-cgroup of the container" "$js" runc "$RID" "$RID" system "/$RID/sub"
 rmdir "$V2/$RID/sub"
 
 # podman with runc, rootful, cgroupfs: /libpod_parent/libpod-<id>; the name from conmon.
-cp -a "$ROOTFS" "$T/prootfs"
-PCID=$(podman --runtime runc run -d --name "$PNAME" --ulimit nofile=1024:1024 \
-	--ulimit nproc=4096:4096 --rootfs "$T/prootfs" sleep 120 2>"$T/perr")
-PPID_=$(podman inspect -f '{{.State.Pid}}' "$PNAME" 2>/dev/null)
-check "podman container $PNAME runs (pid ${PPID_:-none}) $(head -c 200 "$T/perr")" \
+cc_podman_start "$PNAME"
+PCID=${CC_ID[$PNAME]}
+PPID_=${CC_CPID[$PNAME]}
+tap_check "podman container $PNAME runs (pid ${PPID_:-none}) $(head -c 200 "$CC_WORK/$PNAME.err")" \
 	[ -n "$PCID" -a "${PPID_:-0}" -gt 0 ]
-js=$("$BIN" resolve "$PPID_" 2>"$T/err")
-diag "resolve $PPID_: $js $(cat "$T/err")"
+js=$("$CC_BIN" resolve "$PPID_" 2>"$CC_WORK/err")
+tap_diag "resolve $PPID_: $js $(cat "$CC_WORK/err")"
 expect "podman, by PID" "$js" podman "$PCID" "$PNAME" system "/libpod_parent/libpod-$PCID"
-check "podman, by PID: cgroup_id is the inode of its v2 directory" \
+tap_check "podman, by PID: cgroup_id is the inode of its v2 directory" \
 	[ "$(field "$js" cgroup_id)" = "$(stat -c %i "$V2/libpod_parent/libpod-$PCID" 2>/dev/null)" ]
-js=$("$BIN" resolve "/libpod_parent/libpod-$PCID")
+js=$("$CC_BIN" resolve "/libpod_parent/libpod-$PCID")
 expect "podman, by cgroup path" "$js" podman "$PCID" "$PNAME" system "/libpod_parent/libpod-$PCID"
 CPID=$(cat "/run/containers/storage/overlay-containers/$PCID/userdata/conmon.pid" 2>/dev/null)
-js=$("$BIN" resolve "${CPID:-0}")
-check "podman's conmon (pid ${CPID:-none}) is not in the container" \
+js=$("$CC_BIN" resolve "${CPID:-0}")
+tap_check "podman's conmon (pid ${CPID:-none}) is not in the container" \
 	[ "$(field "$js" container_id)" = None ]
 
 # crun refuses hybrid hosts: in a private mount namespace with cgroup2 on /sys/fs/cgroup, with a
 # spec without linux.resources; its cgroup is "/<id>", known from /run/crun/<id>/status.
-runc_bundle "$T/cb" cc-crun sleep 120 && python3 - "$T/cb/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["linux"].pop("resources", None)
-json.dump(c, open(sys.argv[1], "w"))
-PY
+cb=$(cc_runc_bundle --raw --crun "$CID" "$(cc_ctl_dir "$CID")" sleep 120)
 unshare -m sh -c '[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
 	mount -t cgroup2 none /sys/fs/cgroup || exit 1
 crun run -d --bundle "$2" "$1" </dev/null >/dev/null 2>&1 || exit 1
@@ -103,32 +90,32 @@ echo "$pid" >"$3/crun.pid"
 "$4" resolve "$pid" >"$3/crun.pid.json"
 "$4" resolve "/$1" >"$3/crun.path.json"
 stat -c %i "/sys/fs/cgroup/$1" >"$3/crun.ino"
-crun kill "$1" KILL; sleep 0.2; crun delete -f "$1"' _ "$CID" "$T/cb" "$T" "$BIN" >"$T/crun.log" 2>&1
-diag "crun pid $(cat "$T/crun.pid" 2>/dev/null): $(cat "$T/crun.pid.json" 2>/dev/null) $(head -c 300 "$T/crun.log")"
-js=$(cat "$T/crun.pid.json" 2>/dev/null)
+crun kill "$1" KILL; sleep 0.2; crun delete -f "$1"' _ "$CID" "$cb" "$CC_WORK" "$CC_BIN" >"$CC_WORK/crun.log" 2>&1
+tap_diag "crun pid $(cat "$CC_WORK/crun.pid" 2>/dev/null): $(cat "$CC_WORK/crun.pid.json" 2>/dev/null) $(head -c 300 "$CC_WORK/crun.log")"
+js=$(cat "$CC_WORK/crun.pid.json" 2>/dev/null)
 expect "crun (unified, private mount namespace), by PID" "$js" crun "$CID" "$CID" system "/$CID"
-check "crun, by PID: cgroup_id is the inode of its cgroup directory" \
-	[ -n "$js" -a "$(field "$js" cgroup_id 2>/dev/null)" = "$(cat "$T/crun.ino" 2>/dev/null)" ]
-expect "crun, by cgroup path" "$(cat "$T/crun.path.json" 2>/dev/null)" crun "$CID" "$CID" system "/$CID"
+tap_check "crun, by PID: cgroup_id is the inode of its cgroup directory" \
+	[ -n "$js" -a "$(field "$js" cgroup_id 2>/dev/null)" = "$(cat "$CC_WORK/crun.ino" 2>/dev/null)" ]
+expect "crun, by cgroup path" "$(cat "$CC_WORK/crun.path.json" 2>/dev/null)" crun "$CID" "$CID" system "/$CID"
 
 # The host itself, and the error contract.
-js=$("$BIN" resolve $$)
-check "this shell is on the host" [ "$(field "$js" container_runtime)" = None ]
-js=$("$BIN" resolve /)
-check "the root cgroup has id 1" [ "$(field "$js" cgroup_id)" = 1 ]
-js=$("$BIN" resolve /docker/76bafdeaa95fa1dff95adeca3801f47de4af6bfed21111a9326d2b9d5027d1ad)
-check "a path absent from this host is parsed, cgroup_id null" \
+js=$("$CC_BIN" resolve $$)
+tap_check "this shell is on the host" [ "$(field "$js" container_runtime)" = None ]
+js=$("$CC_BIN" resolve /)
+tap_check "the root cgroup has id 1" [ "$(field "$js" cgroup_id)" = 1 ]
+js=$("$CC_BIN" resolve /docker/76bafdeaa95fa1dff95adeca3801f47de4af6bfed21111a9326d2b9d5027d1ad)
+tap_check "a path absent from this host is parsed, cgroup_id null" \
 	[ "$(field "$js" cgroup_id)" = None -a "$(field "$js" container_runtime)" = docker ]
-"$BIN" resolve >/dev/null 2>"$T/err"
-check "no argument: usage error, exit 2" [ $? -eq 2 -a "$(wc -l <"$T/err")" -eq 1 ]
-"$BIN" resolve 2147483646 >"$T/out" 2>"$T/err"
-check "a PID that does not exist: exit 1, one line on stderr, nothing on stdout" \
-	[ $? -eq 1 -a "$(wc -l <"$T/err")" -eq 1 -a ! -s "$T/out" ]
-"$BIN" resolve relative/path >/dev/null 2>"$T/err"
-check "neither a PID nor a path: exit 1" [ $? -eq 1 -a "$(wc -l <"$T/err")" -eq 1 ]
+"$CC_BIN" resolve >/dev/null 2>"$CC_WORK/err"
+tap_check "no argument: usage error, exit 2" [ $? -eq 2 -a "$(wc -l <"$CC_WORK/err")" -eq 1 ]
+"$CC_BIN" resolve 2147483646 >"$CC_WORK/out" 2>"$CC_WORK/err"
+tap_check "a PID that does not exist: exit 1, one line on stderr, nothing on stdout" \
+	[ $? -eq 1 -a "$(wc -l <"$CC_WORK/err")" -eq 1 -a ! -s "$CC_WORK/out" ]
+"$CC_BIN" resolve relative/path >/dev/null 2>"$CC_WORK/err"
+tap_check "neither a PID nor a path: exit 1" [ $? -eq 1 -a "$(wc -l <"$CC_WORK/err")" -eq 1 ]
 
 # Every fixture row: the runtime, full id and trust it names.
-python3 - "$BIN" "$TSV" >"$T/rows" <<'PY'
+python3 - "$CC_BIN" "$TSV" >"$CC_WORK/rows" <<'PY'
 import json, subprocess, sys
 binary, tsv = sys.argv[1], sys.argv[2]
 for raw in open(tsv, "rb").read().split(b"\n"):
@@ -158,7 +145,7 @@ for raw in open(tsv, "rb").read().split(b"\n"):
 PY
 while IFS= read -r line; do
 	case $line in
-	"ok "*) ok "${line#ok }" ;;
-	*) notok "${line#notok }" ;;
+	"ok "*) tap_ok 0 "${line#ok }" ;;
+	*) tap_ok 1 "${line#notok }" ;;
 	esac
-done <"$T/rows"
+done <"$CC_WORK/rows"

@@ -2,9 +2,7 @@
 # Loss accounting is exact: a 1,000,000-event burst arrives whole; with the reader stopped,
 # delivered + lost = generated, loss is reported per cgroup, in JSON and by exit status.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-tap_plan 14
+cc_begin 14
 N=${CC_BURST:-$([ -n "${CC_STRESS:-}" ] && echo 5000000 || echo 1000000)}
 
 # 1. the whole burst from one filtered process, JSON to a file

@@ -4,10 +4,8 @@
 # "Promptly" is within 5 s, far from the 23 s hang of a poll loop that does not bail out, and
 # loose enough for a loaded machine (times are measured in make bench, not asserted here).
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
 R=${CC_SHUTDOWN_ROUNDS:-$([ -n "${CC_STRESS:-}" ] && echo 100 || echo 20)}
-tap_plan 11
+cc_begin 11
 
 pinned0=$(find /sys/fs/bpf -mindepth 1 2>/dev/null | wc -l)
 # a sustained flood on the host for the whole test

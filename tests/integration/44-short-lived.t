@@ -2,23 +2,24 @@
 # 200 short-lived runc containers, each living a few milliseconds and doing one known open:
 # no event gets a wrong container id, none is attributed to the host, and each is either
 # resolved to its container or explicitly left unresolved with its own cgroup path.
-. "$(dirname "$0")/tracer-lib.sh"
-require_bpf
-command -v runc >/dev/null || skip_all "runc is not installed"
-make_rootfs || skip_all "no static busybox to build a root file system"
+. "$(dirname "$0")/lib.sh"
 N=${CC_CONTAINERS:-$([ -n "${CC_STRESS:-}" ] && echo 1000 || echo 200)}
-plan 6
+cc_begin 6 runc
 
-runc_bundle "$T/b" cc-short cat /cc-short-marker || { echo "not ok 1 - runc spec"; exit 1; }
+cc_rootfs
+# one bundle for all: each container in runc's default cgroup, /<its id>; a marker of this run,
+# as another run of this test may trace at the same time
+bundle=$(cc_runc_bundle --raw --cgroup '' cc-short "$(cc_ctl_dir cc-short)" cat "/cc-short-marker-$$") ||
+	tap_bail "runc spec failed"
 prefix=ccsl$$x
-start_tracer sl -o json -I -e openat
+cc_tracer_start sl -o json -I -e openat
 for i in $(seq 1 "$N"); do
-	runc run --bundle "$T/b" "$prefix$i" >/dev/null 2>&1 </dev/null
+	runc run --bundle "$bundle" "$prefix$i" >/dev/null 2>&1 </dev/null
 done
 sleep 0.5
-stop_tracer "$TRACER_PID"
-grep '"path":"/cc-short-marker"' "$T/sl.out" >"$T/ev"
-python3 - "$T/ev" "$prefix" <<'PY' >"$T/py"
+cc_tracer_stop
+grep "\"path\":\"/cc-short-marker-$$\"" "$CC_WORK/sl.out" >"$CC_WORK/ev"
+python3 - "$CC_WORK/ev" "$prefix" <<'PY' >"$CC_WORK/py"
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]
 prefix = sys.argv[2]
@@ -44,12 +45,12 @@ print("accounted", resolved + unresolved)
 print("resolved", resolved)
 print("distinct", len(ids))
 PY
-v() { sed -n "s/^$1 //p" "$T/py"; }
-diag "events $(v events), resolved $(v resolved), explicitly unresolved $(( $(v accounted) - $(v resolved) ))"
-check "one event per container ($(v events) for $N)" [ "$(v events)" -eq "$N" ]
-check "no wrong container id ($(v wrong))" [ "$(v wrong)" -eq 0 ]
-check "none attributed to the host ($(v host))" [ "$(v host)" -eq 0 ]
-check "every event resolved or unresolved with its own cgroup ($(v accounted))" [ "$(v accounted)" -eq "$N" ]
-check "$N distinct containers seen ($(v distinct))" [ "$(v distinct)" -eq "$N" ]
-check "every one resolved to its runc container, though gone before it was looked up ($(v resolved))" \
+v() { sed -n "s/^$1 //p" "$CC_WORK/py"; }
+tap_diag "events $(v events), resolved $(v resolved), explicitly unresolved $(( $(v accounted) - $(v resolved) ))"
+tap_check "one event per container ($(v events) for $N)" [ "$(v events)" -eq "$N" ]
+tap_check "no wrong container id ($(v wrong))" [ "$(v wrong)" -eq 0 ]
+tap_check "none attributed to the host ($(v host))" [ "$(v host)" -eq 0 ]
+tap_check "every event resolved or unresolved with its own cgroup ($(v accounted))" [ "$(v accounted)" -eq "$N" ]
+tap_check "$N distinct containers seen ($(v distinct))" [ "$(v distinct)" -eq "$N" ]
+tap_check "every one resolved to its runc container, though gone before it was looked up ($(v resolved))" \
 	[ "$(v resolved)" -eq "$N" ]

@@ -2,12 +2,10 @@
 # Identity traps: a docker-looking cgroup under a user-delegated subtree is marked as such, and
 # a pid reused (forced through ns_last_pid) by a host process is not labelled with the
 # container that had it before.
-. "$(dirname "$0")/tracer-lib.sh"
-require_bpf
-plan 6
+. "$(dirname "$0")/lib.sh"
+cc_begin 6 cgroup2
 
-v2=$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -n1)
-[ -n "$v2" ] || skip_all "no cgroup v2 hierarchy mounted"
+v2=$(cc_v2_mount)
 hex=$(printf 'ab%.0s' $(seq 1 32))
 fake=/cc-trap-$$/user.slice/user-1000.slice/user@1000.service/app.slice/docker-$hex.scope
 real=/cc-trap-$$/system.slice/docker-$hex.scope
@@ -16,44 +14,43 @@ cleanup() {
 	for d in "$v2$fake" "$v2$real"; do
 		while [ "$d" != "$v2" ]; do rmdir "$d" 2>/dev/null; d=$(dirname "$d"); done
 	done
-	cleanup_tracers
 }
-trap cleanup EXIT
+cc_defer cleanup
 
-start_tracer trust -o json -e openat -G "/cc-trap-$$"
+cc_tracer_start trust -o json -e openat -G "/cc-trap-$$"
 for cg in "$fake" "$real"; do
-	(echo $BASHPID >"$v2$cg/cgroup.procs" && exec "$FLOOD" -n 3 -p /nonexistent/cc-trap) >/dev/null
+	(echo $BASHPID >"$v2$cg/cgroup.procs" && exec "$CC_FLOOD" -n 3 -p /nonexistent/cc-trap) >/dev/null
 done
 sleep 0.3
-stop_tracer "$TRACER_PID"
-user=$(grep -c "\"container_id\":\"$hex\".*\"container_trust\":\"user-delegated\"" "$T/trust.out")
-sys=$(grep -c "\"container_id\":\"$hex\".*\"container_trust\":\"system\"" "$T/trust.out")
-check "under user@1000.service: 3 events marked user-delegated (got $user)" [ "$user" -eq 3 ]
-check "under system.slice: 3 events marked system (got $sys)" [ "$sys" -eq 3 ]
-check "the raw cgroup path is always there" \
-	[ "$(grep -c "\"cgroup\":\"$fake\"" "$T/trust.out")" -eq 3 ]
+cc_tracer_stop
+user=$(grep -c "\"container_id\":\"$hex\".*\"container_trust\":\"user-delegated\"" "$CC_WORK/trust.out")
+sys=$(grep -c "\"container_id\":\"$hex\".*\"container_trust\":\"system\"" "$CC_WORK/trust.out")
+tap_check "under user@1000.service: 3 events marked user-delegated (got $user)" [ "$user" -eq 3 ]
+tap_check "under system.slice: 3 events marked system (got $sys)" [ "$sys" -eq 3 ]
+tap_check "the raw cgroup path is always there" \
+	[ "$(grep -c "\"cgroup\":\"$fake\"" "$CC_WORK/trust.out")" -eq 3 ]
 
 # pid reuse: a 'container' process with pid P exits, a host process is forced onto P
-start_tracer reuse -o json -e openat -n flood
-(echo $BASHPID >"$v2$real/cgroup.procs" && exec "$FLOOD" -n 2 -p /nonexistent/cc-reuse-a) >"$T/a.pid" &
+cc_tracer_start reuse -o json -e openat -n flood
+(echo $BASHPID >"$v2$real/cgroup.procs" && exec "$CC_FLOOD" -n 2 -p /nonexistent/cc-reuse-a) >"$CC_WORK/a.pid" &
 apid=$!
 wait "$apid"
 if [ -w /proc/sys/kernel/ns_last_pid ]; then
 	for _ in 1 2 3 4 5; do
 		echo $((apid - 1)) >/proc/sys/kernel/ns_last_pid
-		"$FLOOD" -n 2 -p /nonexistent/cc-reuse-b >/dev/null &
+		"$CC_FLOOD" -n 2 -p /nonexistent/cc-reuse-b >/dev/null &
 		bpid=$!
 		wait "$bpid"
 		[ "$bpid" -eq "$apid" ] && break
 	done
 	sleep 0.3
-	stop_tracer "$TRACER_PID"
-	check "the host process got the reused pid $apid (got $bpid)" [ "$bpid" -eq "$apid" ]
-	a=$(grep 'cc-reuse-a' "$T/reuse.out" | grep -c "\"pid\":$apid,.*\"container_id\":\"$hex\"")
-	b=$(grep 'cc-reuse-b' "$T/reuse.out" | grep -c "\"pid\":$apid,.*\"container_id\":null")
-	check "the container's events name its container (got $a of 2)" [ "$a" -eq 2 ]
-	check "the host process's events with the same pid name none (got $b of 2)" [ "$b" -eq 2 ]
+	cc_tracer_stop
+	tap_check "the host process got the reused pid $apid (got $bpid)" [ "$bpid" -eq "$apid" ]
+	a=$(grep 'cc-reuse-a' "$CC_WORK/reuse.out" | grep -c "\"pid\":$apid,.*\"container_id\":\"$hex\"")
+	b=$(grep 'cc-reuse-b' "$CC_WORK/reuse.out" | grep -c "\"pid\":$apid,.*\"container_id\":null")
+	tap_check "the container's events name its container (got $a of 2)" [ "$a" -eq 2 ]
+	tap_check "the host process's events with the same pid name none (got $b of 2)" [ "$b" -eq 2 ]
 else
-	stop_tracer "$TRACER_PID"
-	for i in 1 2 3; do notok "pid reuse: /proc/sys/kernel/ns_last_pid is not writable"; done
+	cc_tracer_stop
+	for _ in 1 2 3; do tap_ok 1 "pid reuse: /proc/sys/kernel/ns_last_pid is not writable"; done
 fi

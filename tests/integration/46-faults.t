@@ -2,9 +2,7 @@
 # Environment faults: each gets one actionable line on stderr, a documented exit status, at once
 # (within 5 s, not after some timeout; loose for a loaded machine), with nothing of ours left loaded.
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-tap_plan 10
+cc_begin 10
 
 # fault NAME WANT_STATUS PATTERN CMD...: runs CMD, checks status, one line matching, time
 fault() {

@@ -4,9 +4,7 @@
 # ambient, no_new_privs set, and still traces; a setuid copy refuses to run. (The naming of
 # containers, which reads root-only runtime state, is checked unprivileged by 10, 14, 15, 44.)
 . "$(dirname "$0")/lib.sh"
-cc_require_bpf
-cc_setup
-tap_plan 12
+cc_begin 12
 
 cc_tracer_start caps -o json -n ccprivtest
 st=/proc/$CC_TRACER_PID/status

@@ -19,8 +19,7 @@ for k in a b c; do hexes+=("$(printf "$k%.0s" $(seq 1 64))"); done
 made_runroot=
 [ -e "$runroot" ] || made_runroot=1
 hs_cleanup() {
-	local d
-	for d in $(find "$CC_V2$base" -depth -type d 2>/dev/null); do rmdir "$d" 2>/dev/null; done
+	find "$CC_V2$base" -depth -type d -exec rmdir {} + 2>/dev/null
 	[ -n "$made_runroot" ] && rm -rf "$runroot"
 	cc_cleanup
 }

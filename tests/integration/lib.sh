@@ -10,6 +10,8 @@ CC_FLOOD=$CC_ROOT/build/helpers/flood
 CC_ROOTFS=$CC_ROOT/build/rootfs
 CC_V2=/sys/fs/cgroup/unified
 [ -d "$CC_V2" ] || CC_V2=/sys/fs/cgroup
+# Where this process sees the cgroup v2 hierarchy mounted; empty on a legacy host.
+cc_v2_mount() { awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo; }
 CC_TEST_N=0
 CC_WORK=
 # Per container name, read by the tests that source this file.
@@ -84,6 +86,25 @@ cc_require_bpf() {
 	[ -x "$CC_BIN" ] || tap_bail "$CC_BIN is missing: run make"
 	[ -x "$CC_WORKLOAD" ] || tap_bail "$CC_WORKLOAD is missing: run make helpers"
 	[ -x "$CC_FLOOD" ] || tap_bail "$CC_FLOOD is missing: run make helpers"
+}
+
+# cc_begin PLAN [NEED...]: how a test starts. Skips it where BPF cannot load or a NEED is missing
+# (a command such as runc; cgroup2: a cgroup v2 hierarchy mounted), makes the work directory
+# (cc_setup), builds the root file system when a NEED is rootfs, and prints the plan.
+cc_begin() {
+	local plan=$1 need rootfs=''
+	shift
+	cc_require_bpf
+	for need in "$@"; do
+		case $need in
+		cgroup2) [ -n "$(cc_v2_mount)" ] || tap_skip_all "no cgroup v2 hierarchy mounted" ;;
+		rootfs) rootfs=1 ;;
+		*) command -v "$need" >/dev/null || tap_skip_all "$need is not installed" ;;
+		esac
+	done
+	cc_setup
+	[ -z "$rootfs" ] || cc_rootfs
+	tap_plan "$plan"
 }
 
 # --- work directory and cleanup -------------------------------------------------------------
@@ -231,16 +252,18 @@ cc_ready_or_dead() {
 	test -d "${CC_CTL[$1]}/ready" || ! kill -0 "${CC_PID[$1]}" 2>/dev/null
 }
 
-# cc_runc_bundle [--raw] [--cgroup PATH] NAME CTL STEP...: a runc bundle for NAME under the work
-# directory (hybrid host, host network, CTL bound on /ctl), whose process is the workload that
-# marks /ctl/ready, waits for /ctl/start, then runs the STEPs (`exec PROG ARGS...` runs another
-# program). --raw: the process is STEP... itself, started at once. --cgroup: the cgroupsPath,
-# default /NAME; "" leaves it to runc (/<container id>, one bundle for many containers).
+# cc_runc_bundle [--raw] [--crun] [--cgroup PATH] NAME CTL STEP...: a runc bundle for NAME under
+# the work directory (hybrid host, host network, CTL bound on /ctl), whose process is the workload
+# that marks /ctl/ready, waits for /ctl/start, then runs the STEPs (`exec PROG ARGS...` runs
+# another program). --raw: the process is STEP... itself, started at once. --cgroup: the
+# cgroupsPath, default /NAME; "" leaves it to runc (/<container id>, one bundle for many
+# containers). --crun: no linux.resources, which crun cannot apply in the emulated unified mode.
 cc_runc_bundle() {
-	local raw='' cgroup=''
+	local raw='' cgroup='' crun=false
 	while :; do
 		case $1 in
 		--raw) raw=1 && shift ;;
+		--crun) crun=true && shift ;;
 		--cgroup) cgroup=${2:-none} && shift 2 ;;
 		*) break ;;
 		esac
@@ -251,12 +274,14 @@ cc_runc_bundle() {
 	mkdir -p "$bundle"
 	runc spec --bundle "$bundle" || return 1
 	local args
-	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	# one jq -Rs a word: an argument may hold newlines, and jq would read a -c among --args
+	args=$(for a in "$@"; do printf '%s' "$a" | jq -Rs .; done | jq -cs .)
 	jq --arg name "$name" --arg root "$CC_ROOTFS" --arg ctl "$ctl" --argjson args "$args" \
-		--arg cgroup "${cgroup:-/$name}" '
+		--arg cgroup "${cgroup:-/$name}" --argjson crun "$crun" '
 		.process.terminal = false | .process.args = $args | .hostname = $name |
 		.root = {path: $root, readonly: true} | .linux.cgroupsPath = $cgroup |
 		if $cgroup == "none" then del(.linux.cgroupsPath) else . end |
+		if $crun then del(.linux.resources) else . end |
 		.linux.namespaces |= map(select(.type != "network")) |
 		.mounts += [{destination: "/ctl", type: "bind", source: $ctl,
 			options: ["rbind", "rw"]}]' "$bundle/config.json" >"$bundle/config.json.new" &&
@@ -320,9 +345,7 @@ cc_crun_start() {
 	shift
 	cc_rootfs
 	ctl=$(cc_ctl_dir "$name")
-	bundle=$(cc_runc_bundle "$name" "$ctl" "$@") || return 1
-	jq 'del(.linux.resources)' "$bundle/config.json" >"$bundle/config.json.new" &&
-		mv "$bundle/config.json.new" "$bundle/config.json"
+	bundle=$(cc_runc_bundle --crun "$name" "$ctl" "$@") || return 1
 	CC_KIND[$name]=crun CC_CTL[$name]=$ctl CC_CGPATH[$name]=/$name
 	cc_crun_ns crun run --bundle "$bundle" "$name" </dev/null >"$CC_WORK/$name.out" \
 		2>"$CC_WORK/$name.err" &
@@ -586,8 +609,8 @@ cc_progs_loaded() {
 CC_DOCKER_BIN=/usr/bin/docker # Debian's docker.io client, the one that matches its dockerd
 [ -x "$CC_DOCKER_BIN" ] || CC_DOCKER_BIN=$(command -v docker || echo docker)
 CC_DOCKER_IMAGE=cc-busybox:test
-CC_DOCKER_SOCK= CC_DOCKER_DIR= CC_DOCKER_PID= CC_DOCKER_SECS= CC_DOCKER_IMPORTED=
-CC_CTRD_SOCK= CC_CTRD_DIR= CC_CTRD_PID= CC_CTRD_SECS= CC_CTRD_STATE=
+CC_DOCKER_SOCK='' CC_DOCKER_DIR='' CC_DOCKER_PID='' CC_DOCKER_SECS='' CC_DOCKER_IMPORTED=''
+CC_CTRD_SOCK='' CC_CTRD_DIR='' CC_CTRD_PID='' CC_CTRD_SECS='' CC_CTRD_STATE=''
 CC_ENGINE_ARGS=()
 CC_ENGINE_CGROUPS=() # cgroups (relative) that did not exist before: removed at the end if empty
 CC_ENGINE_RUNDIRS=() # directories of the engines' defaults that did not exist before
@@ -707,7 +730,7 @@ cc_docker_daemon_stop() {
 		cc_engine_rmdir "$CC_DOCKER_DIR"
 	fi
 	cc_engine_tidy
-	CC_DOCKER_SOCK= CC_DOCKER_PID=
+	CC_DOCKER_SOCK='' CC_DOCKER_PID=''
 }
 
 # cc_docker_image: the busybox root (cc_rootfs) as the image CC_DOCKER_IMAGE, by docker import.
@@ -796,7 +819,7 @@ cc_containerd_daemon_stop() {
 	cc_engine_stop "$CC_CTRD_PID" 20
 	cc_engine_rmdir "$CC_CTRD_DIR"
 	cc_engine_tidy
-	CC_CTRD_SOCK= CC_CTRD_PID=
+	CC_CTRD_SOCK='' CC_CTRD_PID=''
 }
 
 # cc_ctr_start NAME NAMESPACE ID [CTR-RUN-OPTION...] -- STEP...: `ctr run --rm --rootfs` of a

@@ -175,6 +175,27 @@ static void test_fd_table_options(void **state)
 	assert_true(cfg.leaks_older == 0);
 }
 
+static void test_metrics_options(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	assert_int_equal(PARSE(cfg, err, "-I"), ARGS_OK);
+	assert_null(cfg.metrics);
+	assert_int_equal(cfg.metrics_grace, 300);
+	assert_int_equal(PARSE(cfg, err, "--metrics", ":9464", "--metrics-grace", "5"), ARGS_OK);
+	assert_string_equal(cfg.metrics, ":9464");
+	assert_int_equal(cfg.metrics_grace, 5);
+	assert_int_equal(PARSE(cfg, err, "--metrics", "[::1]:80"), ARGS_OK);
+	assert_int_equal(PARSE(cfg, err, "--metrics", "localhost:80"), -EINVAL);
+	assert_non_null(strstr(err, "invalid --metrics 'localhost:80'"));
+	assert_int_equal(PARSE(cfg, err, "--metrics", "9464"), -EINVAL);
+	assert_int_equal(PARSE(cfg, err, "--metrics-grace", "-1"), -EINVAL);
+	assert_int_equal(PARSE(cfg, err, "--metrics-grace", "604801"), -EINVAL);
+	assert_non_null(strstr(err, "invalid --metrics-grace"));
+	assert_int_equal(PARSE(cfg, err, "--metrics"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_container_and_cgroup_exclusive),
 		cmocka_unit_test(test_waiting_filters),
+		cmocka_unit_test(test_metrics_options),
 	};
 	return cmocka_run_group_tests_name("args", tests, NULL, NULL);
 }

@@ -270,8 +270,11 @@ static void test_report_json(void **state)
 	json_t *doc;
 
 	(void)state;
-	/* hostile bytes from a configuration file reach the report through the note */
-	snprintf(r->rt[0].note, sizeof(r->rt[0].note), "bad \"quote\" \\ \x01 \xff");
+	/*
+	 * hostile bytes from a configuration file reach the report through the note; the invalid
+	 * byte is checked below, as a strict parser (jansson) refuses its lone surrogate \udcff
+	 */
+	snprintf(r->rt[0].note, sizeof(r->rt[0].note), "bad \"quote\" \\ \x01");
 	doctor_conclude(r);
 	doctor_report_json(r, &b);
 	strbuf_addc(&b, '\0');
@@ -290,9 +293,14 @@ static void test_report_json(void **state)
 				      "\"1.0\",\"cgroup_driver\":\"cgroupfs\""));
 	assert_non_null(strstr(b.buf, "\"name\":\"crun\""));
 	assert_non_null(strstr(b.buf, "\"own_cgroup_v2\":false,\"runs_here\":false"));
-	assert_non_null(strstr(b.buf, "bad \\\"quote\\\" \\\\ \\u0001 \\u00ff"));
+	assert_non_null(strstr(b.buf, "bad \\\"quote\\\" \\\\ \\u0001\""));
 	assert_non_null(strstr(b.buf, "\"tracing_works\":true,\"problem\":null}\n"));
 	assert_null(memchr(b.buf, '\n', b.len - 2));
+	b.len = 0;
+	snprintf(r->rt[0].note, sizeof(r->rt[0].note), "bad \xff");
+	doctor_report_json(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_non_null(strstr(b.buf, "bad \\udcff\""));
 	strbuf_free(&b);
 	free(r);
 }

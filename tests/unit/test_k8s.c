@@ -5,7 +5,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -251,12 +254,80 @@ static void test_selector(void **state)
 	assert_false(selector_match(&pod, NULL));
 }
 
+/* writes text at root/rel, making the directories */
+static void put(const char *root, const char *rel, const char *text)
+{
+	char p[512], cmd[600];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", p);
+	assert_int_equal(system(cmd), 0);
+	if (!text)
+		return;
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Hostile state files: a symlink, a FIFO, not JSON, wrong types: never followed, never blocks,
+ * never taken for what they are not. */
+static void test_hostile_state(void **state)
+{
+	char root[] = "/tmp/cc-test-k8s-XXXXXX", p[512], cmd[600];
+	struct engine_dirs d;
+	struct container_info ci;
+	const char *task = "run/containerd/io.containerd.runtime.v2.task/k8s.io";
+
+	assert_non_null(mkdtemp(root));
+	engine_dirs_defaults(&d);
+	/* config.json a symlink to a valid spec elsewhere: not followed */
+	put(root, "elsewhere.json", "{\"annotations\":{\"io.kubernetes.cri.sandbox-name\":\"x\"}}");
+	put(root, "run/containerd/io.containerd.runtime.v2.task/k8s.io/link/x", NULL);
+	snprintf(p, sizeof(p), "%s/%s/link/config.json", root, task);
+	assert_int_equal(symlink("../../../../../elsewhere.json", p), 0);
+	assert_int_equal(access(p, R_OK), 0); /* it does lead to a readable spec */
+	memset(&ci, 0, sizeof(ci));
+	assert_int_equal(engine_state_lookup(root, &d, "link", NULL, false, &ci), 0);
+	/* a FIFO: refused without blocking */
+	put(root, "run/containerd/io.containerd.runtime.v2.task/k8s.io/fifo/x", NULL);
+	snprintf(p, sizeof(p), "%s/%s/fifo/config.json", root, task);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_int_equal(engine_state_lookup(root, &d, "fifo", NULL, false, &ci), 0);
+	/* not JSON, duplicate keys */
+	put(root, "run/containerd/io.containerd.runtime.v2.task/k8s.io/bad/config.json", "{\"a\":");
+	assert_int_equal(engine_state_lookup(root, &d, "bad", NULL, false, &ci), 0);
+	put(root, "run/containerd/io.containerd.runtime.v2.task/k8s.io/dup/config.json",
+	    "{\"annotations\":{},\"annotations\":{}}");
+	assert_int_equal(engine_state_lookup(root, &d, "dup", NULL, false, &ci), 0);
+	/* wrong types: the container is containerd's, with no pod */
+	put(root, "run/containerd/io.containerd.runtime.v2.task/k8s.io/types/config.json",
+	    "{\"annotations\":{\"io.kubernetes.cri.sandbox-name\":[1],"
+	    "\"io.kubernetes.cri.container-name\":7},\"linux\":{\"cgroupsPath\":5}}");
+	memset(&ci, 0, sizeof(ci));
+	assert_int_equal(engine_state_lookup(root, &d, "types", "/x/types", false, &ci), 1);
+	assert_string_equal(ci.runtime, "containerd");
+	assert_string_equal(ci.k8s_pod, "");
+	assert_string_equal(ci.k8s_container, "");
+	/* a spec recording another cgroup: not this container */
+	put(root, "run/containerd/io.containerd.runtime.v2.task/k8s.io/other/config.json",
+	    "{\"linux\":{\"cgroupsPath\":\"/a/other\"}}");
+	assert_int_equal(engine_state_lookup(root, &d, "other", "/b/other", false, &ci), 0);
+	assert_int_equal(engine_state_lookup(root, &d, "other", "/a/other", false, &ci), 1);
+	/* ids that would leave the directory */
+	assert_int_equal(engine_state_lookup(root, &d, "..", NULL, false, &ci), 0);
+	assert_int_equal(engine_state_lookup(root, &d, "a/b", NULL, false, &ci), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_path),     cmocka_unit_test(test_from_annotations),
 		cmocka_unit_test(test_resolve_state), cmocka_unit_test(test_dirs),
-		cmocka_unit_test(test_selector),
+		cmocka_unit_test(test_selector),      cmocka_unit_test(test_hostile_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

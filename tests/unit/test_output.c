@@ -187,7 +187,7 @@ static void test_json_hostile_and_unreadable(void **state)
 	set_tail(&r, "x\n\xff\"", 4);
 	line = render(&o, &r, NULL);
 	assert_non_null(strstr(line, "\"comm\":\"a\\\"b\\n\\u001b\""));
-	assert_non_null(strstr(line, "\"path\":\"x\\n\\u00ff\\\"\""));
+	assert_non_null(strstr(line, "\"path\":\"x\\n\\udcff\\\"\""));
 	assert_non_null(strstr(line, "\"errno\":\"ENOENT\""));
 	assert_ptr_equal(strchr(line, '\n'), line + strlen(line) - 1); /* one line */
 	r.ev.status = CC_ST_TAIL_UNREADABLE;
@@ -256,6 +256,31 @@ static void test_table(void **state)
 		"04:05:06 6643ca763e3e     1234    1000  100   close    nginx            "
 		"-                -          0       fd 42\n");
 	output_free(&o);
+}
+
+/* Wide characters take two columns, combining marks none: the columns after them stay aligned. */
+static void test_table_display_widths(void **state)
+{
+	static const struct {
+		const char *comm, *cell;
+	} cases[] = {
+		{"nginx", "nginx            -"},
+		{"\xe4\xb8\xad\xe6\x96\x87\xe5\x90\x8d",
+		 "\xe4\xb8\xad\xe6\x96\x87\xe5\x90\x8d           -"},
+		{"e\xcc\x81t\xc3\xa9", "e\xcc\x81t\xc3\xa9              -"},
+		{"\xf0\x9f\x98\x80x", "\xf0\x9f\x98\x80x              -"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct output o;
+		struct rec r;
+
+		output_init(&o, OUTPUT_TABLE, BY_UTS, 0);
+		base_event(&r, CC_SYS_CLOSE);
+		strcpy(r.ev.comm, cases[i].comm);
+		assert_non_null(strstr(render(&o, &r, NULL), cases[i].cell));
+		output_free(&o);
+	}
 }
 
 static void test_table_keys(void **state)
@@ -386,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_json_record_shorter_than_tail),
 		cmocka_unit_test(test_json_ret_out_of_errno_range),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_table_display_widths),
 		cmocka_unit_test(test_table_keys),
 		cmocka_unit_test(test_table_container_id_short),
 		cmocka_unit_test(test_table_kubernetes),

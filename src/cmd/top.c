@@ -1,0 +1,382 @@
+/* copenclose top: a live per-container view, redrawn in place on a terminal, lines otherwise. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "enrich/engine_state.h"
+#include "format/strbuf.h"
+#include "format/syscalls.h"
+#include "summary/metrics.h"
+#include "summary/topview.h"
+#include "trace/tracer.h"
+
+#define TOP_SCREEN_ON  "\033[?1049h\033[?25l" /* alternate screen, cursor hidden */
+#define TOP_SCREEN_OFF "\033[?25h\033[?1049l"
+#define TOP_REDRAW     "\033[H\033[2J"
+
+struct top {
+	enum output_format format;
+	enum topview_sort sort;
+	bool tty;	      /* stdout is a terminal: redraw in place */
+	bool keys;	      /* stdin is a terminal in raw mode */
+	bool screen;	      /* the alternate screen is on (from the first refresh: errors
+				 before it stay visible) */
+	struct termios saved; /* stdin's settings before */
+	struct strbuf buf;
+};
+
+static volatile sig_atomic_t top_stop;
+static volatile sig_atomic_t top_no_report; /* top makes no leak report: never set */
+
+static void top_on_signal(int sig)
+{
+	(void)sig;
+	top_stop = 1;
+}
+
+enum {
+	TOP_OPT_INTERVAL = 0x100,
+	TOP_OPT_SORT,
+	TOP_OPT_METRICS,
+	TOP_OPT_GRACE,
+	TOP_OPT_RINGBUF,
+};
+
+static const struct option top_opts[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"interval", required_argument, NULL, TOP_OPT_INTERVAL},
+	{"sort", required_argument, NULL, TOP_OPT_SORT},
+	{"ignore-host-ns", no_argument, NULL, 'I'},
+	{"container", required_argument, NULL, 'c'},
+	{"cgroup", required_argument, NULL, 'G'},
+	{"syscalls", required_argument, NULL, 'e'},
+	{"duration", required_argument, NULL, 'd'},
+	{"metrics", required_argument, NULL, TOP_OPT_METRICS},
+	{"metrics-grace", required_argument, NULL, TOP_OPT_GRACE},
+	{"ringbuf-size", required_argument, NULL, TOP_OPT_RINGBUF},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char top_usage_line[] =
+	"Usage: copenclose top [-Iv] [-o table|json] [--interval SECONDS] [--sort COLUMN] "
+	"[-c CONTAINER] [-G CGROUP] [-e SYSCALLS] [-d SECONDS] [--metrics ADDR:PORT]";
+
+static void top_usage(FILE *out)
+{
+	fprintf(out, "%s\n\n", top_usage_line);
+	fputs("A live view of what every container opens, closes, connects and accepts, one\n"
+	      "row per container (the host is one row), refreshed every interval.\n"
+	      "\n"
+	      "  -o, --output FORMAT     table (default) or json (one object per container per\n"
+	      "                          interval)\n"
+	      "      --interval SECONDS  time between two refreshes (default 1)\n"
+	      "      --sort COLUMN       opens (default), failed, closes, connects, accepts, fds,\n"
+	      "                          rate, cpu, mem, io or name\n"
+	      "  -I, --ignore-host-ns    no row for the host\n"
+	      "  -c, --container ID      only this container (its name, or a unique id prefix)\n"
+	      "  -G, --cgroup PATH       only this cgroup v2 and every cgroup below it\n"
+	      "  -e, --syscalls LIST     count only these system calls (as the tracer's -e)\n"
+	      "  -d, --duration SECONDS  stop after this long\n"
+	      "      --metrics ADDR:PORT also serve Prometheus metrics there (:PORT: 127.0.0.1)\n"
+	      "      --metrics-grace SECONDS  how long a gone container's row and series stay\n"
+	      "                          (default 300)\n"
+	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
+	      "  -v, --verbose           show libbpf's messages\n"
+	      "  -h, --help              this help\n"
+	      "\n"
+	      "Keys on a terminal: s sorts by the next column, q quits.\n"
+	      "\n"
+	      "Examples:\n"
+	      "  copenclose top -I --sort failed   # containers with the most failed opens first\n"
+	      "  copenclose top -o json --interval 5 | jq .\n",
+	      out);
+}
+
+static int top_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || *end || !*s || !(*out >= min) || *out > max)
+		return -EINVAL;
+	return 0;
+}
+
+static int top_u32(const char *s, unsigned long min, unsigned long max, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+#define TOP_FAIL(...)                                                                              \
+	do {                                                                                       \
+		fprintf(stderr, "copenclose top: " __VA_ARGS__);                                   \
+		fprintf(stderr, ". %s\n", top_usage_line);                                         \
+		return 2;                                                                          \
+	} while (0)
+
+/* 0 to go on, 1 for --help (printed), 2 after a one-line error. */
+static int top_parse(int argc, char **argv, struct config *cfg, struct top *t, double *interval)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	char bad[80];
+	int c, v;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->syscalls = SYSCALLS_ALL;
+	cfg->ringbuf_mib = 8;
+	cfg->metrics_grace = CONFIG_METRICS_GRACE;
+	cfg->by = BY_CGROUP;
+	engine_dirs_defaults(&cfg->state_dirs);
+	cfg->leaks_older = -1;
+	/* top streams no closes: the descriptor table could not be kept (the FDS column is the
+	   opens-minus-closes estimate from the tally) */
+	cfg->no_fd_table = true;
+	*interval = 1;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:Ic:G:e:d:vh", top_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (strcmp(optarg, "table") == 0)
+				t->format = OUTPUT_TABLE;
+			else if (strcmp(optarg, "json") == 0)
+				t->format = OUTPUT_JSON;
+			else
+				TOP_FAIL("invalid output format '%.64s': use table or json",
+					 optarg);
+			break;
+		case TOP_OPT_INTERVAL:
+			if (top_seconds(optarg, 0.1, 3600, interval))
+				TOP_FAIL("invalid --interval '%.64s': seconds from 0.1 to 3600",
+					 optarg);
+			break;
+		case TOP_OPT_SORT:
+			if ((v = topview_sort_parse(optarg)) < 0)
+				TOP_FAIL("invalid --sort '%.64s': use %s", optarg,
+					 TOPVIEW_SORT_NAMES);
+			t->sort = (enum topview_sort)v;
+			break;
+		case 'I':
+			cfg->ignore_host = true;
+			break;
+		case 'c':
+			if (!*optarg)
+				TOP_FAIL("empty container name");
+			cfg->container = optarg;
+			break;
+		case 'G':
+			if (!*optarg)
+				TOP_FAIL("empty cgroup path");
+			cfg->cgroup = optarg;
+			break;
+		case 'e':
+			if (syscalls_parse_list(optarg, &cfg->syscalls, bad, sizeof(bad)))
+				TOP_FAIL("unknown system call '%s' in -e", bad);
+			break;
+		case 'd':
+			if (top_seconds(optarg, 1e-9, 1e9, &cfg->duration))
+				TOP_FAIL("invalid duration '%.64s': a number of seconds above 0",
+					 optarg);
+			break;
+		case TOP_OPT_METRICS:
+			if (metrics_parse_addr(optarg, &sa, &salen))
+				TOP_FAIL("invalid --metrics '%.64s': ADDR:PORT, [ADDR6]:PORT or "
+					 ":PORT with a numeric address",
+					 optarg);
+			cfg->metrics = optarg;
+			break;
+		case TOP_OPT_GRACE:
+			if (top_u32(optarg, 0, 86400 * 7, &cfg->metrics_grace))
+				TOP_FAIL(
+					"invalid --metrics-grace '%.64s': seconds from 0 to 604800",
+					optarg);
+			break;
+		case TOP_OPT_RINGBUF:
+			if (top_u32(optarg, 1, 1024, &cfg->ringbuf_mib) ||
+			    (cfg->ringbuf_mib & (cfg->ringbuf_mib - 1)))
+				TOP_FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to "
+					 "1024",
+					 optarg);
+			break;
+		case 'v':
+			cfg->verbose = true;
+			break;
+		case 'h':
+			top_usage(stdout);
+			return 1;
+		case ':':
+			TOP_FAIL("option '%.64s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				TOP_FAIL("unknown option '-%c'", optopt);
+			TOP_FAIL("unknown option '%.64s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		TOP_FAIL("unexpected argument '%.64s'", argv[optind]);
+	if (cfg->container && cfg->cgroup)
+		TOP_FAIL("-c and -G cannot be combined");
+	return 0;
+}
+
+/* All of b to stdout; -EPIPE and the like when the reader is gone. */
+static int top_write(struct strbuf *b)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		ssize_t n = write(STDOUT_FILENO, b->buf + off, b->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += (size_t)n;
+	}
+	b->len = 0;
+	return 0;
+}
+
+static int top_tick(void *ctx, struct summary *sum, double seconds, int final)
+{
+	struct top *t = ctx;
+	const struct summary_row **rows = calloc(sum->n ? sum->n : 1, sizeof(*rows));
+	struct winsize ws = {0};
+	struct timespec now;
+	struct tm tm;
+	char clock[40];
+	int err;
+
+	if (!rows)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	topview_sort_rows(sum, t->sort, rows);
+	t->buf.len = 0;
+	if (t->format == OUTPUT_JSON) {
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(clock, sizeof(clock), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(clock + strlen(clock), sizeof(clock) - strlen(clock), ".%03ldZ",
+			 now.tv_nsec / 1000000);
+		for (size_t i = 0; i < sum->n; i++)
+			topview_json(&t->buf, rows[i], seconds, clock);
+	} else {
+		localtime_r(&now.tv_sec, &tm);
+		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+		if (t->tty) {
+			if (!t->screen) {
+				strbuf_adds(&t->buf, TOP_SCREEN_ON);
+				t->screen = true;
+			}
+			ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+			strbuf_adds(&t->buf, TOP_REDRAW);
+		}
+		topview_table(&t->buf, sum, rows, seconds, t->sort, clock, t->tty ? ws.ws_col : 0,
+			      t->tty && ws.ws_row > 3 ? ws.ws_row - 3u : 0);
+		if (!t->tty)
+			strbuf_addc(&t->buf, '\n'); /* a blank line between intervals */
+	}
+	free(rows);
+	if (final && t->screen) {
+		/* the screen goes away at exit: leave it now, so the closing line stays visible */
+		t->buf.len = 0;
+		strbuf_adds(&t->buf, TOP_SCREEN_OFF);
+		t->screen = false;
+	}
+	err = top_write(&t->buf);
+	return err ? 1 : 0;
+}
+
+static int top_key(void *ctx)
+{
+	struct top *t = ctx;
+	char keys[32];
+	ssize_t n = read(STDIN_FILENO, keys, sizeof(keys));
+
+	if (n == 0)
+		return 1; /* the terminal went away */
+	for (ssize_t i = 0; i < n; i++) {
+		if (keys[i] == 'q' || keys[i] == 'Q')
+			return 1;
+		if (keys[i] == 's')
+			t->sort = (t->sort + 1) % TOPVIEW_SORTS;
+		if (keys[i] == 'S')
+			t->sort = (t->sort + TOPVIEW_SORTS - 1) % TOPVIEW_SORTS;
+	}
+	return 0;
+}
+
+/* Keys without Enter and without echo; Ctrl-C still signals (ISIG stays). */
+static void top_terminal_on(struct top *t)
+{
+	struct termios raw;
+
+	/* only in the foreground: a background process that sets the terminal is stopped */
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
+	    tcgetattr(STDIN_FILENO, &t->saved) == 0) {
+		raw = t->saved;
+		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+		raw.c_cc[VMIN] = 0;
+		raw.c_cc[VTIME] = 0;
+		t->keys = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+	}
+}
+
+static void top_terminal_off(struct top *t)
+{
+	if (t->screen)
+		(void)!write(STDOUT_FILENO, TOP_SCREEN_OFF, sizeof(TOP_SCREEN_OFF) - 1);
+	if (t->keys)
+		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
+}
+
+int top_main(int argc, char **argv)
+{
+	struct top t = {0};
+	struct tracer_view view = {0};
+	struct sigaction sa;
+	struct config cfg;
+	int rc;
+
+	rc = top_parse(argc, argv, &cfg, &t, &view.interval);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	t.tty = t.format == OUTPUT_TABLE && isatty(STDOUT_FILENO);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = top_on_signal; /* no SA_RESTART: the loop must see the flag */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	view.ctx = &t;
+	view.tick = top_tick;
+	view.key = top_key;
+	top_terminal_on(&t);
+	view.key_fd = t.keys ? STDIN_FILENO : -1;
+	rc = tracer_run_view(&cfg, &top_stop, &top_no_report, &view);
+	top_terminal_off(&t);
+	strbuf_free(&t.buf);
+	return rc;
+}

@@ -1,0 +1,307 @@
+/* The per-container rows: found by container id, counted by system call and result, expired. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary/summary.h"
+
+void summary_init(struct summary *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static void summary_row_free(struct summary_row *r)
+{
+	topk_free(&r->paths);
+	free(r);
+}
+
+static size_t summary_bucket(uint64_t id)
+{
+	id *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(id >> 32) % SUMMARY_BUCKETS;
+}
+
+static struct summary_row *summary_index_get(const struct summary *s, uint64_t id)
+{
+	for (struct summary_cg *c = s->index[summary_bucket(id)]; c; c = c->next)
+		if (c->cgroup_id == id)
+			return c->row;
+	return NULL;
+}
+
+/* 0 or -ENOMEM (the id then stays unindexed: found again by container id, more slowly). */
+static int summary_index_add(struct summary *s, uint64_t id, struct summary_row *r)
+{
+	struct summary_cg *c = malloc(sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->cgroup_id = id;
+	c->row = r;
+	c->next = s->index[summary_bucket(id)];
+	s->index[summary_bucket(id)] = c;
+	return 0;
+}
+
+static void summary_index_del(struct summary *s, uint64_t id)
+{
+	for (struct summary_cg **p = &s->index[summary_bucket(id)]; *p; p = &(*p)->next)
+		if ((*p)->cgroup_id == id) {
+			struct summary_cg *c = *p;
+
+			*p = c->next;
+			free(c);
+			return;
+		}
+}
+
+void summary_free(struct summary *s)
+{
+	for (size_t i = 0; i < SUMMARY_BUCKETS; i++)
+		for (struct summary_cg *c = s->index[i], *next; c; c = next) {
+			next = c->next;
+			free(c);
+		}
+	for (size_t i = 0; i < s->n; i++)
+		summary_row_free(s->rows[i]);
+	free(s->rows);
+	memset(s, 0, sizeof(*s));
+}
+
+static void summary_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static struct summary_row *summary_find(struct summary *s, const struct container_info *ctr)
+{
+	if (!ctr)
+		return s->host;
+	for (size_t i = 0; i < s->n; i++) {
+		struct summary_row *r = s->rows[i];
+
+		if (!r->host && strcmp(r->id, ctr->id) == 0 &&
+		    strcmp(r->runtime, ctr->runtime) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+static struct summary_row *summary_new_row(struct summary *s, const struct container_info *ctr)
+{
+	struct summary_row *r;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct summary_row **rows = realloc(s->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return NULL;
+		s->rows = rows;
+		s->cap = cap;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->host = !ctr;
+	if (ctr) {
+		summary_copy(r->id, sizeof(r->id), ctr->id);
+		summary_copy(r->name, sizeof(r->name), ctr->name);
+		summary_copy(r->runtime, sizeof(r->runtime), ctr->runtime);
+		summary_copy(r->k8s_namespace, sizeof(r->k8s_namespace), ctr->k8s_namespace);
+		summary_copy(r->k8s_pod, sizeof(r->k8s_pod), ctr->k8s_pod);
+	} else {
+		strcpy(r->cgroup_path, "/");
+		s->host = r;
+	}
+	s->rows[s->n++] = r;
+	return r;
+}
+
+struct summary_row *summary_row_of(struct summary *s, uint64_t cgroup_id, const char *cgroup_path,
+				   const struct container_info *ctr)
+{
+	const struct container_info *key = ctr && ctr->is_container ? ctr : NULL;
+	struct summary_row *r = summary_index_get(s, cgroup_id);
+	size_t i;
+
+	if (r && r->host && key) {
+		/* counted as the host's before it was known to be a container's: from now on its */
+		summary_index_del(s, cgroup_id);
+		r = NULL;
+	}
+	if (r) { /* known: alive again unless this very cgroup was removed */
+		for (i = 0; i < r->ncgroups && r->cgroups[i] != cgroup_id; i++)
+			;
+		if (i < r->ncgroups || r->host)
+			r->gone_since_ns = 0;
+		return r;
+	}
+	r = summary_find(s, key);
+	if (!r && !(r = summary_new_row(s, key)))
+		return NULL;
+	if (key && cgroup_path && !r->cgroup_path[0] && key->cgroup_len > 0 &&
+	    key->cgroup_len < sizeof(r->cgroup_path) && strlen(cgroup_path) >= key->cgroup_len) {
+		memcpy(r->cgroup_path, cgroup_path, key->cgroup_len);
+		r->cgroup_path[key->cgroup_len] = '\0';
+	}
+	if (r->host) {
+		summary_index_add(s, cgroup_id, r);
+		return r;
+	}
+	r->gone_since_ns = 0;
+	if (r->ncgroups + r->ndead == SUMMARY_CGROUPS && r->ndead) {
+		/* full: the last removed one is forgotten */
+		summary_index_del(s, r->cgroups[r->ncgroups + r->ndead - 1]);
+		r->ndead--;
+	}
+	if (r->ncgroups + r->ndead == SUMMARY_CGROUPS ||
+	    summary_index_add(s, cgroup_id, r)) /* 16 live ones: the rest is found by id */
+		return r;
+	/* the first removed one moves to the end, the new live one takes its place */
+	if (r->ndead)
+		r->cgroups[r->ncgroups + r->ndead] = r->cgroups[r->ncgroups];
+	r->cgroups[r->ncgroups++] = cgroup_id;
+	return r;
+}
+
+struct summary_row *summary_row_by_cgroup(struct summary *s, uint64_t cgroup_id)
+{
+	return summary_index_get(s, cgroup_id);
+}
+
+static enum summary_col summary_col_of(uint32_t syscall, uint32_t err)
+{
+	switch (syscall) {
+	case CC_SYS_OPEN:
+	case CC_SYS_OPENAT:
+	case CC_SYS_OPENAT2:
+		return err ? SUM_FAILED : SUM_OPENS;
+	case CC_SYS_CLOSE:
+		return SUM_CLOSES;
+	case CC_SYS_CONNECT:
+		return SUM_CONNECTS;
+	case CC_SYS_ACCEPT:
+	case CC_SYS_ACCEPT4:
+		return SUM_ACCEPTS;
+	}
+	return SUM_COLS;
+}
+
+static void summary_result_add(struct summary_row *r, uint32_t syscall, uint32_t err,
+			       uint64_t delta)
+{
+	size_t i;
+
+	for (i = 0; i < r->nresults; i++)
+		if (r->results[i].syscall == syscall && r->results[i].err == err)
+			break;
+	if (i == r->nresults) {
+		if (r->nresults == SUMMARY_RESULTS) {
+			/* the last slot becomes the catch-all of this system call's rare errnos */
+			for (i = 0; i < r->nresults; i++)
+				if (r->results[i].syscall == syscall &&
+				    r->results[i].err == SUMMARY_ERR_OTHER)
+					break;
+			if (i == r->nresults)
+				return;
+		} else {
+			r->results[i].syscall = syscall;
+			r->results[i].err =
+				r->nresults == SUMMARY_RESULTS - 1 && err ? SUMMARY_ERR_OTHER : err;
+			r->results[i].total = 0;
+			r->nresults++;
+		}
+	}
+	r->results[i].total += delta;
+}
+
+void summary_add(struct summary *s, struct summary_row *r, uint32_t syscall, uint32_t err,
+		 uint64_t delta)
+{
+	enum summary_col c = summary_col_of(syscall, err);
+
+	if (c == SUM_COLS || delta == 0)
+		return;
+	summary_result_add(r, syscall, err, delta);
+	r->interval[c] += delta;
+	r->total[c] += delta;
+	r->interval[SUM_EVENTS] += delta;
+	r->total[SUM_EVENTS] += delta;
+	s->interval[c] += delta;
+	s->total[c] += delta;
+	s->interval[SUM_EVENTS] += delta;
+	s->total[SUM_EVENTS] += delta;
+	if (!err && (c == SUM_OPENS || c == SUM_ACCEPTS))
+		r->fd_opened += delta;
+	else if (!err && c == SUM_CLOSES)
+		r->fd_closed += delta;
+}
+
+void summary_cgroup_removed(struct summary *s, uint64_t cgroup_id, uint64_t now_ns)
+{
+	struct summary_row *r = summary_index_get(s, cgroup_id);
+
+	if (!r)
+		return;
+	if (r->host) { /* the host row never goes; its last counts resolve to it anyway */
+		summary_index_del(s, cgroup_id);
+		return;
+	}
+	for (size_t j = 0; j < r->ncgroups; j++) {
+		if (r->cgroups[j] != cgroup_id)
+			continue;
+		/* swap it with the last live one, which makes it the first removed one */
+		r->cgroups[j] = r->cgroups[r->ncgroups - 1];
+		r->cgroups[r->ncgroups - 1] = cgroup_id;
+		r->ncgroups--;
+		r->ndead++;
+		if (r->ncgroups == 0)
+			r->gone_since_ns = now_ns ? now_ns : 1;
+		return;
+	}
+}
+
+void summary_next_interval(struct summary *s)
+{
+	memset(s->interval, 0, sizeof(s->interval));
+	for (size_t i = 0; i < s->n; i++)
+		memset(s->rows[i]->interval, 0, sizeof(s->rows[i]->interval));
+}
+
+size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns)
+{
+	size_t kept = 0, dropped = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct summary_row *r = s->rows[i];
+
+		if (r->gone_since_ns && now_ns - r->gone_since_ns >= grace_ns) {
+			for (size_t j = 0; j < r->ncgroups + r->ndead; j++)
+				summary_index_del(s, r->cgroups[j]);
+			summary_row_free(r);
+			dropped++;
+			continue;
+		}
+		s->rows[kept++] = r;
+	}
+	s->n = kept;
+	return dropped;
+}
+
+void summary_set_fds(struct summary_row *r, uint64_t n)
+{
+	r->fds_known = true;
+	r->fds = n;
+}
+
+uint64_t summary_row_fds(const struct summary_row *r)
+{
+	if (r->fds_known)
+		return r->fds;
+	return r->fd_opened > r->fd_closed ? r->fd_opened - r->fd_closed : 0;
+}

@@ -1,0 +1,252 @@
+/* Unit tests of the per-container counters: rows, results, intervals, expiry, top-K, deltas. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "summary/summary.h"
+#include "summary/tally.h"
+#include "summary/topk.h"
+
+static struct container_info ctr(const char *id, const char *name)
+{
+	struct container_info c = {.is_container = true, .cgroup_len = strlen(id) + 1};
+
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	snprintf(c.runtime, sizeof(c.runtime), "runc");
+	return c;
+}
+
+static uint64_t result(const struct summary_row *r, uint32_t sc, uint32_t err)
+{
+	for (size_t i = 0; i < r->nresults; i++)
+		if (r->results[i].syscall == sc && r->results[i].err == err)
+			return r->results[i].total;
+	return 0;
+}
+
+static void test_rows_by_container(void **state)
+{
+	struct summary s;
+	struct container_info a = ctr("aaa", "web"), b = ctr("bbb", "db"), host = {0};
+	struct summary_row *ra, *ra2, *rb, *rh, *rh2;
+
+	summary_init(&s);
+	ra = summary_row_of(&s, 10, "/aaa", &a);
+	ra2 = summary_row_of(&s, 11, "/aaa/sub", &a); /* a sub-cgroup: the same container */
+	rb = summary_row_of(&s, 20, "/bbb", &b);
+	rh = summary_row_of(&s, 1, "/", &host);
+	rh2 = summary_row_of(&s, 2, "/system.slice", NULL);
+	assert_ptr_equal(ra, ra2);
+	assert_ptr_not_equal(ra, rb);
+	assert_ptr_equal(rh, rh2);
+	assert_true(rh->host);
+	assert_false(ra->host);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(ra->name, "web");
+	assert_string_equal(ra->cgroup_path, "/aaa");
+	assert_int_equal(ra->ncgroups, 2);
+	/* a cgroup first counted as the host's, then known as a container's, moves */
+	assert_ptr_equal(summary_row_of(&s, 30, "/ccc", NULL), rh);
+	assert_ptr_equal(summary_row_by_cgroup(&s, 30), rh);
+	assert_ptr_equal(summary_row_of(&s, 30, "/bbb", &b), rb);
+	assert_ptr_equal(summary_row_by_cgroup(&s, 30), rb);
+	/* ... but never back: a container's cgroup stays its container's */
+	assert_ptr_equal(summary_row_of(&s, 30, "/bbb", NULL), rb);
+	summary_free(&s);
+}
+
+static void test_counts(void **state)
+{
+	struct summary s;
+	struct container_info a = ctr("aaa", "web");
+	struct summary_row *r;
+
+	summary_init(&s);
+	r = summary_row_of(&s, 10, "/aaa", &a);
+	summary_add(&s, r, CC_SYS_OPENAT, 0, 5);
+	summary_add(&s, r, CC_SYS_OPEN, 0, 2);
+	summary_add(&s, r, CC_SYS_OPENAT, ENOENT, 3);
+	summary_add(&s, r, CC_SYS_CLOSE, 0, 6);
+	summary_add(&s, r, CC_SYS_CLOSE, EBADF, 4);
+	summary_add(&s, r, CC_SYS_CONNECT, 0, 1);
+	summary_add(&s, r, CC_SYS_ACCEPT, 0, 1);
+	summary_add(&s, r, CC_SYS_ACCEPT4, 0, 1);
+	assert_int_equal(r->interval[SUM_OPENS], 7);
+	assert_int_equal(r->interval[SUM_FAILED], 3);
+	assert_int_equal(r->interval[SUM_CLOSES], 10);
+	assert_int_equal(r->interval[SUM_CONNECTS], 1);
+	assert_int_equal(r->interval[SUM_ACCEPTS], 2);
+	assert_int_equal(r->interval[SUM_EVENTS], 23);
+	assert_int_equal(s.interval[SUM_EVENTS], 23);
+	assert_int_equal(result(r, CC_SYS_OPENAT, 0), 5);
+	assert_int_equal(result(r, CC_SYS_OPENAT, ENOENT), 3);
+	assert_int_equal(result(r, CC_SYS_CLOSE, EBADF), 4);
+	/* 7 opens + 2 accepts - 6 closes that succeeded */
+	assert_int_equal(summary_row_fds(r), 3);
+	summary_next_interval(&s);
+	assert_int_equal(r->interval[SUM_EVENTS], 0);
+	assert_int_equal(s.interval[SUM_OPENS], 0);
+	assert_int_equal(r->total[SUM_EVENTS], 23);
+	assert_int_equal(s.total[SUM_OPENS], 7);
+	summary_add(&s, r, CC_SYS_CLOSE, 0, 100);
+	assert_int_equal(summary_row_fds(r), 0); /* more closed than opened while tracing */
+	summary_set_fds(r, 42); /* the descriptor table's count wins over the estimate */
+	assert_int_equal(summary_row_fds(r), 42);
+	summary_free(&s);
+}
+
+static void test_results_bounded(void **state)
+{
+	struct summary s;
+	struct container_info a = ctr("aaa", "web");
+	struct summary_row *r;
+	uint64_t sum = 0;
+
+	summary_init(&s);
+	r = summary_row_of(&s, 10, "/aaa", &a);
+	for (uint32_t e = 1; e <= 200; e++)
+		summary_add(&s, r, CC_SYS_OPENAT, e, 1);
+	assert_int_equal(r->nresults, SUMMARY_RESULTS);
+	for (size_t i = 0; i < r->nresults; i++)
+		sum += r->results[i].total;
+	assert_int_equal(sum, 200); /* the rare ones fold into "other" */
+	assert_int_equal(result(r, CC_SYS_OPENAT, SUMMARY_ERR_OTHER), 200 - SUMMARY_RESULTS + 1);
+	summary_free(&s);
+}
+
+static void test_gone_and_expired(void **state)
+{
+	struct summary s;
+	struct container_info a = ctr("aaa", "web"), b = ctr("bbb", "db");
+	struct summary_row *ra, *rb;
+
+	summary_init(&s);
+	ra = summary_row_of(&s, 10, "/aaa", &a);
+	summary_row_of(&s, 11, "/aaa/sub", &a);
+	rb = summary_row_of(&s, 20, "/bbb", &b);
+	summary_row_of(&s, 1, "/", NULL);
+	summary_cgroup_removed(&s, 11, 1000);
+	assert_int_equal(ra->gone_since_ns, 0); /* /aaa lives */
+	summary_cgroup_removed(&s, 10, 2000);
+	assert_int_equal(ra->gone_since_ns, 2000);
+	summary_cgroup_removed(&s, 999, 2000); /* unknown: nothing */
+	/* a removed cgroup still finds its row: its last counts are read after its removal */
+	assert_ptr_equal(summary_row_by_cgroup(&s, 10), ra);
+	assert_ptr_equal(summary_row_by_cgroup(&s, 11), ra);
+	assert_ptr_equal(summary_row_by_cgroup(&s, 20), rb);
+	assert_null(summary_row_by_cgroup(&s, 999));
+	assert_int_equal(summary_expire(&s, 2999, 1000), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(summary_expire(&s, 3000, 1000), 1);
+	assert_int_equal(s.n, 2);
+	for (size_t i = 0; i < s.n; i++)
+		assert_true(s.rows[i] == rb || s.rows[i]->host);
+	/* a container seen again before expiry is alive again */
+	summary_cgroup_removed(&s, 20, 5000);
+	assert_int_not_equal(rb->gone_since_ns, 0);
+	summary_row_of(&s, 21, "/bbb", &b);
+	assert_int_equal(rb->gone_since_ns, 0);
+	assert_int_equal(summary_expire(&s, 1000000, 1000), 0);
+	summary_free(&s);
+}
+
+static void test_topk_exact_while_few(void **state)
+{
+	struct topk t = {0};
+	const struct topk_slot *top[TOPK_SLOTS];
+	char path[32];
+	size_t n;
+
+	for (int i = 0; i < 10; i++)
+		for (int k = 0; k <= i; k++) {
+			snprintf(path, sizeof(path), "/p%d", i);
+			assert_int_equal(topk_add(&t, path, strlen(path)), 0);
+		}
+	n = topk_sorted(&t, top, 3);
+	assert_int_equal(n, 3);
+	assert_string_equal(top[0]->s, "/p9");
+	assert_int_equal(top[0]->count, 10);
+	assert_int_equal(top[0]->error, 0);
+	assert_string_equal(top[1]->s, "/p8");
+	assert_int_equal(top[2]->count, 8);
+	assert_int_equal(t.seen, 55);
+	topk_free(&t);
+}
+
+/* A heavy hitter among many distinct strings stays tracked, its count bounded by the error. */
+static void test_topk_heavy_hitter(void **state)
+{
+	struct topk t = {0};
+	const struct topk_slot *top[1];
+	char path[32];
+
+	for (int i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), "/rare/%d", i);
+		assert_int_equal(topk_add(&t, path, strlen(path)), 0);
+		if (i % 4 == 0)
+			assert_int_equal(topk_add(&t, "/hot", 4), 0);
+	}
+	assert_int_equal(topk_sorted(&t, top, 1), 1);
+	assert_string_equal(top[0]->s, "/hot");
+	assert_true(top[0]->count >= 250);
+	assert_true(top[0]->count - top[0]->error <= 250);
+	topk_free(&t);
+}
+
+static void test_topk_long_and_nul(void **state)
+{
+	struct topk t = {0};
+	const struct topk_slot *top[2];
+	char long_a[TOPK_STR_MAX + 100], long_b[TOPK_STR_MAX + 100];
+
+	memset(long_a, 'a', sizeof(long_a));
+	memcpy(long_b, long_a, sizeof(long_b));
+	long_b[sizeof(long_b) - 1] = 'b'; /* differs after the cut: the same slot */
+	assert_int_equal(topk_add(&t, long_a, sizeof(long_a)), 0);
+	assert_int_equal(topk_add(&t, long_b, sizeof(long_b)), 0);
+	assert_int_equal(topk_add(&t, "x\0y", 3), 0);
+	assert_int_equal(topk_add(&t, "x", 1), 0); /* not the same as "x\0y" */
+	assert_int_equal(topk_sorted(&t, top, 2), 2);
+	assert_int_equal(top[0]->count, 2);
+	assert_int_equal(strlen(top[0]->s), TOPK_STR_MAX);
+	assert_memory_equal(top[0]->s + TOPK_STR_MAX - 3, "...", 3);
+	topk_free(&t);
+}
+
+static void test_tally_delta(void **state)
+{
+	struct tally *t;
+	struct cc_tally_key k1 = {.cgroup_id = 7, .syscall = CC_SYS_OPENAT, .err = 0};
+	struct cc_tally_key k2 = {.cgroup_id = 7, .syscall = CC_SYS_OPENAT, .err = ENOENT};
+
+	assert_int_equal(tally_new(&t), 0);
+	assert_int_equal(tally_delta(t, &k1, 5), 5);
+	assert_int_equal(tally_delta(t, &k1, 5), 0);
+	assert_int_equal(tally_delta(t, &k1, 12), 7);
+	assert_int_equal(tally_delta(t, &k2, 3), 3);
+	assert_int_equal(tally_delta(t, &k1, 2), 2); /* made again after a delete */
+	assert_int_equal(tally_size(t), 2);
+	tally_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows_by_container),
+		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_results_bounded),
+		cmocka_unit_test(test_gone_and_expired),
+		cmocka_unit_test(test_topk_exact_while_few),
+		cmocka_unit_test(test_topk_heavy_hitter),
+		cmocka_unit_test(test_topk_long_and_nul),
+		cmocka_unit_test(test_tally_delta),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
