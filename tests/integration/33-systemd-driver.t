@@ -20,9 +20,7 @@ if [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ] || [ ! -d /run/systemd/syste
 	[ -z "${CC_SYSTEMD_GUEST:-}" ] || tap_bail "CC_SYSTEMD_GUEST is set, yet systemd is not PID 1"
 	tap_skip_all "systemd is not PID 1 here: the systemd cgroup driver needs it (scripts/vm-run --systemd runs this test)"
 fi
-cc_setup
-cc_rootfs
-tap_plan 18
+cc_begin 18 rootfs
 want=$(cc_std_expected)
 
 # The systemd driver must be named on every runc/crun command, delete included.
