@@ -23,16 +23,16 @@ done
 tap_ok $? "while tracing, it holds BPF programs (ids ${progs[*]:-none})"
 
 # -d 1
-t0=$(date +%s.%N)
 cc_tracer_start dur -d 1
+t0=$(date +%s.%N) # -d counts from the attach that the Tracing line announces
 mapfile -t -O ${#progs[@]} progs < <(cc_prog_ids "$CC_TRACER_PID")
 cc_wait_for 5 cc_not_running "$CC_TRACER_PID"
 wait "$CC_TRACER_PID"
 rc=$?
 secs=$(echo "$(date +%s.%N) - $t0" | bc)
 tap_is "$rc" 0 "-d 1: status 0"
-[ "$(echo "$secs < 3" | bc)" -eq 1 ]
-tap_ok $? "-d 1: ended by itself within 3 s of its start (took $secs s)"
+[ "$(echo "$secs < 5" | bc)" -eq 1 ]
+tap_ok $? "-d 1: ended by itself within 5 s of attaching (took $secs s)"
 cc_closing_ok dur
 tap_ok $? "-d 1: last stderr line is the count: $(cc_closing_line dur)"
 
@@ -58,8 +58,8 @@ secs=$(echo "$(date +%s.%N) - $t0" | bc)
 wait "$pipe"
 cc_container_wait "$flood" 10
 tap_is "$(cat "$CC_WORK/pipe.rc" 2>/dev/null)" 0 "closed stdout: status 0"
-[ "$(echo "$secs < 3" | bc)" -eq 1 ]
-tap_ok $? "closed stdout: ended within 3 s of the flood's start (took $secs s)"
+[ "$(echo "$secs < 5" | bc)" -eq 1 ]
+tap_ok $? "closed stdout: ended within 5 s of the flood's start (took $secs s)"
 tap_is "$(grep -c ' workload ' "$CC_WORK/pipe.out")" 2 "closed stdout: head got two events"
 cc_closing_ok pipe
 tap_ok $? "closed stdout: last stderr line is the count: $(cc_closing_line pipe)"
