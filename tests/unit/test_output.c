@@ -10,11 +10,10 @@
 
 #include <cmocka.h>
 
+#include "fixture_event.h"
 #include "format/output.h"
 
 /* 2026-11-29T04:05:06.123456Z as a monotonic stamp of 1000 s plus this offset */
-#define WALL_NS 1795925106123456789LL
-#define MONO_NS 1000000000000LL
 
 struct rec {
 	struct cc_event ev;
@@ -24,22 +23,10 @@ struct rec {
 static void base_event(struct rec *r, enum cc_syscall sc)
 {
 	memset(r, 0, sizeof(*r));
-	r->ev.type = CC_REC_SYSCALL;
-	r->ev.syscall = sc;
-	r->ev.ts_ns = MONO_NS;
-	r->ev.cgroup_id = 4711;
-	r->ev.pid = 1234;
-	r->ev.tid = 1235;
-	r->ev.ppid = 1;
-	r->ev.ns_pid = 7;
-	r->ev.uid = 1000;
-	r->ev.gid = 100;
+	fixture_event(&r->ev, CC_REC_SYSCALL, sc);
 	r->ev.pidns = 4026532001u;
 	r->ev.mntns = 4026532002u;
 	r->ev.utsns = 4026532003u;
-	r->ev.fd = -1;
-	r->ev.dirfd = -100;
-	strcpy(r->ev.comm, "nginx");
 	strcpy(r->ev.hostname, "6643ca763e3e");
 }
 

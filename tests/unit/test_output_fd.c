@@ -9,11 +9,8 @@
 
 #include <cmocka.h>
 
+#include "fixture_event.h"
 #include "format/output.h"
-
-/* 2026-11-29T04:05:06.123456Z as a monotonic stamp of 1000 s plus this offset */
-#define WALL_NS 1795925106123456789LL
-#define MONO_NS 1000000000000LL
 
 struct rec {
 	struct cc_event ev;
@@ -23,21 +20,10 @@ struct rec {
 static void base(struct rec *r, uint32_t type, enum cc_syscall sc)
 {
 	memset(r, 0, sizeof(*r));
-	r->ev.type = type;
-	r->ev.syscall = sc;
-	r->ev.ts_ns = MONO_NS;
-	r->ev.cgroup_id = 4711;
-	r->ev.pid = 1234;
-	r->ev.tid = 1235;
-	r->ev.ppid = 1;
-	r->ev.ns_pid = 7;
-	r->ev.uid = 1000;
-	r->ev.gid = 100;
+	fixture_event(&r->ev, type, sc);
 	r->ev.pidns = 11;
 	r->ev.mntns = 12;
 	r->ev.utsns = 13;
-	r->ev.fd = -1;
-	strcpy(r->ev.comm, "nginx");
 	strcpy(r->ev.hostname, "web-1");
 }
 
