@@ -116,7 +116,7 @@ if [ "$expect" = fentry ]; then
 	tap_is "$(jq -r --argjson p "$uring_pid" 'select(.pid == $p and .via == "io_uring" and
 		.syscall == "openat") | [.path, .flags] | @tsv' "$CC_WORK/uring.out" | sort | uniq -c |
 		awk '{ $1 = $1; print }')" \
-		"$(printf '4 %s\tO_RDONLY|O_CLOEXEC\n1 %s\tO_RDONLY|O_CLOEXEC' "$data/file" \
+		"$(printf '4 %s O_RDONLY|O_CLOEXEC\n1 %s O_RDONLY|O_CLOEXEC' "$data/file" \
 			"$data/file.missing")" \
 		"io_uring: the opens' paths and the flags the program asked for"
 	tap_is "$(jq -r --argjson p "$uring_pid" 'select(.pid == $p and .syscall == "connect") |
@@ -142,7 +142,7 @@ if [ "$expect" = fentry ]; then
 		tap_is "$(jq -r --argjson p "${CC_CPID[$name]}" 'select(.pid == $p and
 			(.syscall | test("^open")) and .ret >= 0) | [.syscall, .flags] | @tsv' \
 			"$CC_WORK/w32$mode.out" | sort | uniq -c | awk '{ $1 = $1; print }')" \
-			"$(printf '2 open\tO_RDONLY\n5 openat\tO_RDONLY|O_CLOEXEC\n2 openat2\tO_RDONLY|O_CLOEXEC')" \
+			"$(printf '2 open O_RDONLY\n5 openat O_RDONLY|O_CLOEXEC\n2 openat2 O_RDONLY|O_CLOEXEC')" \
 			"32-bit ($mode): the opens' flags as the program passed them"
 	done
 else
