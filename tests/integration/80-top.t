@@ -75,8 +75,14 @@ tap_is "$(series "$b" openat ok) $(series "$b" openat ENOENT) $(series "$b" clos
 	"90 4 93 1" "/metrics of top: B's counts by system call and result"
 
 # --- no terminal: plain lines, no escape codes ---
+# The host opens a file every 50 ms meanwhile, so that it has a row in every interval even on a
+# machine that does nothing else.
+"$CC_WORKLOAD" paced /etc/hostname 200 20 >/dev/null 2>&1 &
+hostload=$!
 "$CC_BIN" top -d 1.2 --interval 0.5 >"$CC_WORK/plain.out" 2>"$CC_WORK/plain.err" </dev/null
 tap_ok $? "top without a terminal ended by itself after -d"
+kill "$hostload" 2>/dev/null
+wait "$hostload" 2>/dev/null
 tap_is "$(grep -c '^(host) ' "$CC_WORK/plain.out")" 3 "without -I: the host's row in every table"
 tap_is "$(grep -c $'\x1b' "$CC_WORK/plain.out") $(grep -c '^CONTAINER ' "$CC_WORK/plain.out")" \
 	"0 3" "plain lines: no escape code, one table per interval (2 full and the last)"
