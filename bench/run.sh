@@ -4,14 +4,16 @@
 # BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls.
 # BENCH_ONLY=fdtable runs only the descriptor table's scenario (copenclose -o json with and without
 # --no-fd-table, and no tracer), into its own section at the end of bench/RESULTS.md.
-# BENCH_PARTS="micro burst stats churn" chooses the parts (default all four) and
+# BENCH_PARTS="micro burst stats churn fdtable" chooses the parts (default all five) and
 # BENCH_STATS_TRACERS the configurations of the BPF statistics part; BENCH_CC_BIN runs another
-# copenclose build.
+# copenclose build. BENCH_PARTS=fdtable alone measures the descriptor table's cost per event
+# (streaming mode and top, with and without the table) and replaces its section of
+# bench/RESULTS.md.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 CC_BIN=${BENCH_CC_BIN:-build/copenclose}
-parts=" ${BENCH_PARTS:-micro burst stats churn} "
+parts=" ${BENCH_PARTS:-micro burst stats churn fdtable} "
 LOAD=build/bench/load
 CHURN=build/bench/churn
 ORIG=build/bench/origprobe
@@ -20,6 +22,8 @@ OPENSNOOP=${BENCH_OPENSNOOP:-/usr/sbin/opensnoop}
 BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
 RESULTS=bench/RESULTS.md
 [ -n "${BENCH_PARTS:-}${BENCH_CC_BIN:-}" ] && RESULTS=build/bench/RESULTS-partial.md # not the full run
+fdt_only=
+[ "$parts" = " fdtable " ] && [ -z "${BENCH_CC_BIN:-}" ] && fdt_only=1 # its own section
 
 if [ -n "${BENCH_QUICK:-}" ]; then
 	rounds=${BENCH_ROUNDS:-2} reps=1 n_fail=20000 n_oc=10000 n_getpid=200000
@@ -140,6 +144,8 @@ start_tracer() {
 			2>"$tmp/err" &
 		;;
 	cc-close-top) "$CC_BIN" top -o json -e close >"$out" 2>"$tmp/err" & ;;
+	cc-top) "$CC_BIN" top -o json >"$out" 2>"$tmp/err" & ;;
+	cc-top-nofd) "$CC_BIN" top -o json --no-fd-table >"$out" 2>"$tmp/err" & ;;
 	floor-tp) "$ORIG" --floor-tp >"$out" 2>"$tmp/err" & ;;
 	floor-rawtp) "$ORIG" --floor-raw-tp >"$out" 2>"$tmp/err" & ;;
 	*) return 1 ;;
@@ -421,6 +427,121 @@ tally_turn() {
 	stop_tracer
 }
 
+# --- the descriptor table's cost per event (part fdtable) ---
+# The tracer's CPU time (every thread's, from /proc/PID/task/*/schedstat: nanoseconds, not clock
+# ticks) per workload call, and the workload's whole-process time (fork to exit, from bash's time:
+# wall, and user + system CPU, which includes the BPF programs run in its system calls), with the
+# table and without, in streaming mode (-o json) and in top (-o json), and with no tracer.
+fdt_pairs=${BENCH_FDT_PAIRS:-200000} fdt_spawn=${BENCH_FDT_SPAWN:-1000}
+[ -n "${BENCH_QUICK:-}" ] && fdt_pairs=50000 fdt_spawn=500
+fdt_rounds=${BENCH_ROUNDS:-5}
+fdt_tracers=(none cc-json cc-json-nofd cc-top cc-top-nofd)
+
+sched_ns() {
+	local f v sum=0
+	for f in /proc/"$1"/task/*/schedstat; do
+		{ read -r v _ <"$f"; } 2>/dev/null && sum=$((sum + v))
+	done
+	echo "$sum"
+}
+
+# Waits until the tracer has caught up (its CPU time grew by under 2 ms in 200 ms; at most
+# 10 s); prints its CPU time then.
+fdt_settle() {
+	local prev cur
+	prev=$(sched_ns "$1")
+	for _ in $(seq 50); do
+		sleep 0.2
+		cur=$(sched_ns "$1")
+		[ $((cur - prev)) -lt 2000000 ] && break
+		prev=$cur
+	done
+	echo "$cur"
+}
+
+# One workload run, timed from fork to exit: prints its wall and CPU (user + system) ns.
+fdt_time() {
+	local TIMEFORMAT='%3R %3U %3S' t
+	t=$({ time "$LOAD" "$@" >/dev/null 2>&1; } 2>&1)
+	awk '{ printf "%.0f %.0f\n", $1 * 1e9, ($2 + $3) * 1e9 }' <<<"$t"
+}
+
+fdt_turn() {
+	local name=$1 c0 c1 wall cpu
+	if [ "$name" != none ]; then
+		start_tracer "$name" /dev/null || return 0
+		sleep 0.5
+		c0=$(fdt_settle "$tpid")
+	fi
+	read -r wall cpu < <(fdt_time openclose "$fdt_pairs")
+	record "$name" fdt_pair_wall "$(awk -v t="$wall" -v n="$fdt_pairs" 'BEGIN { printf "%.1f", t / n }')"
+	record "$name" fdt_pair_cpu "$(awk -v t="$cpu" -v n="$fdt_pairs" 'BEGIN { printf "%.1f", t / n }')"
+	if [ -n "$tpid" ]; then
+		c1=$(fdt_settle "$tpid")
+		record "$name" fdt_call_tracer "$(awk -v t=$((c1 - c0)) -v n="$fdt_pairs" \
+			'BEGIN { printf "%.1f", t / (2 * n) }')"
+		c0=$c1
+	fi
+	read -r wall cpu < <(fdt_time spawn "$fdt_spawn")
+	record "$name" fdt_spawn_wall $((wall / fdt_spawn))
+	record "$name" fdt_spawn_cpu $((cpu / fdt_spawn))
+	if [ -n "$tpid" ]; then
+		c1=$(fdt_settle "$tpid")
+		record "$name" fdt_spawn_tracer $(((c1 - c0) / fdt_spawn))
+		stop_tracer
+	fi
+}
+
+# The part's section of bench/RESULTS.md: medians over the rounds and the ratios with/without.
+fdt_heading="## Descriptor table cost per event (BENCH_PARTS=fdtable)"
+fdt_section() {
+	echo "$fdt_heading"
+	echo
+	echo "- date: $start; kernel: $(uname -r) ($(uname -m)), CPUs: $(nproc)"
+	echo "- command: \`${fdt_only:+BENCH_PARTS=fdtable }${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS }${BENCH_QUICK:+BENCH_QUICK=1 }bench/run.sh\`" \
+		"(the measuring step of \`make bench\`, after \`make all\` and \`make -C bench\`)"
+	echo "- $fdt_rounds interleaved rounds (every configuration once per round, in turn: no tracer," \
+		"copenclose -o json, the same with --no-fd-table, copenclose top -o json, the same with" \
+		"--no-fd-table), stdout to /dev/null; each round: $fdt_pairs open+close pairs of /dev/null" \
+		"from one process, then $fdt_spawn processes forked and reaped (fork, exit, wait); medians"
+	echo "- load average (1, 5, 15 min) at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- tracer CPU: every thread's run time from /proc/PID/task/*/schedstat, from before the" \
+		"workload until the tracer has caught up, divided by the workload's calls (2 per pair; the" \
+		"machine's other processes' calls, a few thousand per second, are in it too); workload" \
+		"time: the process from fork to exit (bash's time), wall and user + system CPU (the BPF" \
+		"programs run in its system calls)"
+	echo
+	awk -f - "$samples" <<'AWK'
+$2 ~ /^fdt_/ { v[$1 " " $2] = v[$1 " " $2] " " $3 }
+function med(k,    a, n, i, j, t) {
+	n = split(v[k], a, " ")
+	if (n == 0) return ""
+	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function cell(x) { return x == "" ? "-" : sprintf("%.1f", x) }
+function ratio(a, b) { return a == "" || b == "" || b + 0 == 0 ? "-" : sprintf("%.2f", a / b) }
+function row(label, m, added,    n, st, sn, tt, tn) {
+	n = med("none " m); st = med("cc-json " m); sn = med("cc-json-nofd " m)
+	tt = med("cc-top " m); tn = med("cc-top-nofd " m)
+	if (added && n != "") { st -= n; sn -= n; tt -= n; tn -= n }
+	printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label, added ? "0" : cell(n), cell(st), cell(sn), ratio(st, sn), cell(tt), cell(tn), ratio(tt, tn)
+}
+END {
+	print "| measure (median) | no tracer | stream, table | stream, --no-fd-table | ratio | top, table | top, --no-fd-table | ratio |"
+	print "|---|---|---|---|---|---|---|---|"
+	row("tracer CPU ns per traced call (open+close workload)", "fdt_call_tracer", 0)
+	row("workload wall ns per open+close pair, fork to exit", "fdt_pair_wall", 0)
+	row("... added over no tracer", "fdt_pair_wall", 1)
+	row("workload CPU ns per open+close pair (user + system)", "fdt_pair_cpu", 0)
+	row("... added over no tracer", "fdt_pair_cpu", 1)
+	row("tracer CPU ns per process spawned", "fdt_spawn_tracer", 0)
+	row("workload wall ns per process spawned (fork, exit, wait)", "fdt_spawn_wall", 0)
+	row("workload CPU ns per process spawned", "fdt_spawn_cpu", 0)
+}
+AWK
+}
+
 micro_tracers=(none cc-table cc-json cc-json-nofd cc-jsonfile cc-rej-pid cc-rej-host opensnoop
 	bpftrace orig floor-tp floor-rawtp)
 burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
@@ -481,7 +602,30 @@ if [ "${parts#* churn }" != "$parts" ]; then
 		churn_turn
 	done
 fi
+if [ "${parts#* fdtable }" != "$parts" ]; then
+	for round in $(seq "$fdt_rounds"); do
+		for t in "${fdt_tracers[@]}"; do
+			log "descriptor table cost, round $round/$fdt_rounds: $t"
+			fdt_turn "$t"
+		done
+	done
+fi
 cp "$samples" build/bench/samples.txt
+if [ -n "$fdt_only" ]; then
+	# only this part ran: its section of bench/RESULTS.md is replaced, the rest stays
+	fdt_section >"$tmp/fdt"
+	awk -v h="$fdt_heading" -v f="$tmp/fdt" '
+		$0 == h { skip = 1; next }
+		skip && /^## / { skip = 0 }
+		!skip { print }
+		END { print ""; while ((getline l < f) > 0) print l }' bench/RESULTS.md |
+		cat -s >"$tmp/results"
+	mv "$tmp/results" bench/RESULTS.md
+	cat "$tmp/fdt"
+	echo
+	echo "written to bench/RESULTS.md"
+	exit 0
+fi
 
 # Medians per tracer and metric, then the tables and the target checks.
 report() {
@@ -515,6 +659,10 @@ fd_heading="## Descriptor table scenario (BENCH_ONLY=fdtable)"
 		"the ratios measured in the same run, not by the absolute times"
 	echo
 	echo "$table"
+	if [ "${parts#* fdtable }" != "$parts" ]; then
+		echo
+		fdt_section
+	fi
 } >"$tmp/results"
 mv "$tmp/results" "$RESULTS"
 echo "$table"
