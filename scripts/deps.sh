@@ -27,6 +27,7 @@ test_pkgs=(
 	curl
 	docker.io
 	file
+	fuse3
 	gcc-multilib
 	groff-base
 	iproute2
@@ -34,6 +35,7 @@ test_pkgs=(
 	libcap2-bin
 	libclang-rt-14-dev
 	libcmocka-dev
+	libfuse3-dev
 	liburing-dev
 	podman
 	procps

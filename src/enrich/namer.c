@@ -1,14 +1,18 @@
 /* The naming thread: pops requests, resolves them with its own resolver (the only place files are
  * read once tracing runs), and hands finished identities back. */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "enrich/namer.h"
 
-#define NAMER_ANSWERS 256 /* answers waiting for the consumer at most; then the thread waits */
+#define NAMER_ANSWERS	256 /* answers waiting for the consumer at most; then the thread waits */
+#define NAMER_STOP_SECS 1   /* how long stopping waits for a thread busy in a file */
 
 static void answer_clear(struct namer_answer *a)
 {
@@ -137,11 +141,21 @@ fail:
 void namer_stop(struct namer *n)
 {
 	if (n->started) {
+		struct timespec until;
+
 		pthread_mutex_lock(&n->lock);
 		n->stop = true;
 		pthread_cond_broadcast(&n->wake);
 		pthread_mutex_unlock(&n->lock);
-		pthread_join(n->thread, NULL);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += NAMER_STOP_SECS;
+		if (pthread_timedjoin_np(n->thread, NULL, &until)) {
+			/* stuck in a file (a hung mount): left to the process's exit, with what it
+			   uses (freeing that under it would be worse than the leak) */
+			pthread_detach(n->thread);
+			n->started = false;
+			return;
+		}
 		pthread_cond_destroy(&n->wake);
 		pthread_mutex_destroy(&n->lock);
 		n->started = false;
