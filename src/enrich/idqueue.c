@@ -7,28 +7,21 @@
 
 #include "enrich/idqueue.h"
 
-static size_t home(uint64_t key, size_t mask)
-{
-	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & mask;
-}
-
 int idqueue_init(struct idqueue *q, size_t cap)
 {
-	size_t slots = 16;
+	int err;
 
 	memset(q, 0, sizeof(*q));
 	if (cap == 0)
 		return -EINVAL;
-	while (slots < 2 * cap)
-		slots <<= 1;
+	if ((err = keycount_init(&q->waiting, cap)))
+		return err;
 	q->items = calloc(cap, sizeof(*q->items));
-	q->set = calloc(slots, sizeof(*q->set));
-	if (!q->items || !q->set) {
+	if (!q->items) {
 		idqueue_free(q);
 		return -ENOMEM;
 	}
 	q->cap = cap;
-	q->mask = slots - 1;
 	return 0;
 }
 
@@ -40,50 +33,8 @@ void idqueue_free(struct idqueue *q)
 		while (idqueue_pop(q, &it) == 0)
 			free(it.path);
 	free(q->items);
-	free(q->set);
+	keycount_free(&q->waiting);
 	memset(q, 0, sizeof(*q));
-}
-
-static struct idq_slot *set_find(struct idqueue *q, uint64_t key)
-{
-	for (size_t i = home(key, q->mask); q->set[i].count; i = (i + 1) & q->mask)
-		if (q->set[i].key == key)
-			return &q->set[i];
-	return NULL;
-}
-
-static void set_add(struct idqueue *q, uint64_t key)
-{
-	size_t i = home(key, q->mask);
-
-	while (q->set[i].count && q->set[i].key != key)
-		i = (i + 1) & q->mask;
-	q->set[i].key = key;
-	q->set[i].count++;
-}
-
-/* One item of key less; a slot that empties is closed by moving later ones of its run back
-   (linear probing keeps no tombstones). */
-static void set_del(struct idqueue *q, uint64_t key)
-{
-	struct idq_slot *s = set_find(q, key);
-	size_t i, j;
-
-	if (!s || --s->count)
-		return;
-	i = (size_t)(s - q->set);
-	for (j = (i + 1) & q->mask; q->set[j].count; j = (j + 1) & q->mask) {
-		size_t k = home(q->set[j].key, q->mask);
-		/* an item stays when its home lies cyclically in (i, j] */
-		int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-
-		if (!stays) {
-			q->set[i] = q->set[j];
-			q->set[j].count = 0;
-			i = j;
-		}
-	}
-	q->set[i].count = 0;
 }
 
 int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char *path, size_t len,
@@ -93,7 +44,7 @@ int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char
 
 	if (!q->items || (kind == IDQ_LEARN && !path))
 		return -EINVAL;
-	if ((kind == IDQ_LOOKUP || kind == IDQ_LOOKUP_PID) && set_find(q, key))
+	if ((kind == IDQ_LOOKUP || kind == IDQ_LOOKUP_PID) && keycount_get(&q->waiting, key))
 		return 1;
 	if (q->n == q->cap)
 		return -EAGAIN;
@@ -112,7 +63,7 @@ int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char
 	if (creator)
 		snprintf(it->creator, sizeof(it->creator), "%s", creator);
 	q->n++;
-	set_add(q, key);
+	keycount_add(&q->waiting, key);
 	return 0;
 }
 
@@ -124,6 +75,6 @@ int idqueue_pop(struct idqueue *q, struct idq_item *out)
 	memset(&q->items[q->head], 0, sizeof(q->items[q->head]));
 	q->head = (q->head + 1) % q->cap;
 	q->n--;
-	set_del(q, out->key);
+	keycount_del(&q->waiting, out->key);
 	return 0;
 }

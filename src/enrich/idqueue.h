@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "enrich/keycount.h"
+
 enum idq_kind {
 	IDQ_LOOKUP,	/* name the cgroup id key */
 	IDQ_LOOKUP_PID, /* name the process whose key this is (legacy hosts: /proc/PID/cgroup) */
@@ -23,16 +25,10 @@ struct idq_item {
 	char creator[IDQ_CREATOR_LEN];
 };
 
-struct idq_slot {
-	uint64_t key;
-	uint32_t count; /* items queued with this key; 0: the slot is free */
-};
-
 struct idqueue {
 	struct idq_item *items; /* ring of cap items from head */
 	size_t cap, head, n;
-	struct idq_slot *set; /* open addressing, a power of two at least twice cap */
-	size_t mask;
+	struct keycount waiting; /* items queued per key */
 };
 
 /* 0 or -ENOMEM; cap is how many requests may wait at most. */

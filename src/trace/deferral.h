@@ -1,10 +1,12 @@
-/* Records held back until their cgroup is named: a bounded FIFO, released oldest first. */
+/* Records held back until their cgroup is named: bounded, released in order per cgroup. */
 #ifndef CC_DEFERRAL_H
 #define CC_DEFERRAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "enrich/keycount.h"
 
 struct deferral_rec {
 	uint64_t key;	      /* what must be known to write it (a cgroup id, or a process) */
@@ -16,10 +18,11 @@ struct deferral_rec {
 struct deferral {
 	struct deferral_rec *recs; /* ring of max_recs from head */
 	size_t max_recs, max_bytes, head, n, bytes;
-	uint64_t held;	 /* records ever held back */
-	uint64_t named;	 /* released once their key was known */
-	uint64_t late;	 /* released by the deadline, key still unknown */
-	uint64_t pushed; /* released unknown early, to make room (the bounds were reached) */
+	struct keycount keys; /* records held per key */
+	uint64_t held;	      /* records ever held back */
+	uint64_t named;	      /* released once their key was known */
+	uint64_t late;	      /* released by the deadline, key still unknown */
+	uint64_t pushed;      /* released unknown early, to make room (the bounds were reached) */
 };
 
 /* 0 or -ENOMEM: at most max_recs records and max_bytes bytes of them are held. */
@@ -31,7 +34,13 @@ static inline bool deferral_empty(const struct deferral *d)
 	return d->n == 0;
 }
 
-/* The oldest record's deadline; 0 when none is held. */
+/* Whether records of key are held: a later one of the same key must be held behind them. */
+static inline bool deferral_holds(const struct deferral *d, uint64_t key)
+{
+	return d->n && keycount_get(&d->keys, key) > 0;
+}
+
+/* The oldest record's deadline (the soonest: deadlines come in order); 0 when none is held. */
 uint64_t deferral_next_deadline(const struct deferral *d);
 
 /*
@@ -55,8 +64,9 @@ int deferral_push(struct deferral *d, const struct deferral_ops *ops, uint64_t k
 
 /*
  * Emit, oldest first, every held record whose key is known or whose deadline is past (all of
- * them with force), stopping at the first that is neither: records leave in the order they
- * came. How many were emitted.
+ * them with force); the others stay. Records of one key leave in the order they came (a record
+ * that stays has an unknown key and a deadline not past, and so have the later ones of its key);
+ * records of different keys may pass each other. How many were emitted.
  */
 size_t deferral_release(struct deferral *d, const struct deferral_ops *ops, uint64_t now_ns,
 			bool force);

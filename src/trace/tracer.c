@@ -248,7 +248,7 @@ static bool held_known(void *ctx, uint64_t key)
 {
 	struct session *s = ctx;
 
-	return key == 0 || resolver_peek(s->res, key, NULL);
+	return resolver_peek(s->res, key, NULL) != NULL;
 }
 
 static void held_emit(void *ctx, const void *data, size_t size, bool known)
@@ -275,22 +275,23 @@ static void release_held(struct session *s, bool force)
 }
 
 /*
- * A record is handled now when nothing is held and its name (if it needs one) is in the cache;
- * else it is held, behind those held already, so the order of records is kept (the descriptor
- * table and the output see them as they came). Key 0: needs no name.
+ * A record is handled now when no record of its cgroup (its process, on legacy hosts) is held and
+ * its name, when it needs one, is in the cache; else it is held behind those of its cgroup held
+ * already, so the order of each cgroup's records is kept (so a process's, unless it moved to
+ * another cgroup while the first was being named).
  */
-static void handle_or_hold(struct session *s, const void *data, size_t size, uint64_t key)
+static void handle_or_hold(struct session *s, const void *data, size_t size, uint64_t key,
+			   bool needs_name)
 {
 	const struct deferral_ops ops = {held_known, held_emit, s};
 	struct cgroup_identity legacy;
-
 	const struct cgroup_identity *id = NULL;
 
-	if (deferral_empty(&s->held) && (key == 0 || (id = identify(s, data, &legacy)))) {
+	if (!deferral_holds(&s->held, key) && (!needs_name || (id = identify(s, data, &legacy)))) {
 		dispatch(s, data, size, id);
 		return;
 	}
-	if (key && !resolver_peek(s->res, key, NULL))
+	if (needs_name && !resolver_peek(s->res, key, NULL))
 		namer_ask(&s->namer, s->layout.v2_mount[0] ? IDQ_LOOKUP : IDQ_LOOKUP_PID, key, NULL,
 			  0, NULL);
 	if (deferral_push(&s->held, &ops, key, now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS, data,
@@ -310,10 +311,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	memcpy(&type, data, sizeof(type));
 	if (type == CC_REC_SYSCALL && size >= sizeof(struct cc_event)) {
-		handle_or_hold(s, data, size, record_key(s, data));
+		handle_or_hold(s, data, size, record_key(s, data), true);
 	} else if ((type == CC_REC_PROC_EXIT || type == CC_REC_PROC_EXEC) &&
 		   size >= sizeof(struct cc_event)) {
-		handle_or_hold(s, data, size, proc_needs_name(s, data) ? record_key(s, data) : 0);
+		handle_or_hold(s, data, size, record_key(s, data), proc_needs_name(s, data));
 	} else if ((type == CC_REC_CGROUP_MKDIR || type == CC_REC_CGROUP_RMDIR) &&
 		   size >= sizeof(struct cc_cgroup_event)) {
 		const struct cc_cgroup_event *cg = data;
@@ -324,7 +325,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 		if (type == CC_REC_CGROUP_RMDIR) {
 			/* the thread forgets after the lookups asked before; the cache, in order */
 			namer_ask(&s->namer, IDQ_FORGET, cg->cgroup_id, NULL, 0, NULL);
-			handle_or_hold(s, data, sizeof(*cg), 0);
+			handle_or_hold(s, data, sizeof(*cg), cg->cgroup_id, false);
 		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {
 			/* a cut path is not learnt: a lookup by id finds the whole one */
 			char creator[CC_COMM_LEN + 1] = "";

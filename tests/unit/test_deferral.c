@@ -1,4 +1,5 @@
-/* Unit tests of the held-back records: order, release when named or late, bounds, counts. */
+/* Unit tests of the held-back records: order per key, release when named or late, bounds, counts.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,20 +64,33 @@ static void test_order_and_naming(void **state)
 	assert_int_equal(deferral_next_deadline(&d), 100);
 	/* nothing named, nothing late */
 	assert_int_equal(deferral_release(&d, &ops, 50, false), 0);
-	/* cgroup 2 named: b1 waits behind a1, whose cgroup is not */
+	assert_true(deferral_holds(&d, 1));
+	assert_true(deferral_holds(&d, 2));
+	assert_false(deferral_holds(&d, 3));
+	/* cgroup 2 named: b1 passes a1, whose cgroup is not */
 	s.known[s.nknown++] = 2;
-	assert_int_equal(deferral_release(&d, &ops, 60, false), 0);
-	/* cgroup 1 named: all three, in the order they came */
+	assert_int_equal(deferral_release(&d, &ops, 60, false), 1);
+	assert_string_equal(s.out[0], "b1");
+	assert_false(deferral_holds(&d, 2));
+	assert_true(deferral_holds(&d, 1));
+	assert_int_equal(deferral_next_deadline(&d), 100);
+	push(&d, &ops, 2, 130, "b2");
+	push(&d, &ops, 1, 140, "a3");
+	/* cgroup 1 named: its three in the order they came, and b2 */
 	s.known[s.nknown++] = 1;
-	assert_int_equal(deferral_release(&d, &ops, 70, false), 3);
-	assert_int_equal(s.nout, 3);
-	assert_string_equal(s.out[0], "a1");
-	assert_string_equal(s.out[1], "b1");
+	assert_int_equal(deferral_release(&d, &ops, 70, false), 4);
+	assert_int_equal(s.nout, 5);
+	assert_string_equal(s.out[1], "a1");
 	assert_string_equal(s.out[2], "a2");
-	assert_true(s.out_known[0] && s.out_known[1] && s.out_known[2]);
+	assert_string_equal(s.out[3], "b2");
+	assert_string_equal(s.out[4], "a3");
+	for (size_t i = 0; i < s.nout; i++)
+		assert_true(s.out_known[i]);
 	assert_true(deferral_empty(&d));
-	assert_int_equal(d.held, 3);
-	assert_int_equal(d.named, 3);
+	assert_false(deferral_holds(&d, 1));
+	assert_int_equal(d.bytes, 0);
+	assert_int_equal(d.held, 5);
+	assert_int_equal(d.named, 5);
 	assert_int_equal(d.late, 0);
 	deferral_free(&d);
 }
@@ -89,22 +103,26 @@ static void test_deadline(void **state)
 
 	assert_int_equal(deferral_init(&d, 16, 1024), 0);
 	push(&d, &ops, 1, 100, "a1");
+	push(&d, &ops, 3, 120, "c1");
 	push(&d, &ops, 2, 150, "b1");
 	push(&d, &ops, 1, 200, "a2");
 	s.known[s.nknown++] = 2;
-	/* a1 is late at 100: out unnamed; b1 is named; a2 not late yet */
+	/* a1 is late at 100: out unnamed; c1 not late yet; b1 is named; a2 not late yet */
 	assert_int_equal(deferral_release(&d, &ops, 100, false), 2);
 	assert_string_equal(s.out[0], "a1");
 	assert_false(s.out_known[0]);
 	assert_string_equal(s.out[1], "b1");
 	assert_true(s.out_known[1]);
+	assert_int_equal(deferral_next_deadline(&d), 120);
+	assert_int_equal(deferral_release(&d, &ops, 150, false), 1);
+	assert_string_equal(s.out[2], "c1");
 	assert_int_equal(deferral_next_deadline(&d), 200);
 	assert_int_equal(deferral_release(&d, &ops, 199, false), 0);
 	/* forced (exit): what is left, named or not */
 	assert_int_equal(deferral_release(&d, &ops, 0, true), 1);
-	assert_string_equal(s.out[2], "a2");
-	assert_false(s.out_known[2]);
-	assert_int_equal(d.late, 2);
+	assert_string_equal(s.out[3], "a2");
+	assert_false(s.out_known[3]);
+	assert_int_equal(d.late, 3);
 	assert_int_equal(d.named, 1);
 	assert_int_equal(d.pushed, 0);
 	deferral_free(&d);
