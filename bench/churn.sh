@@ -55,11 +55,11 @@ trap 'exit 130' INT TERM
 
 # One turn of tracer binary $2 under name $1; appends "name metric value" lines to samples.
 turn() {
-	local name=$1 bin=$2 out=$tmp/out.json err=$tmp/err i gen got named lost load_got late
+	local name=$1 bin=$2 out=$tmp/out.json err=$tmp/err gen got named lost load_got late
 	mkdir -p "$base_dir/system.slice" || return 1
 	"$bin" -o json >"$out" 2>"$err" &
 	tpid=$!
-	for i in $(seq 300); do
+	for _ in $(seq 300); do
 		grep -q '^Tracing' "$err" && break
 		sleep 0.1
 	done
