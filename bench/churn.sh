@@ -97,7 +97,13 @@ turn() {
 		echo "$name churn_written $((got - load_got))"
 		echo "$name churn_named $named"
 		echo "$name named_late ${late:-0}"
+		awk -v n="$name" -v named="$named" -v made="$((got - load_got))" -v lost="${lost:-0}" \
+			-v gen="$gen" -v calls="$(sed -n 's/.* calls=\([0-9]*\).*/\1/p' "$tmp/churn")" \
+			'BEGIN {printf "%s named_of_written %.4f\n%s named_of_made %.4f\n%s lost_of_generated %.4f\n",
+				n, made ? named / made : 0, n, calls ? named / calls : 0, n, gen ? lost / gen : 0}'
 	} >>"$tmp/samples"
+	echo "- $name: $(cat "$tmp/churn"); $gen events generated, $got written, ${lost:-?} lost;" \
+		"of the containers' $((got - load_got)) events written, $named named" >>"$tmp/turns"
 	echo "churn.sh: $name: $(cat "$tmp/churn"); $gen events generated, $got written," \
 		"${lost:-?} lost, $named container events named" >&2
 	find "$base_dir/system.slice" -mindepth 1 -maxdepth 1 -type d -print0 |
@@ -108,6 +114,7 @@ turn() {
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$tmp/samples"
+: >"$tmp/turns"
 for r in $(seq "$rounds"); do
 	echo "churn.sh: round $r/$rounds" >&2
 	turn before "$BASE"
@@ -124,17 +131,11 @@ table=$(awk '
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
 	END {
-		split("containers cps churn_calls load_calls generated written missing lost load_written churn_written churn_named named_late", m, " ")
+		split("containers cps churn_calls load_calls generated written missing lost load_written churn_written churn_named named_late named_of_written named_of_made lost_of_generated", m, " ")
 		print "| metric (median of the rounds) | before | after |"
 		print "| --- | ---: | ---: |"
 		for (i = 1; i in m; i++)
 			printf "| %s | %s | %s |\n", m[i], median(v["before " m[i]]), median(v["after " m[i]])
-		b = median(v["before churn_calls"]); a = median(v["after churn_calls"])
-		printf "| containers'"'"' events named / made | %.3f | %.3f |\n",
-			b ? median(v["before churn_named"]) / b : 0, a ? median(v["after churn_named"]) / a : 0
-		b = median(v["before generated"]); a = median(v["after generated"])
-		printf "| events lost / generated | %.4f | %.4f |\n",
-			b ? median(v["before lost"]) / b : 0, a ? median(v["after lost"]) / a : 0
 	}' "$tmp/samples")
 {
 	echo "$heading"
@@ -142,9 +143,13 @@ table=$(awk '
 	echo "- date: $start; kernel $(uname -r), $(nproc) CPUs; load average at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- command: \`bench/churn.sh BASE\` (BENCH_ROUNDS=$rounds, BENCH_CHURN_SECS=$secs); before: BASE, a build that names cgroups on the consumer's thread; after: this tree's build"
 	echo "- each turn: \`churn -d $secs -r $cps\` (docker-named cgroups under a private parent, 5 failing openat in each) while \`load -d $secs rate $rate\` (failing openat), the tracer writing \`-o json\` to a file; interleaved rounds, medians"
-	echo "- rows: containers made and the rate achieved (the machine may not reach $cps/s); events generated (load + churn), written, missing (generated - written), lost (the tracer's count); the containers' events written and named (container_id set); named_late: records written before their cgroup was named (after only)"
+	echo "- rows: containers made and the rate achieved (the machine may not reach $cps/s); events generated (load + churn), written, missing (generated - written), lost (the tracer's count, every process's events); the containers' events written and named (container_id set); named_late: records written before their cgroup was named (after only); the ratios are per turn, then their median"
 	echo
 	echo "$table"
+	echo
+	echo "Each turn, in the order run:"
+	echo
+	cat "$tmp/turns"
 	echo
 } >"$tmp/section"
 # this section replaces its previous run, before the descriptor table's (which run.sh's

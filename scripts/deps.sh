@@ -29,6 +29,7 @@ test_pkgs=(
 	file
 	fuse3
 	gcc-multilib
+	gdb
 	groff-base
 	iproute2
 	jq
