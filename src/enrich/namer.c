@@ -104,11 +104,14 @@ static void *namer_main(void *arg)
 	return NULL;
 }
 
-int namer_start(struct namer *n, struct resolver *back, size_t queue_cap)
+int namer_start(struct namer **out, struct resolver *back, size_t queue_cap)
 {
+	struct namer *n = calloc(1, sizeof(*n));
 	int err;
 
-	memset(n, 0, sizeof(*n));
+	*out = NULL;
+	if (!n)
+		return -ENOMEM;
 	n->efd = -1;
 	n->back = back;
 	n->ans_cap = NAMER_ANSWERS;
@@ -131,6 +134,7 @@ int namer_start(struct namer *n, struct resolver *back, size_t queue_cap)
 		goto fail;
 	}
 	n->started = true;
+	*out = n;
 	return 0;
 fail:
 	n->back = NULL; /* the caller keeps it */
@@ -140,6 +144,8 @@ fail:
 
 void namer_stop(struct namer *n)
 {
+	if (!n)
+		return;
 	if (n->started) {
 		struct timespec until;
 
@@ -150,10 +156,9 @@ void namer_stop(struct namer *n)
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += NAMER_STOP_SECS;
 		if (pthread_timedjoin_np(n->thread, NULL, &until)) {
-			/* stuck in a file (a hung mount): left to the process's exit, with what it
-			   uses (freeing that under it would be worse than the leak) */
+			/* stuck in a file (a hung mount): left to the process's exit, with all it
+			   uses, n included (freeing that under it would be worse than the leak) */
 			pthread_detach(n->thread);
-			n->started = false;
 			return;
 		}
 		pthread_cond_destroy(&n->wake);
@@ -168,8 +173,7 @@ void namer_stop(struct namer *n)
 	if (n->efd >= 0)
 		close(n->efd);
 	resolver_free(n->back);
-	memset(n, 0, sizeof(*n));
-	n->efd = -1;
+	free(n);
 }
 
 int namer_ask(struct namer *n, enum idq_kind kind, uint64_t key, const char *path, size_t len,

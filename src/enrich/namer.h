@@ -38,12 +38,15 @@ struct namer {
 };
 
 /*
- * Start the thread on back (the namer owns it from now on, and frees it in namer_stop): 0 or
- * -errno. At most queue_cap requests wait.
+ * Start the thread on back (the namer owns it from now on, and frees it in namer_stop): 0 and
+ * the namer in *out, or -errno (back is still the caller's). At most queue_cap requests wait.
  */
-int namer_start(struct namer *n, struct resolver *back, size_t queue_cap);
+int namer_start(struct namer **out, struct resolver *back, size_t queue_cap);
 
-/* Stop and join the thread; free what is left. Safe on a namer never started. */
+/*
+ * Stop and join the thread, and free the namer; NULL is fine. A thread stuck in a file for
+ * more than a second is left to the process's exit, and the namer with it (not freed).
+ */
 void namer_stop(struct namer *n);
 
 /*

@@ -48,7 +48,7 @@ struct session {
 	struct copenclose_bpf *skel;
 	struct ring_buffer *rb;
 	struct resolver *res; /* the consumer's cache: per event only peeked at (no file work) */
-	struct namer namer;   /* the naming thread, which owns the resolver that reads files */
+	struct namer *namer;  /* the naming thread, which owns the resolver that reads files */
 	struct deferral held; /* records waiting for their cgroup's name, in order */
 	struct cgroup_layout layout;
 	struct output out;
@@ -128,7 +128,7 @@ static const struct cgroup_identity *identify(struct session *s, const struct cc
 	const struct cgroup_identity *id = resolver_peek(s->res, key, &due);
 
 	if (!id || due)
-		namer_ask(&s->namer, s->layout.v2_mount[0] ? IDQ_LOOKUP : IDQ_LOOKUP_PID, key, NULL,
+		namer_ask(s->namer, s->layout.v2_mount[0] ? IDQ_LOOKUP : IDQ_LOOKUP_PID, key, NULL,
 			  0, NULL);
 	if (!id || s->layout.v2_mount[0])
 		return id;
@@ -269,7 +269,7 @@ static void release_held(struct session *s, bool force)
 {
 	const struct deferral_ops ops = {held_known, held_emit, s};
 
-	namer_collect(&s->namer, s->res);
+	namer_collect(s->namer, s->res);
 	if (!deferral_empty(&s->held))
 		deferral_release(&s->held, &ops, now_ns(CLOCK_MONOTONIC), force);
 }
@@ -292,7 +292,7 @@ static void handle_or_hold(struct session *s, const void *data, size_t size, uin
 		return;
 	}
 	if (needs_name && !resolver_peek(s->res, key, NULL))
-		namer_ask(&s->namer, s->layout.v2_mount[0] ? IDQ_LOOKUP : IDQ_LOOKUP_PID, key, NULL,
+		namer_ask(s->namer, s->layout.v2_mount[0] ? IDQ_LOOKUP : IDQ_LOOKUP_PID, key, NULL,
 			  0, NULL);
 	if (deferral_push(&s->held, &ops, key, now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS, data,
 			  size)) {
@@ -324,14 +324,14 @@ static int handle_record(void *ctx, void *data, size_t size)
 			len = size - sizeof(*cg);
 		if (type == CC_REC_CGROUP_RMDIR) {
 			/* the thread forgets after the lookups asked before; the cache, in order */
-			namer_ask(&s->namer, IDQ_FORGET, cg->cgroup_id, NULL, 0, NULL);
+			namer_ask(s->namer, IDQ_FORGET, cg->cgroup_id, NULL, 0, NULL);
 			handle_or_hold(s, data, sizeof(*cg), cg->cgroup_id, false);
 		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {
 			/* a cut path is not learnt: a lookup by id finds the whole one */
 			char creator[CC_COMM_LEN + 1] = "";
 
 			memcpy(creator, cg->comm, CC_COMM_LEN);
-			namer_ask(&s->namer, IDQ_LEARN, cg->cgroup_id, cg->tail, len, creator);
+			namer_ask(s->namer, IDQ_LEARN, cg->cgroup_id, cg->tail, len, creator);
 		}
 	}
 	if (*s->stop && !s->final_drain)
@@ -373,10 +373,10 @@ static void flush_held(struct session *s)
 	uint64_t until = now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS;
 
 	while (!deferral_empty(&s->held) && now_ns(CLOCK_MONOTONIC) < until) {
-		struct pollfd p = {.fd = namer_fd(&s->namer), .events = POLLIN};
+		struct pollfd p = {.fd = namer_fd(s->namer), .events = POLLIN};
 
 		release_held(s, false);
-		if (deferral_empty(&s->held) || namer_idle(&s->namer))
+		if (deferral_empty(&s->held) || namer_idle(s->namer))
 			break;
 		poll(&p, 1, 10);
 	}
@@ -487,7 +487,7 @@ static int make_poller(struct session *s)
 	if (!s->view) /* a view learns of a closed stdout from its next write */
 		epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &e); /* regular files cannot: fine */
 	e.events = EPOLLIN;					 /* the naming thread's answers */
-	e.data.fd = namer_fd(&s->namer);
+	e.data.fd = namer_fd(s->namer);
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, e.data.fd, &e)) {
 		close(ep);
 		return -errno;
@@ -1037,16 +1037,16 @@ static void report_naming(const struct session *s)
 			"waiting %llu ms for the naming thread, %llu early: too many held)\n",
 			(unsigned long long)(d->late + d->pushed), (unsigned long long)d->late,
 			NAME_WAIT_NS / 1000000, (unsigned long long)d->pushed);
-	if (s->namer.refused)
+	if (s->namer && s->namer->refused)
 		fprintf(stderr,
 			"copenclose: %llu naming requests refused: the naming thread's queue was "
 			"full\n",
-			(unsigned long long)s->namer.refused);
-	if (s->cfg->verbose)
+			(unsigned long long)s->namer->refused);
+	if (s->cfg->verbose && s->namer)
 		fprintf(stderr,
 			"copenclose: naming: %llu requests (%llu merged with one waiting), %llu "
 			"records held until named, %llu of them named then\n",
-			(unsigned long long)s->namer.asked, (unsigned long long)s->namer.merged,
+			(unsigned long long)s->namer->asked, (unsigned long long)s->namer->merged,
 			(unsigned long long)d->held, (unsigned long long)d->named);
 }
 
@@ -1083,12 +1083,8 @@ int tracer_run(const struct config *cfg, volatile sig_atomic_t *stop, volatile s
 int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 		    volatile sig_atomic_t *report, const struct tracer_view *view)
 {
-	struct session s = {.cfg = cfg,
-			    .stop = stop,
-			    .report = report,
-			    .cgroup_fd = -1,
-			    .view = view,
-			    .namer = {.efd = -1}};
+	struct session s = {
+		.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1, .view = view};
 	uint64_t seen, lost, unread, cg_lost;
 	int rc, err;
 
@@ -1174,7 +1170,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	     : cfg->fail_on_loss && lost ? TRACER_LOST
 					 : TRACER_OK;
 cleanup:
-	namer_stop(&s.namer);
+	namer_stop(s.namer);
 	deferral_free(&s.held);
 	ring_buffer__free(s.rb);
 	copenclose_bpf__destroy(s.skel);
