@@ -4,7 +4,9 @@
 # Usage: bench/attach.sh MODE...   MODE: tracepoint, fentry, compat (tracepoints and --compat)
 # Prints a Markdown table of medians and the ratios between modes. Under an emulator (the VM
 # matrix runs TCG) the nanoseconds are not hardware figures: read the ratios.
-# BENCH_ROUNDS=N (default 5), BENCH_QUICK=1 for fewer calls.
+# BENCH_ROUNDS=N (default 5), BENCH_QUICK=1 for fewer calls. Last, where bpftool is installed,
+# the programs each mode runs for a failing openat and their own average run time
+# (kernel.bpf_stats_enabled): what is the programs' and what is the hooks'.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -104,3 +106,30 @@ awk -v modes="$*" '
 				ms[i], ms[1], (g[1] != 0 ? g[i] / g[1] : 0), (f[1] != 0 ? f[i] / f[1] : 0)
 		}
 	}' "$tmp/samples"
+
+command -v bpftool >/dev/null || exit 0
+echo
+echo "Programs run per failing openat, and their own average time (kernel.bpf_stats_enabled):"
+echo
+echo "| mode | program | runs per call | ns per run |"
+echo "| --- | --- | --- | --- |"
+for m in "$@"; do
+	start "$m" || exit 1
+	sysctl -qw kernel.bpf_stats_enabled=1
+	before=$(bpftool -j prog show)
+	"$LOAD" failopen "$n_fail" >/dev/null
+	after=$(bpftool -j prog show)
+	sysctl -qw kernel.bpf_stats_enabled=0
+	stop
+	python3 -c '
+import json, sys
+mode, calls = sys.argv[1], int(sys.argv[2])
+was = {p["id"]: p for p in json.loads(sys.argv[3])}
+for p in json.loads(sys.argv[4]):
+    b = was.get(p["id"], {})
+    runs = p.get("run_cnt", 0) - b.get("run_cnt", 0)
+    ns = p.get("run_time_ns", 0) - b.get("run_time_ns", 0)
+    if runs >= calls // 2:
+        print("| %s | %s | %.2f | %.0f |" % (mode, p.get("name", "?"), runs / calls, ns / runs))
+' "$m" "$n_fail" "$before" "$after"
+done

@@ -57,12 +57,40 @@ struct pending {
 	__u32 emitted; /* the event of this call went out already */
 };
 
+/* Kept with the task itself: a lookup is a pointer in the task, where a hash keyed by tid took
+ * a bucket lock and an LRU list on every step (measured in bench/ATTACH.md); the kernel frees
+ * it with the task. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32); /* tid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pending);
 } pending_map SEC(".maps");
+
+/* The current task's pending step, or NULL when it has none. */
+static __always_inline struct pending *pend_find(void)
+{
+	struct pending *p = bpf_task_storage_get(&pending_map, bpf_get_current_task_btf(), 0, 0);
+
+	return p && p->kind != PEND_NONE ? p : NULL;
+}
+
+static __always_inline void pend_set(const struct pending *v)
+{
+	struct pending *p = bpf_task_storage_get(&pending_map, bpf_get_current_task_btf(), 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (p)
+		*p = *v;
+}
+
+static __always_inline void pend_clear(void)
+{
+	struct pending *p = bpf_task_storage_get(&pending_map, bpf_get_current_task_btf(), 0, 0);
+
+	if (p)
+		p->kind = PEND_NONE;
+}
 
 /* io_uring requests in flight that need state across their retries, by request address. */
 struct uring_req {
@@ -107,7 +135,7 @@ static __always_inline struct task_struct *task_now(void)
 
 static __always_inline bool in_ia32(struct task_struct *t)
 {
-	return BPF_CORE_READ(t, thread_info.status) & CC_TS_COMPAT;
+	return t->thread_info.status & CC_TS_COMPAT; /* t is the BTF task: a direct load */
 }
 
 static __always_inline bool in_uring_worker(struct task_struct *t)
@@ -118,11 +146,6 @@ static __always_inline bool in_uring_worker(struct task_struct *t)
 static __always_inline __u32 tgid_now(void)
 {
 	return bpf_get_current_pid_tgid() >> 32;
-}
-
-static __always_inline __u32 tid_now(void)
-{
-	return (__u32)bpf_get_current_pid_tgid();
 }
 
 static __always_inline long sys_nr(struct task_struct *t)
@@ -149,10 +172,9 @@ static __always_inline void open_args(struct scratch *s, struct pending *p)
 	s->ev.resolve = p->resolve;
 }
 
-/* The kernel's copy of the path, from a struct filename. */
-static __always_inline void read_kpath(struct scratch *s, struct filename *name)
+/* The kernel's copy of the path, a struct filename's name. */
+static __always_inline void read_kpath(struct scratch *s, const char *k)
 {
-	const char *k = BPF_CORE_READ(name, name);
 	long n = k ? bpf_probe_read_kernel_str(s->tail, sizeof(s->tail), k) : -1;
 
 	if (n <= 0) {
@@ -170,7 +192,6 @@ int BPF_PROG(fe_sys_openat2, int dfd, const char *filename, struct open_how *how
 	struct task_struct *t = task_now();
 	struct pending p = {.kind = PEND_OPEN, .dfd = dfd};
 	long nr = sys_nr(t);
-	__u32 tid = tid_now();
 
 	if (drop_early(tgid_now(), -1))
 		return 0;
@@ -190,7 +211,7 @@ int BPF_PROG(fe_sys_openat2, int dfd, const char *filename, struct open_how *how
 	   show what the program asked for, as the tracepoint mode does */
 	if (p.via == CC_VIA_SYSCALL || p.sc == CC_SYS_OPENAT2)
 		p.flags &= ~(__u64)CC_O_LARGEFILE;
-	bpf_map_update_elem(&pending_map, &tid, &p, BPF_ANY);
+	pend_set(&p);
 	return 0;
 }
 
@@ -198,8 +219,7 @@ SEC("fexit/do_filp_open")
 int BPF_PROG(fx_filp_open, int dfd, struct filename *name, const struct open_flags *op,
 	     struct file *ret)
 {
-	__u32 tid = tid_now();
-	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct pending *p = pend_find();
 	struct scratch *s;
 
 	if (!p || (p->kind != PEND_OPEN && p->kind != PEND_URING) || p->emitted || p->file)
@@ -219,7 +239,7 @@ int BPF_PROG(fx_filp_open, int dfd, struct filename *name, const struct open_fla
 	s = begin_via(p->sc, (long)ret, p->via);
 	if (!s)
 		return 0;
-	read_kpath(s, name);
+	read_kpath(s, name->name); /* a BTF argument: a direct load */
 	open_args(s, p);
 	finish(s);
 	return 0;
@@ -228,8 +248,7 @@ int BPF_PROG(fx_filp_open, int dfd, struct filename *name, const struct open_fla
 SEC("fexit/do_sys_openat2")
 int BPF_PROG(fx_sys_openat2, int dfd, const char *filename, struct open_how *how, long ret)
 {
-	__u32 tid = tid_now();
-	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct pending *p = pend_find();
 	struct scratch *s;
 
 	if (!p || p->kind != PEND_OPEN)
@@ -240,7 +259,7 @@ int BPF_PROG(fx_sys_openat2, int dfd, const char *filename, struct open_how *how
 		open_args(s, p);
 		finish(s);
 	}
-	bpf_map_delete_elem(&pending_map, &tid);
+	p->kind = PEND_NONE; /* one storage lookup: p is it */
 	return 0;
 }
 
@@ -266,13 +285,12 @@ int BPF_PROG(fe_sys_accept4, int fd, void *upeer, int *upeer_len, int flags)
 {
 	struct task_struct *t = task_now();
 	struct pending p = {.kind = PEND_ACCEPT, .flags = (__u32)flags};
-	__u32 tid = tid_now();
 
 	p.via = in_ia32(t) ? CC_VIA_IA32 : CC_VIA_SYSCALL;
 	p.sc = accept_sc(t, p.via == CC_VIA_IA32);
 	if (!(targ_syscalls & (1u << p.sc)) || (drop_early(tgid_now(), -1)))
 		return 0;
-	bpf_map_update_elem(&pending_map, &tid, &p, BPF_ANY);
+	pend_set(&p);
 	return 0;
 }
 
@@ -280,8 +298,7 @@ SEC("fexit/do_accept")
 int BPF_PROG(fx_do_accept, struct file *file, void *arg, void *upeer, int *upeer_len, int flags,
 	     struct file *ret)
 {
-	__u32 tid = tid_now();
-	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct pending *p = pend_find();
 	struct scratch *s;
 
 	if (!p || (p->kind != PEND_ACCEPT && p->kind != PEND_URING) || p->emitted || p->file)
@@ -310,8 +327,7 @@ int BPF_PROG(fx_do_accept, struct file *file, void *arg, void *upeer, int *upeer
 SEC("fexit/__sys_accept4")
 int BPF_PROG(fx_sys_accept4, int fd, void *upeer, int *upeer_len, int flags, int ret)
 {
-	__u32 tid = tid_now();
-	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct pending *p = pend_find();
 	struct scratch *s;
 
 	if (!p || p->kind != PEND_ACCEPT)
@@ -321,7 +337,7 @@ int BPF_PROG(fx_sys_accept4, int fd, void *upeer, int *upeer_len, int flags, int
 			s->ev.flags = p->flags;
 		finish(s);
 	}
-	bpf_map_delete_elem(&pending_map, &tid);
+	p->kind = PEND_NONE;
 	return 0;
 }
 
@@ -330,8 +346,7 @@ int BPF_PROG(fx_sys_accept4, int fd, void *upeer, int *upeer_len, int flags, int
 SEC("fentry/fd_install")
 int BPF_PROG(fe_fd_install, unsigned int fd, struct file *file)
 {
-	__u32 tid = tid_now();
-	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct pending *p = pend_find();
 	struct scratch *s;
 
 	if (!p || !p->file || p->file != (__u64)file || p->emitted)
@@ -346,7 +361,9 @@ int BPF_PROG(fe_fd_install, unsigned int fd, struct file *file)
 			s->ev.flags = p->flags;
 		read_peer_file(s, file);
 	} else {
-		read_kpath(s, (struct filename *)p->name);
+		struct filename *name = (struct filename *)p->name;
+
+		read_kpath(s, BPF_CORE_READ(name, name));
 		open_args(s, p);
 	}
 	finish(s);
@@ -358,19 +375,17 @@ int BPF_PROG(fe_fd_install, unsigned int fd, struct file *file)
 static __always_inline int uring_enter(__u32 sc)
 {
 	struct pending p = {.kind = PEND_URING, .sc = sc, .via = CC_VIA_IO_URING};
-	__u32 tid = tid_now();
 
 	if (!(targ_syscalls & (1u << sc)))
 		return 0;
-	bpf_map_update_elem(&pending_map, &tid, &p, BPF_ANY);
+	pend_set(&p);
 	return 0;
 }
 
 static __always_inline int uring_leave(void)
 {
-	__u32 tid = tid_now();
 
-	bpf_map_delete_elem(&pending_map, &tid);
+	pend_clear();
 	return 0;
 }
 
@@ -380,10 +395,9 @@ int BPF_PROG(fe_io_openat2, struct io_kiocb *req, unsigned int issue_flags)
 {
 	struct io_open___cc *o = (void *)req;
 	struct pending *p;
-	__u32 tid = tid_now();
 
 	uring_enter(CC_SYS_OPENAT);
-	p = bpf_map_lookup_elem(&pending_map, &tid);
+	p = pend_find();
 	if (!p)
 		return 0;
 	p->dfd = BPF_CORE_READ(o, dfd);
@@ -497,13 +511,12 @@ SEC("fentry/__sys_connect")
 int BPF_PROG(fe_sys_connect, int fd, void *uaddr, int addrlen)
 {
 	struct pending p = {.kind = PEND_OPEN, .sc = CC_SYS_CONNECT};
-	__u32 tid = tid_now();
 
 	if (!(targ_syscalls & (1u << CC_SYS_CONNECT)) || (drop_early(tgid_now(), -1)))
 		return 0;
 	p.via = in_ia32(task_now()) ? CC_VIA_IA32 : CC_VIA_SYSCALL;
 	p.dfd = fd;
-	bpf_map_update_elem(&pending_map, &tid, &p, BPF_ANY);
+	pend_set(&p);
 	return 0;
 }
 
@@ -512,8 +525,7 @@ SEC("fexit/__sys_connect_file")
 int BPF_PROG(fx_connect_file, struct file *file, void *address, int addrlen, int file_flags,
 	     int ret)
 {
-	__u32 tid = tid_now();
-	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct pending *p = pend_find();
 	struct scratch *s;
 
 	if (!p || p->sc != CC_SYS_CONNECT)
@@ -545,8 +557,7 @@ int BPF_PROG(fx_connect_file, struct file *file, void *address, int addrlen, int
 SEC("fexit/__sys_connect")
 int BPF_PROG(fx_sys_connect, int fd, void *uaddr, int addrlen, int ret)
 {
-	__u32 tid = tid_now();
-	struct pending *p = bpf_map_lookup_elem(&pending_map, &tid);
+	struct pending *p = pend_find();
 	struct scratch *s;
 
 	if (!p || p->sc != CC_SYS_CONNECT || p->kind != PEND_OPEN)
@@ -557,7 +568,7 @@ int BPF_PROG(fx_sys_connect, int fd, void *uaddr, int addrlen, int ret)
 		s->ev.status |= CC_ST_TAIL_UNREADABLE;
 		finish(s);
 	}
-	bpf_map_delete_elem(&pending_map, &tid);
+	p->kind = PEND_NONE;
 	return 0;
 }
 
@@ -573,7 +584,6 @@ int BPF_PROG(fe_io_connect, struct io_kiocb *req, unsigned int issue_flags)
 	struct uring_req *r = bpf_map_lookup_elem(&uring_reqs, &key);
 	struct uring_req init = {.sc = CC_SYS_CONNECT, .fd = -1};
 	struct pending p = {.kind = PEND_URING, .sc = CC_SYS_CONNECT, .via = CC_VIA_IO_URING};
-	__u32 tid = tid_now();
 
 	if (!(targ_syscalls & (1u << CC_SYS_CONNECT)))
 		return 0;
@@ -582,7 +592,7 @@ int BPF_PROG(fe_io_connect, struct io_kiocb *req, unsigned int issue_flags)
 		bpf_map_update_elem(&uring_reqs, &key, &init, BPF_ANY);
 	}
 	p.file = key; /* the request, for __sys_connect_file below */
-	bpf_map_update_elem(&pending_map, &tid, &p, BPF_ANY);
+	pend_set(&p);
 	return 0;
 }
 
@@ -591,11 +601,10 @@ int BPF_PROG(fx_io_connect, struct io_kiocb *req, unsigned int issue_flags, int 
 {
 	__u64 key = (__u64)req;
 	struct uring_req *r = bpf_map_lookup_elem(&uring_reqs, &key);
-	__u32 tid = tid_now();
 	struct scratch *s;
 	int res;
 
-	bpf_map_delete_elem(&pending_map, &tid);
+	pend_clear();
 	if (!r || ret == -CC_EAGAIN)
 		return 0; /* not done yet: it completes on a later try */
 	res = BPF_CORE_READ(req, cqe.res);

@@ -236,65 +236,50 @@ static int crio_state(const char *root, const struct engine_dirs *d, const char 
 	return 0;
 }
 
-/* runc: <dir>/<id>/state.json, whose cgroup_paths say where it put the container; or only
- * exec.fifo, made before the cgroup and before state.json. */
-static int runc_state(const char *root, const struct engine_dirs *d, const char *id,
-		      const char *cgroup, bool strict, struct container_info *ci)
+/* runc's state.json: its cgroup_paths say where it put the container (any one ending in cgroup). */
+static int runc_cgroup_ok(json_t *v, const char *cgroup, bool strict)
 {
-	char p[4096];
+	json_t *paths = json_object_get(v, "cgroup_paths"), *val;
+	const char *key;
+	int ok = 0;
 
-	for (size_t i = 0; i < d->n[ENGINE_RUNC]; i++) {
-		const char *dir = d->dir[ENGINE_RUNC][i];
-		json_t *v, *paths, *val;
-		const char *key;
-		int ok = 0;
+	if (!cgroup || !json_is_object(paths) || json_object_size(paths) == 0)
+		return engine_cgroup_ok(NULL, cgroup, strict || !engine_bare(cgroup));
+	json_object_foreach(paths, key, val)
+	{
+		const char *s = json_string_value(val);
 
-		if (!engine_path(p, sizeof(p), "%s%s/%s/state.json", root, dir, id))
-			continue;
-		if (json_read_file(p, RUNTIME_STATE_MAX, &v) == 0) {
-			paths = json_object_get(v, "cgroup_paths");
-			if (!cgroup || !json_is_object(paths) || json_object_size(paths) == 0) {
-				ok = engine_cgroup_ok(NULL, cgroup, strict || !engine_bare(cgroup));
-			} else {
-				json_object_foreach(paths, key, val)
-				{
-					const char *s = json_string_value(val);
-
-					if (s && engine_ends_with(s, cgroup))
-						ok = 1;
-				}
-			}
-			json_decref(v);
-		} else if (engine_exists(p) ||
-			   (engine_path(p, sizeof(p), "%s%s/%s/exec.fifo", root, dir, id) &&
-			    engine_exists(p))) {
-			ok = engine_cgroup_ok(NULL, cgroup, strict || !engine_bare(cgroup));
-		}
-		if (ok) {
-			engine_set(ci, "runc", id);
-			return 1;
-		}
+		if (s && engine_ends_with(s, cgroup))
+			ok = 1;
 	}
-	return 0;
+	return ok;
 }
 
-/* crun: <dir>/<id>/status (its "cgroup-path"), or exec.fifo before it; a state file that is
- * not JSON records no cgroup. */
-static int crun_state(const char *root, const struct engine_dirs *d, const char *id,
-		      const char *cgroup, bool strict, struct container_info *ci)
+/* crun's status: its "cgroup-path"; a status that is not JSON records no cgroup. */
+static int crun_cgroup_ok(json_t *v, const char *cgroup, bool strict)
+{
+	return engine_cgroup_ok(json_read_str(v, "cgroup-path", NULL), cgroup,
+				strict || !engine_bare(cgroup));
+}
+
+/* An OCI runtime's root: <dir>/<id>/<file>, whose cgroup_ok says whether it is the container's;
+ * or only exec.fifo, made before the cgroup and before the state file. */
+static int oci_state(const char *root, const struct engine_dirs *d, enum engine_kind kind,
+		     const char *file, int (*cgroup_ok)(json_t *, const char *, bool),
+		     const char *runtime, const char *id, const char *cgroup, bool strict,
+		     struct container_info *ci)
 {
 	char p[4096];
 
-	for (size_t i = 0; i < d->n[ENGINE_CRUN]; i++) {
-		const char *dir = d->dir[ENGINE_CRUN][i];
+	for (size_t i = 0; i < d->n[kind]; i++) {
+		const char *dir = d->dir[kind][i];
 		json_t *v;
 		int ok = 0;
 
-		if (!engine_path(p, sizeof(p), "%s%s/%s/status", root, dir, id))
+		if (!engine_path(p, sizeof(p), "%s%s/%s/%s", root, dir, id, file))
 			continue;
 		if (json_read_file(p, RUNTIME_STATE_MAX, &v) == 0) {
-			ok = engine_cgroup_ok(json_read_str(v, "cgroup-path", NULL), cgroup,
-					      strict || !engine_bare(cgroup));
+			ok = cgroup_ok(v, cgroup, strict);
 			json_decref(v);
 		} else if (engine_exists(p) ||
 			   (engine_path(p, sizeof(p), "%s%s/%s/exec.fifo", root, dir, id) &&
@@ -302,7 +287,7 @@ static int crun_state(const char *root, const struct engine_dirs *d, const char 
 			ok = engine_cgroup_ok(NULL, cgroup, strict || !engine_bare(cgroup));
 		}
 		if (ok) {
-			engine_set(ci, "crun", id);
+			engine_set(ci, runtime, id);
 			return 1;
 		}
 	}
@@ -329,6 +314,8 @@ int engine_state_lookup(const char *root, const struct engine_dirs *d, const cha
 			return 1;
 		}
 	}
-	return runc_state(root, d, id, cgroup, strict, ci) ||
-	       crun_state(root, d, id, cgroup, strict, ci);
+	return oci_state(root, d, ENGINE_RUNC, "state.json", runc_cgroup_ok, "runc", id, cgroup,
+			 strict, ci) ||
+	       oci_state(root, d, ENGINE_CRUN, "status", crun_cgroup_ok, "crun", id, cgroup, strict,
+			 ci);
 }

@@ -44,6 +44,19 @@ static void cell(struct strbuf *b, const char *s, size_t width)
 	strbuf_pad(b, n, width);
 }
 
+/* A table's header line: the named cells, then the last column's name (never padded). */
+struct head_cell {
+	const char *name;
+	size_t width;
+};
+
+static void header_line(struct strbuf *b, const struct head_cell *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cell(b, c[i].name, c[i].width);
+	strbuf_adds(b, "PATH/ADDR\n");
+}
+
 static const char *key_header(enum id_key by)
 {
 	switch (by) {
@@ -64,17 +77,13 @@ void output_header(struct output *o)
 
 	if (o->format != OUTPUT_TABLE)
 		return;
-	cell(b, "TIME", W_TIME);
-	cell(b, key_header(o->by), W_KEY);
-	cell(b, "PID", W_PID);
-	cell(b, "UID", W_UID);
-	cell(b, "GID", W_GID);
-	cell(b, "SYSCALL", W_SYSCALL);
-	cell(b, "COMM", W_COMM);
-	cell(b, "CONTAINER", W_CONTAINER);
-	cell(b, "RUNTIME", W_RUNTIME);
-	cell(b, "RET", W_RET);
-	strbuf_adds(b, "PATH/ADDR\n");
+	const struct head_cell c[] = {{"TIME", W_TIME},	      {key_header(o->by), W_KEY},
+				      {"PID", W_PID},	      {"UID", W_UID},
+				      {"GID", W_GID},	      {"SYSCALL", W_SYSCALL},
+				      {"COMM", W_COMM},	      {"CONTAINER", W_CONTAINER},
+				      {"RUNTIME", W_RUNTIME}, {"RET", W_RET}};
+
+	header_line(b, c, sizeof(c) / sizeof(c[0]));
 }
 
 /* Refresh the cached text of the event's second; returns the microseconds within it. */
@@ -623,14 +632,12 @@ void output_leaks_header(struct output *o, size_t count, uint64_t older_ns)
 		add_age(b, older_ns);
 	}
 	strbuf_addc(b, '\n');
-	cell(b, "CONTAINER", W_CONTAINER);
-	cell(b, "RUNTIME", W_RUNTIME);
-	cell(b, "PID", W_PID);
-	cell(b, "COMM", W_COMM);
-	cell(b, "FD", W_FD);
-	cell(b, "AGE", W_AGE);
-	cell(b, "SYSCALL", W_SYSCALL);
-	strbuf_adds(b, "PATH/ADDR\n");
+	const struct head_cell c[] = {
+		{"CONTAINER", W_CONTAINER}, {"RUNTIME", W_RUNTIME}, {"PID", W_PID},
+		{"COMM", W_COMM},	    {"FD", W_FD},	    {"AGE", W_AGE},
+		{"SYSCALL", W_SYSCALL}};
+
+	header_line(b, c, sizeof(c) / sizeof(c[0]));
 }
 
 void output_open_fd(struct output *o, const struct fd_held *h, uint64_t now_ns,
