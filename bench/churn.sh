@@ -6,6 +6,9 @@
 # BENCH_CHURN_RATE failing openat calls per second, for BENCH_CHURN_SECS seconds; the tracer writes
 # JSON to a file. Per turn: the events generated, written, lost (the tracer's count), and of the
 # containers' events how many were written and how many named (their container_id set).
+# BENCH_CHURN_SLOW_MS=N puts docker's state (--state-dir docker=DIR, given to both builds) on a
+# FUSE mount (build/helpers/stallfs) that answers every lookup in N ms, as a slow network mount
+# would: each new container then costs the naming N ms per file looked for.
 # Usage: bench/churn.sh BASE_BINARY   (as root; make bench builds bench/'s parts first)
 # Writes a table on stdout and its section of bench/RESULTS.md (replacing the previous one).
 set -u
@@ -18,7 +21,9 @@ CHURN=build/bench/churn
 cps=${BENCH_CHURN_CPS:-200} rate=${BENCH_CHURN_RATE:-100000} secs=${BENCH_CHURN_SECS:-10}
 rounds=${BENCH_ROUNDS:-3}
 RESULTS=bench/RESULTS.md
+slow=${BENCH_CHURN_SLOW_MS:-}
 heading="## Container churn: naming on and off the consumer's thread (bench/churn.sh)"
+[ -n "$slow" ] && heading="## Container churn, docker's state on a mount answering in $slow ms: naming on and off the consumer's thread (bench/churn.sh)"
 
 if [ -z "$BASE" ] || [ ! -x "$BASE" ]; then
 	echo "usage: bench/churn.sh BASE_BINARY (a copenclose build to compare with $CUR)" >&2
@@ -39,7 +44,15 @@ v2=/sys/fs/cgroup/unified
 tmp=$(mktemp -d)
 base_dir=$v2/ccbench-churn-$$
 tpid=
+fs_pid=
+slow_dir=$tmp/slow-state
+extra=()
 cleanup() {
+	if [ -n "$fs_pid" ]; then
+		umount "$slow_dir" 2>/dev/null || umount -l "$slow_dir" 2>/dev/null
+		kill "$fs_pid" 2>/dev/null
+		wait "$fs_pid" 2>/dev/null
+	fi
 	if [ -n "$tpid" ] && kill -0 "$tpid" 2>/dev/null; then
 		kill -KILL "$tpid" 2>/dev/null
 		wait "$tpid" 2>/dev/null
@@ -57,7 +70,7 @@ trap 'exit 130' INT TERM
 turn() {
 	local name=$1 bin=$2 out=$tmp/out.json err=$tmp/err gen got named lost load_got late
 	mkdir -p "$base_dir/system.slice" || return 1
-	"$bin" -o json >"$out" 2>"$err" &
+	"$bin" -o json "${extra[@]}" >"$out" 2>"$err" &
 	tpid=$!
 	for _ in $(seq 300); do
 		grep -q '^Tracing' "$err" && break
@@ -111,6 +124,24 @@ turn() {
 	rm -f "$out"
 }
 
+if [ -n "$slow" ]; then
+	[ -x build/helpers/stallfs ] || {
+		echo "churn.sh: build/helpers/stallfs is missing: run make helpers" >&2
+		exit 1
+	}
+	mkdir -p "$slow_dir"
+	build/helpers/stallfs -d "$slow" "$tmp/no-gate" "$slow_dir" -f -o allow_other 2>/dev/null &
+	fs_pid=$!
+	for _ in $(seq 100); do
+		mountpoint -q "$slow_dir" && break
+		sleep 0.1
+	done
+	mountpoint -q "$slow_dir" || {
+		echo "churn.sh: the slow file system did not mount" >&2
+		exit 1
+	}
+	extra=(--state-dir "docker=$slow_dir")
+fi
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$tmp/samples"
@@ -141,7 +172,7 @@ table=$(awk '
 	echo "$heading"
 	echo
 	echo "- date: $start; kernel $(uname -r), $(nproc) CPUs; load average at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "- command: \`bench/churn.sh BASE\` (BENCH_ROUNDS=$rounds, BENCH_CHURN_SECS=$secs); before: BASE, a build that names cgroups on the consumer's thread; after: this tree's build"
+	echo "- command: \`${slow:+BENCH_CHURN_SLOW_MS=$slow }bench/churn.sh BASE\` (BENCH_ROUNDS=$rounds, BENCH_CHURN_SECS=$secs)${slow:+, both tracers with \`--state-dir docker=DIR\`, DIR a FUSE mount answering each lookup in $slow ms}; before: BASE, a build that names cgroups on the consumer's thread; after: this tree's build"
 	echo "- each turn: \`churn -d $secs -r $cps\` (docker-named cgroups under a private parent, 5 failing openat in each) while \`load -d $secs rate $rate\` (failing openat), the tracer writing \`-o json\` to a file; interleaved rounds, medians"
 	echo "- rows: containers made and the rate achieved (the machine may not reach $cps/s); events generated (load + churn), written, missing (generated - written), lost (the tracer's count, every process's events); the containers' events written and named (container_id set); named_late: records written before their cgroup was named (after only); the ratios are per turn, then their median"
 	echo

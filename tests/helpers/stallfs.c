@@ -1,21 +1,28 @@
 /* A FUSE file system whose every lookup below its root stalls while a gate file exists: a runtime
- * state directory on a hung mount, for the tests. */
+ * state directory on a hung (or, with -d, slow) mount, for the tests and the benchmark. */
 /*
- * Usage: stallfs GATE MOUNTPOINT [FUSE options]
- * The root is an empty directory; looking up any name in it waits until GATE is removed, then
- * fails with ENOENT. Writes MOUNTPOINT's first stalled lookup to stderr ("stalled: /name").
+ * Usage: stallfs [-d MS] GATE MOUNTPOINT [FUSE options]
+ * The root is an empty directory; looking up any name in it waits until GATE is removed (and,
+ * with -d, MS milliseconds at least), then fails with ENOENT. Writes each lookup to stderr
+ * ("stalled: /name").
  */
 #define FUSE_USE_VERSION 31
 #include <errno.h>
 #include <fuse.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+struct stallfs {
+	const char *gate;
+	long delay_ms;
+};
+
 static int stallfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
-	const char *gate;
+	const struct stallfs *fs;
 
 	(void)fi;
 	memset(st, 0, sizeof(*st));
@@ -24,9 +31,11 @@ static int stallfs_getattr(const char *path, struct stat *st, struct fuse_file_i
 		st->st_nlink = 2;
 		return 0;
 	}
-	gate = fuse_get_context()->private_data;
+	fs = fuse_get_context()->private_data;
 	fprintf(stderr, "stalled: %s\n", path);
-	while (access(gate, F_OK) == 0)
+	if (fs->delay_ms > 0)
+		usleep((useconds_t)fs->delay_ms * 1000);
+	while (access(fs->gate, F_OK) == 0)
 		usleep(20000);
 	return -ENOENT;
 }
@@ -50,12 +59,18 @@ static const struct fuse_operations stallfs_ops = {
 
 int main(int argc, char **argv)
 {
-	if (argc < 3) {
-		fputs("usage: stallfs GATE MOUNTPOINT [FUSE options]\n", stderr);
+	struct stallfs fs = {0};
+	int skip = 1;
+
+	if (argc >= 3 && strcmp(argv[1], "-d") == 0) {
+		fs.delay_ms = strtol(argv[2], NULL, 10);
+		skip = 3;
+	}
+	if (argc - skip < 2 || fs.delay_ms < 0) {
+		fputs("usage: stallfs [-d MS] GATE MOUNTPOINT [FUSE options]\n", stderr);
 		return 2;
 	}
-	char *gate = argv[1];
-
-	argv[1] = argv[0];
-	return fuse_main(argc - 1, argv + 1, &stallfs_ops, gate);
+	fs.gate = argv[skip];
+	argv[skip] = argv[0];
+	return fuse_main(argc - skip, argv + skip, &stallfs_ops, &fs);
 }
