@@ -156,6 +156,7 @@ cp "$tmp/samples" build/bench/churn-samples.txt 2>/dev/null
 # Medians per build and metric, then the ratios that matter.
 table=$(awk '
 	{ v[$1 " " $2] = v[$1 " " $2] " " $3 }
+	function fmt(x) { return x == int(x) ? sprintf("%d", x) : sprintf("%.4f", x) }
 	function median(s,   a, n, i, j, t) {
 		n = split(s, a, " ")
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -166,7 +167,7 @@ table=$(awk '
 		print "| metric (median of the rounds) | before | after |"
 		print "| --- | ---: | ---: |"
 		for (i = 1; i in m; i++)
-			printf "| %s | %s | %s |\n", m[i], median(v["before " m[i]]), median(v["after " m[i]])
+			printf "| %s | %s | %s |\n", m[i], fmt(median(v["before " m[i]])), fmt(median(v["after " m[i]]))
 	}' "$tmp/samples")
 {
 	echo "$heading"

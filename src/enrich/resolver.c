@@ -383,6 +383,27 @@ int resolver_publish(struct resolver *r, uint64_t key, const struct cgroup_ident
 	return 0;
 }
 
+int resolver_guess(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len)
+{
+	struct cgroup_identity id = {.cgroup_id = cgroup_id};
+	char *p;
+	int err;
+
+	if (!r || !path || len == 0 || memchr(path, '\0', len))
+		return -EINVAL;
+	p = strndup(path, len);
+	if (!p)
+		return -ENOMEM;
+	if (container_parse_path(p, &id.ctr) == 1)
+		k8s_from_path(p, &id.ctr);
+	else
+		memset(&id.ctr, 0, sizeof(id.ctr));
+	id.path = p;
+	err = resolver_publish(r, cgroup_id, &id, true);
+	free(p);
+	return err;
+}
+
 /*
  * The program that created a cgroup, as the kernel saw it at cgroup_mkdir: runc and crun create
  * their container's cgroup themselves ("/<id>", or below any parent their cgroupsPath names),

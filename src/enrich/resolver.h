@@ -82,6 +82,13 @@ const struct cgroup_identity *resolver_peek(struct resolver *r, uint64_t key, bo
 bool resolver_pending(struct resolver *r, uint64_t key);
 
 /*
+ * Cache what the path alone tells of a cgroup (container_parse_path and k8s_from_path: no file
+ * is touched), as resolver_publish() would, pending: a first guess until the state on disk is
+ * read. 0, -EINVAL, -ENOMEM.
+ */
+int resolver_guess(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len);
+
+/*
  * Cache a finished identity under key (made by another resolver: this one looks nothing up),
  * replacing what was cached; pending as resolver_pending() said there. 0 or -ENOMEM.
  */

@@ -47,9 +47,11 @@ struct session {
 	volatile sig_atomic_t *report; /* SIGUSR1: the leak report now */
 	struct copenclose_bpf *skel;
 	struct ring_buffer *rb;
-	struct resolver *res; /* the consumer's cache: per event only peeked at (no file work) */
-	struct namer *namer;  /* the naming thread, which owns the resolver that reads files */
-	struct deferral held; /* records waiting for their cgroup's name, in order */
+	struct resolver *res;	/* the consumer's cache: per event only peeked at (no file work) */
+	struct namer *namer;	/* the naming thread, which owns the resolver that reads files */
+	struct resolver *guess; /* what the paths of cgroup_mkdir records tell, no file read: what
+				   a record held too long is written with */
+	struct deferral held;	/* records waiting for their cgroup's name, in order */
 	struct cgroup_layout layout;
 	struct output out;
 	int ncpus;
@@ -258,10 +260,16 @@ static void held_emit(void *ctx, const void *data, size_t size, bool known)
 	uint32_t type;
 
 	memcpy(&type, data, sizeof(type));
-	if (known || type == CC_REC_CGROUP_RMDIR)
+	if (known || type == CC_REC_CGROUP_RMDIR) {
 		dispatch(s, data, size, NULL);
-	else /* named too late: written with the cgroup id alone (counted in held.late) */
-		dispatch(s, data, size, unnamed(data, &scratch));
+	} else { /* named too late: written with what its cgroup's path told, else the id alone
+		    (counted in held.late) */
+		const struct cc_event *ev = data;
+		const struct cgroup_identity *g =
+			s->layout.v2_mount[0] ? resolver_peek(s->guess, ev->cgroup_id, NULL) : NULL;
+
+		dispatch(s, data, size, g ? g : unnamed(data, &scratch));
+	}
 }
 
 /* The held records that can go now, in order; the answers of the naming thread first. */
@@ -325,6 +333,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 		if (type == CC_REC_CGROUP_RMDIR) {
 			/* the thread forgets after the lookups asked before; the cache, in order */
 			namer_ask(s->namer, IDQ_FORGET, cg->cgroup_id, NULL, 0, NULL);
+			resolver_forget(s->guess, cg->cgroup_id);
 			handle_or_hold(s, data, sizeof(*cg), cg->cgroup_id, false);
 		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {
 			/* a cut path is not learnt: a lookup by id finds the whole one */
@@ -332,6 +341,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 			memcpy(creator, cg->comm, CC_COMM_LEN);
 			namer_ask(s->namer, IDQ_LEARN, cg->cgroup_id, cg->tail, len, creator);
+			resolver_guess(s->guess, cg->cgroup_id, cg->tail, len);
 		}
 	}
 	if (*s->stop && !s->final_drain)
@@ -924,7 +934,7 @@ static int setup_names(struct session *s)
 	/* the consumer's cache, fed by the thread's answers; looks files up itself only for the
 	   per-interval and exit reports (summaries, leaks, losses), never per event */
 	ro.no_prime = true;
-	if ((err = resolver_new(&ro, &s->res)) ||
+	if ((err = resolver_new(&ro, &s->res)) || (err = resolver_new(&ro, &s->guess)) ||
 	    (err = deferral_init(&s->held, HELD_MAX_RECS, HELD_MAX_BYTES)) ||
 	    (err = namer_start(&s->namer, back, NAMER_QUEUE))) {
 		resolver_free(back);
@@ -1179,6 +1189,7 @@ cleanup:
 	if (s.summarizing)
 		summarize_free(&s.sz);
 	resolver_free(s.res);
+	resolver_free(s.guess);
 	if (s.fd_table)
 		fdlife_free(&s.fds);
 	output_free(&s.out);
