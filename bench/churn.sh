@@ -156,7 +156,7 @@ cp "$tmp/samples" build/bench/churn-samples.txt 2>/dev/null
 # Medians per build and metric, then the ratios that matter.
 table=$(awk '
 	{ v[$1 " " $2] = v[$1 " " $2] " " $3 }
-	function fmt(x) { return x == int(x) ? sprintf("%d", x) : sprintf("%.4f", x) }
+	function fmt(x) { return x == int(x) ? sprintf("%d", x) : x > 10 ? sprintf("%.1f", x) : sprintf("%.4f", x) }
 	function median(s,   a, n, i, j, t) {
 		n = split(s, a, " ")
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
