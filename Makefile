@@ -143,14 +143,14 @@ unit: $(UNIT_BINS)
 integration: all helpers static
 	@scripts/run-integration.sh
 
-# The integration tests inside Debian's 6.1 and 6.12 kernels under qemu (part of make test);
-# VM_KERNELS="6.1" for one.
+# The integration tests inside Debian's 6.1 and 6.12 kernels under qemu, and 33-systemd-driver in
+# a 6.12 guest whose PID 1 is systemd (part of make test); VM_KERNELS="6.1" for one.
 vm-test: all helpers
 	@scripts/deps.sh vm
 	@scripts/run-vm-tests.sh $(VM_KERNELS)
 
-# runc and crun with the systemd cgroup driver, in a 6.12 guest whose PID 1 is systemd: not in
-# make test, whose VM part is at its time budget already (tests/vm/README.md).
+# Only the systemd guest of vm-test: runc and crun with the systemd cgroup driver, in a 6.12 guest
+# whose PID 1 is systemd.
 vm-test-systemd: all helpers
 	@scripts/deps.sh vm
 	@scripts/run-vm-tests.sh 6.12+systemd

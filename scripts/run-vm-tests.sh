@@ -4,13 +4,13 @@
 # own checks (tests/vm/harness.t). Prints "vm harness: ...", "vm KERNEL: N passed, N failed,
 # N skipped" for each kernel and, last, "vm: N passed, N failed". A kernel that cannot be fetched
 # or booted counts as a failure, with the line that says why.
-# Usage: scripts/run-vm-tests.sh [KERNEL...] (default: 6.1 6.12). KERNEL+systemd (make
-# vm-test-systemd: 6.12+systemd) boots KERNEL with systemd as PID 1 (scripts/vm-run --systemd)
-# and runs there tests/vm/systemd.t and the test that needs it, 33-systemd-driver, alone; the
-# harness's checks run when some plain KERNEL is named.
+# Usage: scripts/run-vm-tests.sh [KERNEL...] (default: 6.1 6.12 6.12+systemd). KERNEL+systemd
+# boots KERNEL with systemd as PID 1 (scripts/vm-run --systemd) and runs there tests/vm/systemd.t
+# and the test that needs it, 33-systemd-driver, alone (make vm-test-systemd runs only that
+# guest); the harness's checks run once, when some plain KERNEL is named.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-[ $# -gt 0 ] || set -- 6.1 6.12
+[ $# -gt 0 ] || set -- 6.1 6.12 6.12+systemd
 pass=0 fail=0
 
 # part LABEL COMMAND...: runs COMMAND, relabels its "integration:" line "vm LABEL:", adds it up.

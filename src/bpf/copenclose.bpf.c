@@ -11,6 +11,7 @@
 #define CC_O_CREAT	      0100
 #define CC_O_TMPFILE	      020000000
 #define CC_ENAMETOOLONG	      36
+#define CC_EBADF	      9
 #define AF_UNIX		      1
 #define AF_INET		      2
 #define AF_INET6	      10
@@ -33,11 +34,15 @@ const volatile __u32 host_pidns = 0;
 const volatile __u32 host_mntns = 0;
 const volatile __u32 host_utsns = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
-/* `top` and --metrics: tally every call that passes the filters in the tally map; stream only the
-   system calls whose bit is set in targ_stream (top needs the paths of opens, nothing else). */
+/* `top` and --metrics: tally every call asked for (targ_tally_calls) that passes the filters in
+   the tally map; stream only the system calls whose bit is set in targ_stream (top needs the
+   paths of opens, and with its descriptor table what makes and ends a descriptor). */
 const volatile bool targ_tally = false;
+const volatile __u32 targ_tally_calls = ~0u; /* not those attached only for the table */
 const volatile __u32 targ_stream = ~0u;
-const volatile bool targ_stream_failed = true; /* top: failed opens have no path to count */
+/* false in top: a failed call made no descriptor and has no path to count (but a close failing
+   otherwise than with EBADF, which released its descriptor all the same) */
+const volatile bool targ_stream_failed = true;
 /* The traced system calls (1 << enum cc_syscall), for the programs that serve several. */
 const volatile __u32 targ_syscalls = ~0u;
 
@@ -272,9 +277,13 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 			goto filtered;
 	}
 
-	if (targ_tally) {
-		tally_call(sc, ret);
-		if (!(targ_stream & (1u << sc)) || (!targ_stream_failed && ret < 0))
+	/* sc is CC_SYS_MAX for an exit or exec record: not a call, never tallied (its key would
+	   read as the cgroup's losses), always sent */
+	if (targ_tally && sc < CC_SYS_MAX) {
+		if (targ_tally_calls & (1u << sc))
+			tally_call(sc, ret);
+		if (!(targ_stream & (1u << sc)) ||
+		    (!targ_stream_failed && ret < 0 && (sc != CC_SYS_CLOSE || ret == -CC_EBADF)))
 			goto filtered;
 	}
 	s = bpf_map_lookup_elem(&scratch_map, &zero);

@@ -48,6 +48,7 @@ enum {
 	TOP_OPT_METRICS,
 	TOP_OPT_GRACE,
 	TOP_OPT_RINGBUF,
+	TOP_OPT_NO_FD_TABLE,
 };
 
 static const struct option top_opts[] = {
@@ -62,6 +63,7 @@ static const struct option top_opts[] = {
 	{"metrics", required_argument, NULL, TOP_OPT_METRICS},
 	{"metrics-grace", required_argument, NULL, TOP_OPT_GRACE},
 	{"ringbuf-size", required_argument, NULL, TOP_OPT_RINGBUF},
+	{"no-fd-table", no_argument, NULL, TOP_OPT_NO_FD_TABLE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -69,7 +71,7 @@ static const struct option top_opts[] = {
 
 static const char top_usage_line[] =
 	"Usage: copenclose top [-Iv] [-o table|json] [--interval SECONDS] [--sort COLUMN] "
-	"[-c CONTAINER] [-G CGROUP] [-e SYSCALLS] [-d SECONDS] [--metrics ADDR:PORT]";
+	"[-c CONTAINER] [-G CGROUP] [-e SYSCALLS] [-d SECONDS] [--metrics ADDR:PORT] [--no-fd-table]";
 
 static void top_usage(FILE *out)
 {
@@ -91,6 +93,8 @@ static void top_usage(FILE *out)
 	      "      --metrics-grace SECONDS  how long a gone container's row and series stay\n"
 	      "                          (default 300)\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
+	      "      --no-fd-table       stream no closes and keep no descriptor table: FDS is\n"
+	      "                          then opens minus closes since tracing began\n"
 	      "  -v, --verbose           show libbpf's messages\n"
 	      "  -h, --help              this help\n"
 	      "\n"
@@ -150,9 +154,6 @@ static int top_parse(int argc, char **argv, struct config *cfg, struct top *t, d
 	cfg->by = BY_CGROUP;
 	engine_dirs_defaults(&cfg->state_dirs);
 	cfg->leaks_older = -1;
-	/* top streams no closes: the descriptor table could not be kept (the FDS column is the
-	   opens-minus-closes estimate from the tally) */
-	cfg->no_fd_table = true;
 	*interval = 1;
 	optind = 0;
 	opterr = 0;
@@ -219,6 +220,9 @@ static int top_parse(int argc, char **argv, struct config *cfg, struct top *t, d
 				TOP_FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to "
 					 "1024",
 					 optarg);
+			break;
+		case TOP_OPT_NO_FD_TABLE:
+			cfg->no_fd_table = true;
 			break;
 		case 'v':
 			cfg->verbose = true;

@@ -305,3 +305,21 @@ uint64_t summary_row_fds(const struct summary_row *r)
 		return r->fds;
 	return r->fd_opened > r->fd_closed ? r->fd_opened - r->fd_closed : 0;
 }
+
+void summary_count_fds(struct summary *s, const struct fdtable *t)
+{
+	struct fdtable_iter it;
+	const struct fd_entry *e;
+
+	for (size_t i = 0; i < s->n; i++)
+		summary_set_fds(s->rows[i], 0);
+	fdtable_iter_init(t, &it);
+	while ((e = fdtable_iter_next(t, &it))) {
+		struct summary_row *r = summary_row_by_cgroup(s, e->cgroup_id);
+
+		if (!r)
+			r = s->host; /* a cgroup with no counted call yet: not a known container */
+		if (r)
+			r->fds++;
+	}
+}

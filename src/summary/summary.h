@@ -8,6 +8,7 @@
 
 #include "bpf/event.h"
 #include "enrich/identity.h"
+#include "summary/fdtable.h"
 #include "summary/psi.h"
 #include "summary/topk.h"
 
@@ -115,5 +116,12 @@ uint64_t summary_row_fds(const struct summary_row *r);
 
 /* The descriptor table's count for the row, for this interval. */
 void summary_set_fds(struct summary_row *r, uint64_t n);
+
+/*
+ * Every row's descriptors open from the descriptor table t: its entries counted by the row of
+ * their cgroup (a container's sub-cgroups in its row; a cgroup no row knows in the host's, if
+ * any), every row's count known from now on, 0 where none is open.
+ */
+void summary_count_fds(struct summary *s, const struct fdtable *t);
 
 #endif

@@ -96,25 +96,6 @@ static void summarize_delta(void *ctx, const struct cc_tally_key *key, uint64_t 
 		summary_add(&c->z->sum, r, key->syscall, key->err, delta);
 }
 
-static void summarize_fds(struct summarize *z, const struct fdtable *t)
-{
-	struct fdtable_iter it;
-	const struct fd_entry *e;
-
-	for (size_t i = 0; i < z->sum.n; i++)
-		summary_set_fds(z->sum.rows[i], 0);
-	fdtable_iter_init(t, &it);
-	while ((e = fdtable_iter_next(t, &it))) {
-		struct summary_row *r = summary_row_by_cgroup(&z->sum, e->cgroup_id);
-
-		if (!r)
-			r = z->sum.host; /* a cgroup with no counted call yet: not a known container
-					  */
-		if (r)
-			r->fds++;
-	}
-}
-
 #define SUMMARIZE_SWEEP_NS 30000000000ull
 
 /*
@@ -149,7 +130,7 @@ int summarize_collect(struct summarize *z, struct resolver *res, int tally_fd, i
 	int err = tally_read(z->tally, tally_fd, ncpus, lost_fd, summarize_delta, &c);
 
 	if (fds) /* the descriptor table knows better than opens minus closes */
-		summarize_fds(z, fds);
+		summary_count_fds(&z->sum, fds);
 	summarize_sweep(z, now_ns);
 	z->state.rows_expired += summary_expire(&z->sum, now_ns, z->grace_ns);
 	z->state.cgroups_resolved = resolver_cache_size(res);

@@ -207,7 +207,8 @@ static void handle_proc(struct session *s, const struct cc_event *rec,
 {
 	struct proc_end p = {.s = s, .rec = rec, .id = id};
 
-	bool write = s->cfg->syscalls & (1u << CC_SYS_CLOSE);
+	/* top writes no records: its table only forgets */
+	bool write = !s->view && (s->cfg->syscalls & (1u << CC_SYS_CLOSE));
 
 	if (!s->fd_table || !fdtable_process_count(s->fds.table, rec->pid))
 		return;
@@ -613,11 +614,13 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->host_pid_initial = host->pidns == PREFLIGHT_INIT_PIDNS_INO;
 	skel->rodata->wakeup_bytes = ring / 8;
 	skel->rodata->targ_tally = s->summarizing;
+	skel->rodata->targ_tally_calls = cfg->syscalls;
 	if (!s->summarizing) /* a per-CPU hash is preallocated: no memory for one unused */
 		bpf_map__set_max_entries(skel->maps.tally, 1);
-	if (s->view) { /* top: only the paths of successful opens need records */
-		skel->rodata->targ_stream =
-			1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2;
+	if (s->view) { /* top: the paths of successful opens, and what the table is made of */
+		skel->rodata->targ_stream = s->fd_table ? SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE
+							: 1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT |
+								  1u << CC_SYS_OPENAT2;
 		skel->rodata->targ_stream_failed = false;
 	}
 	return bpf_map__set_max_entries(skel->maps.events, ring);
@@ -1060,12 +1063,16 @@ static void report_naming(const struct session *s)
 			(unsigned long long)d->held, (unsigned long long)d->named);
 }
 
-/* The descriptor table is kept when close is traced (or a leak report asked for), unless -x drops
-   the successful calls it is made of or --no-fd-table turns it off. */
-static int want_fd_table(const struct config *cfg)
+/* The descriptor table is kept when close is traced (or a leak report asked for), in top when a
+   call that makes descriptors is counted (its FDS column), unless -x drops the successful calls
+   it is made of or --no-fd-table turns it off. */
+static int want_fd_table(const struct config *cfg, const struct tracer_view *view)
 {
-	return !cfg->no_fd_table && !cfg->failed &&
-	       ((cfg->syscalls & (1u << CC_SYS_CLOSE)) || cfg->leaks_older >= 0);
+	if (cfg->no_fd_table || cfg->failed)
+		return 0;
+	if (view)
+		return !!(cfg->syscalls & SYSCALLS_MAKE_FD);
+	return (cfg->syscalls & (1u << CC_SYS_CLOSE)) || cfg->leaks_older >= 0;
 }
 
 static void report_fd_table(struct session *s)
@@ -1104,7 +1111,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 	output_init(&s.out, cfg->output, cfg->by,
 		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
-	s.fd_table = want_fd_table(cfg);
+	s.fd_table = want_fd_table(cfg, view);
 	s.older_ns = cfg->leaks_older > 0 ? (uint64_t)(cfg->leaks_older * 1e9) : 0;
 	if (s.fd_table && (err = fdlife_init(&s.fds, NULL))) {
 		fprintf(stderr, "copenclose: cannot make the descriptor table: %s\n",
@@ -1139,7 +1146,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 				&s,
 				now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
 		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
-		if (s.fd_table)
+		if (s.fd_table && !view) /* top makes no leak report */
 			report_leaks(&s, DRAIN_MS, 0);
 	}
 	if (s.summarizing && !err) /* the last interval: what came in since the last tick */
@@ -1166,7 +1173,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	if (s.sink.error)
 		fprintf(stderr, "copenclose: cannot write to stdout: %s\n", strerror(s.sink.error));
 	if (view)
-		fprintf(stderr, "copenclose: %llu calls counted, %llu open records lost",
+		fprintf(stderr, "copenclose: %llu calls counted, %llu records lost",
 			(unsigned long long)s.sz.sum.total[SUM_EVENTS], (unsigned long long)lost);
 	else
 		fprintf(stderr, "copenclose: %llu events delivered, %llu lost",

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # copenclose top on real runc containers: two containers at different rates give their exact
-# counts in `top -o json` (summed over the intervals) and in top's /metrics; without a terminal
-# the table is plain lines; in a terminal (tmux) it shows the rows, s changes the sort, q quits.
+# counts in `top -o json` (summed over the intervals) and in top's /metrics; descriptors open come
+# from the descriptor table (one container holds 2 of 5, one closes all it opens, and a process
+# that exits holding descriptors drops them); without a terminal the table is plain lines; in a
+# terminal (tmux) it shows the rows, s changes the sort, q quits.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 cc_require_bpf
 cc_setup
 cc_rootfs
 command -v tmux >/dev/null || tap_bail "tmux is not installed (scripts/deps.sh test)"
-tap_plan 27
+tap_plan 34
 
 # sum_json NAME KEY: KEY summed over every interval's object of container NAME.
 sum_json() {
@@ -21,6 +23,11 @@ cc_runc_start "$a" paced /data/file 30 20
 tap_ok $? "container A ($a) ready: 30 opens at 20 per second"
 cc_runc_start "$b" paced /data/file 90 60 missing /nonexistent-cc 4 tcppair "$port"
 tap_ok $? "container B ($b) ready: 90 opens at 60 per second, 4 failed opens, a TCP pair"
+d=$(cc_name) e=$(cc_name)
+cc_runc_start "$d" keep /data/file 5 drop 3 mark /ctl/kept wait-file /ctl/end
+tap_ok $? "container D ($d) ready: opens 5 files, closes 3, holds 2 until told, exits holding them"
+cc_runc_start "$e" open /data/file 20 mark /ctl/done wait-file /ctl/end
+tap_ok $? "container E ($e) ready: 20 opens, each closed, then waits"
 cc_tracer_start topc top -c "$b" -o json --interval 0.5
 tap_ok $? "top -c B -o json started"
 topc_pid=$CC_TRACER_PID
@@ -28,13 +35,24 @@ cc_tracer_start top top -I -o json --interval 0.5 --metrics "127.0.0.1:$mport"
 tap_ok $? "top -o json started"
 cc_container_go "$a"
 cc_container_go "$b"
+cc_container_go "$d"
+cc_container_go "$e"
 cc_container_wait "$a"
 tap_ok $? "A's workload succeeded"
 cc_container_wait "$b"
 tap_ok $? "B's workload succeeded"
+cc_wait_for 20 test -d "${CC_CTL[$d]}/kept"
+cc_wait_for 20 test -d "${CC_CTL[$e]}/done"
 sleep 1.2 # one more interval: the last counts reach the rows
 metrics=$(curl -sf "http://127.0.0.1:$mport/metrics")
 tap_ok $? "top serves /metrics on 127.0.0.1:$mport"
+held=$(wc -l <"$CC_WORK/top.out") # whole objects so far: D still holds its 2 descriptors
+touch "${CC_CTL[$d]}/end"
+cc_container_wait "$d"
+tap_ok $? "D's workload succeeded and exited holding 2 descriptors"
+touch "${CC_CTL[$e]}/end"
+cc_container_wait "$e"
+sleep 1.2 # the exit's record reaches the table, an interval shows it
 cc_tracer_stop INT
 tap_is "$CC_TRACER_RC" 0 "top ended with status 0 on SIGINT"
 kill -INT "$topc_pid"
@@ -65,6 +83,23 @@ tap_is "$(jq -rs --arg n "$b" 'map(select(.container_name == $n and (.gone | not
 	(.psi_cpu | type) + "," + (.psi_memory | type) + "," + (.psi_io | type)) | unique | join(" ")' \
 	"$CC_WORK/top.out")" "number,number,number" \
 	"B: the three PSI values read from its cgroup v2 directory while it runs"
+
+# last_fds LINES NAME: the fds of container NAME's last object in the first LINES lines.
+last_fds() {
+	head -n "$1" "$CC_WORK/top.out" | jq -rs --arg n "$2" \
+		'map(select(.container_name == $n)) | last | .fds'
+}
+tap_is "$(last_fds "$held" "$d")" 2 "D: fds 2 while it holds 2 of the 5 it opened"
+tap_is "$(last_fds "$held" "$e")" 0 "E: fds 0 after 20 opens each closed"
+tap_is "$(last_fds "$(wc -l <"$CC_WORK/top.out")" "$d")" 0 \
+	"D: fds 0 once its process exited holding 2 (its exit ended them; opens - closes is 2)"
+
+fds_gauge() { # fds_gauge NAME: copenclose_descriptors_open of container NAME in the scrape above
+	echo "$metrics" | awk -v s="copenclose_descriptors_open{container=\"$1\",container_id=\"$1\",runtime=\"runc\",k8s_namespace=\"\",k8s_pod=\"\"}" \
+		'index($0, s) == 1 { print $2 }'
+}
+tap_is "$(fds_gauge "$d") $(fds_gauge "$e")" "2 0" \
+	"/metrics of top: copenclose_descriptors_open from the table, 2 for D, 0 for E"
 
 series() { # series NAME SYSCALL RESULT: the value in the scrape above
 	echo "$metrics" | awk -v s="copenclose_events_total{container=\"$1\",container_id=\"$1\",runtime=\"runc\",k8s_namespace=\"\",k8s_pod=\"\",syscall=\"$2\",result=\"$3\"}" \

@@ -9,7 +9,7 @@ cc_setup
 cc_rootfs
 command -v promtool >/dev/null && command -v prometheus >/dev/null ||
 	tap_bail "prometheus is not installed (scripts/deps.sh test)"
-tap_plan 21
+tap_plan 23
 
 PROM_PID=
 prom_stop() { [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID"; }
@@ -99,6 +99,16 @@ touch "${CC_CTL[$a]}/done"
 cc_container_wait "$a"
 tap_ok $? "A ended and its cgroup was removed"
 t0=$SECONDS
+# gauge FAMILY: A's sample of that family in $CC_WORK/ended.prom
+gauge() {
+	awk -v s="$1{container=\"$a\"," 'index($0, s) == 1 { print $2 }' "$CC_WORK/ended.prom"
+}
+fds_ended() { scrape >"$CC_WORK/ended.prom" && [ "$(gauge copenclose_descriptors_open)" = 0 ]; }
+cc_wait_for 2 fds_ended
+tap_is "$(gauge copenclose_descriptors_open)" 0 \
+	"/metrics: A's 2 descriptors no longer open once its process exited holding them"
+tap_is "$(gauge copenclose_container_events_lost_total)" 0 \
+	"/metrics: A lost no event (its exit record is not counted as a loss)"
 cc_wait_for 20 no_series "$a"
 tap_ok $? "A's series are gone from /metrics after the grace period"
 tap_ok "$(((SECONDS - t0) >= 2 ? 0 : 1))" "... not before it (gone after $((SECONDS - t0)) s, grace 3)"

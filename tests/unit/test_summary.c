@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "summary/fdtable.h"
 #include "summary/summary.h"
 #include "summary/tally.h"
 #include "summary/topk.h"
@@ -219,6 +220,51 @@ static void test_topk_long_and_nul(void **state)
 	topk_free(&t);
 }
 
+static void hold(struct fdtable *t, uint32_t tgid, int32_t fd, uint64_t cgroup_id)
+{
+	struct fd_entry e = {.tgid = tgid, .fd = fd, .opened_ns = 1, .cgroup_id = cgroup_id};
+
+	assert_int_equal(fdtable_open(t, &e), 0);
+}
+
+/* The descriptors open per row, from the table: by container across its cgroups, what no row
+   knows in the host's, and what a process's end or a close took out gone at the next count. */
+static void test_count_fds(void **state)
+{
+	struct summary s;
+	struct container_info a = ctr("aaa", "web"), b = ctr("bbb", "db"), host = {0};
+	struct summary_row *ra, *rb, *rh;
+	struct fdtable *t;
+
+	(void)state;
+	summary_init(&s);
+	assert_int_equal(fdtable_new(NULL, &t), 0);
+	ra = summary_row_of(&s, 10, "/aaa", &a);
+	assert_ptr_equal(summary_row_of(&s, 11, "/aaa/sub", &a), ra);
+	rb = summary_row_of(&s, 20, "/bbb", &b);
+	summary_add(&s, rb, CC_SYS_OPENAT, 0, 5); /* 5 opens counted, none of them in the table */
+	summary_count_fds(&s, t);
+	assert_int_equal(summary_row_fds(rb), 0); /* the table's 0, not opens minus closes */
+	hold(t, 100, 3, 10);
+	hold(t, 100, 4, 10);
+	hold(t, 101, 3, 11); /* the container's sub-cgroup */
+	hold(t, 200, 5, 99); /* a cgroup no row knows, and no host row yet: not counted */
+	summary_count_fds(&s, t);
+	assert_int_equal(summary_row_fds(ra), 3);
+	assert_int_equal(summary_row_fds(rb), 0);
+	rh = summary_row_of(&s, 1, "/", &host);
+	hold(t, 300, 7, 1);
+	summary_count_fds(&s, t);
+	assert_int_equal(summary_row_fds(rh), 2); /* its own, and the unknown cgroup's */
+	assert_int_equal(fdtable_end_process(t, 100, 0, NULL, NULL), 2); /* exits holding 2 */
+	fdtable_release(fdtable_take(t, 300, 7));			 /* a close */
+	summary_count_fds(&s, t);
+	assert_int_equal(summary_row_fds(ra), 1);
+	assert_int_equal(summary_row_fds(rh), 1);
+	fdtable_free(t);
+	summary_free(&s);
+}
+
 static void test_tally_delta(void **state)
 {
 	struct tally *t;
@@ -246,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_topk_heavy_hitter),
 		cmocka_unit_test(test_topk_long_and_nul),
 		cmocka_unit_test(test_tally_delta),
+		cmocka_unit_test(test_count_fds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../integration/lib.sh"
 cd "$CC_ROOT" || exit 1
 [ "$(id -u)" -eq 0 ] || tap_bail "scripts/vm-run needs root"
-tap_plan 8
+tap_plan 10
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -17,12 +17,18 @@ tap_is "$(grep -c -e '^on stdout$' -e '^on stderr$' "$tmp/out")" 2 "its stdout a
 grep -q '^vm-run: 6.1 (linux-image-6.1.0-[0-9]*-cloud-amd64-unsigned): status 7 after [0-9.]* s (guest booted in [0-9.]* s)' "$tmp/err"
 tap_ok $? "vm-run says which kernel ran it and the status" || tap_diag "$(cat "$tmp/err")"
 
+# --icount (the benchmarks' guests, whose clock counts instructions) boots the same guest; every
+# guest has one CPU (two under multi-threaded TCG once ran a half-rewritten kernel instruction).
+scripts/vm-run --icount 6.1 -- nproc >"$tmp/out" 2>"$tmp/err"
+tap_is "$?" 0 "--icount boots a guest that runs its command" || tap_diag "$(tail -n 5 "$tmp/err")"
+tap_is "$(grep -x '[0-9]*' "$tmp/out")" 1 "the guest has one CPU"
+
 t0=$SECONDS
 scripts/vm-run --timeout 30 6.1 -- sleep 1000 >"$tmp/out" 2>"$tmp/err"
 rc=$? secs=$((SECONDS - t0))
 tap_is "$rc" 124 "a guest that hangs is killed at the timeout: status 124"
-grep -q '^vm-run: 6.1: the guest was killed at the 30 s timeout' "$tmp/err" && [ "$secs" -lt 60 ]
-tap_ok $? "... with a clear line, within the timeout and 30 s ($secs s)" || tap_diag "$(cat "$tmp/err")"
+grep -q '^vm-run: 6.1: the guest was killed at the 30 s timeout' "$tmp/err" && [ "$secs" -lt 120 ]
+tap_ok $? "... with a clear line, long before the default timeout ($secs s)" || tap_diag "$(cat "$tmp/err")"
 
 VM_KERNEL_PACKAGE=linux-image-0.0.0-0-cloud-amd64-unsigned scripts/vm-run 6.1 -- true \
 	>"$tmp/out" 2>"$tmp/err"
