@@ -121,6 +121,11 @@ $(BUILD)/helpers/workload32: tests/helpers/workload.c | $(BUILD)/helpers
 $(BUILD)/helpers/uring: tests/helpers/uring.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@ -luring
 
+# A FUSE file system that stalls (libfuse3; run on the host, so not static).
+$(BUILD)/helpers/stallfs: tests/helpers/stallfs.c | $(BUILD)/helpers
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags fuse3 2>/dev/null) $< \
+		-o $@ $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3)
+
 $(BUILD)/helpers/rewrite: tests/helpers/rewrite.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread $< -o $@
 

@@ -27,13 +27,16 @@ test_pkgs=(
 	curl
 	docker.io
 	file
+	fuse3
 	gcc-multilib
+	gdb
 	groff-base
 	iproute2
 	jq
 	libcap2-bin
 	libclang-rt-14-dev
 	libcmocka-dev
+	libfuse3-dev
 	liburing-dev
 	podman
 	procps

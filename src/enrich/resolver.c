@@ -336,6 +336,74 @@ const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgrou
 	return &r->scratch;
 }
 
+const struct cgroup_identity *resolver_peek(struct resolver *r, uint64_t key, bool *due)
+{
+	struct entry *e = find(r, key, false, NULL);
+
+	if (due)
+		*due = false;
+	if (!e)
+		return NULL;
+	lru_unlink(e);
+	lru_push(r, e);
+	if (due && e->pending) {
+		uint64_t now = now_ns();
+
+		if (now >= e->next_ns) {
+			*due = true;
+			e->next_ns = now + RETRY_NS;
+		}
+	}
+	return &e->ident;
+}
+
+bool resolver_pending(struct resolver *r, uint64_t key)
+{
+	struct entry *e = find(r, key, false, NULL);
+
+	return e && e->pending;
+}
+
+int resolver_publish(struct resolver *r, uint64_t key, const struct cgroup_identity *id,
+		     bool pending)
+{
+	struct entry *e = find(r, key, false, NULL);
+
+	if (e)
+		entry_remove(r, e);
+	e = insert(r, key, false, id->path, id->path ? strlen(id->path) : 0);
+	if (!e)
+		return -ENOMEM;
+	e->ident.ctr = id->ctr;
+	e->ident.cgroup_id = id->cgroup_id;
+	e->pending = pending;
+	/* asked again (resolver_peek's due) a second from now at the soonest */
+	e->tries = 1;
+	e->next_ns = now_ns() + RETRY_NS;
+	return 0;
+}
+
+int resolver_guess(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len)
+{
+	struct cgroup_identity id = {.cgroup_id = cgroup_id};
+	char *p;
+	int err;
+
+	if (!r || !path || len == 0 || memchr(path, '\0', len))
+		return -EINVAL;
+	p = strndup(path, len);
+	if (!p)
+		return -ENOMEM;
+	if (container_parse_path(p, &id.ctr) == 1)
+		k8s_from_path(p, &id.ctr);
+	else
+		memset(&id.ctr, 0, sizeof(id.ctr));
+	id.path = p;
+	err = resolver_publish(r, cgroup_id, &id, true);
+	free(p);
+	return err;
+}
+
 /*
  * The program that created a cgroup, as the kernel saw it at cgroup_mkdir: runc and crun create
  * their container's cgroup themselves ("/<id>", or below any parent their cgroupsPath names),

@@ -71,6 +71,31 @@ int resolver_count(struct resolver *r, bool (*pred)(void *ctx, const struct cont
 size_t resolver_cache_size(const struct resolver *r);
 
 /*
+ * The cached identity of key (a cgroup id, or any key resolver_publish() used), touching no
+ * file: NULL when not cached. *due (may be NULL) is set when what is cached may still be
+ * completed (a name not on disk yet) and it is time to look again; it is then not set again
+ * for a second. The pointer stays valid until the next call on r.
+ */
+const struct cgroup_identity *resolver_peek(struct resolver *r, uint64_t key, bool *due);
+
+/* Whether the cached identity of key may still be completed by looking again (see peek). */
+bool resolver_pending(struct resolver *r, uint64_t key);
+
+/*
+ * Cache what the path alone tells of a cgroup (container_parse_path and k8s_from_path: no file
+ * is touched), as resolver_publish() would, pending: a first guess until the state on disk is
+ * read. 0, -EINVAL, -ENOMEM.
+ */
+int resolver_guess(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len);
+
+/*
+ * Cache a finished identity under key (made by another resolver: this one looks nothing up),
+ * replacing what was cached; pending as resolver_pending() said there. 0 or -ENOMEM.
+ */
+int resolver_publish(struct resolver *r, uint64_t key, const struct cgroup_identity *id,
+		     bool pending);
+
+/*
  * The container of a cgroup path (inside the hierarchy, or a v1 hierarchy's path), confirmed and
  * named from the runtimes' state on disk (plain runc and crun are only known from there). 1 when
  * in a container, 0 when not, -EINVAL on a malformed path. Not cached.

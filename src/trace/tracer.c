@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -20,8 +21,10 @@
 #include "trace/attach.h"
 #include "trace/hostns.h"
 #include "trace/preflight.h"
+#include "enrich/namer.h"
 #include "enrich/resolver.h"
 #include "enrich/selector.h"
+#include "trace/deferral.h"
 #include "trace/sink.h"
 #include "trace/summarize.h"
 #include "format/syscalls.h"
@@ -31,6 +34,12 @@
 #define BATCH_BYTES   (1u << 20) /* output bytes between two flushes */
 #define DRAIN_MS      300	 /* how long exit may spend draining into a slow stdout */
 #define LOSS_CHECK_NS 250000000	 /* how often the loss counters are read */
+/* An event whose cgroup is not named yet waits for the naming thread this long at most, then is
+   written with what is known; at most this many records (and bytes of them) wait. */
+#define NAME_WAIT_NS   100000000ull
+#define HELD_MAX_RECS  65536
+#define HELD_MAX_BYTES (16u << 20)
+#define NAMER_QUEUE    4096 /* naming requests waiting at most */
 
 struct session {
 	const struct config *cfg;
@@ -38,7 +47,11 @@ struct session {
 	volatile sig_atomic_t *report; /* SIGUSR1: the leak report now */
 	struct copenclose_bpf *skel;
 	struct ring_buffer *rb;
-	struct resolver *res;
+	struct resolver *res;	/* the consumer's cache: per event only peeked at (no file work) */
+	struct namer *namer;	/* the naming thread, which owns the resolver that reads files */
+	struct resolver *guess; /* what the paths of cgroup_mkdir records tell, no file read: what
+				   a record held too long is written with */
+	struct deferral held;	/* records waiting for their cgroup's name, in order */
 	struct cgroup_layout layout;
 	struct output out;
 	int ncpus;
@@ -98,24 +111,47 @@ static uint64_t counter(struct session *s, enum cc_counter which)
 	return sum;
 }
 
-/* What the resolver knows of a record's cgroup (on a legacy host: of its process), or NULL. */
+/* What names a record: its cgroup, or on a legacy host its process. */
+static uint64_t record_key(const struct session *s, const struct cc_event *ev)
+{
+	return s->layout.v2_mount[0] ? ev->cgroup_id : NAMER_PID_KEY(ev->pid);
+}
+
+/*
+ * What the consumer's cache knows of a record's cgroup (on a legacy host: of its process), or
+ * NULL; never a file read. A miss, or a name due to be looked for again, is asked of the naming
+ * thread (merged with a request already waiting).
+ */
 static const struct cgroup_identity *identify(struct session *s, const struct cc_event *ev,
 					      struct cgroup_identity *legacy)
 {
-	if (s->layout.v2_mount[0])
-		return resolver_lookup(s->res, ev->cgroup_id);
-	if (resolver_lookup_pid(s->res, ev->pid, &legacy->ctr) == 0) {
-		legacy->cgroup_id = ev->cgroup_id;
-		legacy->path = NULL;
-		return legacy;
-	}
-	return NULL;
+	uint64_t key = record_key(s, ev);
+	bool due;
+	const struct cgroup_identity *id = resolver_peek(s->res, key, &due);
+
+	if (!id || due)
+		namer_ask(s->namer, s->layout.v2_mount[0] ? IDQ_LOOKUP : IDQ_LOOKUP_PID, key, NULL,
+			  0, NULL);
+	if (!id || s->layout.v2_mount[0])
+		return id;
+	*legacy = *id;
+	legacy->cgroup_id = ev->cgroup_id;
+	legacy->path = NULL;
+	return legacy;
 }
 
-static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size)
+/* A record written before its cgroup was named: the id alone. */
+static const struct cgroup_identity *unnamed(const struct cc_event *ev,
+					     struct cgroup_identity *scratch)
 {
-	struct cgroup_identity legacy;
-	const struct cgroup_identity *id = identify(s, ev, &legacy);
+	memset(scratch, 0, sizeof(*scratch));
+	scratch->cgroup_id = ev->cgroup_id;
+	return scratch;
+}
+
+static void handle_syscall(struct session *s, const struct cc_event *ev, size_t size,
+			   const struct cgroup_identity *id)
+{
 	struct fd_entry *closed;
 	struct fd_origin origin;
 
@@ -158,25 +194,121 @@ static void write_fd_end(void *ctx, const struct fd_entry *e)
 	output_fd_end(&p->s->out, p->rec, e->fd, &origin, p->id);
 }
 
-/* A process's exit or exec: a record per descriptor it ended (not events: not counted). */
-static void handle_proc(struct session *s, const struct cc_event *rec)
+/* Whether a process's exit or exec record would write something, so needs its name. */
+static bool proc_needs_name(struct session *s, const struct cc_event *rec)
 {
-	struct cgroup_identity legacy;
-	struct proc_end p = {.s = s, .rec = rec};
+	return s->fd_table && fdtable_process_count(s->fds.table, rec->pid) &&
+	       ((s->cfg->syscalls & (1u << CC_SYS_CLOSE)) || selector_active(&s->sel));
+}
+
+/* A process's exit or exec: a record per descriptor it ended (not events: not counted). */
+static void handle_proc(struct session *s, const struct cc_event *rec,
+			const struct cgroup_identity *id)
+{
+	struct proc_end p = {.s = s, .rec = rec, .id = id};
 
 	/* top writes no records: its table only forgets */
 	bool write = !s->view && (s->cfg->syscalls & (1u << CC_SYS_CLOSE));
 
 	if (!s->fd_table || !fdtable_process_count(s->fds.table, rec->pid))
 		return;
-	/* ends are written beside the closes; with close not asked for, the table only forgets */
-	if (write || selector_active(&s->sel))
-		p.id = identify(s, rec, &legacy);
-	/* nor are they written for a container the selector does not take */
+	/* ends are written beside the closes; with close not asked for, the table only forgets;
+	   nor are they written for a container the selector does not take */
 	if (selector_active(&s->sel) && !(p.id && selector_match(&s->sel, &p.id->ctr)))
 		write = false;
 	fdtable_end_process(s->fds.table, rec->pid, rec->type == CC_REC_PROC_EXEC,
 			    write ? write_fd_end : NULL, &p);
+}
+
+/*
+ * A record, now or once released from the held ones: id is what is known of its cgroup, NULL to
+ * look it up in the cache (then known).
+ */
+static void dispatch(struct session *s, const void *data, size_t size,
+		     const struct cgroup_identity *id)
+{
+	struct cgroup_identity legacy;
+	uint32_t type;
+
+	memcpy(&type, data, sizeof(type));
+	if (type == CC_REC_SYSCALL) {
+		handle_syscall(s, data, size, id ? id : identify(s, data, &legacy));
+	} else if (type == CC_REC_PROC_EXIT || type == CC_REC_PROC_EXEC) {
+		handle_proc(s, data,
+			    id			       ? id
+			    : proc_needs_name(s, data) ? identify(s, data, &legacy)
+						       : NULL);
+	} else if (type == CC_REC_CGROUP_RMDIR) {
+		const struct cc_cgroup_event *cg = data;
+
+		if (s->summarizing)
+			summarize_removed(&s->sz, cg->cgroup_id, now_ns(CLOCK_MONOTONIC));
+		resolver_forget(s->res, cg->cgroup_id);
+	}
+}
+
+static bool held_known(void *ctx, uint64_t key)
+{
+	struct session *s = ctx;
+
+	return resolver_peek(s->res, key, NULL) != NULL;
+}
+
+static void held_emit(void *ctx, const void *data, size_t size, bool known)
+{
+	struct session *s = ctx;
+	struct cgroup_identity scratch;
+	uint32_t type;
+
+	memcpy(&type, data, sizeof(type));
+	if (known || type == CC_REC_CGROUP_RMDIR) {
+		dispatch(s, data, size, NULL);
+	} else { /* named too late: written with what its cgroup's path told, else the id alone
+		    (counted in held.late) */
+		const struct cc_event *ev = data;
+		const struct cgroup_identity *g =
+			s->layout.v2_mount[0] ? resolver_peek(s->guess, ev->cgroup_id, NULL) : NULL;
+
+		dispatch(s, data, size, g ? g : unnamed(data, &scratch));
+	}
+}
+
+/* The held records that can go now, in order; the answers of the naming thread first. */
+static void release_held(struct session *s, bool force)
+{
+	const struct deferral_ops ops = {held_known, held_emit, s};
+
+	namer_collect(s->namer, s->res);
+	if (!deferral_empty(&s->held))
+		deferral_release(&s->held, &ops, now_ns(CLOCK_MONOTONIC), force);
+}
+
+/*
+ * A record is handled now when no record of its cgroup (its process, on legacy hosts) is held and
+ * its name, when it needs one, is in the cache; else it is held behind those of its cgroup held
+ * already, so the order of each cgroup's records is kept (so a process's, unless it moved to
+ * another cgroup while the first was being named).
+ */
+static void handle_or_hold(struct session *s, const void *data, size_t size, uint64_t key,
+			   bool needs_name)
+{
+	const struct deferral_ops ops = {held_known, held_emit, s};
+	struct cgroup_identity legacy;
+	const struct cgroup_identity *id = NULL;
+
+	if (!deferral_holds(&s->held, key) && (!needs_name || (id = identify(s, data, &legacy)))) {
+		dispatch(s, data, size, id);
+		return;
+	}
+	if (needs_name && !resolver_peek(s->res, key, NULL))
+		namer_ask(s->namer, s->layout.v2_mount[0] ? IDQ_LOOKUP : IDQ_LOOKUP_PID, key, NULL,
+			  0, NULL);
+	if (deferral_push(&s->held, &ops, key, now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS, data,
+			  size)) {
+		/* no memory to hold it (or larger than the bound): everything held, then it */
+		deferral_release(&s->held, &ops, 0, true);
+		dispatch(s, data, size, NULL);
+	}
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
@@ -188,10 +320,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	memcpy(&type, data, sizeof(type));
 	if (type == CC_REC_SYSCALL && size >= sizeof(struct cc_event)) {
-		handle_syscall(s, data, size);
+		handle_or_hold(s, data, size, record_key(s, data), true);
 	} else if ((type == CC_REC_PROC_EXIT || type == CC_REC_PROC_EXEC) &&
 		   size >= sizeof(struct cc_event)) {
-		handle_proc(s, data);
+		handle_or_hold(s, data, size, record_key(s, data), proc_needs_name(s, data));
 	} else if ((type == CC_REC_CGROUP_MKDIR || type == CC_REC_CGROUP_RMDIR) &&
 		   size >= sizeof(struct cc_cgroup_event)) {
 		const struct cc_cgroup_event *cg = data;
@@ -200,15 +332,17 @@ static int handle_record(void *ctx, void *data, size_t size)
 		if (len > size - sizeof(*cg))
 			len = size - sizeof(*cg);
 		if (type == CC_REC_CGROUP_RMDIR) {
-			if (s->summarizing)
-				summarize_removed(&s->sz, cg->cgroup_id, now_ns(CLOCK_MONOTONIC));
-			resolver_forget(s->res, cg->cgroup_id);
+			/* the thread forgets after the lookups asked before; the cache, in order */
+			namer_ask(s->namer, IDQ_FORGET, cg->cgroup_id, NULL, 0, NULL);
+			resolver_forget(s->guess, cg->cgroup_id);
+			handle_or_hold(s, data, sizeof(*cg), cg->cgroup_id, false);
 		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {
 			/* a cut path is not learnt: a lookup by id finds the whole one */
 			char creator[CC_COMM_LEN + 1] = "";
 
 			memcpy(creator, cg->comm, CC_COMM_LEN);
-			resolver_learn_created(s->res, cg->cgroup_id, cg->tail, len, creator);
+			namer_ask(s->namer, IDQ_LEARN, cg->cgroup_id, cg->tail, len, creator);
+			resolver_guess(s->guess, cg->cgroup_id, cg->tail, len);
 		}
 	}
 	if (*s->stop && !s->final_drain)
@@ -229,6 +363,7 @@ static int drain(struct session *s, int deadline_ms)
 	int err;
 
 	for (;;) {
+		release_held(s, false);
 		err = ring_buffer__consume(s->rb);
 		sink_flush(&s->sink, &s->out.buf, s->stop, deadline_ms);
 		if (err != -ECANCELED)
@@ -240,6 +375,24 @@ static int drain(struct session *s, int deadline_ms)
 			break;
 	}
 	return err < 0 && err != -ECANCELED && err != -EINTR ? err : 0;
+}
+
+/* At exit: the naming thread's last answers awaited (no longer than a held record may wait),
+   then every held record written. */
+static void flush_held(struct session *s)
+{
+	uint64_t until = now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS;
+
+	while (!deferral_empty(&s->held) && now_ns(CLOCK_MONOTONIC) < until) {
+		struct pollfd p = {.fd = namer_fd(s->namer), .events = POLLIN};
+
+		release_held(s, false);
+		if (deferral_empty(&s->held) || namer_idle(s->namer))
+			break;
+		poll(&p, 1, 10);
+	}
+	release_held(s, true);
+	sink_flush(&s->sink, &s->out.buf, s->stop, DRAIN_MS);
 }
 
 static void check_loss(struct session *s, uint64_t now)
@@ -344,6 +497,12 @@ static int make_poller(struct session *s)
 	e.data.fd = STDOUT_FILENO;
 	if (!s->view) /* a view learns of a closed stdout from its next write */
 		epoll_ctl(ep, EPOLL_CTL_ADD, STDOUT_FILENO, &e); /* regular files cannot: fine */
+	e.events = EPOLLIN;					 /* the naming thread's answers */
+	e.data.fd = namer_fd(s->namer);
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, e.data.fd, &e)) {
+		close(ep);
+		return -errno;
+	}
 	if (s->view && s->view->key_fd >= 0) {
 		e.events = EPOLLIN;
 		e.data.fd = s->view->key_fd;
@@ -363,7 +522,7 @@ static int poll_loop(struct session *s)
 	s->last_tick = start;
 	s->next_tick = start + s->tick_ns;
 	while (!*s->stop && !s->sink.closed && !s->quit) {
-		struct epoll_event evs[3];
+		struct epoll_event evs[4];
 		int timeout = POLL_MS, n;
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
@@ -376,7 +535,15 @@ static int poll_loop(struct session *s)
 		if (s->summarizing && (s->next_tick - now) / 1000000 < (uint64_t)timeout)
 			timeout =
 				now >= s->next_tick ? 0 : (int)((s->next_tick - now) / 1000000) + 1;
-		n = epoll_wait(ep, evs, 3, timeout);
+		if (!deferral_empty(&s->held)) { /* wake for the oldest held record's deadline */
+			uint64_t due = deferral_next_deadline(&s->held);
+
+			if (due <= now)
+				timeout = 0;
+			else if ((due - now) / 1000000 < (uint64_t)timeout)
+				timeout = (int)((due - now) / 1000000) + 1;
+		}
+		n = epoll_wait(ep, evs, 4, timeout);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			break;
@@ -744,21 +911,40 @@ static int setup_names(struct session *s)
 {
 	const struct config *cfg = s->cfg;
 	struct resolver_opts ro = {0};
+	struct resolver *back;
 	uint32_t zero = 0;
 	int err;
 
 	ro.v2_mount = s->layout.v2_mount;
 	ro.state_root = "";
 	ro.dirs = &cfg->state_dirs;
-	if ((err = resolver_new(&ro, &s->res))) {
+	/* the naming thread's resolver, primed with the running containers; used here first (the
+	   thread is not started yet), then only by the thread */
+	if ((err = resolver_new(&ro, &back))) {
 		fprintf(stderr, "copenclose: cannot start the container resolver: %s\n",
 			strerror(-err));
 		return TRACER_FAILED;
 	}
+	s->res = back;
 	if (selector_active(&s->sel))
 		announce_selector(s);
-	if ((err = open_cgroup_filter(s)))
+	err = open_cgroup_filter(s);
+	s->res = NULL;
+	if (err) {
+		resolver_free(back);
 		return err;
+	}
+	/* the consumer's cache, fed by the thread's answers; looks files up itself only for the
+	   per-interval and exit reports (summaries, leaks, losses), never per event */
+	ro.no_prime = true;
+	if ((err = resolver_new(&ro, &s->res)) || (err = resolver_new(&ro, &s->guess)) ||
+	    (err = deferral_init(&s->held, HELD_MAX_RECS, HELD_MAX_BYTES)) ||
+	    (err = namer_start(&s->namer, back, NAMER_QUEUE))) {
+		resolver_free(back);
+		fprintf(stderr, "copenclose: cannot start the container naming thread: %s\n",
+			strerror(-err));
+		return TRACER_FAILED;
+	}
 	if (s->summarizing &&
 	    (err = summarize_init(&s->sz, cfg, s->layout.v2_mount, s->view != NULL))) {
 		fprintf(stderr, "copenclose: cannot serve metrics on %s: %s\n", cfg->metrics,
@@ -853,6 +1039,30 @@ static void report_loss_by_cgroup(struct session *s, uint64_t lost)
 			bpf_map__max_entries(s->skel->maps.lost_by_cgroup));
 }
 
+/* Records written before their cgroup was named; with -v, how the naming thread was used. */
+static void report_naming(const struct session *s)
+{
+	const struct deferral *d = &s->held;
+
+	if (d->late || d->pushed)
+		fprintf(stderr,
+			"copenclose: %llu records written before their cgroup was named (%llu after "
+			"waiting %llu ms for the naming thread, %llu early: too many held)\n",
+			(unsigned long long)(d->late + d->pushed), (unsigned long long)d->late,
+			NAME_WAIT_NS / 1000000, (unsigned long long)d->pushed);
+	if (s->namer && s->namer->refused)
+		fprintf(stderr,
+			"copenclose: %llu naming requests refused: the naming thread's queue was "
+			"full\n",
+			(unsigned long long)s->namer->refused);
+	if (s->cfg->verbose && s->namer)
+		fprintf(stderr,
+			"copenclose: naming: %llu requests (%llu merged with one waiting), %llu "
+			"records held until named, %llu of them named then\n",
+			(unsigned long long)s->namer->asked, (unsigned long long)s->namer->merged,
+			(unsigned long long)d->held, (unsigned long long)d->named);
+}
+
 /* The descriptor table is kept when close is traced (or a leak report asked for), in top when a
    call that makes descriptors is counted (its FDS column), unless -x drops the successful calls
    it is made of or --no-fd-table turns it off. */
@@ -930,6 +1140,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	s.final_drain = 1;
 	if (!s.sink.closed) {
 		drain(&s, DRAIN_MS);
+		flush_held(&s);
 		if (!view)
 			check_loss(
 				&s,
@@ -952,6 +1163,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 			"be reported as still open\n",
 			(unsigned long long)cg_lost);
 	report_fd_table(&s);
+	report_naming(&s);
 	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
 		fprintf(stderr,
 			"copenclose: %llu cgroup records lost: containers created then may be unnamed\n",
@@ -975,6 +1187,8 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	     : cfg->fail_on_loss && lost ? TRACER_LOST
 					 : TRACER_OK;
 cleanup:
+	namer_stop(s.namer);
+	deferral_free(&s.held);
 	ring_buffer__free(s.rb);
 	copenclose_bpf__destroy(s.skel);
 	if (s.cgroup_fd >= 0)
@@ -982,6 +1196,7 @@ cleanup:
 	if (s.summarizing)
 		summarize_free(&s.sz);
 	resolver_free(s.res);
+	resolver_free(s.guess);
 	if (s.fd_table)
 		fdlife_free(&s.fds);
 	output_free(&s.out);

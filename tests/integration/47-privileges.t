@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Least privilege: once attached the tracer runs as nobody (uid and gid 65534, no groups) with
 # no capability but CAP_DAC_READ_SEARCH (permitted, effective, bounding), none inheritable or
-# ambient, no_new_privs set, and still traces; a setuid copy refuses to run. (The naming of
+# ambient, no_new_privs set, the securebits set and locked (asked of the kernel in the running
+# tracer by gdb: no /proc file shows them), and still traces; a setuid copy refuses to run. (The naming of
 # containers, which reads root-only runtime state, is checked unprivileged by 10, 14, 15, 44.)
 . "$(dirname "$0")/lib.sh"
-cc_begin 12
+cc_begin 20
 
 cc_tracer_start caps -o json -n ccprivtest
 st=/proc/$CC_TRACER_PID/status
@@ -24,6 +25,20 @@ tap_check "bounding set: CAP_DAC_READ_SEARCH only ($(field CapBnd))" \
 tap_check "no inheritable or ambient capability ($(field CapInh) $(field CapAmb))" \
 	[ "$(field CapInh) $(field CapAmb)" = "0000000000000000 0000000000000000" ]
 tap_check "no_new_privs is set ($(field NoNewPrivs))" [ "$(field NoNewPrivs)" = 1 ]
+# prctl(PR_GET_SECUREBITS = 27) in the tracer; the bits as include/uapi/linux/securebits.h
+# numbers them
+# shellcheck disable=SC2016 # $1 is gdb's, not the shell's
+bits=$(gdb -q -batch -p "$CC_TRACER_PID" -ex 'call (int)prctl(27, 0, 0, 0, 0)' 2>/dev/null |
+	sed -n 's/^\$1 = \([0-9]*\)$/\1/p')
+bit() { [ -n "$bits" ] && echo $(((bits >> $1) & 1)) || echo "unread"; }
+tap_is "$(bit 0)" 1 "securebits: SECURE_NOROOT is set (securebits $bits)"
+tap_is "$(bit 1)" 1 "securebits: SECURE_NOROOT is locked"
+tap_is "$(bit 2)" 1 "securebits: SECURE_NO_SETUID_FIXUP is set"
+tap_is "$(bit 3)" 1 "securebits: SECURE_NO_SETUID_FIXUP is locked"
+tap_is "$(bit 4)" 0 "securebits: SECURE_KEEP_CAPS is not set"
+tap_is "$(bit 5)" 1 "securebits: SECURE_KEEP_CAPS is locked"
+tap_is "$(bit 6)" 1 "securebits: SECURE_NO_CAP_AMBIENT_RAISE is set"
+tap_is "$(bit 7)" 1 "securebits: SECURE_NO_CAP_AMBIENT_RAISE is locked"
 "$CC_FLOOD" -n 5 -c ccprivtest >/dev/null
 sleep 0.2
 cc_tracer_stop

@@ -514,6 +514,53 @@ static void test_find(void **state)
 	resolver_free(r);
 }
 
+/* The consumer's side: a first guess from the path, answers published, peeks that read no file. */
+static void test_peek_guess_publish(void **state)
+{
+	struct resolver_opts o = {.v2_mount = "", .state_root = STATE, .no_prime = true};
+	const char *path = "/system.slice/docker-" D1 ".scope/sub";
+	const struct cgroup_identity *id;
+	struct cgroup_identity done = {.cgroup_id = 5, .path = "/elsewhere"};
+	struct resolver *r;
+	bool due = true;
+
+	assert_int_equal(resolver_new(&o, &r), 0);
+	assert_null(resolver_peek(r, 5, &due));
+	assert_false(due);
+	assert_int_equal(resolver_guess(r, 5, path, strlen(path)), 0);
+	id = resolver_peek(r, 5, &due);
+	assert_non_null(id);
+	assert_false(due); /* asked again a second from now at the soonest */
+	assert_true(resolver_pending(r, 5));
+	assert_int_equal(id->cgroup_id, 5);
+	assert_string_equal(id->path, path);
+	assert_true(id->ctr.is_container);
+	assert_string_equal(id->ctr.runtime, "docker");
+	assert_string_equal(id->ctr.id, D1);
+	/* not a container's path: known, as no container */
+	assert_int_equal(resolver_guess(r, 6, "/user.slice", 11), 0);
+	id = resolver_peek(r, 6, NULL);
+	assert_non_null(id);
+	assert_false(id->ctr.is_container);
+	assert_int_equal(resolver_guess(r, 7, "/a\0b", 4), -EINVAL);
+	assert_int_equal(resolver_guess(r, 7, "/a", 0), -EINVAL);
+	assert_null(resolver_peek(r, 7, NULL));
+	/* an answer replaces the guess, copied (the caller's strings may go) */
+	snprintf(done.ctr.name, sizeof(done.ctr.name), "web");
+	done.ctr.is_container = true;
+	assert_int_equal(resolver_publish(r, 5, &done, false), 0);
+	done.path = NULL;
+	id = resolver_peek(r, 5, &due);
+	assert_string_equal(id->path, "/elsewhere");
+	assert_string_equal(id->ctr.name, "web");
+	assert_false(resolver_pending(r, 5));
+	assert_false(due);
+	resolver_forget(r, 5);
+	assert_null(resolver_peek(r, 5, NULL));
+	assert_int_equal(resolver_cache_size(r), 1);
+	resolver_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_learn_created),
 		cmocka_unit_test(test_learn_created_parent),
+		cmocka_unit_test(test_peek_guess_publish),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

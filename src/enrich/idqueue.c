@@ -1,0 +1,80 @@
+/* The naming requests between the event consumer and the resolver's thread: a ring and a count
+ * per key, so a cgroup whose events keep coming is asked for once. Not locked: the caller locks. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enrich/idqueue.h"
+
+int idqueue_init(struct idqueue *q, size_t cap)
+{
+	int err;
+
+	memset(q, 0, sizeof(*q));
+	if (cap == 0)
+		return -EINVAL;
+	if ((err = keycount_init(&q->waiting, cap)))
+		return err;
+	q->items = calloc(cap, sizeof(*q->items));
+	if (!q->items) {
+		idqueue_free(q);
+		return -ENOMEM;
+	}
+	q->cap = cap;
+	return 0;
+}
+
+void idqueue_free(struct idqueue *q)
+{
+	struct idq_item it;
+
+	if (q->items)
+		while (idqueue_pop(q, &it) == 0)
+			free(it.path);
+	free(q->items);
+	keycount_free(&q->waiting);
+	memset(q, 0, sizeof(*q));
+}
+
+int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char *path, size_t len,
+		 const char *creator)
+{
+	struct idq_item *it;
+
+	if (!q->items || (kind == IDQ_LEARN && !path))
+		return -EINVAL;
+	if ((kind == IDQ_LOOKUP || kind == IDQ_LOOKUP_PID) && keycount_get(&q->waiting, key))
+		return 1;
+	if (q->n == q->cap)
+		return -EAGAIN;
+	it = &q->items[(q->head + q->n) % q->cap];
+	memset(it, 0, sizeof(*it));
+	if (kind == IDQ_LEARN) {
+		it->path = malloc(len + 1);
+		if (!it->path)
+			return -ENOMEM;
+		memcpy(it->path, path, len);
+		it->path[len] = '\0';
+		it->len = len;
+	}
+	it->kind = kind;
+	it->key = key;
+	if (creator)
+		snprintf(it->creator, sizeof(it->creator), "%s", creator);
+	q->n++;
+	keycount_add(&q->waiting, key);
+	return 0;
+}
+
+int idqueue_pop(struct idqueue *q, struct idq_item *out)
+{
+	if (!q->n)
+		return -ENOENT;
+	*out = q->items[q->head];
+	memset(&q->items[q->head], 0, sizeof(q->items[q->head]));
+	q->head = (q->head + 1) % q->cap;
+	q->n--;
+	keycount_del(&q->waiting, out->key);
+	return 0;
+}

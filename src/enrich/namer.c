@@ -1,0 +1,233 @@
+/* The naming thread: pops requests, resolves them with its own resolver (the only place files are
+ * read once tracing runs), and hands finished identities back. */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "enrich/namer.h"
+
+#define NAMER_ANSWERS	256 /* answers waiting for the consumer at most; then the thread waits */
+#define NAMER_STOP_SECS 1   /* how long stopping waits for a thread busy in a file */
+
+static void answer_clear(struct namer_answer *a)
+{
+	free(a->path);
+	memset(a, 0, sizeof(*a));
+}
+
+/* A copy of id (its path too) into a; false when memory is short. */
+static bool answer_fill(struct namer_answer *a, uint64_t key, const struct cgroup_identity *id,
+			bool pending)
+{
+	memset(a, 0, sizeof(*a));
+	a->key = key;
+	a->pending = pending;
+	a->id = *id;
+	a->id.path = NULL;
+	if (id->path) {
+		a->path = strdup(id->path);
+		if (!a->path)
+			return false;
+		a->id.path = a->path;
+	}
+	return true;
+}
+
+/* The file work of one request, with no lock held; true when it makes an answer. */
+static bool work(struct resolver *r, struct idq_item *it, struct namer_answer *a)
+{
+	const struct cgroup_identity *id;
+	struct cgroup_identity pid_id;
+
+	switch (it->kind) {
+	case IDQ_FORGET:
+		resolver_forget(r, it->key);
+		return false;
+	case IDQ_LEARN:
+		resolver_learn_created(r, it->key, it->path, it->len,
+				       it->creator[0] ? it->creator : NULL);
+		id = resolver_peek(r, it->key, NULL);
+		if (!id) /* not learnt (memory): by id */
+			id = resolver_lookup(r, it->key);
+		return answer_fill(a, it->key, id, resolver_pending(r, it->key));
+	case IDQ_LOOKUP:
+		id = resolver_lookup(r, it->key);
+		return answer_fill(a, it->key, id, resolver_pending(r, it->key));
+	case IDQ_LOOKUP_PID:
+		memset(&pid_id, 0, sizeof(pid_id));
+		pid_id.cgroup_id = it->key;
+		/* a gone process is known as no container; a pid is looked at again each second */
+		if (resolver_lookup_pid(r, (uint32_t)(it->key & 0xffffffffu), &pid_id.ctr))
+			memset(&pid_id.ctr, 0, sizeof(pid_id.ctr));
+		return answer_fill(a, it->key, &pid_id, true);
+	}
+	return false;
+}
+
+static void *namer_main(void *arg)
+{
+	struct namer *n = arg;
+	struct namer_answer a;
+	struct idq_item it;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&n->lock);
+	while (!n->stop) {
+		bool made;
+
+		if (idqueue_pop(&n->req, &it)) {
+			pthread_cond_wait(&n->wake, &n->lock);
+			continue;
+		}
+		n->busy = true;
+		pthread_mutex_unlock(&n->lock);
+		made = work(n->back, &it, &a);
+		free(it.path);
+		pthread_mutex_lock(&n->lock);
+		while (made && n->ans_n == n->ans_cap && !n->stop)
+			pthread_cond_wait(&n->wake, &n->lock);
+		if (made && !n->stop)
+			n->ans[n->ans_n++] = a;
+		else if (made)
+			answer_clear(&a);
+		n->busy = false;
+		if (made && write(n->efd, &one, sizeof(one)) < 0) {
+			/* the counter is full: the consumer is woken already */
+		}
+	}
+	pthread_mutex_unlock(&n->lock);
+	return NULL;
+}
+
+int namer_start(struct namer **out, struct resolver *back, size_t queue_cap)
+{
+	struct namer *n = calloc(1, sizeof(*n));
+	int err;
+
+	*out = NULL;
+	if (!n)
+		return -ENOMEM;
+	n->efd = -1;
+	n->back = back;
+	n->ans_cap = NAMER_ANSWERS;
+	n->ans = calloc(n->ans_cap, sizeof(*n->ans));
+	n->spare = calloc(n->ans_cap, sizeof(*n->spare));
+	if (!n->ans || !n->spare || (err = idqueue_init(&n->req, queue_cap))) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	n->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (n->efd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	pthread_mutex_init(&n->lock, NULL);
+	pthread_cond_init(&n->wake, NULL);
+	if ((err = -pthread_create(&n->thread, NULL, namer_main, n))) {
+		pthread_cond_destroy(&n->wake);
+		pthread_mutex_destroy(&n->lock);
+		goto fail;
+	}
+	n->started = true;
+	*out = n;
+	return 0;
+fail:
+	n->back = NULL; /* the caller keeps it */
+	namer_stop(n);
+	return err;
+}
+
+void namer_stop(struct namer *n)
+{
+	if (!n)
+		return;
+	if (n->started) {
+		struct timespec until;
+
+		pthread_mutex_lock(&n->lock);
+		n->stop = true;
+		pthread_cond_broadcast(&n->wake);
+		pthread_mutex_unlock(&n->lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += NAMER_STOP_SECS;
+		if (pthread_timedjoin_np(n->thread, NULL, &until)) {
+			/* stuck in a file (a hung mount): left to the process's exit, with all it
+			   uses, n included (freeing that under it would be worse than the leak) */
+			pthread_detach(n->thread);
+			return;
+		}
+		pthread_cond_destroy(&n->wake);
+		pthread_mutex_destroy(&n->lock);
+		n->started = false;
+	}
+	for (size_t i = 0; n->ans && i < n->ans_n; i++)
+		answer_clear(&n->ans[i]);
+	free(n->ans);
+	free(n->spare);
+	idqueue_free(&n->req);
+	if (n->efd >= 0)
+		close(n->efd);
+	resolver_free(n->back);
+	free(n);
+}
+
+int namer_ask(struct namer *n, enum idq_kind kind, uint64_t key, const char *path, size_t len,
+	      const char *creator)
+{
+	int rc;
+
+	pthread_mutex_lock(&n->lock);
+	rc = idqueue_push(&n->req, kind, key, path, len, creator);
+	if (rc == 0) {
+		n->asked++;
+		pthread_cond_signal(&n->wake);
+	} else if (rc == 1) {
+		n->merged++;
+		rc = 0;
+	} else {
+		n->refused++;
+	}
+	pthread_mutex_unlock(&n->lock);
+	return rc;
+}
+
+size_t namer_collect(struct namer *n, struct resolver *front)
+{
+	struct namer_answer *got;
+	uint64_t v;
+	size_t cnt;
+
+	if (read(n->efd, &v, sizeof(v)) < 0) {
+		/* nothing signalled (EAGAIN): answers may still wait, looked at below */
+	}
+	pthread_mutex_lock(&n->lock);
+	got = n->ans;
+	cnt = n->ans_n;
+	n->ans = n->spare;
+	n->spare = got;
+	n->ans_n = 0;
+	if (cnt)
+		pthread_cond_signal(&n->wake); /* room for answers again */
+	pthread_mutex_unlock(&n->lock);
+	/* the spare array is the consumer's alone until the next swap */
+	for (size_t i = 0; i < cnt; i++) {
+		resolver_publish(front, got[i].key, &got[i].id, got[i].pending);
+		answer_clear(&got[i]);
+	}
+	return cnt;
+}
+
+bool namer_idle(struct namer *n)
+{
+	bool idle;
+
+	pthread_mutex_lock(&n->lock);
+	idle = !n->busy && idqueue_len(&n->req) == 0 && n->ans_n == 0;
+	pthread_mutex_unlock(&n->lock);
+	return idle;
+}
