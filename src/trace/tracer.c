@@ -174,6 +174,9 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 	}
 	if (closed)
 		fdlife_origin(closed, &origin);
+	/* held records released at once can outgrow a batch: each line is counted in one */
+	if (sink_full(&s->sink))
+		sink_flush(&s->sink, &s->out.buf, s->stop, s->final_drain ? DRAIN_MS : -1);
 	output_event_closing(&s->out, ev, size, id, closed ? &origin : NULL);
 	sink_add(&s->sink, s->out.buf.len);
 	fdtable_release(closed);
