@@ -7,7 +7,8 @@ cc_begin 4 runc
 parent=ccparent$$
 inner=ccin$$ outer=ccout$$
 mkdir "$CC_V2/$parent"
-cc_defer 'rmdir "$CC_V2/$parent/$inner" "$CC_V2/$parent" 2>/dev/null'
+# runc makes the parent in each v1 hierarchy of a hybrid host too, and leaves it there
+cc_defer 'for h in "$CC_V2" /sys/fs/cgroup/*; do rmdir "$h/$parent/$inner" "$h/$parent"; done 2>/dev/null'
 cc_tracer_start g -o json -G "/$parent"
 # both made after the tracer attached; only the first is below the parent
 cc_runc_start --cgroup "/$parent/$inner" "$inner" exec /bin/flood -n 30 -p /nonexistent/cc-parent
