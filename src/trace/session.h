@@ -1,0 +1,93 @@
+/* The tracing session's state, shared by the files of trace/ that run it (tracer.c: the event
+   loop and the accounting at exit; setup.c: filters, load, attach, naming, detach). Private to
+   trace/: others call tracer.h. */
+#ifndef CC_SESSION_H
+#define CC_SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "copenclose.skel.h"
+#include "enrich/cgroup.h"
+#include "enrich/namer.h"
+#include "enrich/resolver.h"
+#include "enrich/selector.h"
+#include "format/output.h"
+#include "trace/attach.h"
+#include "trace/deferral.h"
+#include "trace/fdlife.h"
+#include "trace/sink.h"
+#include "trace/summarize.h"
+#include "trace/tracer.h"
+
+#define POLL_MS	      50	 /* the longest an event waits in the ring on a quiet system */
+#define BATCH_BYTES   (1u << 20) /* output bytes between two flushes */
+#define DRAIN_MS      300	 /* how long exit may spend draining into a slow stdout */
+#define LOSS_CHECK_NS 250000000	 /* how often the loss counters are read */
+/* An event whose cgroup is not named yet waits for the naming thread this long at most, then is
+   written with what is known; at most this many records (and bytes of them) wait. */
+#define NAME_WAIT_NS   100000000ull
+#define HELD_MAX_RECS  65536
+#define HELD_MAX_BYTES (16u << 20)
+#define NAMER_QUEUE    4096 /* naming requests waiting at most */
+
+struct session {
+	const struct config *cfg;
+	volatile sig_atomic_t *stop;
+	volatile sig_atomic_t *report; /* SIGUSR1: the leak report now */
+	struct copenclose_bpf *skel;
+	struct ring_buffer *rb;
+	struct resolver *res;	/* the consumer's cache: per event only peeked at (no file work) */
+	struct namer *namer;	/* the naming thread, which owns the resolver that reads files */
+	struct resolver *guess; /* what the paths of cgroup_mkdir records tell, no file read: what
+				   a record held too long is written with */
+	struct deferral held;	/* records waiting for their cgroup's name, in order */
+	struct cgroup_layout layout;
+	struct output out;
+	int ncpus;
+	int final_drain; /* set after detach: consume everything, whatever the stop flag says */
+	int cgroup_fd;
+	enum attach_mode mode; /* what was attached: ATTACH_TRACEPOINT or ATTACH_FENTRY */
+	char blind[256];       /* the fentry mode's optional programs this kernel cannot load */
+	char why[256];	       /* what failed in load_mode() */
+	struct sink sink;      /* stdout */
+	uint64_t lost_seen;    /* the kernel's loss counter when last reported */
+	struct selector sel;   /* -c --wait, --pod, --k8s-namespace: chosen on the identity */
+	uint64_t not_selected; /* events the selector dropped */
+	uint64_t last_warn_ns;
+	int fd_table;			/* the descriptor table is kept (fds is set up) */
+	struct fdlife fds;		/* the descriptor table */
+	uint64_t fed_only;		/* events read only to feed the table, not written (-e) */
+	uint64_t older_ns;		/* --leaks-older */
+	const struct tracer_view *view; /* top, or NULL */
+	bool summarizing;		/* top or --metrics: the kernel tallies */
+	struct summarize sz;
+	uint64_t tick_ns, next_tick, last_tick;
+	int quit; /* the view asked to end */
+};
+
+static inline uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Filters set, the programs of the chosen attach mode loaded and attached, the ring buffer open;
+   0 or a TRACER_* status, said on stderr. */
+int session_setup_kernel(struct session *s);
+
+/* The naming thread started, the running containers named, -c resolved; 0 or a TRACER_* status. */
+int session_setup_names(struct session *s);
+
+/* The ring buffer's callback: one record handled (written, held for its name, or fed to the
+   summaries); -ECANCELED when the batch is full, -EINTR when asked to stop. */
+int session_handle_record(void *ctx, void *data, size_t size);
+
+/* Every program detached (in parallel: each detach waits for an RCU grace period). */
+void session_detach_all(struct copenclose_bpf *skel);
+
+#endif
