@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,7 +126,7 @@ void args_usage(FILE *out)
 	      out);
 }
 
-static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+int args_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -137,6 +138,17 @@ static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	if (errno || *end || v < min || v > max)
 		return -EINVAL;
 	*out = (uint32_t)v;
+	return 0;
+}
+
+int args_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || *end || !*s || !(*out >= min) || *out > max)
+		return -EINVAL;
 	return 0;
 }
 
@@ -157,7 +169,6 @@ static int args_metrics_addr(const char *s)
 int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_size)
 {
 	char bad[80];
-	char *end;
 	int c, rc;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -195,7 +206,7 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 				     bad);
 			break;
 		case 'p':
-			if (parse_u32(optarg, 1, INT_MAX, &cfg->pid))
+			if (args_u32(optarg, 1, INT_MAX, &cfg->pid))
 				FAIL("invalid PID '%.64s'", optarg);
 			break;
 		case 'n':
@@ -209,10 +220,8 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			cfg->failed = true;
 			break;
 		case 'd':
-			errno = 0;
-			cfg->duration = strtod(optarg, &end);
-			if (errno || *end || !*optarg || !(cfg->duration > 0) ||
-			    cfg->duration > 1e9)
+			/* above 0: the least positive double is the least allowed */
+			if (args_seconds(optarg, DBL_TRUE_MIN, 1e9, &cfg->duration))
 				FAIL("invalid duration '%.64s': a number of seconds above 0",
 				     optarg);
 			break;
@@ -260,7 +269,7 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			cfg->fail_on_loss = true;
 			break;
 		case OPT_RINGBUF:
-			if (parse_u32(optarg, 1, 1024, &cfg->ringbuf_mib) ||
+			if (args_u32(optarg, 1, 1024, &cfg->ringbuf_mib) ||
 			    (cfg->ringbuf_mib & (cfg->ringbuf_mib - 1)))
 				FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to 1024",
 				     optarg);
@@ -273,7 +282,7 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			cfg->metrics = optarg;
 			break;
 		case OPT_METRICS_GRACE:
-			if (parse_u32(optarg, 0, 86400 * 7, &cfg->metrics_grace))
+			if (args_u32(optarg, 0, 86400 * 7, &cfg->metrics_grace))
 				FAIL("invalid --metrics-grace '%.64s': seconds from 0 to 604800",
 				     optarg);
 			break;
@@ -300,10 +309,7 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			cfg->no_fd_table = true;
 			break;
 		case OPT_LEAKS_OLDER:
-			errno = 0;
-			cfg->leaks_older = strtod(optarg, &end);
-			if (errno || *end || !*optarg || !(cfg->leaks_older >= 0) ||
-			    cfg->leaks_older > 1e9)
+			if (args_seconds(optarg, 0, 1e9, &cfg->leaks_older))
 				FAIL("invalid --leaks-older '%.64s': a number of seconds, 0 or more",
 				     optarg);
 			break;

@@ -2,6 +2,7 @@
 #ifndef CC_ARGS_H
 #define CC_ARGS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -16,5 +17,11 @@ enum args_result {
 int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_size);
 void args_usage(FILE *out);
 const char *args_usage_line(void);
+
+/* An option's value: a whole number from min to max (no sign); 0 or -EINVAL. */
+int args_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+
+/* An option's value: a number of seconds from min to max; 0 or -EINVAL. */
+int args_seconds(const char *s, double min, double max, double *out);
 
 #endif

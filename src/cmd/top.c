@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cmd/commands.h"
 #include "enrich/engine_state.h"
 #include "format/strbuf.h"
@@ -106,32 +107,6 @@ static void top_usage(FILE *out)
 	      out);
 }
 
-static int top_seconds(const char *s, double min, double max, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	if (errno || *end || !*s || !(*out >= min) || *out > max)
-		return -EINVAL;
-	return 0;
-}
-
-static int top_u32(const char *s, unsigned long min, unsigned long max, uint32_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 #define TOP_FAIL(...)                                                                              \
 	do {                                                                                       \
 		fprintf(stderr, "copenclose top: " __VA_ARGS__);                                   \
@@ -169,7 +144,7 @@ static int top_parse(int argc, char **argv, struct config *cfg, struct top *t, d
 					 optarg);
 			break;
 		case TOP_OPT_INTERVAL:
-			if (top_seconds(optarg, 0.1, 3600, interval))
+			if (args_seconds(optarg, 0.1, 3600, interval))
 				TOP_FAIL("invalid --interval '%.64s': seconds from 0.1 to 3600",
 					 optarg);
 			break;
@@ -197,7 +172,7 @@ static int top_parse(int argc, char **argv, struct config *cfg, struct top *t, d
 				TOP_FAIL("unknown system call '%s' in -e", bad);
 			break;
 		case 'd':
-			if (top_seconds(optarg, 1e-9, 1e9, &cfg->duration))
+			if (args_seconds(optarg, 1e-9, 1e9, &cfg->duration))
 				TOP_FAIL("invalid duration '%.64s': a number of seconds above 0",
 					 optarg);
 			break;
@@ -209,13 +184,13 @@ static int top_parse(int argc, char **argv, struct config *cfg, struct top *t, d
 			cfg->metrics = optarg;
 			break;
 		case TOP_OPT_GRACE:
-			if (top_u32(optarg, 0, 86400 * 7, &cfg->metrics_grace))
+			if (args_u32(optarg, 0, 86400 * 7, &cfg->metrics_grace))
 				TOP_FAIL(
 					"invalid --metrics-grace '%.64s': seconds from 0 to 604800",
 					optarg);
 			break;
 		case TOP_OPT_RINGBUF:
-			if (top_u32(optarg, 1, 1024, &cfg->ringbuf_mib) ||
+			if (args_u32(optarg, 1, 1024, &cfg->ringbuf_mib) ||
 			    (cfg->ringbuf_mib & (cfg->ringbuf_mib - 1)))
 				TOP_FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to "
 					 "1024",

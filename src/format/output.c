@@ -446,6 +446,16 @@ static void json_closed(struct output *o, const struct fd_origin *origin, uint64
 static void json_identity(struct output *o, const struct cc_event *ev,
 			  const struct cgroup_identity *id);
 
+/* The image and Kubernetes keys of a container, null elsewhere. */
+static void json_k8s(struct strbuf *b, const struct cgroup_identity *id, int in_ctr)
+{
+	json_known(b, "container_image", in_ctr ? id->ctr.image : NULL);
+	json_known(b, "k8s_namespace", in_ctr ? id->ctr.k8s_namespace : NULL);
+	json_known(b, "k8s_pod", in_ctr ? id->ctr.k8s_pod : NULL);
+	json_known(b, "k8s_pod_uid", in_ctr ? id->ctr.k8s_pod_uid : NULL);
+	json_known(b, "k8s_container", in_ctr ? id->ctr.k8s_container : NULL);
+}
+
 /* The container's keys, without the namespaces (which a leak record does not have). */
 static void json_container(struct strbuf *b, const struct cgroup_identity *id)
 {
@@ -454,11 +464,7 @@ static void json_container(struct strbuf *b, const struct cgroup_identity *id)
 	json_cstr(b, "container_id", in_ctr ? id->ctr.id : NULL);
 	json_cstr(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
 	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
-	json_known(b, "container_image", in_ctr ? id->ctr.image : NULL);
-	json_known(b, "k8s_namespace", in_ctr ? id->ctr.k8s_namespace : NULL);
-	json_known(b, "k8s_pod", in_ctr ? id->ctr.k8s_pod : NULL);
-	json_known(b, "k8s_pod_uid", in_ctr ? id->ctr.k8s_pod_uid : NULL);
-	json_known(b, "k8s_container", in_ctr ? id->ctr.k8s_container : NULL);
+	json_k8s(b, id, in_ctr);
 }
 
 static void json_event(struct output *o, const struct cc_event *ev, size_t size,
@@ -533,11 +539,7 @@ static void json_identity(struct output *o, const struct cc_event *ev,
 	json_bool(b, "identity_mismatch", mismatch(ev, id));
 	json_known(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
 	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
-	json_known(b, "container_image", in_ctr ? id->ctr.image : NULL);
-	json_known(b, "k8s_namespace", in_ctr ? id->ctr.k8s_namespace : NULL);
-	json_known(b, "k8s_pod", in_ctr ? id->ctr.k8s_pod : NULL);
-	json_known(b, "k8s_pod_uid", in_ctr ? id->ctr.k8s_pod_uid : NULL);
-	json_known(b, "k8s_container", in_ctr ? id->ctr.k8s_container : NULL);
+	json_k8s(b, id, in_ctr);
 	json_cstr(b, "container_trust",
 		  !in_ctr					    ? NULL
 		  : id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated"
