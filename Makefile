@@ -114,9 +114,13 @@ $(BUILD)/helpers/%: tests/helpers/%.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@
 
 # The same workload as a 32-bit program (its calls reach the kernel as ia32 system calls), and
-# an io_uring one linked with liburing.
+# an io_uring one linked with liburing. The kernel's asm/ headers are the same for both ABIs; they
+# are looked for in the 64-bit multiarch folder last, as gcc-multilib's /usr/include/asm link
+# would (that package conflicts with Debian's cross compilers; gcc-12-multilib does not).
 $(BUILD)/helpers/workload32: tests/helpers/workload.c | $(BUILD)/helpers
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -m32 -static $< -o $@
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -m32 -static \
+		-idirafter /usr/include/$(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu) \
+		$< -o $@
 
 $(BUILD)/helpers/uring: tests/helpers/uring.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@ -luring

@@ -21,6 +21,7 @@ build_pkgs=(
 )
 test_pkgs=(
 	bc
+	bpftrace
 	busybox-static
 	containerd
 	crun
@@ -28,8 +29,7 @@ test_pkgs=(
 	docker.io
 	file
 	fuse3
-	gcc-multilib
-	gdb
+	gcc-12-multilib
 	groff-base
 	iproute2
 	jq
