@@ -101,7 +101,12 @@ static int drop_bounding(void)
 	return 0;
 }
 
-/* Permitted and effective sets reduced to CAP_DAC_READ_SEARCH, inheritable and ambient empty. */
+/*
+ * Permitted and effective sets reduced to CAP_DAC_READ_SEARCH, or emptied when that one is not
+ * held (a bounding set without it, a start without it): a reduction the kernel always allows.
+ * Inheritable and ambient end empty. 0 when the one capability was kept, else the -errno of the
+ * attempt to keep it.
+ */
 static int keep_only_dac_read_search(void)
 {
 	cap_value_t keep[] = {CAP_DAC_READ_SEARCH};
@@ -111,15 +116,50 @@ static int keep_only_dac_read_search(void)
 	if (!caps)
 		return -errno;
 	if (cap_set_flag(caps, CAP_PERMITTED, 1, keep, CAP_SET) ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) || cap_set_proc(caps))
+	    cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) || cap_set_proc(caps)) {
 		err = -errno;
+		cap_clear(caps);
+		cap_set_proc(caps); /* checked by the caller: it reads what is left */
+	}
 	cap_free(caps);
-	if (!err && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
-		err = -errno;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); /* emptied with permitted too */
 	return err;
 }
 
-int preflight_drop_privileges(uid_t uid, gid_t gid)
+/* Whether the permitted, effective, inheritable or ambient set holds a capability but only. */
+static int holds_other_than(cap_value_t only)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v;
+	int other = !caps;
+
+	for (int c = 0; caps && c <= CAP_LAST_CAP && !other; c++) {
+		if (c == only)
+			continue;
+		for (int f = CAP_EFFECTIVE; f <= CAP_INHERITABLE && !other; f++)
+			other = cap_get_flag(caps, c, (cap_flag_t)f, &v) || v == CAP_SET;
+		other = other || prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0) == 1;
+	}
+	cap_free(caps);
+	return other;
+}
+
+/* Whether the bounding set holds nothing but CAP_DAC_READ_SEARCH. */
+static int bounding_reduced(void)
+{
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (c != CAP_DAC_READ_SEARCH && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
+			return 0;
+	return 1;
+}
+
+static void first_error(int *err, int failed)
+{
+	if (failed && !*err)
+		*err = -errno;
+}
+
+int preflight_drop_privileges(uid_t uid, gid_t gid, struct preflight_dropped *left)
 {
 	/*
 	 * Locked before the uid changes, while CAP_SETPCAP is still held: uid 0 never regains
@@ -129,17 +169,36 @@ int preflight_drop_privileges(uid_t uid, gid_t gid)
 	unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
 			     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
 			     SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
-	int err = 0, cap_err;
+	int err = 0, locked = prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) == 0;
 
-	if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0))
-		err = -errno;
-	else if ((err = drop_bounding()))
-		;
-	else if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
-		err = -errno;
-	/* whatever failed above, no capability but the one needed stays */
-	cap_err = keep_only_dac_read_search();
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) && !cap_err)
-		cap_err = -errno;
-	return err ? err : cap_err;
+	first_error(&err, !locked);
+	/*
+	 * Without CAP_SETPCAP neither the securebits nor the bounding set can change: keep-caps
+	 * (allowed to anyone) carries the permitted set across the uid change instead, reduced
+	 * right after. Each step is tried whatever failed before it: uid 0 without capabilities
+	 * still owns root's files.
+	 */
+	if (locked)
+		first_error(&err, drop_bounding() != 0);
+	else
+		prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+	first_error(&err, setgroups(0, NULL) != 0);
+	first_error(&err, setresgid(gid, gid, gid) != 0);
+	first_error(&err, setresuid(uid, uid, uid) != 0);
+	left->kept_dac_read_search = 0;
+	if (!keep_only_dac_read_search())
+		left->kept_dac_read_search = 1;
+	else if (!err)
+		err = -EPERM;
+	first_error(&err, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0);
+	if (!locked)
+		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	left->uid = geteuid();
+	left->gid = getegid();
+	left->bounding_reduced = bounding_reduced();
+	/* the promise of this function: never more than the one capability, whatever failed */
+	left->other_caps = holds_other_than(CAP_DAC_READ_SEARCH);
+	if (left->other_caps && !err)
+		err = -EPERM;
+	return err;
 }

@@ -48,14 +48,26 @@ int preflight_tracefs(char *dir, size_t size, int *mounted);
 #define PREFLIGHT_USER_UID 65534
 #define PREFLIGHT_USER_GID 65534
 
+/* What the drop left the process with, to tell when it did not go as planned. */
+struct preflight_dropped {
+	uid_t uid; /* effective uid and gid at the end */
+	gid_t gid;
+	int kept_dac_read_search; /* 1: that capability kept; 0: no capability at all */
+	int bounding_reduced;	  /* 1: the bounding set holds CAP_DAC_READ_SEARCH at most */
+	int other_caps;		  /* 1: another capability is still held (never expected) */
+};
+
 /*
  * Once the programs are attached, before any runtime state or cgroup name is read: lock the
  * securebits (no capabilities regained by uid 0, none lost or kept by a uid change but as set
  * here), become uid and gid with no supplementary groups, keep only CAP_DAC_READ_SEARCH
  * (open_by_handle_at, and reading the runtimes' root-only state) in the permitted, effective
- * and bounding sets, and set no_new_privs. Whatever fails, the capabilities are still reduced.
- * 0, or the first -errno.
+ * and bounding sets, and set no_new_privs. Each step is tried whatever failed before it.
+ * Where CAP_DAC_READ_SEARCH cannot be kept (not in the bounding or permitted set) no
+ * capability is kept; without CAP_SETPCAP the securebits and the bounding set stay as they
+ * were (nothing can be regained: no_new_privs, no capability held); without CAP_SETUID or
+ * CAP_SETGID the ids stay. *left says what remains. 0, or the first -errno.
  */
-int preflight_drop_privileges(uid_t uid, gid_t gid);
+int preflight_drop_privileges(uid_t uid, gid_t gid, struct preflight_dropped *left);
 
 #endif

@@ -629,6 +629,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 {
 	struct session s = {
 		.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1, .view = view};
+	struct preflight_dropped left;
 	uint64_t seen, lost, unread, cg_lost;
 	int rc, err;
 
@@ -649,11 +650,16 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	rc = session_setup_kernel(&s);
 	if (rc)
 		goto cleanup;
-	if ((err = preflight_drop_privileges(PREFLIGHT_USER_UID, PREFLIGHT_USER_GID)))
+	if ((err = preflight_drop_privileges(PREFLIGHT_USER_UID, PREFLIGHT_USER_GID, &left)))
 		fprintf(stderr,
-			"copenclose: warning: could not drop privileges to uid %d: %s (running on "
-			"with CAP_DAC_READ_SEARCH only)\n",
-			PREFLIGHT_USER_UID, strerror(-err));
+			"copenclose: warning: could not drop privileges as planned: %s (running on "
+			"as uid %u gid %u with %s%s)\n",
+			strerror(-err), (unsigned)left.uid, (unsigned)left.gid,
+			left.other_caps ? "capabilities it could not drop"
+			: left.kept_dac_read_search
+				? "CAP_DAC_READ_SEARCH only"
+				: "no capability: root-only runtime state unread",
+			left.bounding_reduced ? "" : ", bounding set kept: no CAP_SETPCAP");
 	rc = session_setup_names(&s);
 	if (rc)
 		goto cleanup;
