@@ -44,7 +44,7 @@ FUZZ_SECONDS ?= 60
 .SECONDARY:
 
 .PHONY: all run test unit integration vm-test vm-test-systemd check-format format lint bench fuzz \
-	stress install clean deps deps-test helpers static image
+	stress install clean deps deps-test helpers static image soak
 
 all: $(BUILD)/copenclose
 
@@ -195,6 +195,12 @@ bench:
 	@scripts/deps.sh vm
 	@$(MAKE) --no-print-directory helpers
 	bench/attach-matrix.sh
+
+# Memory under container churn (bench/soak.sh): SOAK_SECONDS=1200 by default.
+soak:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	bench/soak.sh
 
 stress: all helpers
 	@CC_STRESS=1 scripts/run-integration.sh

@@ -71,9 +71,15 @@ vm_pkgs=(
 	zstd
 )
 bench_pkgs=(
+	bc
 	bpftrace
+	busybox-static
+	curl
+	heaptrack
 	jq
 	libbpf-tools
+	linux-perf
+	runc
 )
 want=("${build_pkgs[@]}")
 case "${1:-build}" in

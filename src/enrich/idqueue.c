@@ -14,9 +14,9 @@ int idqueue_init(struct idqueue *q, size_t cap)
 	memset(q, 0, sizeof(*q));
 	if (cap == 0)
 		return -EINVAL;
-	if ((err = keycount_init(&q->waiting, cap)))
+	if ((err = keycount_init(&q->waiting, 2 * cap)))
 		return err;
-	q->items = calloc(cap, sizeof(*q->items));
+	q->items = calloc(2 * cap, sizeof(*q->items));
 	if (!q->items) {
 		idqueue_free(q);
 		return -ENOMEM;
@@ -46,9 +46,9 @@ int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char
 		return -EINVAL;
 	if ((kind == IDQ_LOOKUP || kind == IDQ_LOOKUP_PID) && keycount_get(&q->waiting, key))
 		return 1;
-	if (q->n == q->cap)
+	if (q->n >= (kind == IDQ_FORGET ? 2 * q->cap : q->cap))
 		return -EAGAIN;
-	it = &q->items[(q->head + q->n) % q->cap];
+	it = &q->items[(q->head + q->n) % (2 * q->cap)];
 	memset(it, 0, sizeof(*it));
 	if (kind == IDQ_LEARN) {
 		it->path = malloc(len + 1);
@@ -73,7 +73,7 @@ int idqueue_pop(struct idqueue *q, struct idq_item *out)
 		return -ENOENT;
 	*out = q->items[q->head];
 	memset(&q->items[q->head], 0, sizeof(q->items[q->head]));
-	q->head = (q->head + 1) % q->cap;
+	q->head = (q->head + 1) % (2 * q->cap);
 	q->n--;
 	keycount_del(&q->waiting, out->key);
 	return 0;

@@ -26,18 +26,22 @@ struct idq_item {
 };
 
 struct idqueue {
-	struct idq_item *items; /* ring of cap items from head */
+	struct idq_item *items; /* ring of 2 * cap items from head */
 	size_t cap, head, n;
 	struct keycount waiting; /* items queued per key */
 };
 
-/* 0 or -ENOMEM; cap is how many requests may wait at most. */
+/*
+ * 0 or -ENOMEM; cap is how many lookups and learns may wait at most; forgets may fill twice that,
+ * so a removed cgroup is forgotten by the thread (and its cache) even when lookups fill the queue.
+ */
 int idqueue_init(struct idqueue *q, size_t cap);
 void idqueue_free(struct idqueue *q);
 
 /*
  * Queue a request: 0 when queued; 1 when a lookup was not queued because a request for the same
- * key already waits (its answer serves both); -EAGAIN when full; -EINVAL, -ENOMEM. path (len
+ * key already waits (its answer serves both); -EAGAIN when full (cap requests wait; 2 * cap for a
+ * forget); -EINVAL, -ENOMEM. path (len
  * bytes, IDQ_LEARN only) and creator (may be NULL) are copied.
  */
 int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char *path, size_t len,

@@ -47,7 +47,10 @@ static bool work(struct resolver *r, struct idq_item *it, struct namer_answer *a
 	switch (it->kind) {
 	case IDQ_FORGET:
 		resolver_forget(r, it->key);
-		return false;
+		memset(a, 0, sizeof(*a));
+		a->key = it->key;
+		a->forget = true;
+		return true;
 	case IDQ_LEARN:
 		resolver_learn_created(r, it->key, it->path, it->len,
 				       it->creator[0] ? it->creator : NULL);
@@ -89,6 +92,7 @@ static void *namer_main(void *arg)
 		made = work(n->back, &it, &a);
 		free(it.path);
 		pthread_mutex_lock(&n->lock);
+		n->back_entries = resolver_cache_size(n->back);
 		while (made && n->ans_n == n->ans_cap && !n->stop)
 			pthread_cond_wait(&n->wake, &n->lock);
 		if (made && !n->stop)
@@ -216,10 +220,37 @@ size_t namer_collect(struct namer *n, struct resolver *front)
 	pthread_mutex_unlock(&n->lock);
 	/* the spare array is the consumer's alone until the next swap */
 	for (size_t i = 0; i < cnt; i++) {
-		resolver_publish(front, got[i].key, &got[i].id, got[i].pending);
+		if (!got[i].forget)
+			resolver_publish(front, got[i].key, &got[i].id, got[i].pending);
+		else if (!n->in_use || !n->in_use(n->in_use_ctx, got[i].key))
+			resolver_forget(front, got[i].key);
 		answer_clear(&got[i]);
 	}
 	return cnt;
+}
+
+void namer_forget_unless(struct namer *n, bool (*in_use)(void *ctx, uint64_t key), void *ctx)
+{
+	n->in_use = in_use;
+	n->in_use_ctx = ctx;
+}
+
+size_t namer_back_entries(struct namer *n)
+{
+	size_t v;
+
+	pthread_mutex_lock(&n->lock);
+	v = n->back_entries;
+	pthread_mutex_unlock(&n->lock);
+	return v;
+}
+
+void namer_queued(struct namer *n, size_t *requests, size_t *answers)
+{
+	pthread_mutex_lock(&n->lock);
+	*requests = idqueue_len(&n->req);
+	*answers = n->ans_n;
+	pthread_mutex_unlock(&n->lock);
 }
 
 bool namer_idle(struct namer *n)

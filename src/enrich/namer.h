@@ -18,6 +18,7 @@
 struct namer_answer {
 	uint64_t key;
 	bool pending; /* may be completed by asking again later */
+	bool forget;  /* the cgroup was removed: no identity, the front forgets it */
 	struct cgroup_identity id;
 	char *path; /* owned; id.path points here */
 };
@@ -35,6 +36,11 @@ struct namer {
 	bool stop;
 	bool started;
 	uint64_t asked, merged, refused; /* requests queued, merged into one waiting, queue full */
+	size_t back_entries;		 /* resolver_cache_size(back) after the last request */
+	/* whether the consumer still needs a removed cgroup's name (its records wait): then it
+	   forgets it itself (namer_forget_unless); NULL: never */
+	bool (*in_use)(void *ctx, uint64_t key);
+	void *in_use_ctx;
 };
 
 /*
@@ -57,7 +63,12 @@ void namer_stop(struct namer *n);
 int namer_ask(struct namer *n, enum idq_kind kind, uint64_t key, const char *path, size_t len,
 	      const char *creator);
 
-/* Put every answer into front (resolver_publish): how many. Never waits on a file. */
+/*
+ * Put every answer into front (resolver_publish): how many. Never waits on a file. The answer to
+ * IDQ_FORGET, which comes after every answer about that cgroup, removes it from front unless
+ * the in_use callback says the consumer still needs it (an answer that came after the consumer
+ * forgot a removed cgroup would otherwise stay cached until evicted).
+ */
 size_t namer_collect(struct namer *n, struct resolver *front);
 
 /* Readable when answers wait (for epoll). */
@@ -65,6 +76,15 @@ static inline int namer_fd(const struct namer *n)
 {
 	return n->efd;
 }
+
+/* Set the in_use callback (see namer_collect), before the first request. */
+void namer_forget_unless(struct namer *n, bool (*in_use)(void *ctx, uint64_t key), void *ctx);
+
+/* How many entries the thread's own resolver caches (for /metrics). */
+size_t namer_back_entries(struct namer *n);
+
+/* Requests waiting, answers waiting (for /metrics). */
+void namer_queued(struct namer *n, size_t *requests, size_t *answers);
 
 /* Nothing queued, nothing being worked on, no answer left to collect. */
 bool namer_idle(struct namer *n);

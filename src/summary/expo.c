@@ -125,9 +125,38 @@ static uint64_t expo_row_lost(const struct summary_row *r)
 	return r->lost;
 }
 
+static void expo_sizes(struct strbuf *b, struct strbuf *tmp, const struct expo_state *st)
+{
+	for (size_t i = 0; i < st->nsizes && i < EXPO_SIZES_MAX; i++) {
+		const struct expo_size *z = &st->sizes[i];
+
+		if (i == 0 || strcmp(z->name, st->sizes[i - 1].name) != 0)
+			expo_family(b, z->name, "gauge", z->help);
+		strbuf_adds(b, z->name);
+		if (z->label) {
+			strbuf_addc(b, '{');
+			expo_label(b, tmp, z->label, z->value ? z->value : "", 1);
+			strbuf_addc(b, '}');
+		}
+		expo_value(b, z->entries);
+	}
+}
+
+/* The series lines (not # comments) of b from byte from on. */
+static uint64_t expo_count_series(const struct strbuf *b, size_t from)
+{
+	uint64_t n = 0;
+
+	for (size_t i = from; i < b->len; i++)
+		if ((i == from || b->buf[i - 1] == '\n') && b->buf[i] != '#')
+			n++;
+	return n;
+}
+
 void expo_write(struct strbuf *b, const struct summary *s, const struct expo_state *st)
 {
 	struct strbuf tmp = {0};
+	size_t from = b->len;
 	char num[64];
 
 	expo_plain(b, "copenclose_up", "gauge",
@@ -168,5 +197,10 @@ void expo_write(struct strbuf *b, const struct summary *s, const struct expo_sta
 	expo_plain(b, "copenclose_containers_expired_total", "counter",
 		   "Containers whose series were dropped after their grace period.",
 		   st->rows_expired);
+	expo_sizes(b, &tmp, st);
+	expo_plain(b, "copenclose_metric_series_entries", "gauge",
+		   "Series this exposition serves, this one included (bounded by the rows: their "
+		   "grace period and their own bounds).",
+		   b->oom ? 0 : expo_count_series(b, from) + 1);
 	strbuf_free(&tmp);
 }

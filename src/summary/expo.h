@@ -8,6 +8,19 @@
 #include "format/strbuf.h"
 #include "summary/summary.h"
 
+#define EXPO_SIZES_MAX 24
+
+/*
+ * The size of one structure that grows with what the tracer has seen (each has a bound): a gauge
+ * NAME{LABEL="VALUE"} (LABEL NULL: no label). Sizes of one NAME follow each other.
+ */
+struct expo_size {
+	const char *name; /* copenclose_..._entries */
+	const char *help;
+	const char *label, *value;
+	uint64_t entries;
+};
+
 /* What the tracer knows of itself, for the copenclose_* state families. */
 struct expo_state {
 	const char *version;
@@ -19,6 +32,8 @@ struct expo_state {
 	uint64_t tally_full;	   /* calls not tallied: the tally map was full */
 	uint64_t cgroups_resolved; /* cgroup ids the resolver holds */
 	uint64_t rows_expired;	   /* containers whose series went after the grace period */
+	struct expo_size sizes[EXPO_SIZES_MAX];
+	size_t nsizes;
 };
 
 /*
@@ -28,7 +43,10 @@ struct expo_state {
  */
 void expo_label_value(struct strbuf *b, struct strbuf *tmp, const char *s, size_t n);
 
-/* Every family, HELP and TYPE first, one series per row and result; rows in the given order. */
+/*
+ * Every family, HELP and TYPE first, one series per row and result; rows in the given order; then
+ * st's sizes, and last copenclose_metric_series_entries: the series served, itself included.
+ */
 void expo_write(struct strbuf *b, const struct summary *s, const struct expo_state *st);
 
 #endif

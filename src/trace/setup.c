@@ -339,6 +339,14 @@ loaded:
  * then, with either, the programs drop every event: an empty slot of the cgroup array is no
  * match).
  */
+/* Records of the cgroup wait for its name: the consumer forgets it once they are written. */
+static bool held_has(void *ctx, uint64_t key)
+{
+	struct session *s = ctx;
+
+	return deferral_holds(&s->held, key);
+}
+
 int session_setup_names(struct session *s)
 {
 	const struct config *cfg = s->cfg;
@@ -377,6 +385,7 @@ int session_setup_names(struct session *s)
 			strerror(-err));
 		return TRACER_FAILED;
 	}
+	namer_forget_unless(s->namer, held_has, s);
 	if (s->summarizing &&
 	    (err = summarize_init(&s->sz, cfg, s->layout.v2_mount, s->view != NULL))) {
 		fprintf(stderr, "copenclose: cannot serve metrics on %s: %s\n", cfg->metrics,

@@ -17,6 +17,7 @@
 
 #include "trace/preflight.h"
 #include "format/syscalls.h"
+#include "trace/footprint.h"
 #include "trace/session.h"
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -406,6 +407,7 @@ static int tick(struct session *s, uint64_t now, int final)
 	s->sz.state.events_lost = counter(s, CC_CNT_LOST);
 	s->sz.state.cgroup_lost = counter(s, CC_CNT_CG_LOST);
 	s->sz.state.tally_full = counter(s, CC_CNT_TALLY_FULL);
+	footprint_fill(s, &s->sz.state);
 	err = summarize_collect(&s->sz, s->res, bpf_map__fd(s->skel->maps.tally),
 				bpf_map__fd(s->skel->maps.lost_by_cgroup), s->ncpus,
 				s->fd_table ? s->fds.table : NULL, now);

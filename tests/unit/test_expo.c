@@ -172,6 +172,40 @@ static void test_families(void **state)
 	summary_free(&s);
 }
 
+/* The sizes of the bounded structures: one family per name, labels escaped, and the series
+   count that closes the exposition counts every sample line, itself included. */
+static void test_sizes(void **state)
+{
+	struct summary s;
+	struct expo_state st = {.version = "1", .mode = "stream"};
+	struct strbuf b = {0};
+	char want[64];
+	int samples = 0;
+
+	(void)state;
+	summary_init(&s);
+	summary_add(&s, row(&s, "aaaa", "web"), CC_SYS_OPENAT, 0, 1);
+	st.sizes[st.nsizes++] = (struct expo_size){"copenclose_resolver_cache_entries", "h",
+						   "cache", "consumer", 7};
+	st.sizes[st.nsizes++] =
+		(struct expo_size){"copenclose_resolver_cache_entries", NULL, "cache", "a\"b", 8};
+	st.sizes[st.nsizes++] =
+		(struct expo_size){"copenclose_fd_table_entries", "h2", NULL, NULL, 9};
+	expo_write(&b, &s, &st);
+	strbuf_addc(&b, '\0');
+	assert_int_equal(count_lines(b.buf, "# TYPE copenclose_resolver_cache_entries gauge"), 1);
+	assert_non_null(strstr(b.buf, "# HELP copenclose_resolver_cache_entries h\n"));
+	assert_non_null(strstr(b.buf, "copenclose_resolver_cache_entries{cache=\"consumer\"} 7\n"));
+	assert_non_null(strstr(b.buf, "copenclose_resolver_cache_entries{cache=\"a\\\"b\"} 8\n"));
+	assert_non_null(strstr(b.buf, "\ncopenclose_fd_table_entries 9\n"));
+	for (const char *p = b.buf; *p; p = strchr(p, '\n') + 1)
+		samples += *p != '#';
+	snprintf(want, sizeof(want), "\ncopenclose_metric_series_entries %d\n", samples);
+	assert_non_null(strstr(b.buf, want));
+	strbuf_free(&b);
+	summary_free(&s);
+}
+
 static void test_metrics_addr(void **state)
 {
 	struct sockaddr_storage sa;
@@ -208,6 +242,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_families),
+		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_metrics_addr),
 	};
 

@@ -92,6 +92,14 @@ static void test_bounded(void **state)
 	assert_int_equal(idqueue_len(&q), 0);
 	/* freed with a path still queued: no leak (checked under a sanitizer or valgrind) */
 	assert_int_equal(idqueue_push(&q, IDQ_LEARN, 9, "/e", 2, NULL), 0);
+	assert_int_equal(idqueue_push(&q, IDQ_LOOKUP, 10, NULL, 0, NULL), 0);
+	assert_int_equal(idqueue_push(&q, IDQ_LOOKUP, 11, NULL, 0, NULL), 0);
+	assert_int_equal(idqueue_push(&q, IDQ_LOOKUP, 12, NULL, 0, NULL), -EAGAIN);
+	/* forgets have as much room again: a removed cgroup is not kept for want of it */
+	for (uint64_t k = 13; k < 16; k++)
+		assert_int_equal(idqueue_push(&q, IDQ_FORGET, k, NULL, 0, NULL), 0);
+	assert_int_equal(idqueue_push(&q, IDQ_FORGET, 16, NULL, 0, NULL), -EAGAIN);
+	assert_int_equal(idqueue_len(&q), 6);
 	idqueue_free(&q);
 }
 
@@ -127,7 +135,7 @@ static void test_against_model(void **state)
 	struct {
 		enum idq_kind kind;
 		uint64_t key;
-	} model[CAP];
+	} model[2 * CAP];
 	size_t mn = 0;
 	struct idqueue q;
 	struct idq_item it;
@@ -147,7 +155,7 @@ static void test_against_model(void **state)
 				for (size_t i = 0; i < mn; i++)
 					if (model[i].key == key)
 						want = 1;
-			if (!want && mn == CAP)
+			if (!want && mn >= (kind == IDQ_FORGET ? 2 * CAP : CAP))
 				want = -EAGAIN;
 			got = idqueue_push(&q, kind, key, "/p", 2, NULL);
 			assert_int_equal(got, want);

@@ -1,0 +1,103 @@
+/* Unit tests of the naming thread's answers to a removed cgroup: the consumer's cache forgets it
+   after every earlier answer about it, unless the consumer still holds records of it. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "enrich/namer.h"
+#include "enrich/resolver.h"
+
+static struct resolver *plain_resolver(void)
+{
+	struct resolver_opts o = {
+		.v2_mount = "", .state_root = "/nonexistent-copenclose-unit", .no_prime = true};
+	struct resolver *r = NULL;
+
+	assert_int_equal(resolver_new(&o, &r), 0);
+	return r;
+}
+
+/* Collect until the thread has nothing left (a few seconds at most). */
+static void settle(struct namer *n, struct resolver *front)
+{
+	struct timespec ms = {0, 1000000};
+
+	for (int i = 0; i < 5000 && !namer_idle(n); i++) {
+		namer_collect(n, front);
+		nanosleep(&ms, NULL);
+	}
+	namer_collect(n, front);
+	assert_true(namer_idle(n));
+}
+
+static bool always(void *ctx, uint64_t key)
+{
+	(void)key;
+	++*(int *)ctx;
+	return true;
+}
+
+/* A cgroup made and removed before its answer came: the cache ends without it. */
+static void test_forget_after_answer(void **state)
+{
+	struct resolver *front = plain_resolver();
+	struct namer *n;
+	size_t req = 9, ans = 9;
+
+	(void)state;
+	assert_int_equal(namer_start(&n, plain_resolver(), 64), 0);
+	for (uint64_t k = 100; k < 110; k++)
+		assert_int_equal(namer_ask(n, IDQ_LEARN, k, "/gone", 5, "mkdir"), 0);
+	for (uint64_t k = 100; k < 110; k++)
+		assert_int_equal(namer_ask(n, IDQ_FORGET, k, NULL, 0, NULL), 0);
+	assert_int_equal(namer_ask(n, IDQ_LEARN, 200, "/kept", 5, "mkdir"), 0);
+	settle(n, front);
+	assert_null(resolver_peek(front, 100, NULL));
+	assert_null(resolver_peek(front, 109, NULL));
+	assert_non_null(resolver_peek(front, 200, NULL));
+	assert_string_equal(resolver_peek(front, 200, NULL)->path, "/kept");
+	assert_int_equal(resolver_cache_size(front), 1);
+	assert_int_equal(namer_back_entries(n), 1);
+	namer_queued(n, &req, &ans);
+	assert_int_equal(req, 0);
+	assert_int_equal(ans, 0);
+	namer_stop(n);
+	resolver_free(front);
+}
+
+/* Records of the cgroup still wait: the consumer forgets it itself, later. */
+static void test_forget_in_use(void **state)
+{
+	struct resolver *front = plain_resolver();
+	struct namer *n;
+	int asked = 0;
+
+	(void)state;
+	assert_int_equal(namer_start(&n, plain_resolver(), 64), 0);
+	namer_forget_unless(n, always, &asked);
+	assert_int_equal(namer_ask(n, IDQ_LEARN, 300, "/held", 5, "mkdir"), 0);
+	assert_int_equal(namer_ask(n, IDQ_FORGET, 300, NULL, 0, NULL), 0);
+	settle(n, front);
+	assert_int_equal(asked, 1);
+	assert_non_null(resolver_peek(front, 300, NULL));
+	assert_int_equal(namer_back_entries(n), 0);
+	namer_stop(n);
+	resolver_free(front);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_forget_after_answer),
+		cmocka_unit_test(test_forget_in_use),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
