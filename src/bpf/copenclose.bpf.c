@@ -31,8 +31,6 @@ const volatile char targ_comm[CC_COMM_LEN] = {};
 const volatile bool targ_ignore_host = false;
 const volatile bool targ_cgroup_set = false;
 const volatile __u32 host_pidns = 0;
-const volatile __u32 host_mntns = 0;
-const volatile __u32 host_utsns = 0;
 const volatile __u64 wakeup_bytes = 1 << 20;
 /* `top` and --metrics: tally every call asked for (targ_tally_calls) that passes the filters in
    the tally map; stream only the system calls whose bit is set in targ_stream (top needs the
@@ -49,16 +47,22 @@ const volatile __u32 targ_syscalls = ~0u;
 /* The host's pid namespace is the initial one (pid namespaces at level 0 are): the fast host test
    below needs no pid namespace load then. */
 const volatile bool host_pid_initial = false;
+/* The cgroup ids are the v2 hierarchy's (false on a legacy host: every task is in its root, and
+   only user space can tell a container's process, by its pid). */
+const volatile bool targ_cg_verdicts = false;
 
 /*
- * The addresses of the host's mount and UTS namespaces, learnt from the first task whose
- * namespace inums are the host's; compared, never dereferenced. Unlike a namespace set (struct
- * nsproxy, which a host task that unshared only its network namespace owns alone, and whose
- * memory a container's set can reuse once it exits), these are the host's PID 1's own and live
- * as long as it does, so no other namespace can take their address.
+ * Whether a cgroup is a container's (CC_CG_CONTAINER) or the host's (CC_CG_HOST), as user space
+ * judged it from the cgroup's path and the runtimes' state: the host rule's cgroup half. A cgroup
+ * not in the map is not judged yet; its events in the host's pid namespace go to user space,
+ * which decides (and drops them under -I when they are the host's).
  */
-__u64 host_mnt_ns = 0;
-__u64 host_uts_ns = 0;
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CC_CG_VERDICTS);
+	__type(key, __u64);
+	__type(value, __u8);
+} cg_verdict SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -243,7 +247,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	struct mnt_namespace *mnt;
 	struct uts_namespace *uts;
 	struct scratch *s;
-	bool host;
+	__u16 status;
 
 	if (drop_early(tgid, ret))
 		goto filtered;
@@ -254,28 +258,29 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 		goto filtered; /* an exiting task */
 	mnt = nsp->mnt_ns;
 	uts = nsp->uts_ns;
-	host = host_pid_initial && host_mnt_ns && (__u64)mnt == host_mnt_ns &&
-	       (__u64)uts == host_uts_ns && task->thread_pid->level == 0;
-	if (host) {
-		/* the host's own namespaces: their inums are known, no loads needed */
-		if (targ_ignore_host)
-			goto filtered;
-		pidns = host_pidns;
-		mntns = host_mntns;
-		utsns = host_utsns;
+	/* The host rule: the host's pid namespace and a cgroup that is not a container's. A
+	   private mount, UTS or network namespace alone (PrivateTmp=, unshare -m) is the host's. */
+	if (host_pid_initial && task->group_leader->thread_pid->level == 0) {
+		pidns = host_pidns; /* no load needed */
 		ns_tgid = tgid;
 	} else {
 		pidns = active_pidns(task, &ns_tgid);
-		mntns = mnt->ns.inum;
-		utsns = uts->ns.inum;
-		host = pidns == host_pidns && mntns == host_mntns && utsns == host_utsns;
-		if (host && !host_mnt_ns) {
-			host_uts_ns = (__u64)uts;
-			host_mnt_ns = (__u64)mnt;
-		}
-		if (targ_ignore_host && host)
+	}
+	status = 0;
+	if (pidns == host_pidns) {
+		__u64 cg = bpf_get_current_cgroup_id();
+		__u8 *v = targ_cg_verdicts ? bpf_map_lookup_elem(&cg_verdict, &cg) : NULL;
+
+		status = CC_ST_PIDNS_HOST;
+		if (!v)
+			status |= CC_ST_HOST_UNSURE;
+		else if (*v == CC_CG_HOST)
+			status |= CC_ST_HOST;
+		if (targ_ignore_host && (status & CC_ST_HOST))
 			goto filtered;
 	}
+	mntns = mnt->ns.inum;
+	utsns = uts->ns.inum;
 
 	/* sc is CC_SYS_MAX for an exit or exec record: not a call, never tallied (its key would
 	   read as the cgroup's losses), always sent */
@@ -310,7 +315,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.fd = -1;
 	s->ev.dirfd = AT_FDCWD;
 	s->ev.mode = 0;
-	s->ev.status = host ? CC_ST_HOST : 0;
+	s->ev.status = status;
 	s->ev.via = CC_VIA_SYSCALL;
 	s->ev.tail_len = 0;
 	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */

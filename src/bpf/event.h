@@ -47,11 +47,26 @@ enum cc_via {
 enum cc_status {
 	CC_ST_TAIL_UNREADABLE = 1 << 0, /* the path or address could not be read */
 	CC_ST_TAIL_TRUNCATED = 1 << 1,	/* it was longer than the record holds */
-	CC_ST_HOST = 1 << 2,		/* pid, mount and UTS namespaces are the host's */
-	CC_ST_HAS_MODE = 1 << 3,	/* open with O_CREAT or O_TMPFILE: mode is set */
-	CC_ST_HAS_DIRFD = 1 << 4,	/* openat/openat2 with a dirfd other than AT_FDCWD */
-	CC_ST_HOW_UNREADABLE = 1 << 5,	/* openat2's struct open_how could not be read */
+	CC_ST_HOST =
+		1 << 2, /* the host's, by the host rule as the kernel judged it (what -I drops) */
+	CC_ST_HAS_MODE = 1 << 3,       /* open with O_CREAT or O_TMPFILE: mode is set */
+	CC_ST_HAS_DIRFD = 1 << 4,      /* openat/openat2 with a dirfd other than AT_FDCWD */
+	CC_ST_HOW_UNREADABLE = 1 << 5, /* openat2's struct open_how could not be read */
+	CC_ST_PIDNS_HOST = 1 << 6,     /* the task is in the host's pid namespace */
+	CC_ST_HOST_UNSURE = 1 << 7, /* in it, but the kernel knew nothing of its cgroup: user space
+				       decides (the cgroup's verdict was not in cg_verdict) */
 };
+
+/*
+ * The host rule: an event is the host's when its task is in the host's pid namespace and its
+ * cgroup is not a container's. The cgroup half is user space's verdict, kept for the kernel in
+ * the cg_verdict map (cgroup id -> one of these).
+ */
+enum cc_cg_verdict {
+	CC_CG_HOST = 1,
+	CC_CG_CONTAINER = 2,
+};
+#define CC_CG_VERDICTS 16384
 
 /*
  * One traced system call; also a process's exit or exec (type CC_REC_PROC_EXIT or _EXEC, with

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "enrich/hostrule.h"
 #include "format/decode.h"
 #include "format/escape.h"
 #include "format/output.h"
@@ -160,14 +161,6 @@ static int decode_addr(struct output *o, const struct cc_event *ev, size_t size)
 static int is_container(const struct cgroup_identity *id)
 {
 	return id && id->ctr.is_container;
-}
-
-/* Namespaces say isolated while the cgroup says host, or the other way round. */
-static int mismatch(const struct cc_event *ev, const struct cgroup_identity *id)
-{
-	if (!id || !id->path)
-		return -1;
-	return !(ev->status & CC_ST_HOST) != !!id->ctr.is_container;
 }
 
 static void table_key(struct output *o, const struct cc_event *ev)
@@ -536,7 +529,7 @@ static void json_identity(struct output *o, const struct cc_event *ev,
 	json_u64(b, "mntns", ev->mntns);
 	json_u64(b, "utsns", ev->utsns);
 	json_cstr(b, "container_id", in_ctr ? id->ctr.id : NULL);
-	json_bool(b, "identity_mismatch", mismatch(ev, id));
+	json_bool(b, "identity_mismatch", hostrule_mismatch(ev->status, id));
 	json_known(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
 	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
 	json_k8s(b, id, in_ctr);
@@ -544,7 +537,10 @@ static void json_identity(struct output *o, const struct cc_event *ev,
 		  !in_ctr					    ? NULL
 		  : id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated"
 								    : "system");
-	json_bool(b, "host", !(in_ctr || !(ev->status & CC_ST_HOST)));
+	json_bool(b, "host", hostrule_host(ev->status, id));
+	if (o->kernel_host_key) /* tests: the kernel's own verdict, null when it had none */
+		json_bool(b, "kernel_host",
+			  ev->status & CC_ST_HOST_UNSURE ? -1 : !!(ev->status & CC_ST_HOST));
 	strbuf_adds(b, "}\n");
 }
 

@@ -15,6 +15,7 @@
 #include "trace/hostns.h"
 #include "trace/preflight.h"
 #include "trace/session.h"
+#include "trace/verdicts.h"
 
 /* The calls traced in the kernel: those asked for, and with the descriptor table every call that
    makes a descriptor, and close (their events feed the table; only those asked for are written). */
@@ -41,8 +42,7 @@ static int set_filters(struct session *s, const struct host_ns *host)
 		cfg->cgroup || (cfg->container && !selector_active(&s->sel));
 	skel->rodata->targ_syscalls = attach_calls(s);
 	skel->rodata->host_pidns = host->pidns;
-	skel->rodata->host_mntns = host->mntns;
-	skel->rodata->host_utsns = host->utsns;
+	skel->rodata->targ_cg_verdicts = s->layout.v2_mount[0] != '\0';
 	skel->rodata->host_pid_initial = host->pidns == PREFLIGHT_INIT_PIDNS_INO;
 	skel->rodata->wakeup_bytes = ring / 8;
 	skel->rodata->targ_tally = s->summarizing;
@@ -366,6 +366,14 @@ int session_setup_names(struct session *s)
 		return TRACER_FAILED;
 	}
 	s->res = back;
+	/* the test harness checks the host key against the kernel's verdict on every event */
+	s->out.kernel_host_key = getenv("COPENCLOSE_TEST_KERNEL_HOST") != NULL;
+	/* the host rule's verdicts on the cgroups there are (the rest are judged as they come) */
+	if ((err = verdicts_prime(bpf_map__fd(s->skel->maps.cg_verdict), back,
+				  s->layout.v2_mount)) < 0 &&
+	    cfg->verbose)
+		fprintf(stderr, "copenclose: cannot judge the cgroups there are: %s\n",
+			strerror(-err));
 	if (selector_active(&s->sel))
 		announce_selector(s);
 	err = open_cgroup_filter(s);

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "trace/preflight.h"
+#include "trace/verdicts.h"
 #include "format/syscalls.h"
 #include "trace/footprint.h"
 #include "trace/session.h"
@@ -91,6 +92,8 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 	struct fd_entry *closed;
 	struct fd_origin origin;
 
+	if (verdicts_unsure_dropped(s, ev, id))
+		return;
 	/* a container the selector does not choose is neither written nor kept in the table */
 	if (selector_active(&s->sel) && !(id && selector_match(&s->sel, &id->ctr))) {
 		s->not_selected++;
@@ -183,6 +186,7 @@ static void dispatch(struct session *s, const void *data, size_t size,
 		if (s->summarizing)
 			summarize_removed(&s->sz, cg->cgroup_id, now_ns(CLOCK_MONOTONIC));
 		resolver_forget(s->res, cg->cgroup_id);
+		verdicts_forget(s, cg->cgroup_id);
 	}
 }
 
@@ -689,7 +693,9 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
 	/* a view writes no event lines */
-	unread = view ? 0 : seen - lost - s.sink.delivered - s.not_selected - s.fed_only;
+	unread = view ? 0
+		      : seen - lost - s.sink.delivered - s.not_selected - s.fed_only -
+				 s.host_dropped;
 	if (lost)
 		report_loss_by_cgroup(&s, lost);
 	if ((cg_lost = counter(&s, CC_CNT_PROC_LOST)))

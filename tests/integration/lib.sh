@@ -19,6 +19,11 @@ CC_WORK=
 declare -A CC_ID=() CC_PIDNS=() CC_MNTNS=() CC_CPID=() CC_CTL=() CC_PID=() CC_KIND=() CC_CGID=() \
 	CC_CGPATH=()
 CC_TRACERS=() CC_DEFERRED=()
+# The host rule's invariant, checked on every JSON line of every tracer a test starts: the host
+# key (user space's verdict) equals the kernel's own verdict (kernel_host, written when this is
+# set; null where the kernel could not judge), and a tracer with -I writes no host event.
+export COPENCLOSE_TEST_KERNEL_HOST=1
+declare -A CC_TRACER_TAG=() CC_TRACER_IGN=()
 
 # --- TAP -------------------------------------------------------------------------------------
 
@@ -121,9 +126,10 @@ cc_setup() {
 cc_defer() { CC_DEFERRED+=("$1"); }
 
 cc_cleanup() {
-	local pid name i
+	local pid name i bad=
 	for pid in "${CC_TRACERS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+		cc_host_rule_check "$pid"
 	done
 	for name in "${!CC_KIND[@]}"; do
 		cc_container_kill "$name"
@@ -131,7 +137,26 @@ cc_cleanup() {
 	for ((i = ${#CC_DEFERRED[@]} - 1; i >= 0; i--)); do
 		eval "${CC_DEFERRED[i]}"
 	done
+	if [ -n "$CC_WORK" ] && [ -s "$CC_WORK/host-rule.bad" ]; then
+		tap_diag "the host rule's invariant failed (host key against the kernel's verdict and -I):" \
+			"$(head -n 20 "$CC_WORK/host-rule.bad")"
+		bad=1
+	fi
 	[ -n "$CC_WORK" ] && [ -z "${CC_KEEP:-}" ] && rm -rf "$CC_WORK"
+	[ -z "$bad" ] || exit 1 # the test fails (an exit trap that does not exit keeps the status)
+}
+
+# cc_host_rule_check PID: the host rule's invariant on the JSON lines the tracer PID wrote (once
+# per tracer); what breaks it goes to $CC_WORK/host-rule.bad, which fails the test at exit.
+cc_host_rule_check() {
+	local tag=${CC_TRACER_TAG[$1]:-} ign=${CC_TRACER_IGN[$1]:-}
+	[ -n "$tag" ] && [ -f "$CC_WORK/$tag.out" ] || return 0
+	unset "CC_TRACER_TAG[$1]"
+	jq -Rrc --arg tag "$tag" --arg ign "$ign" 'fromjson? | objects | select(has("kernel_host")) |
+		select((.kernel_host != null and .kernel_host != .host) or
+			($ign == "1" and .host == true)) |
+		"\($tag): host \(.host) kernel_host \(.kernel_host) -I \($ign == "1"): \(.)"' \
+		"$CC_WORK/$tag.out" >>"$CC_WORK/host-rule.bad" 2>/dev/null
 }
 
 # The next number of this run; kept in a file, as callers use $(...) subshells.
@@ -431,6 +456,9 @@ cc_tracer_spawn() {
 	"$@" >"$CC_WORK/$tag.out" 2>>"$CC_WORK/$tag.err" </dev/null &
 	CC_TRACER_PID=$!
 	CC_TRACERS+=("$CC_TRACER_PID")
+	CC_TRACER_TAG[$CC_TRACER_PID]=$tag
+	CC_TRACER_IGN[$CC_TRACER_PID]=
+	case " $* " in *" -I "* | *" --ignore-host-ns "*) CC_TRACER_IGN[$CC_TRACER_PID]=1 ;; esac
 	cc_wait_for 20 cc_tracer_attached "$tag" "$CC_TRACER_PID"
 	if ! grep -q '^Tracing' "$CC_WORK/$tag.err"; then
 		tap_diag "tracer $* did not print Tracing; stderr:" "$(cat "$CC_WORK/$tag.err")"
@@ -458,6 +486,7 @@ cc_tracer_stop() {
 		CC_TRACER_RC=124
 	fi
 	t1=$(date +%s.%N)
+	cc_host_rule_check "$CC_TRACER_PID"
 	CC_TRACER_SECS=$(echo "$t1 - $t0" | bc 2>/dev/null || awk "BEGIN{print $t1 - $t0}")
 }
 

@@ -127,7 +127,7 @@ static void test_json_failed_connect_host(void **state)
 	base_event(&r, CC_SYS_CONNECT);
 	r.ev.ret = -111;
 	r.ev.fd = 5;
-	r.ev.status = CC_ST_HOST;
+	r.ev.status = CC_ST_PIDNS_HOST | CC_ST_HOST;
 	sin.sin_addr.s_addr = htonl(0x0a000001);
 	set_tail(&r, &sin, sizeof(sin));
 	line = render(&o, &r, &host);
@@ -140,6 +140,11 @@ static void test_json_failed_connect_host(void **state)
 				     "\"container_image\":null,\"k8s_namespace\":null,"
 				     "\"k8s_pod\":null,\"k8s_pod_uid\":null,\"k8s_container\":null,"
 				     "\"container_trust\":null,\"host\":true}\n"));
+	/* the tests' key: the kernel's verdict beside the host key, null when it had none */
+	o.kernel_host_key = 1;
+	assert_non_null(strstr(render(&o, &r, &host), "\"host\":true,\"kernel_host\":true}\n"));
+	r.ev.status = CC_ST_PIDNS_HOST | CC_ST_HOST_UNSURE;
+	assert_non_null(strstr(render(&o, &r, &host), "\"host\":true,\"kernel_host\":null}\n"));
 	output_free(&o);
 }
 
