@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "bpf/ratelimit.h"
 #include "format/syscalls.h"
 #include "summary/metrics.h"
 
@@ -24,6 +25,7 @@ enum {
 	OPT_LEAKS_OLDER,
 	OPT_ATTACH,
 	OPT_COMPAT,
+	OPT_RATE_LIMIT,
 };
 
 static const struct option long_opts[] = {
@@ -53,6 +55,7 @@ static const struct option long_opts[] = {
 	{"leaks-older", required_argument, NULL, OPT_LEAKS_OLDER},
 	{"attach", required_argument, NULL, OPT_ATTACH},
 	{"compat", no_argument, NULL, OPT_COMPAT},
+	{"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -95,6 +98,9 @@ void args_usage(FILE *out)
 	      "                          attach (fentry also sees io_uring and 32-bit calls)\n"
 	      "      --compat            with tracepoints, also see 32-bit calls (raw_syscalls: a\n"
 	      "                          cost on every system call)\n"
+	      "      --rate-limit N      at most N events a second per container (the host is\n"
+	      "                          one), in bursts of up to N; the others are counted as\n"
+	      "                          throttled, by container and system call\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
 	      "      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 	      "                          (:PORT listens on 127.0.0.1 only)\n"
@@ -264,6 +270,11 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			break;
 		case OPT_COMPAT:
 			cfg->compat = true;
+			break;
+		case OPT_RATE_LIMIT:
+			if (args_u32(optarg, 1, CC_RL_MAX, &cfg->rate_limit))
+				FAIL("invalid --rate-limit '%.64s': events a second from 1 to %u",
+				     optarg, CC_RL_MAX);
 			break;
 		case OPT_FAIL_ON_LOSS:
 			cfg->fail_on_loss = true;

@@ -54,6 +54,7 @@ struct config {
 	double leaks_older;	       /* --leaks-older SECONDS; < 0 when not given */
 	const char *metrics;	       /* --metrics ADDR:PORT, NULL for none */
 	uint32_t metrics_grace;	       /* seconds the series of a gone container stay */
+	uint32_t rate_limit;	       /* --rate-limit: events a second per container, 0 for none */
 };
 
 #define CONFIG_METRICS_GRACE 300

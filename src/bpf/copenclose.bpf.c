@@ -6,6 +6,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "event.h"
+#include "ratelimit.h"
 
 #define AT_FDCWD	      -100
 #define CC_O_CREAT	      0100
@@ -43,6 +44,9 @@ const volatile __u32 targ_stream = ~0u;
 const volatile bool targ_stream_failed = true;
 /* The traced system calls (1 << enum cc_syscall), for the programs that serve several. */
 const volatile __u32 targ_syscalls = ~0u;
+/* --rate-limit: the bucket's interval and tolerance (bpf/ratelimit.h); 0 for no limit. */
+const volatile __u64 targ_rl_interval = 0;
+const volatile __u64 targ_rl_tolerance = 0;
 
 /* The host's pid namespace is the initial one (pid namespaces at level 0 are): the fast host test
    below needs no pid namespace load then. */
@@ -99,6 +103,14 @@ struct {
 	__type(key, struct cc_tally_key);
 	__type(value, __u64);
 } tally SEC(".maps");
+
+/* --rate-limit's buckets, one per container: see struct cc_bucket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CC_BUCKETS); /* 1 without --rate-limit */
+	__type(key, __u32);
+	__type(value, struct cc_bucket);
+} buckets SEC(".maps");
 
 struct scratch {
 	struct cc_event ev;
@@ -167,6 +179,44 @@ static __always_inline void tally_call(enum cc_syscall sc, long ret)
 		(*v)++;
 	else
 		count(CC_CNT_TALLY_FULL);
+}
+
+/*
+ * --rate-limit: whether the container's bucket has no token left for this call, which is then
+ * counted as throttled (exactly: atomic adds). The container is its pid namespace, the host's
+ * for the host (a container's cgroups all hold its processes, which share its pid namespace;
+ * the kernel knows it at once, where a cgroup's container is known only once user space named
+ * it). Tracing programs may not take a bpf_spin_lock, and a compare-and-swap makes 5.10 refuse
+ * the whole program; so the bucket is one word moved on by an atomic add (no increment is ever
+ * lost), read without a lock: CPUs deciding on one container at the same instant may each let
+ * one event more through, and a bucket restarted after an idle time may lose one interval.
+ */
+static __always_inline bool throttled(__u32 pidns, __u32 sc, __u64 ts)
+{
+	__u32 key = pidns == host_pidns ? CC_RL_HOST : pidns;
+	__u64 now = cc_rl_time(ts), tat, base;
+	struct cc_bucket *b = bpf_map_lookup_elem(&buckets, &key);
+
+	if (!b) {
+		struct cc_bucket fresh = {.tat = now}; /* full: burst events may pass at once */
+
+		bpf_map_update_elem(&buckets, &key, &fresh, BPF_NOEXIST);
+		b = bpf_map_lookup_elem(&buckets, &key);
+		if (!b)
+			return false;
+	}
+	tat = *(volatile __u64 *)&b->tat;
+	if (!cc_rl_admit(tat, now, targ_rl_tolerance, &base)) {
+		if (sc < CC_SYS_MAX)
+			__sync_fetch_and_add(&b->throttled[sc], 1);
+		b->cgroup_id = bpf_get_current_cgroup_id();
+		count(CC_CNT_THROTTLED);
+		return true;
+	}
+	if (base != tat)
+		b->tat = base;
+	__sync_fetch_and_add(&b->tat, targ_rl_interval);
+	return false;
 }
 
 /* Cheap filters that need no task walk; true when the event is to be dropped. */
@@ -241,7 +291,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, zero = 0, pidns, mntns, utsns, ns_tgid = 0;
-	__u64 uid_gid;
+	__u64 uid_gid, ts;
 	struct task_struct *task;
 	struct nsproxy *nsp;
 	struct mnt_namespace *mnt;
@@ -291,13 +341,18 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 		    (!targ_stream_failed && ret < 0 && (sc != CC_SYS_CLOSE || ret == -CC_EBADF)))
 			goto filtered;
 	}
+	ts = bpf_ktime_get_ns();
+	/* --rate-limit, after the tally (top and /metrics count every call) and before anything
+	   is read or reserved: a throttled event costs this much */
+	if (targ_rl_interval && sc < CC_SYS_MAX && throttled(pidns, sc, ts))
+		goto filtered;
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
 		return NULL;
 	uid_gid = bpf_get_current_uid_gid();
 	s->ev.type = CC_REC_SYSCALL;
 	s->ev.syscall = sc;
-	s->ev.ts_ns = bpf_ktime_get_ns();
+	s->ev.ts_ns = ts;
 	s->ev.cgroup_id = bpf_get_current_cgroup_id();
 	s->ev.ret = ret;
 	s->ev.flags = 0;

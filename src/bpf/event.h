@@ -124,6 +124,7 @@ enum cc_counter {
 	CC_CNT_CG_LOST,	   /* cgroup records the ring buffer had no room for */
 	CC_CNT_PROC_LOST,  /* exit and exec records the ring buffer had no room for */
 	CC_CNT_TALLY_FULL, /* calls not tallied: the tally map was full */
+	CC_CNT_THROTTLED,  /* events --rate-limit suppressed (not in CC_CNT_SEEN) */
 	CC_CNT_MAX,
 };
 
@@ -139,6 +140,20 @@ struct cc_tally_key {
 
 #define CC_TALLY_ENTRIES 16384
 
+/*
+ * --rate-limit's bucket of one container: the host's (key CC_RL_HOST) or a pid namespace's (key
+ * its inode number), in an LRU hash. tat is the bucket (bpf/ratelimit.h); throttled counts the
+ * events it suppressed by system call, and cgroup_id is the cgroup of the last of them, which
+ * names the container.
+ */
+struct cc_bucket {
+	__u64 tat;
+	__u64 cgroup_id;
+	__u64 throttled[CC_SYS_MAX];
+};
+
+#define CC_BUCKETS 4096
+
 #ifndef __bpf__
 _Static_assert(sizeof(struct cc_event) == 192, "cc_event layout changed");
 _Static_assert(offsetof(struct cc_event, comm) == 104, "comm offset");
@@ -147,6 +162,7 @@ _Static_assert(offsetof(struct cc_event, via) == 185, "via offset");
 _Static_assert(sizeof(struct cc_cgroup_event) == 48, "cc_cgroup_event layout changed");
 _Static_assert(offsetof(struct cc_event, type) == 0, "type first");
 _Static_assert(sizeof(struct cc_tally_key) == 16, "cc_tally_key layout changed");
+_Static_assert(sizeof(struct cc_bucket) == 16 + 8 * CC_SYS_MAX, "cc_bucket layout changed");
 _Static_assert(offsetof(struct cc_cgroup_event, type) == 0, "type first");
 #endif
 

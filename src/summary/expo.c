@@ -180,6 +180,9 @@ void expo_write(struct strbuf *b, const struct summary *s, const struct expo_sta
 		   "Events the ring buffer had no room for, every container.", st->events_lost);
 	expo_per_row(b, &tmp, s, "copenclose_container_events_lost_total", "counter",
 		     "Events of the container the ring buffer had no room for.", expo_row_lost);
+	expo_plain(b, "copenclose_events_throttled_total", "counter",
+		   "Events --rate-limit suppressed (counted, not written), every container.",
+		   st->events_throttled);
 	expo_plain(b, "copenclose_cgroup_records_lost_total", "counter",
 		   "cgroup creation and removal records the ring buffer had no room for.",
 		   st->cgroup_lost);

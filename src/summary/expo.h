@@ -30,6 +30,7 @@ struct expo_state {
 	uint64_t events_lost;	   /* ring buffer full: every container */
 	uint64_t cgroup_lost;	   /* cgroup records the ring buffer had no room for */
 	uint64_t tally_full;	   /* calls not tallied: the tally map was full */
+	uint64_t events_throttled; /* events --rate-limit suppressed: every container */
 	uint64_t cgroups_resolved; /* cgroup ids the resolver holds */
 	uint64_t rows_expired;	   /* containers whose series went after the grace period */
 	struct expo_size sizes[EXPO_SIZES_MAX];

@@ -20,6 +20,7 @@
 #include "trace/fdlife.h"
 #include "trace/sink.h"
 #include "trace/summarize.h"
+#include "trace/throttle.h"
 #include "trace/tracer.h"
 
 #define POLL_MS	      50	 /* the longest an event waits in the ring on a quiet system */
@@ -66,7 +67,9 @@ struct session {
 	bool summarizing;		/* top or --metrics: the kernel tallies */
 	struct summarize sz;
 	uint64_t tick_ns, next_tick, last_tick;
-	int quit; /* the view asked to end */
+	int quit;		  /* the view asked to end */
+	struct throttle throttle; /* --rate-limit: the counts reported so far */
+	uint64_t next_throttle;	  /* when the buckets are read next */
 };
 
 static inline uint64_t now_ns(clockid_t clk)
@@ -87,6 +90,10 @@ int session_setup_names(struct session *s);
 /* The ring buffer's callback: one record handled (written, held for its name, or fed to the
    summaries); -ECANCELED when the batch is full, -EINTR when asked to stop. */
 int session_handle_record(void *ctx, void *data, size_t size);
+
+/* --rate-limit: a throttled record for each container that had events throttled since the last
+   call (now: CLOCK_MONOTONIC). */
+void session_report_throttled(struct session *s, uint64_t now);
 
 /* Every program detached (in parallel: each detach waits for an RCU grace period). */
 void session_detach_all(struct copenclose_bpf *skel);

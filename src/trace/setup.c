@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/ratelimit.h"
 #include "format/syscalls.h"
 #include "trace/hostns.h"
 #include "trace/preflight.h"
@@ -49,6 +50,12 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	skel->rodata->targ_tally_calls = cfg->syscalls;
 	if (!s->summarizing) /* a per-CPU hash is preallocated: no memory for one unused */
 		bpf_map__set_max_entries(skel->maps.tally, 1);
+	if (cfg->rate_limit) { /* a burst of one second's events */
+		skel->rodata->targ_rl_interval = cc_rl_interval(cfg->rate_limit);
+		skel->rodata->targ_rl_tolerance = cc_rl_tolerance(cfg->rate_limit, cfg->rate_limit);
+	} else {
+		bpf_map__set_max_entries(skel->maps.buckets, 1);
+	}
 	if (s->view) { /* top: the paths of successful opens, and what the table is made of */
 		skel->rodata->targ_stream = s->fd_table ? SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE
 							: 1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT |

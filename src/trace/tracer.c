@@ -412,6 +412,7 @@ static int tick(struct session *s, uint64_t now, int final)
 	s->sz.state.cgroup_lost = counter(s, CC_CNT_CG_LOST);
 	s->sz.state.tally_full = counter(s, CC_CNT_TALLY_FULL);
 	footprint_fill(s, &s->sz.state);
+	s->sz.state.events_throttled = counter(s, CC_CNT_THROTTLED);
 	err = summarize_collect(&s->sz, s->res, bpf_map__fd(s->skel->maps.tally),
 				bpf_map__fd(s->skel->maps.lost_by_cgroup), s->ncpus,
 				s->fd_table ? s->fds.table : NULL, now);
@@ -465,6 +466,8 @@ static int poll_loop(struct session *s)
 		return ep;
 	s->last_tick = start;
 	s->next_tick = start + s->tick_ns;
+	s->throttle.last_ns = start;
+	s->next_throttle = start + 1000000000ull;
 	while (!*s->stop && !s->sink.closed && !s->quit) {
 		struct epoll_event evs[4];
 		int timeout = POLL_MS, n;
@@ -516,6 +519,10 @@ static int poll_loop(struct session *s)
 			if (!s->view)
 				check_loss(s, now);
 			next_check = now + LOSS_CHECK_NS;
+		}
+		if (s->cfg->rate_limit && now >= s->next_throttle) {
+			session_report_throttled(s, now);
+			s->next_throttle = now + 1000000000ull;
 		}
 		if (s->summarizing && now >= s->next_tick) {
 			if ((err = tick(s, now, 0)))
@@ -636,7 +643,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	struct session s = {
 		.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1, .view = view};
 	struct preflight_dropped left;
-	uint64_t seen, lost, unread, cg_lost;
+	uint64_t seen, lost, unread, cg_lost, throttled;
 	int rc, err;
 
 	sink_init(&s.sink, STDOUT_FILENO);
@@ -684,6 +691,8 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 			check_loss(
 				&s,
 				now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
+		if (cfg->rate_limit)
+			session_report_throttled(&s, now_ns(CLOCK_MONOTONIC));
 		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
 		if (s.fd_table && !view) /* top makes no leak report */
 			report_leaks(&s, DRAIN_MS, 0);
@@ -692,6 +701,13 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 		err = tick(&s, now_ns(CLOCK_MONOTONIC), 1);
 	seen = counter(&s, CC_CNT_SEEN);
 	lost = counter(&s, CC_CNT_LOST);
+	throttled = counter(&s, CC_CNT_THROTTLED);
+	if (throttled > s.throttle.reported)
+		fprintf(stderr,
+			"copenclose: %llu throttled events are not attributed to a container (the "
+			"table of %u containers evicted them)\n",
+			(unsigned long long)(throttled - s.throttle.reported),
+			bpf_map__max_entries(s.skel->maps.buckets));
 	/* a view writes no event lines */
 	unread = view ? 0
 		      : seen - lost - s.sink.delivered - s.not_selected - s.fed_only -
@@ -719,6 +735,8 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	else
 		fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
 			(unsigned long long)s.sink.delivered, (unsigned long long)lost);
+	if (cfg->rate_limit)
+		fprintf(stderr, ", %llu throttled", (unsigned long long)throttled);
 	if (selector_active(&s.sel))
 		fprintf(stderr, ", %llu not selected", (unsigned long long)s.not_selected);
 	if (unread)
@@ -736,6 +754,7 @@ cleanup:
 		close(s.cgroup_fd);
 	if (s.summarizing)
 		summarize_free(&s.sz);
+	throttle_free(&s.throttle);
 	resolver_free(s.res);
 	resolver_free(s.guess);
 	if (s.fd_table)

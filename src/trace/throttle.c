@@ -1,0 +1,144 @@
+/* --rate-limit's reports: per container, what was throttled since the last read (pure), and the
+   reading of the kernel's buckets into throttled records. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/libbpf.h>
+
+#include "format/throttled.h"
+#include "trace/session.h"
+#include "trace/throttle.h"
+
+/* The index of key in seen, or where it would go. */
+static size_t find(const struct throttle *t, uint32_t key)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->seen[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+long long throttle_delta(struct throttle *t, uint32_t key, const uint64_t counts[CC_SYS_MAX],
+			 uint64_t delta[CC_SYS_MAX])
+{
+	size_t i = find(t, key);
+	struct throttle_seen *e = i < t->n && t->seen[i].key == key ? &t->seen[i] : NULL;
+	long long sum = 0;
+	int restarted = 0;
+
+	for (int sc = 0; e && sc < CC_SYS_MAX; sc++)
+		restarted |= counts[sc] < e->counts[sc];
+	for (int sc = 0; sc < CC_SYS_MAX; sc++) {
+		delta[sc] = e && !restarted ? counts[sc] - e->counts[sc] : counts[sc];
+		sum += (long long)delta[sc];
+	}
+	if (!e) {
+		if (t->n == t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 64;
+			struct throttle_seen *p = realloc(t->seen, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			t->seen = p;
+			t->cap = cap;
+		}
+		memmove(&t->seen[i + 1], &t->seen[i], (t->n - i) * sizeof(*t->seen));
+		t->n++;
+		e = &t->seen[i];
+		e->key = key;
+		e->named = NULL;
+	}
+	memcpy(e->counts, counts, sizeof(e->counts));
+	t->reported += (uint64_t)sum;
+	return sum;
+}
+
+static void forget_name(struct throttle_seen *e)
+{
+	if (e->named)
+		free((char *)e->named->path);
+	free(e->named);
+	e->named = NULL;
+}
+
+const struct cgroup_identity *throttle_name(struct throttle *t, uint32_t key, uint64_t cgroup_id,
+					    const struct cgroup_identity *id)
+{
+	size_t i = find(t, key);
+	struct throttle_seen *e = i < t->n && t->seen[i].key == key ? &t->seen[i] : NULL;
+
+	if (!e)
+		return id;
+	if (!id)
+		return e->named && e->named->cgroup_id == cgroup_id ? e->named : NULL;
+	if (e->named && e->named->cgroup_id == cgroup_id && e->named->path && id->path &&
+	    strcmp(e->named->path, id->path) == 0)
+		return id; /* kept already */
+	forget_name(e);
+	e->named = malloc(sizeof(*e->named));
+	if (!e->named)
+		return id;
+	*e->named = *id;
+	e->named->path = id->path ? strdup(id->path) : NULL;
+	return id;
+}
+
+void throttle_free(struct throttle *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		forget_name(&t->seen[i]);
+	free(t->seen);
+	memset(t, 0, sizeof(*t));
+}
+
+/* What the consumer's cache knows of a cgroup; a miss is asked of the naming thread. */
+static const struct cgroup_identity *name_of(struct session *s, uint64_t cgroup_id)
+{
+	const struct cgroup_identity *id;
+
+	if (!s->layout.v2_mount[0])
+		return NULL;
+	id = resolver_peek(s->res, cgroup_id, NULL);
+	if (!id)
+		namer_ask(s->namer, IDQ_LOOKUP, cgroup_id, NULL, 0, NULL);
+	return id;
+}
+
+void session_report_throttled(struct session *s, uint64_t now)
+{
+	struct bpf_map *map = s->skel->maps.buckets;
+	struct throttled_rec r = {0};
+	uint32_t key, next;
+	void *prev = NULL;
+	struct cc_bucket b;
+	uint64_t counts[CC_SYS_MAX];
+
+	r.interval_ns = now - s->throttle.last_ns;
+	r.wall_ns = now_ns(CLOCK_REALTIME);
+	s->throttle.last_ns = now;
+	while (bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(map, &key, sizeof(key), &b, sizeof(b), 0))
+			continue;
+		memcpy(counts, b.throttled, sizeof(counts));
+		if (throttle_delta(&s->throttle, key, counts, r.counts) <= 0)
+			continue;
+		r.total = s->throttle.reported;
+		r.pidns = key;
+		r.cgroup_id = b.cgroup_id;
+		if (!s->view)
+			output_throttled(&s->out, &r,
+					 throttle_name(&s->throttle, key, b.cgroup_id,
+						       name_of(s, b.cgroup_id)));
+	}
+}

@@ -1,0 +1,43 @@
+/* --rate-limit's reports: the kernel's per-container counts of throttled events, read every
+   second, and what each container had throttled since the last read. */
+#ifndef CC_THROTTLE_H
+#define CC_THROTTLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/event.h"
+#include "enrich/identity.h"
+
+/* The counts last read of each bucket, sorted by key, and what named it last (a container's
+   throttled events are still named after its cgroup is gone and forgotten). */
+struct throttle_seen {
+	uint32_t key;
+	uint64_t counts[CC_SYS_MAX];
+	struct cgroup_identity *named; /* NULL until named; path is owned */
+};
+
+struct throttle {
+	struct throttle_seen *seen;
+	size_t n, cap;
+	uint64_t reported; /* every container's throttled events reported so far */
+	uint64_t last_ns;  /* CLOCK_MONOTONIC of the last read */
+};
+
+/*
+ * The counts of bucket key read now: delta gets what was throttled since the last read of it
+ * (all of counts for a bucket not seen before, or one that the LRU evicted and made again, whose
+ * counts started over); returns the sum of delta, or -ENOMEM (delta is then counts, and the
+ * bucket is not remembered).
+ */
+long long throttle_delta(struct throttle *t, uint32_t key, const uint64_t counts[CC_SYS_MAX],
+			 uint64_t delta[CC_SYS_MAX]);
+
+/* What names cgroup_id in bucket key: id when known (then kept), else the copy kept of the same
+   cgroup, else NULL. */
+const struct cgroup_identity *throttle_name(struct throttle *t, uint32_t key, uint64_t cgroup_id,
+					    const struct cgroup_identity *id);
+
+void throttle_free(struct throttle *t);
+
+#endif
