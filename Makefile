@@ -43,21 +43,26 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
+DEPS_SETS := build helpers unit cc fuzz format image deb vm bench test
+
 .PHONY: all run test unit integration vm-test vm-test-systemd check-format format lint bench fuzz \
-	stress install clean deps deps-test helpers static image soak
+	stress install clean helpers static image soak cc-check $(DEPS_SETS:%=deps-%) deps
 
 all: $(BUILD)/copenclose
 
-deps:
-	@scripts/deps.sh build
-
-deps-test:
-	@scripts/deps.sh test
+# Every target installs what it needs first (scripts/deps.sh SET: only what is missing; root),
+# before anything is written into the directory its outputs go to (build/ needs the build set,
+# build/helpers the helpers' set, ...), so it holds with make -j too. DEPS= skips that (a package
+# build, whose Build-Depends say what it needs).
+DEPS ?= scripts/deps.sh
+deps: deps-build
+$(DEPS_SETS:%=deps-%):
+	$(if $(DEPS),@$(DEPS) $(@:deps-%=%))
 
 BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
 SKELS := $(BPF_SRCS:src/bpf/%.bpf.c=$(BUILD)/%.skel.h)
 
-build/vmlinux/vmlinux.h:
+build/vmlinux/vmlinux.h: | deps-build
 	mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
@@ -100,8 +105,7 @@ static: $(BUILD)/static/copenclose
 
 # An OCI image FROM scratch holding only the static binary; build/static is the whole context.
 IMAGE ?= localhost/copenclose:latest
-image: static
-	@command -v podman >/dev/null || { echo "make image needs podman (apt-get install podman)" >&2; exit 1; }
+image: static deps-image
 	podman build --quiet -f deploy/Containerfile -t $(IMAGE) \
 		--label org.opencontainers.image.version=$(VERSION) $(BUILD)/static
 
@@ -116,11 +120,12 @@ $(BUILD)/helpers/%: tests/helpers/%.c | $(BUILD)/helpers
 # The same workload as a 32-bit program (its calls reach the kernel as ia32 system calls), and
 # an io_uring one linked with liburing. The kernel's asm/ headers are the same for both ABIs; they
 # are looked for in the 64-bit multiarch folder last, as gcc-multilib's /usr/include/asm link
-# would (that package conflicts with Debian's cross compilers; gcc-12-multilib does not).
+# would (that package conflicts with Debian's cross compilers; the i386 libc and libgcc suffice,
+# with gcc or clang as cc).
+M32_CFLAGS = -m32 -idirafter \
+	/usr/include/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 $(BUILD)/helpers/workload32: tests/helpers/workload.c | $(BUILD)/helpers
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -m32 -static \
-		-idirafter /usr/include/$(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu) \
-		$< -o $@
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $(M32_CFLAGS) -static $< -o $@
 
 $(BUILD)/helpers/uring: tests/helpers/uring.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@ -luring
@@ -137,6 +142,46 @@ helpers: $(HELPER_BINS) $(BUILD)/helpers/workload32
 
 $(BUILD) $(BUILD)/tests $(BUILD)/helpers $(BUILD)/fuzz:
 	mkdir -p $@
+$(BUILD): | deps-build
+$(BUILD)/tests: | deps-unit
+$(BUILD)/helpers: | deps-helpers
+$(BUILD)/fuzz: | deps-fuzz
+
+# make cc-check: every C file the Makefile compiles for user space (the tracer, the unit tests,
+# the fuzz targets, the test and bench helpers) compiled with gcc and with clang as CC, -Werror,
+# whichever cc is: objects only, each compiler into its own build/cc-check/NAME.
+CC_CHECK_COMPILERS := gcc clang
+CC_CHECK_SRCS := src/main.c $(LIB_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) $(HELPER_SRCS) \
+	$(filter-out %.bpf.c,$(wildcard bench/*.c))
+# The build's own flags but -g: warnings do not depend on debug information, which costs time.
+CC_CHECK_CFLAGS = $(filter-out -g,$(CFLAGS))
+HELPER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror \
+	$(shell pkg-config --cflags fuse3 2>/dev/null)
+define cc_check_rules
+CC_CHECK_OBJS += $(CC_CHECK_SRCS:%.c=$(BUILD)/cc-check/$(1)/%.o) \
+	$(BUILD)/cc-check/$(1)/tests/helpers/workload32.o
+$(BUILD)/cc-check/$(1)/src/%.o: src/%.c $(SKELS) | deps-cc
+	@mkdir -p $$(@D)
+	$(1) $(CC_CHECK_CFLAGS) -MMD -MP -c $$< -o $$@
+$(BUILD)/cc-check/$(1)/tests/%.o: tests/%.c $(SKELS) | deps-cc
+	@mkdir -p $$(@D)
+	$(1) $(CC_CHECK_CFLAGS) -Wno-unused-parameter -MMD -MP -c $$< -o $$@
+$(BUILD)/cc-check/$(1)/tests/helpers/%.o: tests/helpers/%.c | deps-cc
+	@mkdir -p $$(@D)
+	$(1) $(HELPER_CFLAGS) -MMD -MP -c $$< -o $$@
+$(BUILD)/cc-check/$(1)/tests/helpers/workload32.o: tests/helpers/workload.c | deps-cc
+	@mkdir -p $$(@D)
+	$(1) $(HELPER_CFLAGS) $(M32_CFLAGS) -MMD -MP -c $$< -o $$@
+$(BUILD)/cc-check/$(1)/bench/%.o: bench/%.c $(SKELS) build/bench/origprobe.skel.h | deps-cc
+	@mkdir -p $$(@D)
+	$(1) $(CC_CHECK_CFLAGS) -Ibuild/bench -Ibench -MMD -MP -c $$< -o $$@
+endef
+$(foreach c,$(CC_CHECK_COMPILERS),$(eval $(call cc_check_rules,$(c))))
+
+build/bench/origprobe.skel.h: bench/origprobe.bpf.c bench/origprobe.h | deps-build
+	@$(MAKE) --no-print-directory -C bench ../$@
+
+cc-check: $(CC_CHECK_OBJS)
 
 run: deps all
 	$(BUILD)/copenclose $(ARGS)
@@ -144,26 +189,27 @@ run: deps all
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
-integration: all helpers static
+integration: deps-test
+	@$(MAKE) --no-print-directory all helpers static
 	@scripts/run-integration.sh
 
 # The integration tests inside Debian's 6.1 and 6.12 kernels under qemu, and 33-systemd-driver in
 # a 6.12 guest whose PID 1 is systemd (part of make test); VM_KERNELS="6.1" for one.
-vm-test: all helpers
-	@scripts/deps.sh vm
+vm-test: deps-vm
+	@$(MAKE) --no-print-directory all helpers
 	@scripts/run-vm-tests.sh $(VM_KERNELS)
 
 # Only the systemd guest of vm-test: runc and crun with the systemd cgroup driver, in a 6.12 guest
 # whose PID 1 is systemd.
-vm-test-systemd: all helpers
-	@scripts/deps.sh vm
+vm-test-systemd: deps-vm
+	@$(MAKE) --no-print-directory all helpers
 	@scripts/run-vm-tests.sh 6.12+systemd
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-format lint all helpers static $(UNIT_BINS)
+	@$(MAKE) --no-print-directory check-format lint all helpers static $(UNIT_BINS) cc-check
 	@scripts/run-tests.sh
 
-check-format:
+check-format: deps-format
 	@bad=$$(for f in $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c' 2>/dev/null \
 		| grep -v vmlinux); do \
 		clang-format --dry-run -Werror $$f >/dev/null 2>&1 || echo $$f; done); \
@@ -175,7 +221,7 @@ lint:
 	@scripts/lint-tests.py --self-test
 	@scripts/lint-tests.py
 
-format:
+format: deps-format
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c' | grep -v vmlinux)
 
 # Fuzz targets: every source but main.c, built with clang's libFuzzer, ASan and UBSan.
@@ -184,25 +230,23 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-saniti
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) $(SKELS) | $(BUILD)/fuzz
 	$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) -o $@ $(LDLIBS)
 
-fuzz: deps-test $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-bench:
-	@scripts/deps.sh bench
+bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -C bench
 	bench/run.sh
-	@scripts/deps.sh vm
-	@$(MAKE) --no-print-directory helpers
+	@$(MAKE) --no-print-directory deps-vm helpers
 	bench/attach-matrix.sh
 
 # Memory under container churn (bench/soak.sh): SOAK_SECONDS=1200 by default.
-soak:
-	@scripts/deps.sh bench
+soak: deps-bench
 	@$(MAKE) --no-print-directory all
 	bench/soak.sh
 
-stress: all helpers
+stress: deps-test
+	@$(MAKE) --no-print-directory all helpers
 	@CC_STRESS=1 scripts/run-integration.sh
 
 install: all
@@ -212,4 +256,5 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/cc-check/*/*/*.d \
+	$(BUILD)/cc-check/*/*/*/*.d)

@@ -13,9 +13,13 @@
 
 #include "trace/fdlife.h"
 
+/* An event with room for its tail: a union, as a struct with a flexible array member may not
+ * be followed by another member (clang's -Wgnu-variable-sized-type-not-at-end). */
 struct rec {
-	struct cc_event ev;
-	char tail[32];
+	union {
+		struct cc_event ev;
+		char bytes[sizeof(struct cc_event) + 32];
+	};
 };
 
 static double fdcost_cpu_ns(void)
@@ -40,7 +44,7 @@ static void fdcost_event(struct rec *r, enum cc_syscall sc, long ret, int fd, ui
 	strcpy(r->ev.comm, "load");
 	strcpy(r->ev.hostname, "web");
 	if (sc == CC_SYS_OPENAT) {
-		memcpy(r->tail, "/dev/null", 9);
+		memcpy(r->ev.tail, "/dev/null", 9);
 		r->ev.tail_len = 9;
 	}
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building, testing and benchmarking copenclose need, from Debian/Ubuntu
-# packages, and only what is missing. Usage: scripts/deps.sh [build|test|vm|bench]
+# packages, and only what is missing (as root: it runs apt-get). Usage: scripts/deps.sh SET...
+# with SET one of build (make, make run, make install, make static), helpers (the tests' and the
+# bench's workloads), unit, cc (gcc and clang both, make cc-check), fuzz, format, image, deb, vm,
+# bench, test (make test: every set it builds and runs).
 set -euo pipefail
 
 # One package a line, sorted, per set; test includes vm (make test also runs the integration
@@ -29,15 +32,10 @@ test_pkgs=(
 	docker.io
 	file
 	fuse3
-	gcc-12-multilib
 	groff-base
 	iproute2
 	jq
 	libcap2-bin
-	libclang-rt-14-dev
-	libcmocka-dev
-	libfuse3-dev
-	liburing-dev
 	podman
 	procps
 	prometheus
@@ -81,14 +79,63 @@ bench_pkgs=(
 	linux-perf
 	runc
 )
+# The static workloads (glibc's libc.a comes with libc6-dev, a dependency of clang), the io_uring
+# one and the FUSE one; on amd64 the 32-bit one: the i386 C library and libgcc, for gcc or clang
+# as cc (not gcc-multilib, which conflicts with Debian's cross compilers).
+helpers_pkgs=(
+	libfuse3-dev
+	liburing-dev
+)
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+	helpers_pkgs+=(lib32gcc-12-dev libc6-dev-i386)
+fi
+unit_pkgs=(
+	libcmocka-dev
+)
+# make cc-check compiles everything with both, whichever of them cc is.
+cc_pkgs=(
+	clang
+	gcc
+)
+format_pkgs=(
+	clang-format
+)
+fuzz_pkgs=(
+	libclang-rt-14-dev
+)
+image_pkgs=(
+	podman
+)
+# make deb: Debian's packaging tools, and lintian to check the package.
+deb_pkgs=(
+	debhelper
+	dpkg-dev
+	lintian
+)
 want=("${build_pkgs[@]}")
-case "${1:-build}" in
-build) ;;
-test) want+=("${test_pkgs[@]}" "${vm_pkgs[@]}") ;;
-vm) want+=("${vm_pkgs[@]}") ;;
-bench) want+=("${bench_pkgs[@]}") ;;
-*) echo "usage: $0 [build|test|vm|bench]" >&2; exit 2 ;;
-esac
+[ $# -gt 0 ] || set -- build
+for set in "$@"; do
+	case "$set" in
+	build) ;;
+	helpers) want+=("${helpers_pkgs[@]}") ;;
+	unit) want+=("${unit_pkgs[@]}") ;;
+	cc) want+=("${cc_pkgs[@]}" "${helpers_pkgs[@]}" "${unit_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+	fuzz) want+=("${fuzz_pkgs[@]}") ;;
+	format) want+=("${format_pkgs[@]}") ;;
+	image) want+=("${image_pkgs[@]}") ;;
+	deb) want+=("${deb_pkgs[@]}") ;;
+	test)
+		want+=("${test_pkgs[@]}" "${vm_pkgs[@]}" "${helpers_pkgs[@]}" "${unit_pkgs[@]}"
+			"${cc_pkgs[@]}" "${fuzz_pkgs[@]}" "${format_pkgs[@]}" "${deb_pkgs[@]}")
+		;;
+	vm) want+=("${vm_pkgs[@]}") ;;
+	bench) want+=("${bench_pkgs[@]}") ;;
+	*)
+		echo "usage: $0 [build|helpers|unit|cc|fuzz|format|image|deb|vm|bench|test]..." >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=()
 for p in "${want[@]}"; do

@@ -15,9 +15,13 @@
 
 /* 2026-11-29T04:05:06.123456Z as a monotonic stamp of 1000 s plus this offset */
 
+/* An event with room for its tail: a union, as a struct with a flexible array member may not
+ * be followed by another member (clang's -Wgnu-variable-sized-type-not-at-end). */
 struct rec {
-	struct cc_event ev;
-	char tail[256];
+	union {
+		struct cc_event ev;
+		char bytes[sizeof(struct cc_event) + 256];
+	};
 };
 
 static void base_event(struct rec *r, enum cc_syscall sc)
@@ -32,7 +36,7 @@ static void base_event(struct rec *r, enum cc_syscall sc)
 
 static void set_tail(struct rec *r, const void *p, size_t n)
 {
-	memcpy(r->tail, p, n);
+	memcpy(r->ev.tail, p, n);
 	r->ev.tail_len = (uint16_t)n;
 }
 

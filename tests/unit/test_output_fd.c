@@ -12,9 +12,13 @@
 #include "fixture_event.h"
 #include "format/output.h"
 
+/* An event with room for its tail: a union, as a struct with a flexible array member may not
+ * be followed by another member (clang's -Wgnu-variable-sized-type-not-at-end). */
 struct rec {
-	struct cc_event ev;
-	char tail[64];
+	union {
+		struct cc_event ev;
+		char bytes[sizeof(struct cc_event) + 64];
+	};
 };
 
 static void base(struct rec *r, uint32_t type, enum cc_syscall sc)
