@@ -273,14 +273,26 @@ void summary_next_interval(struct summary *s)
 		memset(s->rows[i]->interval, 0, sizeof(s->rows[i]->interval));
 }
 
-size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns)
+bool summary_row_expired(const struct summary_row *r, uint64_t now_ns, uint64_t grace_ns)
+{
+	return r->gone_since_ns && now_ns - r->gone_since_ns >= grace_ns;
+}
+
+/* A gone row that never counted anything: made for a container whose calls were all read. */
+static bool summary_row_unused(const struct summary_row *r)
+{
+	return r->gone_since_ns && !r->host && r->total[SUM_EVENTS] == 0 && r->lost == 0 &&
+	       r->paths.seen == 0;
+}
+
+static size_t summary_drop(struct summary *s, uint64_t now_ns, uint64_t grace_ns, bool unused)
 {
 	size_t kept = 0, dropped = 0;
 
 	for (size_t i = 0; i < s->n; i++) {
 		struct summary_row *r = s->rows[i];
 
-		if (r->gone_since_ns && now_ns - r->gone_since_ns >= grace_ns) {
+		if (unused ? summary_row_unused(r) : summary_row_expired(r, now_ns, grace_ns)) {
 			for (size_t j = 0; j < r->ncgroups + r->ndead; j++)
 				summary_index_del(s, r->cgroups[j]);
 			summary_row_free(r);
@@ -291,6 +303,21 @@ size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns)
 	}
 	s->n = kept;
 	return dropped;
+}
+
+size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns)
+{
+	return summary_drop(s, now_ns, grace_ns, false);
+}
+
+size_t summary_drop_unused(struct summary *s)
+{
+	return summary_drop(s, 0, 0, true);
+}
+
+struct summary_row *summary_host_row(struct summary *s)
+{
+	return s->host ? s->host : summary_new_row(s, NULL);
 }
 
 void summary_set_fds(struct summary_row *r, uint64_t n)

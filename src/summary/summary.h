@@ -107,6 +107,17 @@ void summary_next_interval(struct summary *s);
 /* Drop the rows gone for grace_ns or longer; how many were dropped. */
 size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns);
 
+/* Whether summary_expire() drops r. */
+bool summary_row_expired(const struct summary_row *r, uint64_t now_ns, uint64_t grace_ns);
+
+/* Drop the gone rows that never counted a call, a loss or a path (made when a container's
+   cgroup went, in case calls of it were still to be read); how many. */
+size_t summary_drop_unused(struct summary *s);
+
+/* The host's row (made when there is none), its cgroups not indexed: for the last calls of a
+   removed cgroup that is no container's. NULL when out of memory. */
+struct summary_row *summary_host_row(struct summary *s);
+
 /*
  * Descriptors open in the row's container that were made while tracing: what the descriptor
  * table counted (summary_set_fds), else successful opens and accepts minus successful closes

@@ -112,9 +112,11 @@ static int by_group(const void *a, const void *b)
 	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
+/* What the consumer's cache holds (the naming thread's answers): no file is read here, so a
+   hung state mount cannot stall the report. */
 static const struct cgroup_identity *identity(struct resolver *res, uint64_t cgroup_id)
 {
-	return res ? resolver_lookup(res, cgroup_id) : NULL;
+	return res ? resolver_peek(res, cgroup_id, NULL) : NULL;
 }
 
 long fdlife_report(struct fdlife *l, struct output *out, struct resolver *res, uint64_t now_ns,

@@ -408,6 +408,8 @@ int session_setup_names(struct session *s)
 						: strerror(-err));
 		return TRACER_FAILED;
 	}
+	if (s->summarizing)
+		summarize_names(&s->sz, s->res, s->guess, s->namer);
 	if (s->cgroup_fd >= 0 &&
 	    (err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
 					&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {

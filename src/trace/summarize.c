@@ -1,5 +1,7 @@
 /* Per-container counting in the session: deltas of the kernel's tally mapped to containers. */
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -38,6 +40,7 @@ void summarize_free(struct summarize *z)
 	tally_free(z->tally);
 	summary_free(&z->sum);
 	strbuf_free(&z->text);
+	free(z->held);
 	memset(z, 0, sizeof(*z));
 }
 
@@ -65,38 +68,168 @@ void summarize_event(struct summarize *z, const struct cc_event *ev, size_t size
 		topk_add(&r->paths, ev->tail, len);
 }
 
-void summarize_removed(struct summarize *z, uint64_t cgroup_id, uint64_t now_ns)
+void summarize_names(struct summarize *z, struct resolver *res, struct resolver *guess,
+		     struct namer *namer)
 {
-	summary_cgroup_removed(&z->sum, cgroup_id, now_ns);
-	tally_retire(z->tally, cgroup_id);
+	z->res = res;
+	z->guess = guess;
+	z->namer = namer;
 }
 
-struct summarize_ctx {
-	struct summarize *z;
-	struct resolver *res;
-};
-
-static void summarize_delta(void *ctx, const struct cc_tally_key *key, uint64_t delta)
+/* Whether cgroups are named by id here (a v2 hierarchy): else every call is the host's. */
+static bool summarize_by_id(const struct summarize *z)
 {
-	struct summarize_ctx *c = ctx;
-	/* a row knows its cgroups, removed ones too: the resolver forgets those at once */
-	struct summary_row *r = summary_row_by_cgroup(&c->z->sum, key->cgroup_id);
+	return z->res && z->v2_mount && z->v2_mount[0];
+}
 
-	if (!r || r->host) { /* the host's may turn out a container's once resolved */
-		const struct cgroup_identity *id = resolver_lookup(c->res, key->cgroup_id);
+/*
+ * What the stream would write a record of the cgroup with now: the consumer's cache of the
+ * naming thread's answers, the thread asked (again, when due) where it is missing; never a file.
+ */
+static const struct cgroup_identity *summarize_known(struct summarize *z, uint64_t cgroup_id)
+{
+	bool due;
+	const struct cgroup_identity *id = resolver_peek(z->res, cgroup_id, &due);
 
-		r = summary_row_of(&c->z->sum, key->cgroup_id, id->path, &id->ctr);
-	}
+	if ((!id || due) && z->namer)
+		namer_ask(z->namer, IDQ_LOOKUP, cgroup_id, NULL, 0, NULL);
+	return id;
+}
 
+static void summarize_count(struct summarize *z, struct summary_row *r,
+			    const struct cc_tally_key *key, uint64_t delta)
+{
 	if (!r)
 		return;
 	if (key->syscall == TALLY_LOST)
 		r->lost += delta;
 	else
-		summary_add(&c->z->sum, r, key->syscall, key->err, delta);
+		summary_add(&z->sum, r, key->syscall, key->err, delta);
+}
+
+/*
+ * Count a delta in its row; false when its cgroup is not named yet and it may wait (force: it
+ * may not: counted with what the cgroup's path told, else as the host's).
+ */
+static bool summarize_place(struct summarize *z, const struct cc_tally_key *key, uint64_t delta,
+			    bool force)
+{
+	/* a row knows its cgroups, removed ones too: the caches forget those at once */
+	struct summary_row *r = summary_row_by_cgroup(&z->sum, key->cgroup_id);
+	const struct cgroup_identity *id;
+
+	if (r && !r->host) {
+		summarize_count(z, r, key, delta);
+		return true;
+	}
+	if (!summarize_by_id(z)) {
+		summarize_count(z, summary_row_of(&z->sum, key->cgroup_id, NULL, NULL), key, delta);
+		return true;
+	}
+	if (tally_retired(z->tally, key->cgroup_id)) {
+		/* removed, and no container's when it went (summarize_removed made that row):
+		   the host's, without indexing a cgroup that is gone */
+		summarize_count(z, r ? r : summary_host_row(&z->sum), key, delta);
+		return true;
+	}
+	/* the host's may turn out a container's once named */
+	id = summarize_known(z, key->cgroup_id);
+	if (!id && !r && !force)
+		return false;
+	if (!id && !r) { /* waited long enough: what its path told, else the host's */
+		id = resolver_peek(z->guess, key->cgroup_id, NULL);
+		z->held_late++;
+	}
+	summarize_count(
+		z,
+		summary_row_of(&z->sum, key->cgroup_id, id ? id->path : NULL, id ? &id->ctr : NULL),
+		key, delta);
+	return true;
+}
+
+/* A delta kept until its cgroup is named; when no room is left, the oldest is counted now. */
+static void summarize_hold(struct summarize *z, const struct cc_tally_key *key, uint64_t delta,
+			   uint64_t now_ns)
+{
+	if (z->nheld == z->capheld) {
+		size_t cap = z->capheld ? z->capheld * 2 : 64;
+		struct summarize_held *h =
+			cap <= SUMMARIZE_HELD ? realloc(z->held, cap * sizeof(*h)) : NULL;
+
+		if (!h) { /* full (or no memory): the oldest goes first */
+			if (!z->nheld) {
+				summarize_place(z, key, delta, true);
+				return;
+			}
+			summarize_place(z, &z->held[0].key, z->held[0].delta, true);
+			memmove(z->held, z->held + 1, (z->nheld - 1) * sizeof(*z->held));
+			z->nheld--;
+		} else {
+			z->held = h;
+			z->capheld = cap;
+		}
+	}
+	z->held[z->nheld++] = (struct summarize_held){*key, delta, now_ns};
+}
+
+/*
+ * The held deltas counted where their cgroup is named now, or waited long enough (force: all);
+ * only those of cgroup_id when it is not 0.
+ */
+static void summarize_release(struct summarize *z, uint64_t now_ns, uint64_t cgroup_id, bool force)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < z->nheld; i++) {
+		struct summarize_held *h = &z->held[i];
+		bool all = force || now_ns - h->since_ns >= SUMMARIZE_HOLD_NS;
+
+		if ((cgroup_id && h->key.cgroup_id != cgroup_id) ||
+		    !summarize_place(z, &h->key, h->delta, all))
+			z->held[kept++] = *h;
+	}
+	z->nheld = kept;
+}
+
+bool summarize_unnamed(struct summarize *z, uint64_t cgroup_id)
+{
+	return summarize_by_id(z) && !resolver_peek(z->res, cgroup_id, NULL);
+}
+
+void summarize_removed(struct summarize *z, uint64_t cgroup_id, uint64_t now_ns)
+{
+	struct summary_row *r = summary_row_by_cgroup(&z->sum, cgroup_id);
+	/* the name the stream wrote its last records with */
+	const struct cgroup_identity *id =
+		summarize_by_id(z) ? resolver_peek(z->res, cgroup_id, NULL) : NULL;
+
+	if (!id && summarize_by_id(z))
+		id = resolver_peek(z->guess, cgroup_id, NULL);
+	/* a container's cgroup: its row now, under the name it had, for its calls still to be
+	   read (a row that counts none of them is dropped after that read) */
+	if ((!r || r->host) && id && id->ctr.is_container && summarize_by_id(z))
+		summary_row_of(&z->sum, cgroup_id, id->path, &id->ctr);
+	summary_cgroup_removed(&z->sum, cgroup_id, now_ns);
+	tally_retire(z->tally, cgroup_id);
+	if (z->nheld) /* named now or never: the row made above, else the host's */
+		summarize_release(z, now_ns, cgroup_id, true);
+}
+
+struct summarize_ctx {
+	struct summarize *z;
+	uint64_t now_ns;
+};
+
+static void summarize_delta(void *ctx, const struct cc_tally_key *key, uint64_t delta)
+{
+	struct summarize_ctx *c = ctx;
+
+	if (!summarize_place(c->z, key, delta, false))
+		summarize_hold(c->z, key, delta, c->now_ns);
 }
 
 #define SUMMARIZE_SWEEP_NS 30000000000ull
+#define SUMMARIZE_AWAIT_MS 100
 
 /*
  * A container whose cgroup_rmdir record was lost (the ring buffer was full) would keep its rows
@@ -123,17 +256,53 @@ static void summarize_sweep(struct summarize *z, uint64_t now_ns)
 	}
 }
 
-int summarize_collect(struct summarize *z, struct resolver *res, int tally_fd, int lost_fd,
-		      int ncpus, const struct fdtable *fds, uint64_t now_ns)
+/* The last interval: the naming thread's answers to what was asked, awaited a little. */
+static void summarize_await(struct summarize *z)
 {
-	struct summarize_ctx c = {.z = z, .res = res};
-	int err = tally_read(z->tally, tally_fd, ncpus, lost_fd, summarize_delta, &c);
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		struct pollfd p = {.fd = namer_fd(z->namer), .events = POLLIN};
+
+		namer_collect(z->namer, z->res);
+		if (namer_idle(z->namer))
+			break;
+		poll(&p, 1, 10);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 <
+		 SUMMARIZE_AWAIT_MS);
+	namer_collect(z->namer, z->res);
+}
+
+int summarize_collect(struct summarize *z, int tally_fd, int lost_fd, int ncpus,
+		      const struct fdtable *fds, uint64_t now_ns, bool final)
+{
+	struct summarize_ctx c = {.z = z, .now_ns = now_ns};
+	int err;
+
+	if (z->nheld)
+		summarize_release(z, now_ns, 0, false);
+	err = tally_read(z->tally, tally_fd, ncpus, lost_fd, summarize_delta, &c);
+	if (final && z->nheld) {
+		if (z->namer)
+			summarize_await(z);
+		summarize_release(z, now_ns, 0, true);
+	}
+	summary_drop_unused(&z->sum);
 
 	if (fds) /* the descriptor table knows better than opens minus closes */
 		summary_count_fds(&z->sum, fds);
 	summarize_sweep(z, now_ns);
+	for (size_t i = 0; i < z->sum.n; i++) { /* their keys go too, if not gone already */
+		const struct summary_row *r = z->sum.rows[i];
+
+		if (summary_row_expired(r, now_ns, z->grace_ns))
+			for (size_t j = 0; j < r->ncgroups + r->ndead; j++)
+				tally_retire(z->tally, r->cgroups[j]);
+	}
 	z->state.rows_expired += summary_expire(&z->sum, now_ns, z->grace_ns);
-	z->state.cgroups_resolved = resolver_cache_size(res);
+	z->state.cgroups_resolved = resolver_cache_size(z->res);
 	if (z->psi)
 		for (size_t i = 0; i < z->sum.n; i++) {
 			struct summary_row *r = z->sum.rows[i];

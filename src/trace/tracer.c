@@ -183,9 +183,10 @@ static void dispatch(struct session *s, const void *data, size_t size,
 	} else if (type == CC_REC_CGROUP_RMDIR) {
 		const struct cc_cgroup_event *cg = data;
 
-		if (s->summarizing)
+		if (s->summarizing) /* before the caches forget the name it goes with */
 			summarize_removed(&s->sz, cg->cgroup_id, now_ns(CLOCK_MONOTONIC));
 		resolver_forget(s->res, cg->cgroup_id);
+		resolver_forget(s->guess, cg->cgroup_id);
 		verdicts_forget(s, cg->cgroup_id);
 	}
 }
@@ -226,6 +227,19 @@ static void release_held(struct session *s, bool force)
 		deferral_release(&s->held, &ops, now_ns(CLOCK_MONOTONIC), force);
 }
 
+/* A record held until its cgroup is named (or for NAME_WAIT_NS), behind those held. */
+static void hold(struct session *s, const void *data, size_t size, uint64_t key)
+{
+	const struct deferral_ops ops = {held_known, held_emit, s};
+
+	if (deferral_push(&s->held, &ops, key, now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS, data,
+			  size)) {
+		/* no memory to hold it (or larger than the bound): everything held, then it */
+		deferral_release(&s->held, &ops, 0, true);
+		dispatch(s, data, size, NULL);
+	}
+}
+
 /*
  * A record is handled now when no record of its cgroup (its process, on legacy hosts) is held and
  * its name, when it needs one, is in the cache; else it is held behind those of its cgroup held
@@ -235,7 +249,6 @@ static void release_held(struct session *s, bool force)
 static void handle_or_hold(struct session *s, const void *data, size_t size, uint64_t key,
 			   bool needs_name)
 {
-	const struct deferral_ops ops = {held_known, held_emit, s};
 	struct cgroup_identity legacy;
 	const struct cgroup_identity *id = NULL;
 
@@ -246,12 +259,7 @@ static void handle_or_hold(struct session *s, const void *data, size_t size, uin
 	if (needs_name && !resolver_peek(s->res, key, NULL))
 		namer_ask(s->namer, s->layout.v2_mount[0] ? IDQ_LOOKUP : IDQ_LOOKUP_PID, key, NULL,
 			  0, NULL);
-	if (deferral_push(&s->held, &ops, key, now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS, data,
-			  size)) {
-		/* no memory to hold it (or larger than the bound): everything held, then it */
-		deferral_release(&s->held, &ops, 0, true);
-		dispatch(s, data, size, NULL);
-	}
+	hold(s, data, size, key);
 }
 
 int session_handle_record(void *ctx, void *data, size_t size)
@@ -275,10 +283,18 @@ int session_handle_record(void *ctx, void *data, size_t size)
 		if (len > size - sizeof(*cg))
 			len = size - sizeof(*cg);
 		if (type == CC_REC_CGROUP_RMDIR) {
-			/* the thread forgets after the lookups asked before; the cache, in order */
+			/* the thread forgets after the lookups asked before; the caches, in order;
+			   an unnamed cgroup's is held for its name, which its last calls in the
+			   summaries go with (asked before the thread forgets) */
+			bool name = s->summarizing && summarize_unnamed(&s->sz, cg->cgroup_id);
+
+			if (name)
+				namer_ask(s->namer, IDQ_LOOKUP, cg->cgroup_id, NULL, 0, NULL);
 			namer_ask(s->namer, IDQ_FORGET, cg->cgroup_id, NULL, 0, NULL);
-			resolver_forget(s->guess, cg->cgroup_id);
-			handle_or_hold(s, data, sizeof(*cg), cg->cgroup_id, false);
+			if (name)
+				hold(s, data, sizeof(*cg), cg->cgroup_id);
+			else
+				handle_or_hold(s, data, sizeof(*cg), cg->cgroup_id, false);
 		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {
 			/* a cut path is not learnt: a lookup by id finds the whole one */
 			char creator[CC_COMM_LEN + 1] = "";
@@ -413,9 +429,9 @@ static int tick(struct session *s, uint64_t now, int final)
 	s->sz.state.tally_full = counter(s, CC_CNT_TALLY_FULL);
 	footprint_fill(s, &s->sz.state);
 	s->sz.state.events_throttled = counter(s, CC_CNT_THROTTLED);
-	err = summarize_collect(&s->sz, s->res, bpf_map__fd(s->skel->maps.tally),
+	err = summarize_collect(&s->sz, bpf_map__fd(s->skel->maps.tally),
 				bpf_map__fd(s->skel->maps.lost_by_cgroup), s->ncpus,
-				s->fd_table ? s->fds.table : NULL, now);
+				s->fd_table ? s->fds.table : NULL, now, final);
 	if (err)
 		return err;
 	s->last_tick = now;
@@ -559,13 +575,13 @@ static void report_loss_by_cgroup(struct session *s, uint64_t lost)
 			more_events += val;
 			continue;
 		}
-		const struct cgroup_identity *id = resolver_lookup(s->res, key);
+		const struct cgroup_identity *id = resolver_peek(s->res, key, NULL);
 
 		fprintf(stderr, "copenclose: lost %llu events of cgroup %llu (%s%s%s)\n",
 			(unsigned long long)val, (unsigned long long)key,
-			id->path ? id->path : "path unknown",
-			id->ctr.is_container ? ", container " : "",
-			id->ctr.is_container ? id->ctr.id : "");
+			id && id->path ? id->path : "path unknown",
+			id && id->ctr.is_container ? ", container " : "",
+			id && id->ctr.is_container ? id->ctr.id : "");
 	}
 	if (more)
 		fprintf(stderr, "copenclose: and %llu events lost in %d more cgroups\n",
