@@ -26,6 +26,7 @@ enum {
 	OPT_ATTACH,
 	OPT_COMPAT,
 	OPT_RATE_LIMIT,
+	OPT_OMIT_NULL,
 };
 
 static const struct option long_opts[] = {
@@ -56,6 +57,7 @@ static const struct option long_opts[] = {
 	{"attach", required_argument, NULL, OPT_ATTACH},
 	{"compat", no_argument, NULL, OPT_COMPAT},
 	{"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
+	{"omit-null", no_argument, NULL, OPT_OMIT_NULL},
 	{NULL, 0, NULL, 0},
 };
 
@@ -79,6 +81,7 @@ void args_usage(FILE *out)
 	      "  -I, --ignore-host-ns    drop events from the host's own namespaces\n"
 	      "      --by KEY            what keys a container: uts (default), cgroup, pidns, mntns\n"
 	      "  -o, --output FORMAT     table (default) or json (JSON lines)\n"
+	      "      --omit-null         with -o json: leave out the keys whose value is null\n"
 	      "  -e, --syscalls LIST     trace only these: open,openat,openat2,close,connect,\n"
 	      "                          accept,accept4 (also all, open*, accept*)\n"
 	      "  -p, --pid PID           only this process\n"
@@ -319,6 +322,9 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 		case OPT_NO_FD_TABLE:
 			cfg->no_fd_table = true;
 			break;
+		case OPT_OMIT_NULL:
+			cfg->omit_null = true;
+			break;
 		case OPT_LEAKS_OLDER:
 			if (args_seconds(optarg, 0, 1e9, &cfg->leaks_older))
 				FAIL("invalid --leaks-older '%.64s': a number of seconds, 0 or more",
@@ -342,6 +348,8 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 		FAIL("--pod and --k8s-namespace cannot be combined with -G");
 	if (cfg->leaks_older >= 0 && cfg->no_fd_table)
 		FAIL("--leaks-older needs the descriptor table, which --no-fd-table turns off");
+	if (cfg->omit_null && cfg->output != OUTPUT_JSON)
+		FAIL("--omit-null needs -o json");
 	if (cfg->leaks_older >= 0 && cfg->failed)
 		FAIL("--leaks-older needs the successful opens, which -x drops");
 	return ARGS_OK;

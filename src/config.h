@@ -51,6 +51,7 @@ struct config {
 	uint32_t ringbuf_mib;	       /* power of two */
 	struct engine_dirs state_dirs; /* the engines' defaults, and --state-dir's in front */
 	bool no_fd_table;	       /* --no-fd-table */
+	bool omit_null;		       /* --omit-null: JSON without the null members */
 	double leaks_older;	       /* --leaks-older SECONDS; < 0 when not given */
 	const char *metrics;	       /* --metrics ADDR:PORT, NULL for none */
 	uint32_t metrics_grace;	       /* seconds the series of a gone container stay */

@@ -5,6 +5,7 @@
 #include "enrich/hostrule.h"
 #include "format/decode.h"
 #include "format/escape.h"
+#include "format/jsonnull.h"
 #include "format/output.h"
 #include "format/syscalls.h"
 
@@ -541,7 +542,7 @@ static void json_identity(struct output *o, const struct cc_event *ev,
 	if (o->kernel_host_key) /* tests: the kernel's own verdict, null when it had none */
 		json_bool(b, "kernel_host",
 			  ev->status & CC_ST_HOST_UNSURE ? -1 : !!(ev->status & CC_ST_HOST));
-	strbuf_adds(b, "}\n");
+	json_line_end(b, o->omit_null);
 }
 
 void output_event_closing(struct output *o, const struct cc_event *ev, size_t size,
@@ -685,7 +686,7 @@ void output_open_fd(struct output *o, const struct fd_held *h, uint64_t now_ns,
 	json_u64(b, "cgroup_id", h->cgroup_id);
 	json_cstr(b, "cgroup", id ? id->path : NULL);
 	json_container(b, id);
-	strbuf_adds(b, "}\n");
+	json_line_end(b, o->omit_null);
 }
 
 void output_lost(struct output *o, uint64_t increment, uint64_t total)
@@ -701,5 +702,5 @@ void output_lost(struct output *o, uint64_t increment, uint64_t total)
 	json_cstr(b, "type", "lost");
 	json_u64(b, "lost", increment);
 	json_u64(b, "lost_total", total);
-	strbuf_adds(b, "}\n");
+	json_line_end(b, o->omit_null);
 }

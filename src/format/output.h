@@ -16,6 +16,7 @@ struct output {
 	int64_t mono_to_real_ns; /* add to an event's CLOCK_MONOTONIC stamp for wall time */
 	int utc;		 /* table times in UTC rather than local time */
 	int kernel_host_key;	 /* JSON: the kernel's host verdict too, as "kernel_host" (tests) */
+	int omit_null;		 /* JSON: members whose value is null are left out */
 	struct strbuf buf;	 /* the lines written so far, until the caller flushes them */
 	struct strbuf tmp;	 /* scratch for decoded values before escaping */
 	time_t cached_sec;	 /* the second whose text is below */

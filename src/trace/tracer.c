@@ -668,6 +668,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	libbpf_set_print(cfg->verbose ? libbpf_verbose : libbpf_quiet);
 	output_init(&s.out, cfg->output, cfg->by,
 		    (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
+	s.out.omit_null = cfg->omit_null;
 	s.fd_table = want_fd_table(cfg, view);
 	s.older_ns = cfg->leaks_older > 0 ? (uint64_t)(cfg->leaks_older * 1e9) : 0;
 	if (s.fd_table && (err = fdlife_init(&s.fds, NULL))) {

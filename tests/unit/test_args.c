@@ -111,6 +111,8 @@ static const struct {
 	{{"--leaks-older", "soon"}, "invalid --leaks-older 'soon'"},
 	{{"--leaks-older", "5", "--no-fd-table"}, "--leaks-older needs the descriptor table"},
 	{{"--leaks-older", "5", "-x"}, "--leaks-older needs the successful opens"},
+	{{"--omit-null"}, "--omit-null needs -o json"},
+	{{"--omit-null", "-o", "table"}, "--omit-null needs -o json"},
 };
 
 static void test_bad_input(void **state)
@@ -169,6 +171,9 @@ static void test_fd_table_options(void **state)
 	assert_true(cfg.leaks_older < 0); /* not given */
 	assert_int_equal(PARSE(cfg, err, "--no-fd-table"), ARGS_OK);
 	assert_true(cfg.no_fd_table);
+	assert_false(cfg.omit_null);
+	assert_int_equal(PARSE(cfg, err, "--omit-null", "-o", "json"), ARGS_OK);
+	assert_true(cfg.omit_null);
 	assert_int_equal(PARSE(cfg, err, "--leaks-older", "2.5"), ARGS_OK);
 	assert_true(cfg.leaks_older == 2.5);
 	assert_int_equal(PARSE(cfg, err, "--leaks-older", "0"), ARGS_OK);
