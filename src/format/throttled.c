@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "format/escape.h"
+#include "format/jsonnull.h"
 #include "format/syscalls.h"
 #include "format/throttled.h"
 
@@ -99,7 +100,7 @@ static void json(struct output *o, const struct throttled_rec *r, const struct c
 	strbuf_addc(b, '}');
 	num(b, "throttled", sum(r));
 	num(b, "throttled_total", r->total);
-	strbuf_adds(b, "}\n");
+	json_line_end(b, o->omit_null);
 }
 
 /* HH:MM:SS throttled N events of container NAME (RUNTIME) in S s: openat N, close N */
