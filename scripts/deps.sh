@@ -36,14 +36,17 @@ test_pkgs=(
 	iproute2
 	jq
 	libcap2-bin
+	lxc
 	podman
 	procps
 	prometheus
 	python3
 	python3-yaml
 	runc
+	runsc
 	shellcheck
 	strace
+	systemd-container
 	tmux
 	uidmap
 	util-linux

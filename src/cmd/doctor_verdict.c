@@ -41,9 +41,10 @@ enum doctor_answer doctor_verdict(enum cgroup_mode mode, enum doctor_runtime rt,
 		return answer(DOCTOR_REFUSES, why, size,
 			      "gVisor runsc lacks support for the systemd cgroup driver");
 	if (rt == RT_NSPAWN && !systemd_pid1)
-		return answer(DOCTOR_NO, why, size,
-			      "systemd is not PID 1, so no scope is made for the container (it "
-			      "stays in the caller's cgroup)");
+		return answer(DOCTOR_YES, why, size,
+			      "systemd is not PID 1: with --register=no --keep-unit the caller's "
+			      "cgroup is split, the container in payload/ (named), nspawn itself "
+			      "in supervisor/");
 	if (systemd_driver && !systemd_pid1)
 		return answer(DOCTOR_REFUSES, why, size,
 			      "the systemd cgroup driver is configured but systemd is not PID 1: "

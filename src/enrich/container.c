@@ -154,6 +154,40 @@ static void set(struct container_info *out, const char *runtime, const char *id,
 	out->cgroup_len = end;
 }
 
+/* libvirt's machined scope for a qemu virtual machine: "qemu-<n>-<name>" (its monitor). */
+static int is_vm_monitor(const char *name)
+{
+	size_t d;
+
+	if (strncmp(name, "qemu-", 5) != 0)
+		return 0;
+	d = strspn(name + 5, "0123456789");
+	return d > 0 && name[5 + d] == '-';
+}
+
+/*
+ * The name of the unit whose cgroup systemd-nspawn --keep-unit split: "machine-NAME.scope" and
+ * "systemd-nspawn@NAME.service" name the machine, any other cgroup is named as it is. 0 or
+ * -EINVAL.
+ */
+static int nspawn_unit_name(const struct comp *u, char *buf, size_t size)
+{
+	const char *s = u->s;
+	size_t n = u->n;
+
+	if (has_prefix(s, n, "machine-") && has_suffix(s, n, ".scope") && n > 8 + 6)
+		return systemd_unescape(s + 8, n - 8 - 6, buf, size) == 0 && !is_vm_monitor(buf)
+			       ? 0
+			       : -EINVAL;
+	if (has_prefix(s, n, "systemd-nspawn@") && has_suffix(s, n, ".service") && n > 15 + 8)
+		return systemd_unescape(s + 15, n - 15 - 8, buf, size);
+	if (!is_plain_name(s, n) || n >= size)
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 0;
+}
+
 /*
  * Whether component c (with its parents p[0] = parent, p[1] = grandparent, ...) is a
  * container's own cgroup; fills out when it is.
@@ -216,6 +250,14 @@ static int match(const struct comp *c, const struct comp *const p[CTX], int seen
 	if (comp_is(p[0], "machine.slice") && has_prefix(s, n, "machine-") &&
 	    has_suffix(s, n, ".scope") && n > 8 + 6 &&
 	    systemd_unescape(s + 8, n - 8 - 6, buf, sizeof(buf)) == 0) {
+		if (is_vm_monitor(buf))
+			return 0; /* a virtual machine's qemu (libvirt): a host process */
+		set(out, "systemd-nspawn", buf, strlen(buf), c->end);
+		return 1;
+	}
+	/* systemd-nspawn --keep-unit splits its unit's cgroup: the container in payload/, itself
+	   in supervisor/ (the resolver confirms the sibling); named after the unit */
+	if (comp_is(c, "payload") && p[0] && nspawn_unit_name(p[0], buf, sizeof(buf)) == 0) {
 		set(out, "systemd-nspawn", buf, strlen(buf), c->end);
 		return 1;
 	}

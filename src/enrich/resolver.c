@@ -16,6 +16,7 @@
 #include "enrich/engine_state.h"
 #include "enrich/k8s.h"
 #include "enrich/proc_cgroup.h"
+#include "enrich/nspawn.h"
 #include "enrich/resolver.h"
 #include "enrich/runtime_state.h"
 
@@ -258,6 +259,15 @@ static int identify(struct resolver *r, const char *path, struct container_info 
 	if (rc == 0) {
 		rc = identify_by_state(r, path, out);
 		*pending = rc == 0;
+	} else if (nspawn_is_payload(path, out->cgroup_len)) {
+		/* nspawn's payload/ only beside its supervisor/ */
+		rc = nspawn_confirm(r->v2_mount, r->state_root, path, out->cgroup_len, out->name,
+				    sizeof(out->name));
+		if (rc != 1) { /* supervisor/ may not be made yet */
+			memset(out, 0, sizeof(*out));
+			rc = 0;
+			*pending = true;
+		}
 	} else if (strcmp(out->runtime, "podman") == 0) {
 		err = runtime_state_name(r->state_root, out, name, sizeof(name));
 		if (err == 0)
@@ -413,7 +423,7 @@ int resolver_guess(struct resolver *r, uint64_t cgroup_id, const char *path, siz
 static void identify_by_creator(struct resolver *r, struct entry *e, const char *creator)
 {
 	static const char *const runtimes[] = {"runc", "crun"};
-	struct container_info *c = &e->ident.ctr;
+	struct container_info *c = &e->ident.ctr, ns;
 	char id[CONTAINER_ID_LEN];
 	const char *last = strrchr(e->path, '/');
 	size_t len = strlen(e->path);
@@ -421,6 +431,13 @@ static void identify_by_creator(struct resolver *r, struct entry *e, const char 
 
 	if (!creator || !last || below_user(e->path))
 		return;
+	/* nspawn makes payload/ before supervisor/: its own payload/ is its container */
+	if (strcmp(creator, "systemd-nspawn") == 0 && !c->is_container &&
+	    container_parse_path(e->path, &ns) == 1 && nspawn_is_payload(e->path, ns.cgroup_len)) {
+		*c = ns;
+		e->pending = true; /* named by its unit until the supervisor's -M is read */
+		return;
+	}
 	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
 		if (strcmp(creator, runtimes[i]) != 0)
 			continue;

@@ -46,7 +46,7 @@ static const struct verdict_case verdicts[] = {
 	{H, RT_RUNSC, "cgroupfs", false, NULL, DOCTOR_NO, "v1 controllers"},
 	{H, RT_LXC, "cgroupfs", false, NULL, DOCTOR_YES, "every hierarchy"},
 	{H, RT_NSPAWN, "systemd", true, NULL, DOCTOR_YES, "scope"},
-	{H, RT_NSPAWN, "systemd", false, NULL, DOCTOR_NO, "not PID 1"},
+	{H, RT_NSPAWN, "systemd", false, NULL, DOCTOR_YES, "payload/"},
 	/* the systemd driver needs systemd as PID 1, everywhere */
 	{H, RT_DOCKER, "systemd", false, NULL, DOCTOR_REFUSES, "systemd is not PID 1"},
 	{U, RT_CONTAINERD, "systemd", false, NULL, DOCTOR_REFUSES, "systemd is not PID 1"},
