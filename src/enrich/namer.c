@@ -11,8 +11,9 @@
 
 #include "enrich/namer.h"
 
-#define NAMER_ANSWERS	256 /* answers waiting for the consumer at most; then the thread waits */
-#define NAMER_STOP_SECS 1   /* how long stopping waits for a thread busy in a file */
+#define NAMER_ANSWERS	 256 /* answers waiting for the consumer at most; then the thread waits */
+#define NAMER_STOP_SECS	 1   /* how long stopping waits for a thread busy in a file */
+#define NAMER_SWEEP_SECS 30  /* how often the cache is swept of cgroups gone unannounced */
 
 static void answer_clear(struct namer_answer *a)
 {
@@ -72,19 +73,79 @@ static bool work(struct resolver *r, struct idq_item *it, struct namer_answer *a
 	return false;
 }
 
+/* Hand one answer to the consumer, waiting for room (the lock held); false when stopping. */
+static bool hand_over(struct namer *n, struct namer_answer *a)
+{
+	uint64_t one = 1;
+
+	while (n->ans_n == n->ans_cap && !n->stop)
+		pthread_cond_wait(&n->wake, &n->lock);
+	if (n->stop) {
+		answer_clear(a);
+		return false;
+	}
+	n->ans[n->ans_n++] = *a;
+	if (write(n->efd, &one, sizeof(one)) < 0) {
+		/* the counter is full: the consumer is woken already */
+	}
+	return true;
+}
+
+static uint64_t mono_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/*
+ * Every NAMER_SWEEP_SECS: the cgroups of the thread's cache whose directory is gone and that were
+ * not used since the last sweep (their removal record was lost) are forgotten, and answered as
+ * removed, so the consumer's caches forget them too. Called and returns with the lock held.
+ */
+static void sweep(struct namer *n)
+{
+	uint64_t gone[256];
+	size_t cnt;
+
+	n->busy = true;
+	pthread_mutex_unlock(&n->lock);
+	cnt = resolver_sweep(n->back, gone, sizeof(gone) / sizeof(gone[0]));
+	pthread_mutex_lock(&n->lock);
+	n->back_entries = resolver_cache_size(n->back);
+	for (size_t i = 0; i < cnt; i++) {
+		struct namer_answer a = {.key = gone[i], .forget = true};
+
+		if (!hand_over(n, &a))
+			break;
+	}
+	n->swept += cnt;
+	n->busy = false;
+}
+
 static void *namer_main(void *arg)
 {
 	struct namer *n = arg;
 	struct namer_answer a;
 	struct idq_item it;
-	uint64_t one = 1;
+	uint64_t next_sweep = mono_secs() + NAMER_SWEEP_SECS;
 
 	pthread_mutex_lock(&n->lock);
 	while (!n->stop) {
 		bool made;
 
+		if (mono_secs() >= next_sweep) {
+			sweep(n);
+			next_sweep = mono_secs() + NAMER_SWEEP_SECS;
+			continue;
+		}
 		if (idqueue_pop(&n->req, &it)) {
-			pthread_cond_wait(&n->wake, &n->lock);
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += NAMER_SWEEP_SECS;
+			pthread_cond_timedwait(&n->wake, &n->lock, &until);
 			continue;
 		}
 		n->busy = true;
@@ -93,16 +154,9 @@ static void *namer_main(void *arg)
 		free(it.path);
 		pthread_mutex_lock(&n->lock);
 		n->back_entries = resolver_cache_size(n->back);
-		while (made && n->ans_n == n->ans_cap && !n->stop)
-			pthread_cond_wait(&n->wake, &n->lock);
-		if (made && !n->stop)
-			n->ans[n->ans_n++] = a;
-		else if (made)
-			answer_clear(&a);
+		if (made)
+			hand_over(n, &a);
 		n->busy = false;
-		if (made && write(n->efd, &one, sizeof(one)) < 0) {
-			/* the counter is full: the consumer is woken already */
-		}
 	}
 	pthread_mutex_unlock(&n->lock);
 	return NULL;

@@ -37,6 +37,7 @@ struct namer {
 	bool started;
 	uint64_t asked, merged, refused; /* requests queued, merged into one waiting, queue full */
 	size_t back_entries;		 /* resolver_cache_size(back) after the last request */
+	uint64_t swept; /* cgroups forgotten by the sweep (their removal record was lost) */
 	/* whether the consumer still needs a removed cgroup's name (its records wait): then it
 	   forgets it itself (namer_forget_unless); NULL: never */
 	bool (*in_use)(void *ctx, uint64_t key);
@@ -65,7 +66,8 @@ int namer_ask(struct namer *n, enum idq_kind kind, uint64_t key, const char *pat
 
 /*
  * Put every answer into front (resolver_publish): how many. Never waits on a file. The answer to
- * IDQ_FORGET, which comes after every answer about that cgroup, removes it from front unless
+ * IDQ_FORGET, which comes after every answer about that cgroup (and the thread's sweep every
+ * 30 s, of the cgroups gone unannounced), removes it from front unless
  * the in_use callback says the consumer still needs it (an answer that came after the consumer
  * forgot a removed cgroup would otherwise stay cached until evicted).
  */

@@ -36,6 +36,7 @@ struct entry {
 	int tries;	  /* how often it was looked for */
 	uint64_t next_ns; /* not again before */
 	char *path;	  /* owned; NULL when unresolved */
+	uint64_t epoch;	  /* the resolver's sweep epoch when last used */
 	struct cgroup_identity ident;
 	struct entry *hnext;	   /* hash chain */
 	struct entry *prev, *next; /* LRU list, most recent first */
@@ -48,6 +49,7 @@ struct resolver {
 	size_t cap, count, nbuckets;
 	struct entry **buckets;
 	struct entry lru; /* sentinel */
+	uint64_t epoch;	  /* resolver_sweep() calls so far */
 	struct cgroup_identity scratch;
 	char buf[PATH_MAX];
 };
@@ -118,6 +120,7 @@ static void lru_unlink(struct entry *e)
 
 static void lru_push(struct resolver *r, struct entry *e)
 {
+	e->epoch = r->epoch;
 	e->next = r->lru.next;
 	e->prev = &r->lru;
 	r->lru.next->prev = e;
@@ -501,6 +504,27 @@ void resolver_forget(struct resolver *r, uint64_t cgroup_id)
 
 	if (e)
 		entry_remove(r, e);
+}
+
+size_t resolver_sweep(struct resolver *r, uint64_t *gone, size_t max)
+{
+	char p[PATH_MAX];
+	size_t n = 0;
+
+	/* from the least recently used: those not used since the last sweep */
+	for (struct entry *e = r->lru.prev, *prev; e != &r->lru && n < max; e = prev) {
+		prev = e->prev;
+		if (e->epoch == r->epoch)
+			break;
+		if (e->by_path || !e->path || !r->v2_mount[0] ||
+		    (size_t)snprintf(p, sizeof(p), "%s%s", r->v2_mount, e->path) >= sizeof(p) ||
+		    access(p, F_OK) == 0 || errno != ENOENT)
+			continue;
+		gone[n++] = e->key;
+		entry_remove(r, e);
+	}
+	r->epoch++;
+	return n;
 }
 
 int resolver_pid_cgroup(const struct resolver *r, uint32_t pid, char *path, size_t size,

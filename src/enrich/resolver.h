@@ -38,6 +38,12 @@ const struct cgroup_identity *resolver_lookup(struct resolver *r, uint64_t cgrou
 void resolver_learn(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len);
 void resolver_forget(struct resolver *r, uint64_t cgroup_id);
 /*
+ * Forget the cgroups whose directory is gone among those not used since the previous call (their
+ * cgroup_rmdir record was lost: the ring buffer was full), max at most: their ids into gone, how
+ * many. Touches the file system: the naming thread's.
+ */
+size_t resolver_sweep(struct resolver *r, uint64_t *gone, size_t max);
+/*
  * The same as resolver_learn(), with the command name of the task that created the cgroup: a
  * bare "/<id>" cgroup created by runc or crun is that runtime's container even when its state
  * on disk is already gone.

@@ -346,12 +346,16 @@ loaded:
  * then, with either, the programs drop every event: an empty slot of the cgroup array is no
  * match).
  */
-/* Records of the cgroup wait for its name: the consumer forgets it once they are written. */
+/* A cgroup the naming thread saw removed (or swept): unless records of it wait for its name
+   (the consumer forgets it once they are written), the path guesses forget it too. */
 static bool held_has(void *ctx, uint64_t key)
 {
 	struct session *s = ctx;
 
-	return deferral_holds(&s->held, key);
+	if (deferral_holds(&s->held, key))
+		return true;
+	resolver_forget(s->guess, key);
+	return false;
 }
 
 int session_setup_names(struct session *s)

@@ -6,8 +6,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -92,11 +96,49 @@ static void test_forget_in_use(void **state)
 	resolver_free(front);
 }
 
+/* The sweep: a cgroup whose directory is gone, unused since the previous sweep, is forgotten. */
+static void test_sweep(void **state)
+{
+	char dir[] = "/tmp/cc-unit-sweep-XXXXXX", a[64], b[64];
+	struct resolver_opts o = {.state_root = "/nonexistent-copenclose-unit", .no_prime = true};
+	struct resolver *r = NULL;
+	uint64_t gone[4];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	assert_int_equal(mkdir(a, 0700), 0);
+	assert_int_equal(mkdir(b, 0700), 0);
+	o.v2_mount = dir;
+	assert_int_equal(resolver_new(&o, &r), 0);
+	resolver_learn(r, 11, "/a", 2);
+	resolver_learn(r, 12, "/b", 2);
+	assert_int_equal(resolver_cache_size(r), 2);
+	assert_int_equal(rmdir(a), 0);
+	/* used since the last sweep (there was none): kept for now */
+	assert_int_equal(resolver_sweep(r, gone, 4), 0);
+	assert_int_equal(resolver_cache_size(r), 2);
+	/* unused since: /a is gone, /b is there */
+	assert_int_equal(resolver_sweep(r, gone, 4), 1);
+	assert_int_equal(gone[0], 11);
+	assert_null(resolver_peek(r, 11, NULL));
+	assert_non_null(resolver_peek(r, 12, NULL)); /* used again */
+	assert_int_equal(rmdir(b), 0);
+	assert_int_equal(resolver_sweep(r, gone, 4), 0);
+	assert_int_equal(resolver_sweep(r, gone, 4), 1);
+	assert_int_equal(gone[0], 12);
+	assert_int_equal(resolver_cache_size(r), 0);
+	resolver_free(r);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forget_after_answer),
 		cmocka_unit_test(test_forget_in_use),
+		cmocka_unit_test(test_sweep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
