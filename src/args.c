@@ -27,6 +27,8 @@ enum {
 	OPT_COMPAT,
 	OPT_RATE_LIMIT,
 	OPT_OMIT_NULL,
+	OPT_PATH,
+	OPT_EXCLUDE_PATH,
 };
 
 static const struct option long_opts[] = {
@@ -58,6 +60,8 @@ static const struct option long_opts[] = {
 	{"compat", no_argument, NULL, OPT_COMPAT},
 	{"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
 	{"omit-null", no_argument, NULL, OPT_OMIT_NULL},
+	{"path", required_argument, NULL, OPT_PATH},
+	{"exclude-path", required_argument, NULL, OPT_EXCLUDE_PATH},
 	{NULL, 0, NULL, 0},
 };
 
@@ -104,6 +108,10 @@ void args_usage(FILE *out)
 	      "      --rate-limit N      at most N events a second per container (the host is\n"
 	      "                          one), in bursts of up to N; the others are counted as\n"
 	      "                          throttled, by container and system call\n"
+	      "      --path PREFIX       only opens whose path starts with PREFIX (absolute;\n"
+	      "                          repeatable), matched in the kernel\n"
+	      "      --exclude-path PREFIX  no opens whose path starts with PREFIX, nor the\n"
+	      "                          closes of their descriptors (repeatable; wins over --path)\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost\n"
 	      "      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 	      "                          (:PORT listens on 127.0.0.1 only)\n"
@@ -278,6 +286,19 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 			if (args_u32(optarg, 1, CC_RL_MAX, &cfg->rate_limit))
 				FAIL("invalid --rate-limit '%.64s': events a second from 1 to %u",
 				     optarg, CC_RL_MAX);
+			break;
+		case OPT_PATH:
+		case OPT_EXCLUDE_PATH:
+			if (optarg[0] != '/' || strlen(optarg) > CC_PREFIX_MAX)
+				FAIL("invalid --%s '%.64s': an absolute path prefix (starting with /), "
+				     "at most %d bytes",
+				     c == OPT_PATH ? "path" : "exclude-path", optarg,
+				     CC_PREFIX_MAX);
+			if (cfg->npaths == CC_PREFIXES)
+				FAIL("too many --path and --exclude-path: at most %d in all",
+				     CC_PREFIXES);
+			cfg->paths[cfg->npaths].prefix = optarg;
+			cfg->paths[cfg->npaths++].exclude = c == OPT_EXCLUDE_PATH;
 			break;
 		case OPT_FAIL_ON_LOSS:
 			cfg->fail_on_loss = true;

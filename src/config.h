@@ -56,6 +56,12 @@ struct config {
 	const char *metrics;	       /* --metrics ADDR:PORT, NULL for none */
 	uint32_t metrics_grace;	       /* seconds the series of a gone container stay */
 	uint32_t rate_limit;	       /* --rate-limit: events a second per container, 0 for none */
+	/* --path and --exclude-path, in the order given */
+	struct path_filter {
+		const char *prefix;
+		bool exclude;
+	} paths[CC_PREFIXES];
+	uint32_t npaths;
 };
 
 #define CONFIG_METRICS_GRACE 300

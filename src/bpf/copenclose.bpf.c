@@ -47,6 +47,13 @@ const volatile __u32 targ_syscalls = ~0u;
 /* --rate-limit: the bucket's interval and tolerance (bpf/ratelimit.h); 0 for no limit. */
 const volatile __u64 targ_rl_interval = 0;
 const volatile __u64 targ_rl_tolerance = 0;
+/* --path, --exclude-path: targ_npaths prefixes, excludes first; targ_path_include when one is a
+   --path (then only opens under one pass); targ_path_fds when closes are traced (an excluded
+   open's descriptor is remembered, so that its close is dropped too). */
+const volatile __u32 targ_npaths = 0;
+const volatile bool targ_path_include = false;
+const volatile bool targ_path_fds = false;
+const volatile struct cc_prefix targ_paths[CC_PREFIXES] = {};
 
 /* The host's pid namespace is the initial one (pid namespaces at level 0 are): the fast host test
    below needs no pid namespace load then. */
@@ -111,6 +118,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cc_bucket);
 } buckets SEC(".maps");
+
+/* The descriptors of the opens the path filters dropped: see struct cc_fd_key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CC_EXCLUDED_FDS); /* 1 without path filters or close */
+	__type(key, struct cc_fd_key);
+	__type(value, __u8);
+} excluded_fds SEC(".maps");
 
 struct scratch {
 	struct cc_event ev;
@@ -344,7 +359,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	ts = bpf_ktime_get_ns();
 	/* --rate-limit, after the tally (top and /metrics count every call) and before anything
 	   is read or reserved: a throttled event costs this much */
-	if (targ_rl_interval && sc < CC_SYS_MAX && throttled(pidns, sc, ts))
+	if (targ_rl_interval && !targ_npaths && sc < CC_SYS_MAX && throttled(pidns, sc, ts))
 		goto filtered;
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
@@ -383,9 +398,71 @@ filtered:
 	return NULL; /* counted nowhere: a rejected event should cost nothing more */
 }
 
+/* Whether the path in the tail starts with prefix p: word by word, the last one masked. */
+static __always_inline bool prefix_of(const struct scratch *s, const volatile struct cc_prefix *p)
+{
+	const __u64 *w = (const __u64 *)s->tail;
+
+	for (int i = 0; i < CC_PREFIX_WORDS; i++) {
+		if (i + 1 >= p->nwords)
+			return (w[i] & p->last_mask) == p->w[i];
+		if (w[i] != p->w[i])
+			return false;
+	}
+	return false;
+}
+
+/*
+ * --path and --exclude-path, on the path as read (the kernel's copy in the fentry mode; the
+ * caller's memory after the call with tracepoints: relative paths as given): whether the event
+ * passes. An open whose path could not be read passes (nothing known excludes it). The
+ * descriptor of an excluded open is remembered so that its close is dropped too; one made
+ * again by a passing open is forgotten.
+ */
+static __always_inline bool paths_pass(struct scratch *s)
+{
+	struct cc_fd_key k = {.tgid = s->ev.pid, .fd = s->ev.fd};
+	__u32 sc = s->ev.syscall;
+	bool pass = !targ_path_include;
+	__u8 one = 1;
+
+	if (sc == CC_SYS_CLOSE)
+		return !targ_path_fds || bpf_map_delete_elem(&excluded_fds, &k) != 0;
+	if (sc != CC_SYS_OPEN && sc != CC_SYS_OPENAT && sc != CC_SYS_OPENAT2)
+		return true;
+	if (s->ev.status & CC_ST_TAIL_UNREADABLE) {
+		pass = true;
+	} else {
+		for (int i = 0; i < CC_PREFIXES; i++) {
+			if (i >= targ_npaths)
+				break;
+			if (!prefix_of(s, &targ_paths[i]))
+				continue;
+			pass = !targ_paths[i].exclude;
+			break; /* excludes come first */
+		}
+	}
+	if (targ_path_fds && s->ev.ret >= 0) {
+		if (pass)
+			bpf_map_delete_elem(&excluded_fds, &k);
+		else
+			bpf_map_update_elem(&excluded_fds, &k, &one, BPF_ANY);
+	}
+	return pass;
+}
+
 static __always_inline void finish(struct scratch *s)
 {
 	__u32 len = s->ev.tail_len;
+
+	/* with path filters, the limit comes after them: an excluded open takes no token */
+	if (targ_npaths) {
+		if (!paths_pass(s))
+			return;
+		if (targ_rl_interval && s->ev.syscall < CC_SYS_MAX &&
+		    throttled(s->ev.pidns, s->ev.syscall, s->ev.ts_ns))
+			return;
+	}
 
 	if (len > CC_TAIL_MAX)
 		len = CC_TAIL_MAX;

@@ -154,6 +154,27 @@ struct cc_bucket {
 
 #define CC_BUCKETS 4096
 
+/*
+ * --path and --exclude-path: a prefix of open paths as 8-byte words (little-endian loads of the
+ * path), its last word masked to its length; excludes come first.
+ */
+#define CC_PREFIXES	16
+#define CC_PREFIX_MAX	256 /* bytes of a prefix, at most (no NUL) */
+#define CC_PREFIX_WORDS (CC_PREFIX_MAX / 8)
+struct cc_prefix {
+	__u64 w[CC_PREFIX_WORDS];
+	__u64 last_mask; /* the bytes of the last word that are the prefix's */
+	__u32 nwords;	 /* 1 to CC_PREFIX_WORDS */
+	__u32 exclude;
+};
+
+/* An open that --path or --exclude-path dropped, so that its close is dropped too. */
+struct cc_fd_key {
+	__u32 tgid;
+	__s32 fd;
+};
+#define CC_EXCLUDED_FDS 65536
+
 #ifndef __bpf__
 _Static_assert(sizeof(struct cc_event) == 192, "cc_event layout changed");
 _Static_assert(offsetof(struct cc_event, comm) == 104, "comm offset");
@@ -163,6 +184,7 @@ _Static_assert(sizeof(struct cc_cgroup_event) == 48, "cc_cgroup_event layout cha
 _Static_assert(offsetof(struct cc_event, type) == 0, "type first");
 _Static_assert(sizeof(struct cc_tally_key) == 16, "cc_tally_key layout changed");
 _Static_assert(sizeof(struct cc_bucket) == 16 + 8 * CC_SYS_MAX, "cc_bucket layout changed");
+_Static_assert(sizeof(struct cc_prefix) == 8 * CC_PREFIX_WORDS + 16, "cc_prefix layout changed");
 _Static_assert(offsetof(struct cc_cgroup_event, type) == 0, "type first");
 #endif
 

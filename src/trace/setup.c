@@ -14,6 +14,7 @@
 #include "bpf/ratelimit.h"
 #include "format/syscalls.h"
 #include "trace/hostns.h"
+#include "trace/pathfilter.h"
 #include "trace/preflight.h"
 #include "trace/session.h"
 #include "trace/verdicts.h"
@@ -30,6 +31,8 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	const struct config *cfg = s->cfg;
 	struct copenclose_bpf *skel = s->skel;
 	uint32_t ring = cfg->ringbuf_mib << 20;
+	bool include;
+	int n;
 
 	skel->rodata->targ_self_tgid = getpid();
 	skel->rodata->targ_tgid = cfg->pid;
@@ -56,6 +59,14 @@ static int set_filters(struct session *s, const struct host_ns *host)
 	} else {
 		bpf_map__set_max_entries(skel->maps.buckets, 1);
 	}
+	if ((n = pathfilter_fill(cfg, (struct cc_prefix *)skel->rodata->targ_paths, &include)) < 0)
+		return n;
+	skel->rodata->targ_npaths = (uint32_t)n;
+	skel->rodata->targ_path_include = include;
+	/* an excluded open's close is dropped too: its descriptor is remembered */
+	skel->rodata->targ_path_fds = n > 0 && (attach_calls(s) & (1u << CC_SYS_CLOSE));
+	if (!skel->rodata->targ_path_fds)
+		bpf_map__set_max_entries(skel->maps.excluded_fds, 1);
 	if (s->view) { /* top: the paths of successful opens, and what the table is made of */
 		skel->rodata->targ_stream = s->fd_table ? SYSCALLS_MAKE_FD | 1u << CC_SYS_CLOSE
 							: 1u << CC_SYS_OPEN | 1u << CC_SYS_OPENAT |

@@ -77,6 +77,43 @@ static void test_new_options(void **state)
 	assert_int_equal(cfg.by, BY_PIDNS);
 	assert_int_equal(PARSE(cfg, err, "-C", "--by", "uts"), ARGS_OK);
 	assert_int_equal(cfg.by, BY_UTS);
+	assert_int_equal(PARSE(cfg, err, "--rate-limit", "250", "--path", "/etc", "--exclude-path",
+			       "/etc/ssl", "--path=/data"),
+			 ARGS_OK);
+	assert_int_equal(cfg.rate_limit, 250);
+	assert_int_equal(cfg.npaths, 3);
+	assert_string_equal(cfg.paths[0].prefix, "/etc");
+	assert_false(cfg.paths[0].exclude);
+	assert_string_equal(cfg.paths[1].prefix, "/etc/ssl");
+	assert_true(cfg.paths[1].exclude);
+	assert_string_equal(cfg.paths[2].prefix, "/data");
+}
+
+/* At most CC_PREFIXES path filters, each at most CC_PREFIX_MAX bytes. */
+static void test_path_limits(void **state)
+{
+	char *argv[2 * CC_PREFIXES + 3] = {"copenclose"}, err[256], long_prefix[CC_PREFIX_MAX + 2];
+	struct config cfg;
+	int argc = 1;
+
+	for (int i = 0; i < CC_PREFIXES; i++) {
+		argv[argc++] = i % 2 ? "--path" : "--exclude-path";
+		argv[argc++] = "/x";
+	}
+	assert_int_equal(args_parse(argc, argv, &cfg, err, sizeof(err)), ARGS_OK);
+	assert_int_equal(cfg.npaths, CC_PREFIXES);
+	argv[argc++] = "--path";
+	argv[argc++] = "/y";
+	assert_int_equal(args_parse(argc, argv, &cfg, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "too many --path and --exclude-path: at most 16"));
+	memset(long_prefix, 'a', sizeof(long_prefix));
+	long_prefix[0] = '/';
+	long_prefix[CC_PREFIX_MAX] = 0;
+	assert_int_equal(PARSE(cfg, err, "--path", long_prefix), ARGS_OK);
+	long_prefix[CC_PREFIX_MAX] = 'a';
+	long_prefix[CC_PREFIX_MAX + 1] = 0;
+	assert_int_equal(PARSE(cfg, err, "--path", long_prefix), -EINVAL);
+	assert_non_null(strstr(err, "at most 256 bytes"));
 }
 
 static const struct {
@@ -113,6 +150,14 @@ static const struct {
 	{{"--leaks-older", "5", "-x"}, "--leaks-older needs the successful opens"},
 	{{"--omit-null"}, "--omit-null needs -o json"},
 	{{"--omit-null", "-o", "table"}, "--omit-null needs -o json"},
+	{{"--rate-limit", "0"}, "invalid --rate-limit '0'"},
+	{{"--rate-limit", "-5"}, "invalid --rate-limit '-5'"},
+	{{"--rate-limit", "lots"}, "invalid --rate-limit 'lots'"},
+	{{"--rate-limit", "10000001"}, "invalid --rate-limit '10000001'"},
+	{{"--path", "etc"}, "invalid --path 'etc': an absolute path prefix"},
+	{{"--path", ""}, "invalid --path '': an absolute path prefix"},
+	{{"--exclude-path", "./x"}, "invalid --exclude-path './x'"},
+	{{"--exclude-path", "-1"}, "invalid --exclude-path '-1'"},
 };
 
 static void test_bad_input(void **state)
@@ -209,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_original_flags),
 		cmocka_unit_test(test_new_options),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_path_limits),
 		cmocka_unit_test(test_container_and_cgroup_exclusive),
 		cmocka_unit_test(test_waiting_filters),
 		cmocka_unit_test(test_metrics_options),
