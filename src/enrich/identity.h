@@ -37,6 +37,9 @@ struct container_info {
 	char k8s_container[K8S_NAME_LEN];
 	char k8s_qos[16]; /* "guaranteed", "burstable", "besteffort" */
 	bool k8s_sandbox; /* the pod's sandbox (pause) container, not a workload */
+	/* "gvisor" or "kata": the container runs in a sandbox whose calls a host tracer sees only
+	   as the sandbox's own processes; "" for none */
+	char sandbox[8];
 };
 
 /* What the resolver knows of one cgroup. */

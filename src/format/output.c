@@ -459,6 +459,7 @@ static void json_container(struct strbuf *b, const struct cgroup_identity *id)
 	json_cstr(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
 	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
 	json_k8s(b, id, in_ctr);
+	json_known(b, "sandbox", in_ctr ? id->ctr.sandbox : NULL);
 }
 
 static void json_event(struct output *o, const struct cc_event *ev, size_t size,
@@ -539,6 +540,7 @@ static void json_identity(struct output *o, const struct cc_event *ev,
 		  : id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated"
 								    : "system");
 	json_bool(b, "host", hostrule_host(ev->status, id));
+	json_known(b, "sandbox", in_ctr ? id->ctr.sandbox : NULL);
 	if (o->kernel_host_key) /* tests: the kernel's own verdict, null when it had none */
 		json_bool(b, "kernel_host",
 			  ev->status & CC_ST_HOST_UNSURE ? -1 : !!(ev->status & CC_ST_HOST));

@@ -567,7 +567,7 @@ cc_strace_oracle() {
 }
 
 # The JSON keys of the contract, sorted: every line must have at least these.
-CC_JSON_KEYS='addr,cgroup,cgroup_id,comm,container_id,container_image,container_name,container_runtime,errno,fd,flags,gid,host,hostname,identity_mismatch,k8s_container,k8s_namespace,k8s_pod,k8s_pod_uid,mntns,path,pid,pidns,ppid,ret,syscall,tid,time,uid'
+CC_JSON_KEYS='addr,cgroup,cgroup_id,comm,container_id,container_image,container_name,container_runtime,errno,fd,flags,gid,host,hostname,identity_mismatch,k8s_container,k8s_namespace,k8s_pod,k8s_pod_uid,mntns,path,pid,pidns,ppid,ret,sandbox,syscall,tid,time,uid'
 
 # cc_json_missing_keys FILE: prints the contract keys that some line lacks (nothing when all ok).
 cc_json_missing_keys() {

@@ -88,7 +88,15 @@ static void test_json_open(void **state)
 		"\"identity_mismatch\":false,\"container_runtime\":\"docker\","
 		"\"container_name\":\"web\",\"container_image\":null,\"k8s_namespace\":null,"
 		"\"k8s_pod\":null,\"k8s_pod_uid\":null,\"k8s_container\":null,"
-		"\"container_trust\":\"system\",\"host\":false}\n");
+		"\"container_trust\":\"system\",\"host\":false,\"sandbox\":null}\n");
+	/* a container in a gVisor sandbox says so */
+	{
+		struct cgroup_identity sb = docker;
+
+		strcpy(sb.ctr.sandbox, "gvisor");
+		assert_non_null(
+			strstr(render(&o, &r, &sb), "\"host\":false,\"sandbox\":\"gvisor\"}\n"));
+	}
 	output_free(&o);
 }
 
@@ -143,12 +151,14 @@ static void test_json_failed_connect_host(void **state)
 				     "\"container_runtime\":null,\"container_name\":null,"
 				     "\"container_image\":null,\"k8s_namespace\":null,"
 				     "\"k8s_pod\":null,\"k8s_pod_uid\":null,\"k8s_container\":null,"
-				     "\"container_trust\":null,\"host\":true}\n"));
+				     "\"container_trust\":null,\"host\":true,\"sandbox\":null}\n"));
 	/* the tests' key: the kernel's verdict beside the host key, null when it had none */
 	o.kernel_host_key = 1;
-	assert_non_null(strstr(render(&o, &r, &host), "\"host\":true,\"kernel_host\":true}\n"));
+	assert_non_null(strstr(render(&o, &r, &host),
+			       "\"host\":true,\"sandbox\":null,\"kernel_host\":true}\n"));
 	r.ev.status = CC_ST_PIDNS_HOST | CC_ST_HOST_UNSURE;
-	assert_non_null(strstr(render(&o, &r, &host), "\"host\":true,\"kernel_host\":null}\n"));
+	assert_non_null(strstr(render(&o, &r, &host),
+			       "\"host\":true,\"sandbox\":null,\"kernel_host\":null}\n"));
 	output_free(&o);
 }
 

@@ -146,7 +146,7 @@ static void test_fd_end(void **state)
 		"\"container_id\":\"web\",\"identity_mismatch\":false,\"container_runtime\":\"runc\","
 		"\"container_name\":\"web\",\"container_image\":null,\"k8s_namespace\":null,"
 		"\"k8s_pod\":null,\"k8s_pod_uid\":null,\"k8s_container\":null,"
-		"\"container_trust\":\"system\",\"host\":false}\n");
+		"\"container_trust\":\"system\",\"host\":false,\"sandbox\":null}\n");
 	o.buf.len = 0;
 	r.ev.type = CC_REC_PROC_EXEC;
 	output_fd_end(&o, &r.ev, 9, &path, &runc_web);
@@ -192,7 +192,7 @@ static void test_open_fd(void **state)
 		"\"age_ns\":3000000000,\"cgroup_id\":4711,\"cgroup\":\"/web\","
 		"\"container_id\":\"web\",\"container_runtime\":\"runc\",\"container_name\":\"web\","
 		"\"container_image\":null,\"k8s_namespace\":null,\"k8s_pod\":null,"
-		"\"k8s_pod_uid\":null,\"k8s_container\":null}\n");
+		"\"k8s_pod_uid\":null,\"k8s_container\":null,\"sandbox\":null}\n");
 	output_free(&o);
 
 	output_init(&o, OUTPUT_TABLE, BY_UTS, 0);
