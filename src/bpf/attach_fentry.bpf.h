@@ -13,25 +13,12 @@
  */
 
 #define CC_PF_IO_WORKER 0x00000010 /* task->flags: an io_uring worker or SQPOLL thread */
-#define CC_TS_COMPAT	0x0002	   /* thread_info.status: a 32-bit system call is running */
-#define CC_O_LARGEFILE	0100000
 #define CC_EAGAIN	11
 #define CC_MAX_ERRNO	4095
 #define CC_EINPROGRESS	115
 
-/* System call numbers, x86_64 and ia32, of the calls this mode names. */
+/* socketcall(2)'s call numbers (x86's ia32 calls; arm64's AArch32 has no socketcall) */
 enum {
-	NR64_OPEN = 2,
-	NR64_CLOSE = 3,
-	NR64_CONNECT = 42,
-	NR64_ACCEPT = 43,
-	NR64_OPENAT = 257,
-	NR64_ACCEPT4 = 288,
-	NR_OPENAT2 = 437, /* the same in both tables */
-	NR32_OPEN = 5,
-	NR32_SOCKETCALL = 102,
-	NR32_OPENAT = 295,
-	NR32_ACCEPT4 = 364,
 	SOCKETCALL_ACCEPT = 5,
 	SOCKETCALL_ACCEPT4 = 18,
 };
@@ -133,11 +120,6 @@ static __always_inline struct task_struct *task_now(void)
 	return bpf_get_current_task_btf();
 }
 
-static __always_inline bool in_ia32(struct task_struct *t)
-{
-	return t->thread_info.status & CC_TS_COMPAT; /* t is the BTF task: a direct load */
-}
-
 static __always_inline bool in_uring_worker(struct task_struct *t)
 {
 	return t->flags & CC_PF_IO_WORKER;
@@ -152,7 +134,17 @@ static __always_inline long sys_nr(struct task_struct *t)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 
-	return regs ? (long)regs->orig_ax : -1;
+	return regs ? regs_nr(regs) : -1;
+}
+
+/* Whether a system call number is open(2)'s (arm64's own table has none). */
+static __always_inline bool is_open_nr(long nr, bool ia32)
+{
+#ifdef NR64_OPEN
+	if (!ia32)
+		return nr == NR64_OPEN;
+#endif
+	return ia32 && nr == NR32_OPEN;
 }
 
 /* An event from a pending step: the filters run here, so a rejected task costs this much. */
@@ -198,7 +190,7 @@ int BPF_PROG(fe_sys_openat2, int dfd, const char *filename, struct open_how *how
 	p.via = in_ia32(t) ? CC_VIA_IA32 : CC_VIA_SYSCALL;
 	if (nr == NR_OPENAT2)
 		p.sc = CC_SYS_OPENAT2;
-	else if (nr == (p.via == CC_VIA_IA32 ? NR32_OPEN : NR64_OPEN))
+	else if (is_open_nr(nr, p.via == CC_VIA_IA32))
 		p.sc = CC_SYS_OPEN;
 	else
 		p.sc = CC_SYS_OPENAT;
@@ -268,16 +260,21 @@ int BPF_PROG(fx_sys_openat2, int dfd, const char *filename, struct open_how *how
 static __always_inline __u32 accept_sc(struct task_struct *t, bool ia32)
 {
 	long nr = sys_nr(t);
-	struct pt_regs *regs;
-	__u32 call;
 
 	if (!ia32)
 		return nr == NR64_ACCEPT ? CC_SYS_ACCEPT : CC_SYS_ACCEPT4;
-	if (nr != NR32_SOCKETCALL)
-		return CC_SYS_ACCEPT4;
-	regs = (struct pt_regs *)bpf_task_pt_regs(t);
-	call = (__u32)regs->bx;
-	return call == SOCKETCALL_ACCEPT ? CC_SYS_ACCEPT : CC_SYS_ACCEPT4;
+#ifdef NR32_ACCEPT
+	if (nr == NR32_ACCEPT)
+		return CC_SYS_ACCEPT;
+#endif
+#ifdef NR32_SOCKETCALL
+	if (nr == NR32_SOCKETCALL) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+		return compat_arg(regs, 0) == SOCKETCALL_ACCEPT ? CC_SYS_ACCEPT : CC_SYS_ACCEPT4;
+	}
+#endif
+	return CC_SYS_ACCEPT4;
 }
 
 SEC("fentry/__sys_accept4")
@@ -460,38 +457,31 @@ static __always_inline int close_exit(const struct pt_regs *regs, long ret, __u3
 	s = begin_via(CC_SYS_CLOSE, ret, via);
 	if (!s)
 		return 0;
-	s->ev.fd = (int)(via == CC_VIA_IA32 ? BPF_CORE_READ(regs, bx) : BPF_CORE_READ(regs, di));
+	s->ev.fd = (int)(via == CC_VIA_IA32 ? COMPAT_ARG0_CORE(regs)
+					    : PT_REGS_PARM1_CORE_SYSCALL(regs));
 	finish(s);
 	return 0;
 }
 
-SEC("fexit/__x64_sys_close")
-int BPF_PROG(fx_x64_close, const struct pt_regs *regs, long ret)
+SEC("fexit/" CC_SYS_CLOSE_FN)
+int BPF_PROG(fx_sys_close, const struct pt_regs *regs, long ret)
 {
-	return close_exit(regs, ret, CC_VIA_SYSCALL);
+#ifdef CC_IA32_CLOSE_FN
+	return close_exit(regs, ret, CC_VIA_SYSCALL); /* ia32's close has its own entry */
+#else
+	return close_exit(regs, ret, in_ia32(task_now()) ? CC_VIA_IA32 : CC_VIA_SYSCALL);
+#endif
 }
 
-SEC("fexit/__ia32_sys_close")
+#ifdef CC_IA32_CLOSE_FN
+SEC("fexit/" CC_IA32_CLOSE_FN)
 int BPF_PROG(fx_ia32_close, const struct pt_regs *regs, long ret)
 {
 	return close_exit(regs, ret, CC_VIA_IA32);
 }
+#endif
 
 /* --- connect -------------------------------------------------------------------------------- */
-
-/* The socket's fd of a connect system call, from the saved registers (socketcall: its args). */
-static __always_inline int connect_fd(struct task_struct *t, bool ia32)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
-	__u32 args[1] = {};
-
-	if (!ia32)
-		return (int)regs->di;
-	if (regs->orig_ax != NR32_SOCKETCALL)
-		return (int)regs->bx;
-	bpf_probe_read_user(args, sizeof(args), (void *)(regs->cx & 0xffffffff));
-	return (int)args[0];
-}
 
 static __always_inline void copy_addr(struct scratch *s, const void *kaddr, int len)
 {

@@ -7,6 +7,7 @@
 #include <bpf/bpf_core_read.h>
 #include "event.h"
 #include "ratelimit.h"
+#include "arch.bpf.h"
 
 #define AT_FDCWD	      -100
 #define CC_O_CREAT	      0100

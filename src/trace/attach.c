@@ -33,7 +33,7 @@ static const struct fentry_prog {
 	{"fx_sys_accept4", ACCEPTS, false},
 	{"fe_io_accept", 1u << CC_SYS_ACCEPT, true},
 	{"fx_io_accept", 1u << CC_SYS_ACCEPT, true},
-	{"fx_x64_close", 1u << CC_SYS_CLOSE, false},
+	{"fx_sys_close", 1u << CC_SYS_CLOSE, false},
 	{"fx_ia32_close", 1u << CC_SYS_CLOSE, true},
 	{"fx_io_close", 1u << CC_SYS_CLOSE, true},
 	{"fe_sys_connect", 1u << CC_SYS_CONNECT, false},
