@@ -1,27 +1,42 @@
 # copenclose: build, run, test, bench. One GNU Makefile, everything into build/.
-ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-# vmlinux.h is vendored per architecture; for one not vendored it is generated from this
-# machine's BTF (then the build machine needs /sys/kernel/btf/vmlinux).
-VMLINUX_DIR := $(if $(wildcard src/bpf/$(shell uname -m)/vmlinux.h),src/bpf/$(shell uname -m),build/vmlinux)
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH ?= $(HOST_ARCH)
+# Another architecture than this machine's (make static ARCH=arm64 on x86_64): Debian's cross
+# compiler and that architecture's libraries (scripts/deps.sh arm64), everything into
+# build/ARCH/ so that the native build beside it stays as it is.
 BUILD := build
+PKG_CONFIG := pkg-config
+ifneq ($(ARCH),$(HOST_ARCH))
+TRIPLET := $(if $(filter arm64,$(ARCH)),aarch64,$(if $(filter x86,$(ARCH)),x86_64,$(ARCH)))-linux-gnu
+BUILD := build/$(ARCH)
+ifeq ($(origin CC),default)
+CC := $(TRIPLET)-gcc
+endif
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+endif
+# vmlinux.h is vendored per architecture (src/bpf/x86_64/, src/bpf/arm64/: src/bpf/README.md
+# says how each was made), chosen by ARCH; for one not vendored it is generated from this
+# machine's BTF (then the build machine needs /sys/kernel/btf/vmlinux).
+VMLINUX_ARCH := $(if $(filter x86,$(ARCH)),x86_64,$(ARCH))
+VMLINUX_DIR := $(if $(wildcard src/bpf/$(VMLINUX_ARCH)/vmlinux.h),src/bpf/$(VMLINUX_ARCH),build/vmlinux)
 CC ?= cc
 CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
-LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
+LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
 # The one JSON reader (runtime state, config files); Debian ships libjansson.a for static links.
-JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
-JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
+JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
 # doctor's reader of the kubelet's YAML; Debian ships libyaml.a too.
-YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
-YAML_LIBS := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Isrc $(LIBBPF_CFLAGS) \
 	$(JANSSON_CFLAGS) $(YAML_CFLAGS) -DCC_VERSION='"$(VERSION)"'
 # The /metrics endpoint's HTTP server.
-MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 # Every library the tracer links, in link order: the dynamic build and `make static` both use
 # LDLIBS, so a library added here is in both.
 LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -lcap -lpthread
@@ -103,11 +118,27 @@ $(BUILD)/static/copenclose: $(BUILD)/obj/main.o $(BUILD)/static/metrics_none.o \
 
 static: $(BUILD)/static/copenclose
 
-# An OCI image FROM scratch holding only the static binary; build/static is the whole context.
+# The node-agent image for x86_64 and arm64 as one multi-architecture image: for each, an OCI
+# image FROM scratch holding only that architecture's static binary (its static/ directory is
+# the whole context; no RUN step, so nothing is emulated), tagged IMAGE-ARCH; IMAGE is the
+# manifest list of both (podman and docker take the machine's own architecture from it), and
+# build/image.oci/ the same as an OCI image layout whose index names both platforms. Offline:
+# another architecture's binary is cross-built (scripts/deps.sh arm64).
 IMAGE ?= localhost/copenclose:latest
-image: static deps-image
-	podman build --quiet -f deploy/Containerfile -t $(IMAGE) \
-		--label org.opencontainers.image.version=$(VERSION) $(BUILD)/static
+IMAGE_ARCHES := x86 arm64
+static_dir = $(if $(filter $(HOST_ARCH),$(1)),build/static,build/$(1)/static)
+platform = linux/$(if $(filter x86,$(1)),amd64,$(1))
+image: deps-image
+	@for a in $(IMAGE_ARCHES); do $(MAKE) --no-print-directory -s static ARCH=$$a || exit 1; done
+	@podman manifest rm $(IMAGE) >/dev/null 2>&1; podman rmi --force $(IMAGE) >/dev/null 2>&1; true
+	podman manifest create $(IMAGE) >/dev/null
+	$(foreach a,$(IMAGE_ARCHES),podman build --quiet --platform $(call platform,$(a)) \
+		-f deploy/Containerfile -t $(IMAGE)-$(a) \
+		--label org.opencontainers.image.version=$(VERSION) $(call static_dir,$(a)) >/dev/null && \
+		podman manifest add $(IMAGE) containers-storage:$(IMAGE)-$(a) >/dev/null && ) true
+	rm -rf build/image.oci
+	podman manifest push --quiet --all --format oci $(IMAGE) oci:build/image.oci
+	@echo "$(IMAGE): $(foreach a,$(IMAGE_ARCHES),$(call platform,$(a))) (build/image.oci)"
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcopenclose.a | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) -lcmocka
@@ -117,15 +148,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcopenclose.a | $(BUILD)/tests
 $(BUILD)/helpers/%: tests/helpers/%.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@
 
-# The same workload as a 32-bit program (its calls reach the kernel as ia32 system calls), and
-# an io_uring one linked with liburing. The kernel's asm/ headers are the same for both ABIs; they
-# are looked for in the 64-bit multiarch folder last, as gcc-multilib's /usr/include/asm link
-# would (that package conflicts with Debian's cross compilers; the i386 libc and libgcc suffice,
-# with gcc or clang as cc).
+# The same workload as a 32-bit program (its calls reach the kernel as ia32 system calls on x86,
+# AArch32 ones on arm64: Debian's arm-linux-gnueabihf cross compiler), and an io_uring one linked
+# with liburing. On x86 the kernel's asm/ headers are the same for both ABIs; they are looked for
+# in the 64-bit multiarch folder last, as gcc-multilib's /usr/include/asm link would (that package
+# conflicts with Debian's cross compilers; the i386 libc and libgcc suffice, with gcc or clang as
+# cc).
 M32_CFLAGS = -m32 -idirafter \
 	/usr/include/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+CC32 = $(if $(filter arm64,$(ARCH)),arm-linux-gnueabihf-gcc,$(CC) $(M32_CFLAGS))
 $(BUILD)/helpers/workload32: tests/helpers/workload.c | $(BUILD)/helpers
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $(M32_CFLAGS) -static $< -o $@
+	$(CC32) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@
 
 $(BUILD)/helpers/uring: tests/helpers/uring.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@ -luring
@@ -138,7 +171,9 @@ $(BUILD)/helpers/stallfs: tests/helpers/stallfs.c | $(BUILD)/helpers
 $(BUILD)/helpers/rewrite: tests/helpers/rewrite.c | $(BUILD)/helpers
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread $< -o $@
 
-helpers: $(HELPER_BINS) $(BUILD)/helpers/workload32
+# stallfs runs on the host only: not in another architecture's build.
+helpers: $(if $(filter $(HOST_ARCH),$(ARCH)),$(HELPER_BINS),$(filter-out \
+	$(BUILD)/helpers/stallfs,$(HELPER_BINS))) $(BUILD)/helpers/workload32
 
 $(BUILD) $(BUILD)/tests $(BUILD)/helpers $(BUILD)/fuzz:
 	mkdir -p $@

@@ -3,7 +3,7 @@
 # packages, and only what is missing (as root: it runs apt-get). Usage: scripts/deps.sh SET...
 # with SET one of build (make, make run, make install, make static), helpers (the tests' and the
 # bench's workloads), unit, cc (gcc and clang both, make cc-check), fuzz, format, image, deb, vm,
-# bench, test (make test: every set it builds and runs).
+# bench, arm64 (the arm64 build and guest), test (make test: every set it builds and runs).
 set -euo pipefail
 
 # One package a line, sorted, per set; test includes vm (make test also runs the integration
@@ -71,6 +71,23 @@ vm_pkgs=(
 	xz-utils
 	zstd
 )
+# arm64: the cross toolchains (AArch64, and AArch32 for the 32-bit workload), the :arm64
+# libraries `make static ARCH=arm64` links and the arm64 guest's emulator (dpkg learns the arm64
+# architecture first: the machine's apt sources serve it).
+arm64_pkgs=(
+	gcc-aarch64-linux-gnu
+	gcc-arm-linux-gnueabihf
+	libbpf-dev:arm64
+	libc6-dev-armhf-cross
+	libc6-dev:arm64
+	libcap-dev:arm64
+	libelf-dev:arm64
+	libjansson-dev:arm64
+	liburing-dev:arm64
+	libyaml-dev:arm64
+	qemu-system-arm
+	zlib1g-dev:arm64
+)
 bench_pkgs=(
 	bc
 	bpftrace
@@ -125,16 +142,18 @@ for set in "$@"; do
 	cc) want+=("${cc_pkgs[@]}" "${helpers_pkgs[@]}" "${unit_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
 	fuzz) want+=("${fuzz_pkgs[@]}") ;;
 	format) want+=("${format_pkgs[@]}") ;;
-	image) want+=("${image_pkgs[@]}") ;;
+	image) want+=("${image_pkgs[@]}" "${arm64_pkgs[@]}") ;; # the arm64 image is cross-built
 	deb) want+=("${deb_pkgs[@]}") ;;
 	test)
 		want+=("${test_pkgs[@]}" "${vm_pkgs[@]}" "${helpers_pkgs[@]}" "${unit_pkgs[@]}"
-			"${cc_pkgs[@]}" "${fuzz_pkgs[@]}" "${format_pkgs[@]}" "${deb_pkgs[@]}")
+			"${cc_pkgs[@]}" "${fuzz_pkgs[@]}" "${format_pkgs[@]}" "${deb_pkgs[@]}"
+			"${image_pkgs[@]}" "${arm64_pkgs[@]}")
 		;;
 	vm) want+=("${vm_pkgs[@]}") ;;
+	arm64) want+=("${vm_pkgs[@]}" "${arm64_pkgs[@]}") ;;
 	bench) want+=("${bench_pkgs[@]}") ;;
 	*)
-		echo "usage: $0 [build|helpers|unit|cc|fuzz|format|image|deb|vm|bench|test]..." >&2
+		echo "usage: $0 [build|helpers|unit|cc|fuzz|format|image|deb|vm|bench|arm64|test]..." >&2
 		exit 2
 		;;
 	esac
@@ -152,6 +171,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+if [[ " ${missing[*]}" == *:arm64* ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+	apt-get update -q >/dev/null
+fi
 if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
 	apt-get update -q >/dev/null
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

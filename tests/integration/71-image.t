@@ -12,7 +12,7 @@ cc_rootfs
 for c in podman python3; do
 	command -v "$c" >/dev/null || tap_bail "$c is not installed"
 done
-tap_plan 24
+tap_plan 27
 
 DS=$CC_ROOT/deploy/kubernetes/daemonset.yaml
 DSPY=$CC_ROOT/tests/integration/daemonset.py
@@ -25,7 +25,8 @@ agent_cleanup() {
 	for n in "${AGENTS[@]}"; do
 		podman rm --force --time 0 "$n" >/dev/null 2>&1
 	done
-	podman rmi --force "$IMAGE" >/dev/null 2>&1
+	podman manifest rm "$IMAGE" >/dev/null 2>&1
+	podman rmi --force "$IMAGE" "$IMAGE-x86" "$IMAGE-arm64" >/dev/null 2>&1
 	cc_cleanup
 }
 trap agent_cleanup EXIT
@@ -54,6 +55,23 @@ tap_is "$(podman export "$c" | tar -t | tr '\n' ' ')" "copenclose " \
 podman rm "$c" >/dev/null 2>&1
 tap_is "$(podman image inspect -f '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' "$IMAGE")" \
 	'["/copenclose"] ["-o","json"]' "its entry point is the tracer, JSON lines by default"
+
+# --- both architectures ---
+# platforms JSON: the "os/architecture" of each manifest an image index or list names, sorted.
+platforms() { jq -r '[.manifests[].platform | "\(.os)/\(.architecture)"] | sort | join(" ")'; }
+tap_is "$(podman manifest inspect "$IMAGE" | platforms)" "linux/amd64 linux/arm64" \
+	"$IMAGE is one image for both architectures (a manifest list)"
+oci=$CC_ROOT/build/image.oci
+index=$(jq -r '.manifests[] | select(.mediaType == "application/vnd.oci.image.index.v1+json") |
+	.digest | sub("^sha256:"; "")' "$oci/index.json" 2>/dev/null)
+tap_is "$(platforms <"$oci/blobs/sha256/${index:-none}")" "linux/amd64 linux/arm64" \
+	"build/image.oci holds it as an OCI image index of both"
+c=$(podman create --platform linux/arm64 "$IMAGE-arm64" 2>/dev/null)
+podman export "$c" | tar -xOf - copenclose >"$CC_WORK/copenclose.arm64"
+podman rm "$c" >/dev/null 2>&1
+tap_is "$(file -b "$CC_WORK/copenclose.arm64" | cut -d, -f1-2,4 | tr -d ' ')" \
+	"ELF64-bitLSBexecutable,ARMaarch64,staticallylinked" \
+	"the arm64 image's tracer is a static aarch64 program"
 
 # agent_run TAG PIDOPT ARGS...: the image in a privileged podman container cct-agent-PID-TAG, in
 # the background, stdout and stderr to $CC_WORK/TAG.out and .err; PIDOPT is --pid=host or "".

@@ -226,24 +226,43 @@ cc_rootfs() {
 
 # cc_std_steps PORT [SOCKDIR]: the steps of the standard workload (paths inside a busybox root;
 # the unix socket in SOCKDIR, default /ctl, which must be writable).
+# Where the machine's own system call table has no open(2) (arm64: its programs use openat), the
+# workload skips its sysopen step.
+CC_HAS_OPEN=1
+[ "$(uname -m)" = aarch64 ] && CC_HAS_OPEN=0
 cc_std_steps() {
-	echo "open /data/file 5 sysopen /data/file 2 open2 /data/file 2 missing /nonexistent-cc 3"
+	local sysopen="sysopen /data/file 2 "
+	[ "$CC_HAS_OPEN" = 1 ] || sysopen=
+	echo "open /data/file 5 ${sysopen}open2 /data/file 2 missing /nonexistent-cc 3"
 	echo "closebad 4 tcppair $1 tcppair4 $(($1 + 1)) unix ${2:-/ctl}/cc.sock"
 }
 
 # What the standard workload does, as "SYSCALL RESULT COUNT" lines sorted (RESULT: ok or errno).
 cc_std_expected() {
-	cat <<-EOF
-		accept ok 2
-		accept4 ok 1
-		close EBADF 4
-		close ok 18
-		connect ok 3
-		open ok 2
-		openat ENOENT 3
-		openat ok 5
-		openat2 ok 2
-	EOF
+	if [ "$CC_HAS_OPEN" = 1 ]; then
+		cat <<-EOF
+			accept ok 2
+			accept4 ok 1
+			close EBADF 4
+			close ok 18
+			connect ok 3
+			open ok 2
+			openat ENOENT 3
+			openat ok 5
+			openat2 ok 2
+		EOF
+	else
+		cat <<-EOF
+			accept ok 2
+			accept4 ok 1
+			close EBADF 4
+			close ok 16
+			connect ok 3
+			openat ENOENT 3
+			openat ok 5
+			openat2 ok 2
+		EOF
+	fi
 }
 
 cc_ctl_dir() {
