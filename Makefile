@@ -58,7 +58,7 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-DEPS_SETS := build helpers unit cc fuzz format image deb vm bench test
+DEPS_SETS := build helpers unit cc fuzz format image deb vm bench arm64 test
 
 .PHONY: all run test unit integration vm-test vm-test-systemd check-format format lint bench fuzz \
 	stress install clean helpers static image soak cc-check $(DEPS_SETS:%=deps-%) deps
@@ -177,7 +177,7 @@ helpers: $(if $(filter $(HOST_ARCH),$(ARCH)),$(HELPER_BINS),$(filter-out \
 
 $(BUILD) $(BUILD)/tests $(BUILD)/helpers $(BUILD)/fuzz:
 	mkdir -p $@
-$(BUILD): | deps-build
+$(BUILD): | deps-build $(if $(filter $(HOST_ARCH),$(ARCH)),,deps-$(ARCH))
 $(BUILD)/tests: | deps-unit
 $(BUILD)/helpers: | deps-helpers
 $(BUILD)/fuzz: | deps-fuzz
