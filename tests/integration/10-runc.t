@@ -88,7 +88,8 @@ tap_is "$(jq -r "$sel | select(.syscall == \"connect\") | .addr" "$j" | sort)" \
 	"json: connect addresses: both loopback ports and the unix socket"
 tap_is "$(jq -r "$sel | select(.syscall | test(\"^open\")) | select(.ret >= 0) |
 	[.syscall, .path, .fd == .ret] | @tsv" "$j" | sort | uniq -c | awk '{ $1 = $1; print }')" \
-	"$(printf '2 open /data/file true\n5 openat /data/file true\n2 openat2 /data/file true')" \
+	"$({ [ "$CC_HAS_OPEN" = 0 ] || echo '2 open /data/file true'
+		printf '5 openat /data/file true\n2 openat2 /data/file true\n'; })" \
 	"json: successful opens: path and fd == ret"
 
 # --- a short-lived container: it exits (its cgroup removed) before the tracer reads its events;
