@@ -61,7 +61,7 @@ FUZZ_SECONDS ?= 60
 DEPS_SETS := build helpers unit cc fuzz format image deb vm bench arm64 test
 
 .PHONY: all run test unit integration vm-test vm-test-systemd check-format format lint bench fuzz \
-	stress install clean helpers static image soak cc-check $(DEPS_SETS:%=deps-%) deps
+	stress install clean helpers static image soak cc-check deb $(DEPS_SETS:%=deps-%) deps
 
 all: $(BUILD)/copenclose
 
@@ -92,14 +92,14 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 $(BUILD)/obj/%.o: src/%.c $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcopenclose.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/copenclose: $(BUILD)/obj/main.o $(BUILD)/libcopenclose.a
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # The node agent: the same objects linked against Debian's static archives (libbpf.a, libelf.a,
 # libz.a, libcap.a, ...), so it runs from an image that holds nothing else. Debian 12's libelf.a
@@ -283,6 +283,22 @@ soak: deps-bench
 stress: deps-test
 	@$(MAKE) --no-print-directory all helpers
 	@CC_STRESS=1 scripts/run-integration.sh
+
+# The Debian package, build/copenclose_VERSION_ARCH.deb, made by Debian's tools (dpkg-buildpackage,
+# debhelper: debian/) from a copy of the tree in build/deb (dpkg-buildpackage writes into the
+# parent directory), offline; then lintian: an error, or a warning not overridden with its reason
+# in debian/, fails.
+DEB_ARCH = $(shell dpkg --print-architecture)
+deb: deps-deb
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "make deb: debian/changelog is at $$v, VERSION at $(VERSION)" >&2; exit 1; }
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/copenclose-$(VERSION)
+	tar --exclude=./build --exclude=./.git -cf - . | tar -C $(BUILD)/deb/copenclose-$(VERSION) -xf -
+	cd $(BUILD)/deb/copenclose-$(VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 30 ../build.log >&2; exit 1; }
+	lintian --display-info --fail-on error,warning \
+		$(BUILD)/deb/copenclose_$(VERSION)_$(DEB_ARCH).changes
+	cp $(BUILD)/deb/copenclose_$(VERSION)_$(DEB_ARCH).deb $(BUILD)/
 
 install: all
 	install -D -m 0755 $(BUILD)/copenclose $(DESTDIR)/usr/local/sbin/copenclose

@@ -84,6 +84,11 @@ int preflight_tracefs(char *dir, size_t size, int *mounted)
 			snprintf(dir, size, "%s", dirs[i]);
 			return has_syscall_events(dirs[i]) ? 0 : -ENOENT;
 		}
+		/* mounted, but its directory (mode 0700) is closed to this process */
+		if (errno == EACCES) {
+			snprintf(dir, size, "%s", dirs[i]);
+			return -EACCES;
+		}
 	}
 	if (mount("tracefs", dirs[0], "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
 		return -errno;

@@ -40,7 +40,8 @@ int preflight_btf(const char *path);
 /*
  * Make sure tracefs holds the syscall tracepoints: mounts it on /sys/kernel/tracing when it is
  * not mounted. 0 (mounted set when this call mounted it), -ENOENT when the kernel has no syscall
- * tracepoints, or -errno of the failed mount.
+ * tracepoints, -EACCES when it is mounted but this process may not enter it (dir names it), or
+ * -errno of the failed mount.
  */
 int preflight_tracefs(char *dir, size_t size, int *mounted);
 

@@ -171,9 +171,17 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 	int mounted, err;
 
 	if (preflight_privileges()) {
-		fputs("copenclose: permission denied: run as root, or with CAP_BPF and CAP_PERFMON "
-		      "(and CAP_DAC_READ_SEARCH to reach tracefs)\n",
-		      stderr);
+		cap_t caps = cap_get_proc();
+		int bpf = preflight_has_cap(caps, CAP_BPF),
+		    perfmon = preflight_has_cap(caps, CAP_PERFMON);
+
+		cap_free(caps);
+		fprintf(stderr,
+			"copenclose: permission denied: %s missing: run as root, or with CAP_BPF and "
+			"CAP_PERFMON (and CAP_DAC_READ_SEARCH to reach tracefs)\n",
+			!bpf && !perfmon ? "CAP_BPF and CAP_PERFMON are"
+			: !bpf		 ? "CAP_BPF is"
+					 : "CAP_PERFMON is");
 		return TRACER_FAILED;
 	}
 	if (preflight_btf("/sys/kernel/btf/vmlinux")) {
@@ -189,11 +197,18 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 		      stderr);
 		return TRACER_FAILED;
 	}
+	if (err == -EACCES) {
+		fprintf(stderr,
+			"copenclose: cannot reach tracefs in %s: %s: CAP_DAC_READ_SEARCH is missing "
+			"(run as root or with it)\n",
+			dir, strerror(-err));
+		return TRACER_FAILED;
+	}
 	if (err) {
 		fprintf(stderr,
 			"copenclose: tracefs is not mounted and mounting it on /sys/kernel/tracing "
-			"failed: %s (mount it: mount -t tracefs tracefs /sys/kernel/tracing)\n",
-			strerror(-err));
+			"failed: %s%s (mount it: mount -t tracefs tracefs /sys/kernel/tracing)\n",
+			strerror(-err), err == -EPERM ? ": CAP_SYS_ADMIN is missing" : "");
 		return TRACER_FAILED;
 	}
 	if (mounted && cfg->verbose)
