@@ -13,7 +13,7 @@ FLOOD=$CC_ROOT/build/helpers/flood
 STALLFS=$CC_ROOT/build/helpers/stallfs
 [ -x "$FLOOD" ] || tap_bail "$FLOOD is missing: run make helpers"
 [ -x "$STALLFS" ] || tap_bail "$STALLFS is missing: run make helpers (libfuse3-dev)"
-tap_plan 16
+tap_plan 25
 uid=$((42000 + $$ % 1000))
 base=/cc-hs-$$
 ubase=$base/user.slice/user-$uid.slice/user@$uid.service/user.slice
@@ -22,15 +22,18 @@ hexes=()
 for k in a b c; do hexes+=("$(printf "$k%.0s" $(seq 1 64))"); done
 made_runroot=
 [ -e "$runroot" ] || made_runroot=1
-gate=$CC_WORK/stall.gate
-stalled_dir=
-fs_pid=
+gate=$CC_WORK/stall.gate gate2=$CC_WORK/stall2.gate
+stalled_dir='' stalled_dir2=''
+fs_pid='' fs_pid2='' holder=''
 hs_cleanup() {
-	rm -f "$gate" # the stalled lookups end
-	if [ -n "$stalled_dir" ]; then
-		umount "$stalled_dir" 2>/dev/null || umount -l "$stalled_dir" 2>/dev/null
-	fi
-	[ -n "$fs_pid" ] && kill "$fs_pid" 2>/dev/null && wait "$fs_pid" 2>/dev/null
+	rm -f "$gate" "$gate2" # the stalled lookups end
+	[ -n "$holder" ] && kill "$holder" 2>/dev/null
+	for d in "$stalled_dir" "$stalled_dir2"; do
+		[ -n "$d" ] && { umount "$d" 2>/dev/null || umount -l "$d" 2>/dev/null; }
+	done
+	for p in "$fs_pid" "$fs_pid2"; do
+		[ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
 	find "$CC_V2$base" -depth -type d -exec rmdir {} + 2>/dev/null
 	[ -n "$made_runroot" ] && rm -rf "$runroot"
 	cc_cleanup
@@ -132,3 +135,71 @@ tap_ok "$(grep -q 'records written before their cgroup was named' "$CC_WORK/stal
 tap_is "$(jq -r 'select(.path == "/nonexistent/cc-hs-stall") | .cgroup_id' \
 	"$CC_WORK/stall.out" | sort -u)" "$(stat -c %i "$CC_V2$ubase/libpod-$hexs.scope")" \
 	"the stalled container's events keep their cgroup id"
+
+# 4. the same stall under top, --metrics and the leak report at exit: the summaries name a cgroup
+# from what the naming thread answered, never by reading a file on the thread that reads events,
+# so top keeps writing its intervals, /metrics keeps answering with the counts, and the tracer
+# ends on SIGINT with its leak report written
+hexs2=$(printf '9%.0s' $(seq 1 64))
+stalled_dir2=$store/$hexs2/userdata
+mkdir -p "$stalled_dir2"
+touch "$gate2"
+"$STALLFS" "$gate2" "$stalled_dir2" -f -o allow_other 2>"$CC_WORK/stallfs2.err" &
+fs_pid2=$!
+mounted2() { mountpoint -q "$stalled_dir2"; }
+cc_wait_for 10 mounted2 || tap_bail "the second stalling file system did not mount"
+mport=$(cc_port)
+cc_tracer_start top2 top -o json --interval 0.5 -G "$base" || tap_bail "top did not start"
+top_pid=$CC_TRACER_PID
+cc_tracer_start leaks -o json -e openat,close -G "$base" --metrics "127.0.0.1:$mport" ||
+	tap_bail "the tracer with --metrics did not start"
+cg2=$ubase/libpod-$hexs2.scope
+mkdir -p "$CC_V2$cg2"
+(echo $BASHPID >"$CC_V2$cg2/cgroup.procs" && exec "$FLOOD" -n 3 -p /nonexistent/cc-hs-stall2) \
+	>/dev/null
+# a process of the container that holds a descriptor open: the leak report lists it at exit
+(echo $BASHPID >"$CC_V2$cg2/cgroup.procs" && exec 3</etc/hostname &&
+	exec "$FLOOD" -n 0 -w "$CC_WORK/never") >/dev/null &
+holder=$!
+stalls() { [ "$(grep -c "stalled: /conmon.pid" "$CC_WORK/stallfs2.err")" -ge 2 ]; }
+cc_wait_for 10 stalls
+# what /metrics says of the stalled container: its failed opens, unnamed (the id its path told)
+stall_value() {
+	curl -sf -m 2 "http://127.0.0.1:$mport/metrics" |
+		awk -v s="container_id=\"$hexs2\"" -v t='syscall="openat",result="ENOENT"' \
+			'index($0, s) && index($0, t) { v = $2 } END { print v + 0 }'
+}
+has_stall_value() { [ "$(stall_value)" = 3 ]; }
+cc_wait_for 10 has_stall_value
+tap_is "$(stall_value)" 3 \
+	"/metrics answers during the stall, with the stalled container's 3 failed opens"
+top_lines() { jq -r 'select(.type == "top") | .time' "$CC_WORK/top2.out" | sort -u | wc -l; }
+n0=$(top_lines)
+sleep 2
+tap_check "top writes its intervals during the stall ($n0, then $(top_lines) 2 s later)" \
+	[ "$(top_lines)" -ge $((n0 + 3)) ]
+tap_is "$(jq -r --arg h "$hexs2" 'select(.container_id == $h) | .failed_opens' "$CC_WORK/top2.out" |
+	awk '{ s += $1 } END { print s + 0 }')" 3 "top counts the stalled container's 3 failed opens"
+tap_ok "$([ -e "$gate2" ] && echo 0 || echo 1)" "the lookups were still stalled then"
+# on SIGINT, both write what they have and their closing lines; the processes end once the
+# naming threads' lookups do (a thread in a FUSE request the daemon holds cannot be killed)
+leaks_pid=$CC_TRACER_PID
+kill -INT "$leaks_pid" "$top_pid"
+closed() { grep -q 'events delivered' "$CC_WORK/leaks.err" && grep -q 'calls counted' "$CC_WORK/top2.err"; }
+t0=$(date +%s.%N)
+cc_wait_for 5 closed
+secs=$(cc_elapsed "$t0")
+tap_check "on SIGINT during the stall, the tracer with --metrics wrote its closing line ($secs s)" \
+	grep -q 'events delivered' "$CC_WORK/leaks.err"
+tap_check "... and top its own" grep -q 'calls counted' "$CC_WORK/top2.err"
+tap_is "$(jq -r 'select(.type == "open_fd" and .path == "/etc/hostname") | .cgroup_id' \
+	"$CC_WORK/leaks.out")" "$(stat -c %i "$CC_V2$cg2")" \
+	"its leak report lists the descriptor the stalled container holds"
+rm -f "$gate2"
+cc_tracer_stop INT 10
+tap_is "$CC_TRACER_RC" 0 "with the stall over, the tracer with --metrics ended with status 0"
+CC_TRACER_PID=$top_pid cc_tracer_stop INT 10
+tap_is "$CC_TRACER_RC" 0 "... and top too"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+holder=
