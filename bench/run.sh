@@ -5,7 +5,8 @@
 # BENCH_ONLY=fdtable runs only the descriptor table's scenario (copenclose -o json with and without
 # --no-fd-table, and no tracer), into its own section at the end of bench/RESULTS.md.
 # BENCH_PARTS="micro burst stats churn fdtable" chooses the parts (default all five) and
-# BENCH_STATS_TRACERS the configurations of the BPF statistics part; BENCH_CC_BIN runs another
+# BENCH_STATS_TRACERS the configurations of the BPF statistics part (BENCH_TRACERS and
+# BENCH_BURST_TRACERS those of the micro and burst parts); BENCH_CC_BIN runs another
 # copenclose build. BENCH_PARTS=fdtable alone measures the descriptor table's cost per event
 # (streaming mode and top, with and without the table) and replaces its section of
 # bench/RESULTS.md.
@@ -138,6 +139,7 @@ start_tracer() {
 	opensnoop) "$OPENSNOOP" >"$out" 2>"$tmp/err" & ;;
 	bpftrace) "$BPFTRACE" -e "$bpftrace_prog" >"$out" 2>"$tmp/err" & ;;
 	cc-jsonfile-ring4) "$CC_BIN" -o json --ringbuf-size 4 >"$out" 2>"$tmp/err" & ;;
+	cc-jsonfile-omit) "$CC_BIN" -o json --omit-null >"$out" 2>"$tmp/err" & ;;
 	orig) "$ORIG" >"$out" 2>"$tmp/err" & ;;
 	cc-close-stream) "$CC_BIN" -o json -e close --no-fd-table >"$out" 2>"$tmp/err" & ;;
 	cc-close-metrics)
@@ -233,7 +235,7 @@ load_ns() {
 # One tracer's turn in a round: the per-call workloads, then the steady rate.
 micro_turn() {
 	local name=$1 out=/dev/null r c0 c1 s0 s1 w0 w1 t0 t1
-	[ "$name" = cc-jsonfile ] && out=$tmp/out.json
+	case "$name" in cc-jsonfile | cc-jsonfile-omit) out=$tmp/out.json ;; esac
 	if [ "$name" != none ]; then
 		start_tracer "$name" "$out" || return 0
 		sleep 0.3
@@ -596,9 +598,12 @@ AWK
 	echo "What differs: in streaming mode the kernel runs the same system-call programs with the table and without (close is traced either way), so the table is user-space work per open and close, plus the programs on sched_process_exit and sched_process_exec (one record per exit or exec). In top, the table also makes every successful open, accept and close a record to read, where without it only the successful opens are streamed (for their paths) and closes are only counted in the kernel's tally. A per-round ratio whose denominator is near 0 (top's tracer CPU, the per-spawn tracer CPU after the idle time is taken off) has a wide range: the medians of the two columns compare too."
 }
 
-micro_tracers=(none cc-table cc-json cc-json-nofd cc-jsonfile cc-rej-pid cc-rej-host opensnoop
-	bpftrace orig floor-tp floor-rawtp)
-burst_tracers=(cc-jsonfile cc-jsonfile-ring4 opensnoop bpftrace orig)
+micro_tracers=(none cc-table cc-json cc-json-nofd cc-jsonfile cc-jsonfile-omit cc-rej-pid cc-rej-host
+	opensnoop bpftrace orig floor-tp floor-rawtp)
+burst_tracers=(cc-jsonfile cc-jsonfile-omit cc-jsonfile-ring4 opensnoop bpftrace orig)
+# BENCH_TRACERS="none cc-table ..." and BENCH_BURST_TRACERS: fewer configurations (a partial run)
+[ -n "${BENCH_TRACERS:-}" ] && read -r -a micro_tracers <<<"$BENCH_TRACERS"
+[ -n "${BENCH_BURST_TRACERS:-}" ] && read -r -a burst_tracers <<<"$BENCH_BURST_TRACERS"
 if [ "$only" = fdtable ]; then
 	micro_tracers=(none cc-json cc-json-nofd)
 	burst_rounds=0

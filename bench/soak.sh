@@ -71,7 +71,7 @@ jq --arg root "$root" '.process.terminal = false | .root = {path: $root, readonl
 
 "${wrap[@]}" "$BIN" -o json --metrics "127.0.0.1:$port" --metrics-grace 60 >/dev/null 2>"$tmp/err" &
 tpid=$!
-for _ in $(seq 600); do
+for _ in $(seq 3000); do
 	grep -q '^Tracing' "$tmp/err" && break
 	kill -0 "$tpid" 2>/dev/null || break
 	sleep 0.1

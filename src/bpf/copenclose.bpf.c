@@ -175,10 +175,10 @@ static __always_inline bool comm_matches(void)
 }
 
 /* One more call of this cgroup, system call and result; per-CPU, so no atomic is needed. */
-static __always_inline void tally_call(enum cc_syscall sc, long ret)
+static __always_inline void tally_call(enum cc_syscall sc, long ret, __u64 cg)
 {
 	struct cc_tally_key key = {
-		.cgroup_id = bpf_get_current_cgroup_id(),
+		.cgroup_id = cg,
 		.syscall = sc,
 		.err = ret < 0 ? (__u32)-ret : 0,
 	};
@@ -307,7 +307,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, zero = 0, pidns, mntns, utsns, ns_tgid = 0;
-	__u64 uid_gid, ts;
+	__u64 uid_gid, ts, cg;
 	struct task_struct *task;
 	struct nsproxy *nsp;
 	struct mnt_namespace *mnt;
@@ -333,8 +333,8 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 		pidns = active_pidns(task, &ns_tgid);
 	}
 	status = 0;
+	cg = bpf_get_current_cgroup_id(); /* once: the host rule, the tally and the record */
 	if (pidns == host_pidns) {
-		__u64 cg = bpf_get_current_cgroup_id();
 		__u8 *v = targ_cg_verdicts ? bpf_map_lookup_elem(&cg_verdict, &cg) : NULL;
 
 		status = CC_ST_PIDNS_HOST;
@@ -352,7 +352,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	   read as the cgroup's losses), always sent */
 	if (targ_tally && sc < CC_SYS_MAX) {
 		if (targ_tally_calls & (1u << sc))
-			tally_call(sc, ret);
+			tally_call(sc, ret, cg);
 		if (!(targ_stream & (1u << sc)) ||
 		    (!targ_stream_failed && ret < 0 && (sc != CC_SYS_CLOSE || ret == -CC_EBADF)))
 			goto filtered;
@@ -369,7 +369,7 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.type = CC_REC_SYSCALL;
 	s->ev.syscall = sc;
 	s->ev.ts_ns = ts;
-	s->ev.cgroup_id = bpf_get_current_cgroup_id();
+	s->ev.cgroup_id = cg;
 	s->ev.ret = ret;
 	s->ev.flags = 0;
 	s->ev.resolve = 0;
