@@ -269,8 +269,9 @@ static int identify(struct resolver *r, const char *path, struct container_info 
 		if (rc != 1) { /* supervisor/ may not be made yet */
 			memset(out, 0, sizeof(*out));
 			rc = 0;
-			*pending = true;
 		}
+		/* named by its unit until the supervisor's arguments give the machine's name */
+		*pending = rc == 0 || strcmp(out->name, out->id) == 0;
 	} else if (strcmp(out->runtime, "podman") == 0) {
 		err = runtime_state_name(r->state_root, out, name, sizeof(name));
 		if (err == 0)
@@ -438,7 +439,9 @@ static void identify_by_creator(struct resolver *r, struct entry *e, const char 
 	if (strcmp(creator, "systemd-nspawn") == 0 && !c->is_container &&
 	    container_parse_path(e->path, &ns) == 1 && nspawn_is_payload(e->path, ns.cgroup_len)) {
 		*c = ns;
-		e->pending = true; /* named by its unit until the supervisor's -M is read */
+		e->pending = nspawn_confirm(r->v2_mount, r->state_root, e->path, c->cgroup_len,
+					    c->name, sizeof(c->name)) != 1 ||
+			     strcmp(c->name, c->id) == 0;
 		return;
 	}
 	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
