@@ -13,7 +13,7 @@
 
 #include "summary/metrics.h"
 
-#define METRICS_CONN_LIMIT 16
+#define METRICS_CONN_LIMIT 256 /* idle ones included: a few must not keep a scrape out */
 #define METRICS_TIMEOUT_S  10
 
 struct metrics {

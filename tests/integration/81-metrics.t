@@ -9,7 +9,7 @@ cc_setup
 cc_rootfs
 command -v promtool >/dev/null && command -v prometheus >/dev/null ||
 	tap_bail "prometheus is not installed (scripts/deps.sh test)"
-tap_plan 23
+tap_plan 26
 
 PROM_PID=
 prom_stop() { [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID"; }
@@ -53,6 +53,18 @@ tap_ok $? "promtool check metrics finds nothing wrong" ||
 tap_is "$(grep -c '^# TYPE ' "$CC_WORK/metrics.prom") $(grep -c '^# HELP ' "$CC_WORK/metrics.prom")" \
 	"$(grep -v '^#' "$CC_WORK/metrics.prom" | sed 's/[{ ].*//' | sort -u | wc -l) $(grep -v '^#' "$CC_WORK/metrics.prom" | sed 's/[{ ].*//' | sort -u | wc -l)" \
 	"a TYPE and a HELP line for every family"
+
+# --- 16 idle connections (opened, nothing sent) do not keep a scrape out ---
+idle=()
+for _ in $(seq 1 16); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$mport" && idle+=("$fd")
+done
+tap_is "${#idle[@]}" 16 "16 idle TCP connections to /metrics open"
+t0=$(date +%s.%N)
+curl -sf -m 5 "http://127.0.0.1:$mport/metrics" >"$CC_WORK/idle.prom"
+tap_ok $? "a scrape beside them is answered ($(cc_elapsed "$t0") s)"
+tap_is "$(grep -c '^copenclose_up 1$' "$CC_WORK/idle.prom")" 1 "... with the whole exposition"
+for fd in "${idle[@]}"; do exec {fd}>&-; done
 
 # --- bad addresses: one line and a non-zero status ---
 "$CC_BIN" -I --metrics "127.0.0.1:$mport" -d 1 >/dev/null 2>"$CC_WORK/inuse.err"
