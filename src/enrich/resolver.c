@@ -19,6 +19,7 @@
 #include "enrich/nspawn.h"
 #include "enrich/resolver.h"
 #include "enrich/runtime_state.h"
+#include "enrich/selector.h"
 
 #define RESOLVER_DEFAULT_CAP 4096
 /* A container whose name or state is not on disk yet is looked at again, this often at most. */
@@ -611,6 +612,7 @@ struct find_state {
 static void find_consider(struct find_state *fs, const char *rel)
 {
 	struct container_info ci;
+	enum selector_hit hit;
 	bool pending;
 	int exact;
 
@@ -618,9 +620,11 @@ static void find_consider(struct find_state *fs, const char *rel)
 	if (identify(fs->r, rel, &ci, &pending) != 1 || ci.cgroup_len != strlen(rel) ||
 	    ci.trust != CONTAINER_TRUST_SYSTEM)
 		return;
-	exact = strcmp(ci.id, fs->query) == 0 || strcmp(ci.name, fs->query) == 0;
-	if (!exact && strncmp(ci.id, fs->query, strlen(fs->query)) != 0)
+	/* the rule of -c --wait too; the empty query (resolver_running) takes every one */
+	hit = fs->query[0] ? selector_names(fs->query, &ci) : SELECTOR_PREFIX;
+	if (hit == SELECTOR_NONE)
 		return;
+	exact = hit == SELECTOR_EXACT;
 	for (size_t i = 0; i < fs->n; i++)
 		if (strcmp(fs->m[i].id, ci.id) == 0)
 			return;

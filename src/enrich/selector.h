@@ -15,6 +15,16 @@ struct selector {
 	const char *k8s_namespace; /* a Kubernetes namespace */
 };
 
+/* How a -c query names a container. */
+enum selector_hit {
+	SELECTOR_NONE,
+	SELECTOR_PREFIX, /* a prefix of its id, of at least SELECTOR_MIN_PREFIX characters */
+	SELECTOR_EXACT,	 /* its runtime's name, its Kubernetes container name, or its full id */
+};
+
+/* Pure: the one rule of -c, with --wait or without: how query q names the container ci. */
+enum selector_hit selector_names(const char *q, const struct container_info *ci);
+
 /* Whether any part is set. */
 bool selector_active(const struct selector *sel);
 

@@ -92,9 +92,12 @@ static int open_cgroup_filter(struct session *s)
 		if (err == -ENOENT) {
 			int n = resolver_running(s->res, path, sizeof(path));
 
-			fprintf(stderr, "copenclose: no running container matches '%s' (%s%s)\n",
-				cfg->container, n > 0 ? "running: " : "no container is running",
-				n > 0 ? path : "");
+			fprintf(stderr, "copenclose: no running container matches '%s'%s (%s%s)\n",
+				cfg->container,
+				strlen(cfg->container) < SELECTOR_MIN_PREFIX
+					? " (an id prefix takes at least 12 characters)"
+					: "",
+				n > 0 ? "running: " : "no container is running", n > 0 ? path : "");
 			return TRACER_USAGE;
 		}
 		if (err == -EEXIST) {

@@ -254,6 +254,29 @@ static void test_selector(void **state)
 	assert_false(selector_match(&pod, NULL));
 }
 
+/* The one rule of -c (with --wait and without): names and ids exactly, id prefixes of 12 or more.
+ */
+static void test_selector_names(void **state)
+{
+	struct container_info app = {.is_container = true,
+				     .runtime = "containerd",
+				     .id = C61,
+				     .name = C61,
+				     .k8s_container = "redis"};
+	struct container_info web = {
+		.is_container = true, .runtime = "docker", .id = DK, .name = "web"};
+
+	assert_int_equal(selector_names("web", &web), SELECTOR_EXACT);
+	assert_int_equal(selector_names(DK, &web), SELECTOR_EXACT);
+	assert_int_equal(selector_names("redis", &app), SELECTOR_EXACT); /* Kubernetes' name */
+	assert_int_equal(selector_names("0fb528759e29", &web), SELECTOR_PREFIX);
+	assert_int_equal(selector_names("0fb528759e2", &web), SELECTOR_NONE); /* 11 characters */
+	assert_int_equal(selector_names("0", &web), SELECTOR_NONE);
+	assert_int_equal(selector_names("", &web), SELECTOR_NONE);
+	assert_int_equal(selector_names("we", &web), SELECTOR_NONE); /* names are whole */
+	assert_int_equal(selector_names("redis", &web), SELECTOR_NONE);
+}
+
 /* writes text at root/rel, making the directories */
 static void put(const char *root, const char *rel, const char *text)
 {
@@ -327,7 +350,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_path),     cmocka_unit_test(test_from_annotations),
 		cmocka_unit_test(test_resolve_state), cmocka_unit_test(test_dirs),
-		cmocka_unit_test(test_selector),      cmocka_unit_test(test_hostile_state),
+		cmocka_unit_test(test_selector),      cmocka_unit_test(test_selector_names),
+		cmocka_unit_test(test_hostile_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

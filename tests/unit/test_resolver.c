@@ -465,13 +465,16 @@ static void test_find(void **state)
 	assert_int_equal(resolver_new(&o, &r), 0);
 	assert_int_equal(resolver_find(r, "web-1", out, sizeof(out)), 0);
 	assert_string_equal(out, "/docker/" D1);
-	assert_int_equal(resolver_find(r, "e635", out, sizeof(out)), 0);
+	assert_int_equal(resolver_find(r, "e635e457a541", out, sizeof(out)), 0); /* 12 */
 	assert_string_equal(out, "/system.slice/docker-" D2 ".scope");
+	/* an id prefix of fewer than 12 characters selects nothing, as with --wait */
+	assert_int_equal(resolver_find(r, "e635e457a54", out, sizeof(out)), -ENOENT);
+	assert_int_equal(resolver_find(r, "e", out, sizeof(out)), -ENOENT);
 	assert_int_equal(resolver_find(r, "db", out, sizeof(out)), 0);
 	assert_string_equal(out, "/libpod_parent/libpod-" P1);
 	assert_int_equal(resolver_find(r, "cc-runc-fixture", out, sizeof(out)), 0);
 	assert_string_equal(out, "/cc-runc-fixture");
-	assert_int_equal(resolver_find(r, "76bafd", out, sizeof(out)), -EEXIST);
+	assert_int_equal(resolver_find(r, "76bafdeaa95fa1", out, sizeof(out)), -EEXIST);
 	assert_non_null(strstr(out, D1));
 	assert_non_null(strstr(out, D3));
 	assert_non_null(strchr(out, ','));
