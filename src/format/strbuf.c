@@ -9,12 +9,15 @@ int strbuf_grow(struct strbuf *b, size_t n)
 	size_t cap = b->cap ? b->cap : 4096;
 	char *p;
 
-	if (b->oom)
-		return -ENOMEM;
 	while (cap - b->len < n) {
 		if (cap > ((size_t)-1) / 2)
 			goto oom;
 		cap *= 2;
+	}
+	if (b->max && cap > b->max) {
+		if (b->max - b->len < n)
+			goto oom;
+		cap = b->max;
 	}
 	p = realloc(b->buf, cap);
 	if (!p)

@@ -2,6 +2,7 @@
 #ifndef CC_STRBUF_H
 #define CC_STRBUF_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -9,12 +10,36 @@ struct strbuf {
 	char *buf;
 	size_t len;
 	size_t cap;
-	int oom; /* set once an allocation failed; further appends are dropped */
+	size_t max; /* 0, or the most bytes it may hold: more fails as an allocation would */
+	int oom;    /* an allocation failed (since strbuf_begin): an append was dropped */
 };
 
-/* Make room for n more bytes; 0 or -ENOMEM (and oom set). */
+/*
+ * Make room for n more bytes; 0 or -ENOMEM (and oom set). Every call tries again: a failure
+ * does not make the next one fail.
+ */
 int strbuf_grow(struct strbuf *b, size_t n);
 void strbuf_free(struct strbuf *b);
+
+/* A line begins: where it starts, oom cleared. */
+static inline size_t strbuf_begin(struct strbuf *b)
+{
+	b->oom = 0;
+	return b->len;
+}
+
+/*
+ * The line begun at mark is done: 0, or -ENOMEM when an append to it was dropped; the line is
+ * then taken back whole (nothing of it stays) and oom cleared for the next.
+ */
+static inline int strbuf_end(struct strbuf *b, size_t mark)
+{
+	if (!b->oom)
+		return 0;
+	b->len = mark;
+	b->oom = 0;
+	return -ENOMEM;
+}
 
 static inline void strbuf_add(struct strbuf *b, const void *p, size_t n)
 {

@@ -58,6 +58,7 @@ struct session {
 	struct selector sel;   /* -c --wait, --pod, --k8s-namespace: chosen on the identity */
 	uint64_t not_selected; /* events the selector dropped */
 	uint64_t host_dropped; /* the host's, dropped under -I where the kernel could not judge */
+	uint64_t unformatted;  /* event lines dropped: no memory to format them */
 	uint64_t last_warn_ns;
 	int fd_table;			/* the descriptor table is kept (fds is set up) */
 	struct fdlife fds;		/* the descriptor table */

@@ -314,8 +314,9 @@ int summarize_collect(struct summarize *z, int tally_fd, int lost_fd, int ncpus,
 		}
 	if (z->metrics) {
 		z->text.len = 0;
+		strbuf_begin(&z->text); /* a render that failed is not for good */
 		expo_write(&z->text, &z->sum, &z->state);
-		if (!z->text.oom)
+		if (!strbuf_end(&z->text, 0))
 			metrics_publish(z->metrics, z->text.buf, z->text.len);
 	}
 	return err;

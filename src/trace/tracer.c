@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "trace/deadline.h"
 #include "trace/preflight.h"
 #include "trace/verdicts.h"
 #include "format/syscalls.h"
@@ -91,6 +92,7 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 {
 	struct fd_entry *closed;
 	struct fd_origin origin;
+	size_t mark;
 
 	if (verdicts_unsure_dropped(s, ev, id))
 		return;
@@ -116,8 +118,12 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 	/* held records released at once can outgrow a batch: each line is counted in one */
 	if (sink_full(&s->sink))
 		sink_flush(&s->sink, &s->out.buf, s->stop, s->final_drain ? DRAIN_MS : -1);
+	mark = strbuf_begin(&s->out.buf);
 	output_event_closing(&s->out, ev, size, id, closed ? &origin : NULL);
-	sink_add(&s->sink, s->out.buf.len);
+	if (strbuf_end(&s->out.buf, mark)) /* taken back whole: no half line, counted */
+		s->unformatted++;
+	else
+		sink_add(&s->sink, s->out.buf.len);
 	fdtable_release(closed);
 }
 
@@ -132,8 +138,11 @@ static void write_fd_end(void *ctx, const struct fd_entry *e)
 	struct proc_end *p = ctx;
 	struct fd_origin origin;
 
+	size_t mark = strbuf_begin(&p->s->out.buf);
+
 	fdlife_origin(e, &origin);
 	output_fd_end(&p->s->out, p->rec, e->fd, &origin, p->id);
+	strbuf_end(&p->s->out.buf, mark); /* not an event: no half line, nothing to count */
 }
 
 /* Whether a process's exit or exec record would write something, so needs its name. */
@@ -492,20 +501,13 @@ static int poll_loop(struct session *s)
 		if (end) {
 			if (now >= end)
 				break;
-			if ((end - now) / 1000000 < (uint64_t)timeout)
-				timeout = (int)((end - now) / 1000000) + 1;
+			timeout = deadline_timeout_ms(now, end, timeout);
 		}
-		if (s->summarizing && (s->next_tick - now) / 1000000 < (uint64_t)timeout)
+		if (s->summarizing) /* an overdue tick: no wait at all */
+			timeout = deadline_timeout_ms(now, s->next_tick, timeout);
+		if (!deferral_empty(&s->held)) /* wake for the oldest held record's deadline */
 			timeout =
-				now >= s->next_tick ? 0 : (int)((s->next_tick - now) / 1000000) + 1;
-		if (!deferral_empty(&s->held)) { /* wake for the oldest held record's deadline */
-			uint64_t due = deferral_next_deadline(&s->held);
-
-			if (due <= now)
-				timeout = 0;
-			else if ((due - now) / 1000000 < (uint64_t)timeout)
-				timeout = (int)((due - now) / 1000000) + 1;
-		}
+				deadline_timeout_ms(now, deferral_next_deadline(&s->held), timeout);
 		n = epoll_wait(ep, evs, 4, timeout);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
@@ -728,7 +730,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	/* a view writes no event lines */
 	unread = view ? 0
 		      : seen - lost - s.sink.delivered - s.not_selected - s.fed_only -
-				 s.host_dropped;
+				 s.host_dropped - s.unformatted;
 	if (lost)
 		report_loss_by_cgroup(&s, lost);
 	if ((cg_lost = counter(&s, CC_CNT_PROC_LOST)))
@@ -746,6 +748,11 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 		fprintf(stderr, "copenclose: polling the ring buffer failed: %s\n", strerror(-err));
 	if (s.sink.error)
 		fprintf(stderr, "copenclose: cannot write to stdout: %s\n", strerror(s.sink.error));
+	if (s.sink.cut)
+		fprintf(stderr,
+			"copenclose: stdout took nothing for %d ms in the middle of a line: that last "
+			"line is cut, and counted unread\n",
+			SINK_FINISH_MS);
 	if (view)
 		fprintf(stderr, "copenclose: %llu calls counted, %llu records lost",
 			(unsigned long long)s.sz.sum.total[SUM_EVENTS], (unsigned long long)lost);
@@ -756,6 +763,9 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 		fprintf(stderr, ", %llu throttled", (unsigned long long)throttled);
 	if (selector_active(&s.sel))
 		fprintf(stderr, ", %llu not selected", (unsigned long long)s.not_selected);
+	if (s.unformatted)
+		fprintf(stderr, ", %llu dropped for want of memory",
+			(unsigned long long)s.unformatted);
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
 	fputc('\n', stderr);
