@@ -1,6 +1,7 @@
 /* copenclose top: a live per-container view, redrawn in place on a terminal, lines otherwise. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "format/syscalls.h"
 #include "summary/metrics.h"
 #include "summary/topview.h"
+#include "trace/sink.h"
 #include "trace/tracer.h"
 
 #define TOP_SCREEN_ON  "\033[?1049h\033[?25l" /* alternate screen, cursor hidden */
@@ -32,6 +34,7 @@ struct top {
 				 before it stay visible) */
 	struct termios saved; /* stdin's settings before */
 	struct strbuf buf;
+	struct sink out; /* stdout */
 };
 
 static volatile sig_atomic_t top_stop;
@@ -220,22 +223,17 @@ static int top_parse(int argc, char **argv, struct config *cfg, struct top *t, d
 	return 0;
 }
 
-/* All of b to stdout; -EPIPE and the like when the reader is gone. */
-static int top_write(struct strbuf *b)
+/*
+ * All of b to stdout in whole lines (the sink's rules: a blocked write ends when a signal asks to
+ * stop, the line it began is finished within SINK_FINISH_MS or no more is written); -EPIPE and
+ * the like when the reader is gone, -EINTR when stopped before all went out.
+ */
+static int top_write(struct top *t)
 {
-	size_t off = 0;
-
-	while (off < b->len) {
-		ssize_t n = write(STDOUT_FILENO, b->buf + off, b->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		off += (size_t)n;
-	}
-	b->len = 0;
-	return 0;
+	sink_flush(&t->out, &t->buf, &top_stop, -1);
+	if (t->out.closed)
+		return t->out.error ? -t->out.error : -EPIPE;
+	return t->out.stalled ? -EINTR : 0;
 }
 
 static int top_tick(void *ctx, struct summary *sum, double seconds, int final)
@@ -253,6 +251,7 @@ static int top_tick(void *ctx, struct summary *sum, double seconds, int final)
 	clock_gettime(CLOCK_REALTIME, &now);
 	topview_sort_rows(sum, t->sort, rows);
 	t->buf.len = 0;
+	strbuf_begin(&t->buf);
 	if (t->format == OUTPUT_JSON) {
 		gmtime_r(&now.tv_sec, &tm);
 		strftime(clock, sizeof(clock), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -277,13 +276,15 @@ static int top_tick(void *ctx, struct summary *sum, double seconds, int final)
 			strbuf_addc(&t->buf, '\n'); /* a blank line between intervals */
 	}
 	free(rows);
+	if (strbuf_end(&t->buf, 0)) /* nothing of a view that could not be made whole */
+		fputs("copenclose: top: no memory for this interval's view\n", stderr);
 	if (final && t->screen) {
 		/* the screen goes away at exit: leave it now, so the closing line stays visible */
 		t->buf.len = 0;
 		strbuf_adds(&t->buf, TOP_SCREEN_OFF);
 		t->screen = false;
 	}
-	err = top_write(&t->buf);
+	err = top_write(t);
 	return err ? 1 : 0;
 }
 
@@ -324,7 +325,10 @@ static void top_terminal_on(struct top *t)
 
 static void top_terminal_off(struct top *t)
 {
-	if (t->screen)
+	struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
+
+	/* a terminal that takes nothing (stopped with Ctrl-S) does not keep top from ending */
+	if (t->screen && poll(&p, 1, SINK_FINISH_MS) == 1)
 		(void)!write(STDOUT_FILENO, TOP_SCREEN_OFF, sizeof(TOP_SCREEN_OFF) - 1);
 	if (t->keys)
 		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
@@ -347,8 +351,12 @@ int top_main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* SIGUSR1 asks the tracer for a leak report; top makes none, and must not die of it */
 	sa.sa_handler = SIG_IGN;
+	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
+	sink_init(&t.out, STDOUT_FILENO);
 	view.ctx = &t;
 	view.tick = top_tick;
 	view.key = top_key;
