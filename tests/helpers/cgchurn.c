@@ -39,7 +39,7 @@ static int join(const char *dir)
 int main(int argc, char **argv)
 {
 	char cg[4096];
-	long n, rate = argc > 4 ? atol(argv[4]) : 0, done = 0;
+	long n = 0, rate = argc > 4 ? atol(argv[4]) : 0, done = 0;
 	struct timespec t0, t;
 
 	if (argc < 4 || (n = atol(argv[2])) <= 0)
