@@ -269,7 +269,7 @@ fuzz: $(FUZZ_BINS)
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all helpers
 	@$(MAKE) --no-print-directory -C bench
 	bench/run.sh
 	@$(MAKE) --no-print-directory deps-vm helpers

@@ -4,7 +4,7 @@
 # BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls.
 # BENCH_ONLY=fdtable runs only the descriptor table's scenario (copenclose -o json with and without
 # --no-fd-table, and no tracer), into its own section at the end of bench/RESULTS.md.
-# BENCH_PARTS="micro burst stats churn fdtable" chooses the parts (default all five) and
+# BENCH_PARTS="micro burst stats churn fdtable floods" chooses the parts (default all six) and
 # BENCH_STATS_TRACERS the configurations of the BPF statistics part (BENCH_TRACERS and
 # BENCH_BURST_TRACERS those of the micro and burst parts); BENCH_CC_BIN runs another
 # copenclose build. BENCH_PARTS=fdtable alone measures the descriptor table's cost per event
@@ -14,7 +14,10 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 CC_BIN=${BENCH_CC_BIN:-build/copenclose}
-parts=" ${BENCH_PARTS:-micro burst stats churn fdtable} "
+parts=" ${BENCH_PARTS:-micro burst stats churn fdtable floods} "
+# floods: the noisy neighbour and the cost of a throttled event, a script of its own that
+# replaces its section of bench/RESULTS.md (run last, after this script's own sections)
+[ "$parts" = " floods " ] && exec bench/floods.sh
 LOAD=build/bench/load
 CHURN=build/bench/churn
 ORIG=build/bench/origprobe
@@ -730,3 +733,7 @@ mv "$tmp/results" "$RESULTS"
 echo "$table"
 echo
 echo "written to $RESULTS"
+if [ "${parts#* floods }" != "$parts" ]; then
+	echo
+	bench/floods.sh
+fi
