@@ -230,8 +230,9 @@ integration: deps-test
 
 # The integration tests inside Debian's 6.1 and 6.12 kernels under qemu, and 33-systemd-driver in
 # a 6.12 guest whose PID 1 is systemd (part of make test); VM_KERNELS="6.1" for one.
-vm-test: deps-vm
+vm-test: deps-vm deps-arm64
 	@$(MAKE) --no-print-directory all helpers
+	@$(MAKE) --no-print-directory static helpers ARCH=arm64
 	@scripts/run-vm-tests.sh $(VM_KERNELS)
 
 # Only the systemd guest of vm-test: runc and crun with the systemd cgroup driver, in a 6.12 guest
@@ -242,6 +243,7 @@ vm-test-systemd: deps-vm
 
 test: deps-test
 	@$(MAKE) --no-print-directory check-format lint all helpers static $(UNIT_BINS) cc-check
+	@$(MAKE) --no-print-directory static helpers ARCH=arm64
 	@scripts/run-tests.sh
 
 check-format: deps-format

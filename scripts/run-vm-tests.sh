@@ -7,10 +7,12 @@
 # Usage: scripts/run-vm-tests.sh [KERNEL...] (default: 6.1 6.12 6.12+systemd). KERNEL+systemd
 # boots KERNEL with systemd as PID 1 (scripts/vm-run --systemd) and runs there tests/vm/systemd.t
 # and the test that needs it, 33-systemd-driver, alone (make vm-test-systemd runs only that
-# guest); the harness's checks run once, when some plain KERNEL is named.
+# guest); the harness's checks run once, when some plain KERNEL is named. arm64-KERNEL boots
+# Debian's arm64 KERNEL (scripts/vm-run --arch arm64) with the arm64 build (make static helpers
+# ARCH=arm64) and runs there the focused subset tests/vm/README.md gives (VM_TESTS_ARM64).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-[ $# -gt 0 ] || set -- 6.1 6.12 6.12+systemd
+[ $# -gt 0 ] || set -- 6.1 6.12 6.12+systemd arm64-6.1
 pass=0 fail=0
 
 # part LABEL COMMAND...: runs COMMAND, relabels its "integration:" line "vm LABEL:", adds it up.
@@ -37,6 +39,15 @@ for k in "$@"; do
 	*+systemd)
 		part "$k" scripts/vm-run --systemd "${k%+systemd}" -- \
 			scripts/run-integration.sh tests/vm/systemd.t tests/integration/33-systemd-driver.t
+		;;
+	arm64-*)
+		# arm64's 6.1 cannot attach trampolines to kernel functions (no ftrace direct calls
+		# there before 6.4): its default attach mode is the tracepoints'.
+		expect=fentry
+		[ "${k#arm64-}" = 6.1 ] && expect=tracepoint
+		part "$k" env VM_TESTS="${VM_TESTS_ARM64:-01-workload 24-open-args 35-attach}" \
+			CC_EXPECT_ATTACH=$expect scripts/vm-run --arch arm64 "${k#arm64-}" -- \
+			tests/vm/run-tests.sh
 		;;
 	*) part "$k" scripts/vm-run "$k" -- tests/vm/run-tests.sh ;;
 	esac
