@@ -92,17 +92,24 @@ tap_is "$(jq -r 'select(.path == "/nonexistent/cc-hs-c") | .cgroup' "$CC_WORK/bo
 	"-c with both: the system container's 2 events only"
 tap_is "$CC_TRACER_RC" 0 "-c with both: status 0"
 
+# stall_mount GATE DIR ERR: mounts the stalling file system on DIR (every lookup in it waits
+# while GATE exists), its messages in ERR; its pid in stall_pid; fails if it did not mount
+stall_mount() {
+	mkdir -p "$2"
+	touch "$1"
+	"$STALLFS" "$1" "$2" -f -o allow_other 2>"$3" &
+	stall_pid=$!
+	cc_wait_for 10 mountpoint -q "$2"
+}
+
 # 3. a rootless container whose state directory stalls every lookup, and a system one: the
 # events of both are written while the lookup stalls
 hexs=$(printf 'e%.0s' $(seq 1 64))
 hexd=$(printf 'f%.0s' $(seq 1 64))
 stalled_dir=$store/$hexs/userdata
-mkdir -p "$stalled_dir"
-touch "$gate"
-"$STALLFS" "$gate" "$stalled_dir" -f -o allow_other 2>"$CC_WORK/stallfs.err" &
-fs_pid=$!
-mounted() { mountpoint -q "$stalled_dir"; }
-cc_wait_for 10 mounted || tap_bail "the stalling file system did not mount"
+stall_mount "$gate" "$stalled_dir" "$CC_WORK/stallfs.err" ||
+	tap_bail "the stalling file system did not mount"
+fs_pid=$stall_pid
 cc_tracer_start stall -o json -e openat -G "$base" || tap_bail "the tracer did not start"
 # made now: the tracer learns of them from the kernel (its start looked at the state of those
 # running then, before any event was read)
@@ -142,12 +149,9 @@ tap_is "$(jq -r 'select(.path == "/nonexistent/cc-hs-stall") | .cgroup_id' \
 # ends on SIGINT with its leak report written
 hexs2=$(printf '9%.0s' $(seq 1 64))
 stalled_dir2=$store/$hexs2/userdata
-mkdir -p "$stalled_dir2"
-touch "$gate2"
-"$STALLFS" "$gate2" "$stalled_dir2" -f -o allow_other 2>"$CC_WORK/stallfs2.err" &
-fs_pid2=$!
-mounted2() { mountpoint -q "$stalled_dir2"; }
-cc_wait_for 10 mounted2 || tap_bail "the second stalling file system did not mount"
+stall_mount "$gate2" "$stalled_dir2" "$CC_WORK/stallfs2.err" ||
+	tap_bail "the second stalling file system did not mount"
+fs_pid2=$stall_pid
 mport=$(cc_port)
 cc_tracer_start top2 top -o json --interval 0.5 -G "$base" || tap_bail "top did not start"
 top_pid=$CC_TRACER_PID
