@@ -1,7 +1,6 @@
 /* Reading what containerd, CRI-O, docker, runc and crun keep per container, through json_read. */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +11,7 @@
 #include "enrich/json_read.h"
 #include "enrich/k8s.h"
 #include "enrich/runtime_state.h"
+#include "enrich/statefile.h"
 
 static const char *const engine_names[ENGINE_KINDS] = {"containerd", "cri-o", "docker", "runc",
 						       "crun"};
@@ -62,20 +62,6 @@ int engine_dirs_add(struct engine_dirs *d, const char *spec)
 	d->dir[k][0] = eq + 1;
 	d->n[k]++;
 	return 0;
-}
-
-static int engine_path(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int engine_path(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n > 0 && (size_t)n < size;
 }
 
 static int engine_exists(const char *path)
@@ -134,18 +120,16 @@ static int docker_state(const char *root, const struct engine_dirs *d, const cha
 	char p[4096];
 
 	for (size_t i = 0; i < d->n[ENGINE_DOCKER]; i++) {
-		const char *name, *image;
+		char name[sizeof(ci->name)];
+		const char *image;
 		json_t *v;
 
-		if (!engine_path(p, sizeof(p), "%s%s/containers/%s/config.v2.json", root,
-				 d->dir[ENGINE_DOCKER][i], id) ||
+		if (statefile_path(p, sizeof(p), "%s%s/containers/%s/config.v2.json", root,
+				   d->dir[ENGINE_DOCKER][i], id) ||
 		    json_read_file(p, RUNTIME_STATE_MAX, &v))
 			continue;
-		name = json_read_str(v, "Name", NULL);
-		if (name && name[0] == '/')
-			name++;
-		if (name && name[0] && strlen(name) < sizeof(ci->name))
-			snprintf(ci->name, sizeof(ci->name), "%s", name);
+		if (runtime_state_docker_name(v, name, sizeof(name)) == 0)
+			memcpy(ci->name, name, sizeof(ci->name));
 		image = json_read_str(v, "Config", "Image", NULL);
 		if (image && image[0] && strlen(image) < sizeof(ci->image))
 			snprintf(ci->image, sizeof(ci->image), "%s", image);
@@ -173,15 +157,16 @@ static int containerd_state(const char *root, const struct engine_dirs *d, const
 		int found = 0;
 		DIR *dir;
 
-		if (!engine_path(p, sizeof(p), "%s%s/io.containerd.runtime.v2.task", root,
-				 d->dir[ENGINE_CONTAINERD][i]) ||
+		if (statefile_path(p, sizeof(p), "%s%s/io.containerd.runtime.v2.task", root,
+				   d->dir[ENGINE_CONTAINERD][i]) ||
 		    !(dir = opendir(p)))
 			continue;
 		while (!found && (de = readdir(dir))) {
 			json_t *spec;
 
 			if (de->d_name[0] == '.' ||
-			    !engine_path(q, sizeof(q), "%s/%s/%s/config.json", p, de->d_name, id) ||
+			    statefile_path(q, sizeof(q), "%s/%s/%s/config.json", p, de->d_name,
+					   id) ||
 			    json_read_file(q, RUNTIME_STATE_MAX, &spec))
 				continue;
 			if (engine_cgroup_ok(oci_cgroups_path(spec), cgroup, strict)) {
@@ -216,8 +201,8 @@ static int crio_state(const char *root, const struct engine_dirs *d, const char 
 			json_t *v;
 			int ok;
 
-			if (!engine_path(p, sizeof(p), "%s%s/overlay-containers/%s/userdata/%s",
-					 root, d->dir[ENGINE_CRIO][i], id, files[f]) ||
+			if (statefile_path(p, sizeof(p), "%s%s/overlay-containers/%s/userdata/%s",
+					   root, d->dir[ENGINE_CRIO][i], id, files[f]) ||
 			    json_read_file(p, RUNTIME_STATE_MAX, &v))
 				continue;
 			ann = json_object_get(v, "annotations");
@@ -276,13 +261,13 @@ static int oci_state(const char *root, const struct engine_dirs *d, enum engine_
 		json_t *v;
 		int ok = 0;
 
-		if (!engine_path(p, sizeof(p), "%s%s/%s/%s", root, dir, id, file))
+		if (statefile_path(p, sizeof(p), "%s%s/%s/%s", root, dir, id, file))
 			continue;
 		if (json_read_file(p, RUNTIME_STATE_MAX, &v) == 0) {
 			ok = cgroup_ok(v, cgroup, strict);
 			json_decref(v);
 		} else if (engine_exists(p) ||
-			   (engine_path(p, sizeof(p), "%s%s/%s/exec.fifo", root, dir, id) &&
+			   (!statefile_path(p, sizeof(p), "%s%s/%s/exec.fifo", root, dir, id) &&
 			    engine_exists(p))) {
 			ok = engine_cgroup_ok(NULL, cgroup, strict || !engine_bare(cgroup));
 		}

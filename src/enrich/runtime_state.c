@@ -11,51 +11,6 @@
 #include "enrich/runtime_state.h"
 #include "enrich/statefile.h"
 
-static int path_join(char *buf, size_t size, const char *root, const char *a, const char *b,
-		     const char *c)
-{
-	int n = snprintf(buf, size, "%s%s%s%s", root ? root : "", a, b ? b : "", c ? c : "");
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-static int exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0 && (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode));
-}
-
-/*
- * A runtime's state directory, <root>/run/<runtime>/<id>, holding its state file, or exec.fifo:
- * both runc and crun make that fifo before they create the cgroup, and write the state file only
- * later, so a container seen at cgroup_mkdir (or one that lives a few milliseconds) is known too.
- */
-static int has_state(const char *root, const char *runtime, const char *id, const char *file)
-{
-	char p[4096];
-	int n;
-
-	n = snprintf(p, sizeof(p), "%s/run/%s/%s/%s", root ? root : "", runtime, id, file);
-	if (n < 0 || (size_t)n >= sizeof(p))
-		return 0;
-	if (exists(p))
-		return 1;
-	n = snprintf(p, sizeof(p), "%s/run/%s/%s/exec.fifo", root ? root : "", runtime, id);
-	return n > 0 && (size_t)n < sizeof(p) && exists(p);
-}
-
-const char *runtime_state_bare(const char *root, const char *id)
-{
-	if (!id || !*id || strchr(id, '/') || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return NULL;
-	if (has_state(root, "runc", id, "state.json"))
-		return "runc";
-	if (has_state(root, "crun", id, "status"))
-		return "crun";
-	return NULL;
-}
-
 /* A name found in a runtime's file into name: -ENOENT when there is none (or it is ""). */
 static int copy_name(const char *found, char *name, size_t size)
 {
@@ -82,22 +37,6 @@ int runtime_state_docker_name(const json_t *config, char *name, size_t size)
 	if (found && *found == '/') /* docker keeps "/NAME" */
 		found++;
 	return copy_name(found, name, size);
-}
-
-static int docker_name(const char *root, const char *id, char *name, size_t size)
-{
-	char p[4096];
-	json_t *v;
-	int err;
-
-	if ((err = path_join(p, sizeof(p), root, "/var/lib/docker/containers/", id,
-			     "/config.v2.json")))
-		return err;
-	if ((err = read_state_json(p, &v)))
-		return err;
-	err = runtime_state_docker_name(v, name, size);
-	json_decref(v);
-	return err;
 }
 
 /* The value of option args[*k] when it is sh or lg ("-n VALUE", "--name VALUE", "--name=VALUE"),
@@ -161,7 +100,7 @@ static int each_store(const char *root, const char *base, store_fn fn, const cha
 	int err = -ENOENT;
 	DIR *d;
 
-	if (path_join(dir, sizeof(dir), root, base, NULL, NULL))
+	if (statefile_path(dir, sizeof(dir), "%s%s", root ? root : "", base))
 		return -ENAMETOOLONG;
 	d = opendir(dir);
 	if (!d)
@@ -171,7 +110,7 @@ static int each_store(const char *root, const char *base, store_fn fn, const cha
 
 		if (n < 11 || strcmp(de->d_name + n - 11, "-containers") != 0)
 			continue;
-		if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= (int)sizeof(sub))
+		if (statefile_path(sub, sizeof(sub), "%s/%s", dir, de->d_name))
 			continue;
 		err = fn(root, sub, id, name, size);
 	}
@@ -187,14 +126,14 @@ static int conmon_name(const char *root, const char *dir, const char *id, char *
 	long pid;
 	int err;
 
-	if (snprintf(p, sizeof(p), "%s/%s/userdata/conmon.pid", dir, id) >= (int)sizeof(p) ||
+	if (statefile_path(p, sizeof(p), "%s/%s/userdata/conmon.pid", dir, id) ||
 	    statefile_read(p, 64, &txt, &len))
 		return -ENOENT;
 	pid = strtol(txt, &end, 10);
 	free(txt);
 	if (pid <= 0 || pid > 1 << 22)
 		return -ENOENT;
-	if (snprintf(p, sizeof(p), "%s/proc/%ld/cmdline", root, pid) >= (int)sizeof(p) ||
+	if (statefile_path(p, sizeof(p), "%s/proc/%ld/cmdline", root, pid) ||
 	    statefile_read(p, 1 << 16, &txt, &len))
 		return -ENOENT;
 	err = runtime_state_conmon_name(txt, len, id, name, size);
@@ -229,7 +168,7 @@ static int storage_name(const char *root, const char *dir, const char *id, char 
 	int err;
 
 	(void)root;
-	if (snprintf(p, sizeof(p), "%s/containers.json", dir) >= (int)sizeof(p))
+	if (statefile_path(p, sizeof(p), "%s/containers.json", dir))
 		return -ENOENT;
 	if (read_state_json(p, &v))
 		return -ENOENT; /* the next store may know it */
@@ -242,8 +181,6 @@ int runtime_state_name(const char *root, const struct container_info *ci, char *
 {
 	if (!ci || !ci->is_container || !name || size == 0)
 		return -EINVAL;
-	if (strcmp(ci->runtime, "docker") == 0)
-		return docker_name(root, ci->id, name, size);
 	if (strcmp(ci->runtime, "podman") == 0 && ci->trust == CONTAINER_TRUST_USER_DELEGATED) {
 		char runroot[64];
 

@@ -1,4 +1,4 @@
-/* What container runtimes leave on disk: confirming runc and crun, and containers' names. */
+/* What container runtimes leave on disk: containers' names. */
 #ifndef CC_RUNTIME_STATE_H
 #define CC_RUNTIME_STATE_H
 
@@ -12,17 +12,9 @@
 #define RUNTIME_STATE_MAX (4u << 20)
 
 /*
- * Which runtime keeps a container of this id: "runc" when <root>/run/runc/<id>/ holds
- * state.json or exec.fifo, "crun" when <root>/run/crun/<id>/ holds status or exec.fifo; NULL
- * when neither. root is prefixed to every path ("" on a real host).
- */
-const char *runtime_state_bare(const char *root, const char *id);
-
-/*
- * The runtime's name for container ci (docker: config.v2.json "Name"; podman: the -n/--name
- * argument of its conmon, found through conmon.pid, else containers/storage's containers.json) into
- * name; 0, -ENOENT when none is known (yet), -ENOTSUP for runtimes that keep no name apart from the
- * id, or -errno.
+ * podman's name for container ci (the -n/--name argument of its conmon, found through
+ * conmon.pid, else containers/storage's containers.json) into name; 0, -ENOENT when none is known
+ * (yet), -ENOTSUP for other runtimes (docker's name is engine_state's), or -errno.
  */
 int runtime_state_name(const char *root, const struct container_info *ci, char *name, size_t size);
 

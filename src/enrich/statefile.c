@@ -1,6 +1,8 @@
-/* Bounded, non-blocking reads of small files that other programs (runtimes, users) wrote. */
+/* Bounded reads of small regular files that other programs (runtimes, users) wrote. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -96,4 +98,20 @@ int statefile_read(const char *path, size_t max, char **buf, size_t *len)
 	err = statefile_slurp(fd, max, (size_t)st.st_size, buf, len);
 	close(fd);
 	return err;
+}
+
+int statefile_path(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size) {
+		if (size)
+			buf[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	return 0;
 }

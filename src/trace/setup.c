@@ -250,7 +250,9 @@ static void announce_selector(struct session *s)
 
 /*
  * Open, set the filters, choose mode's programs, load and attach; on failure everything is
- * released and s->why says what failed. The cgroup filter is set before anything attaches.
+ * released and s->why says what failed. The -c/-G cgroup is not known yet (it is looked up
+ * once privileges are dropped, session_setup_names): until it is set, the programs drop every
+ * event when either is given.
  */
 static int load_mode(struct session *s, const struct host_ns *host, enum attach_mode mode)
 {
@@ -284,16 +286,6 @@ static int load_mode(struct session *s, const struct host_ns *host, enum attach_
 		snprintf(s->why, sizeof(s->why), "cannot load the BPF programs: %s",
 			 strerror(-err));
 		goto fail;
-	}
-	if (s->cgroup_fd >= 0) {
-		uint32_t zero = 0;
-
-		if ((err = bpf_map__update_elem(s->skel->maps.cgroup_filter, &zero, sizeof(zero),
-						&s->cgroup_fd, sizeof(s->cgroup_fd), BPF_ANY))) {
-			snprintf(s->why, sizeof(s->why), "cannot set the cgroup filter: %s",
-				 strerror(-err));
-			goto fail;
-		}
 	}
 	if ((err = copenclose_bpf__attach(s->skel))) {
 		snprintf(s->why, sizeof(s->why), "cannot attach the BPF programs (%s mode): %s",
@@ -370,11 +362,6 @@ loaded:
 	return 0;
 }
 
-/*
- * Unprivileged now: the resolver primed from the runtimes' state, the -c or -G cgroup set (until
- * then, with either, the programs drop every event: an empty slot of the cgroup array is no
- * match).
- */
 /* A cgroup the naming thread saw removed (or swept): unless records of it wait for its name
    (the consumer forgets it once they are written), the path guesses forget it too. */
 static bool held_has(void *ctx, uint64_t key)
@@ -387,6 +374,11 @@ static bool held_has(void *ctx, uint64_t key)
 	return false;
 }
 
+/*
+ * Unprivileged now: the resolver primed from the runtimes' state, the -c or -G cgroup set (until
+ * then, with either, the programs drop every event: an empty slot of the cgroup array is no
+ * match).
+ */
 int session_setup_names(struct session *s)
 {
 	const struct config *cfg = s->cfg;

@@ -338,6 +338,22 @@ static void test_hostile_state(void **state)
 	    "{\"linux\":{\"cgroupsPath\":\"/a/other\"}}");
 	assert_int_equal(engine_state_lookup(root, &d, "other", "/b/other", false, &ci), 0);
 	assert_int_equal(engine_state_lookup(root, &d, "other", "/a/other", false, &ci), 1);
+	/* before their state file, runc and crun have made exec.fifo; an empty state dir is
+	   nothing */
+	put(root, "run/runc/early/x", NULL);
+	snprintf(p, sizeof(p), "%s/run/runc/early/exec.fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	memset(&ci, 0, sizeof(ci));
+	assert_int_equal(engine_state_lookup(root, &d, "early", "/early", false, &ci), 1);
+	assert_string_equal(ci.runtime, "runc");
+	put(root, "run/crun/early2/x", NULL);
+	snprintf(p, sizeof(p), "%s/run/crun/early2/exec.fifo", root);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	memset(&ci, 0, sizeof(ci));
+	assert_int_equal(engine_state_lookup(root, &d, "early2", "/early2", false, &ci), 1);
+	assert_string_equal(ci.runtime, "crun");
+	put(root, "run/runc/empty/x", NULL);
+	assert_int_equal(engine_state_lookup(root, &d, "empty", "/empty", false, &ci), 0);
 	/* ids that would leave the directory */
 	assert_int_equal(engine_state_lookup(root, &d, "..", NULL, false, &ci), 0);
 	assert_int_equal(engine_state_lookup(root, &d, "a/b", NULL, false, &ci), 0);

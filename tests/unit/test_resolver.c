@@ -251,42 +251,7 @@ static void test_names(void **state)
 		    strcmp(ci.name, cases[i].name))
 			fail_msg("%s: got %s %s %s", cases[i].path, ci.runtime, ci.id, ci.name);
 	}
-	assert_null(runtime_state_bare(STATE, "../runc/cc-runc-fixture"));
-	assert_null(runtime_state_bare(STATE, ".."));
-	assert_null(runtime_state_bare(STATE, "no-such"));
-	assert_string_equal(runtime_state_bare(STATE, "cc-runc-fixture"), "runc");
 	resolver_free(r);
-}
-
-/* Before their state file, runc and crun have made exec.fifo; an empty state dir is nothing. */
-static void test_bare_fifo(void **state)
-{
-	static const char *const dirs[] = {"/run",	"/run/runc",   "/run/runc/a",
-					   "/run/crun", "/run/crun/b", "/run/runc/empty"};
-	char root[] = "/tmp/cc-bare-XXXXXX", p[256];
-
-	assert_non_null(mkdtemp(root));
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
-		assert_int_equal(mkdir(p, 0755), 0);
-	}
-	snprintf(p, sizeof(p), "%s/run/runc/a/exec.fifo", root);
-	assert_int_equal(mkfifo(p, 0600), 0);
-	snprintf(p, sizeof(p), "%s/run/crun/b/exec.fifo", root);
-	assert_int_equal(mkfifo(p, 0600), 0);
-	assert_string_equal(runtime_state_bare(root, "a"), "runc");
-	assert_string_equal(runtime_state_bare(root, "b"), "crun");
-	assert_null(runtime_state_bare(root, "empty"));
-	assert_null(runtime_state_bare(root, "none"));
-	snprintf(p, sizeof(p), "%s/run/runc/a/exec.fifo", root);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/run/crun/b/exec.fifo", root);
-	unlink(p);
-	for (size_t i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
-		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
-		rmdir(p);
-	}
-	rmdir(root);
 }
 
 static void test_lookup_pid(void **state)
@@ -572,7 +537,6 @@ int main(void)
 		cmocka_unit_test(test_storage_name),
 		cmocka_unit_test(test_conmon_name),
 		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_bare_fifo),
 		cmocka_unit_test(test_lookup_pid),
 		cmocka_unit_test(test_lru),
 		cmocka_unit_test(test_find),
