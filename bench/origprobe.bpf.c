@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* The original copenclose's approach, for comparison: one program on every system call's entry. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

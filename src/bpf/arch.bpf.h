@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What differs between the architectures copenclose builds for (clang -D__TARGET_ARCH_x86 or
  * -D__TARGET_ARCH_arm64, with that architecture's vmlinux.h): system call numbers, the saved

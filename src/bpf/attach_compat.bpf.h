@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * --compat: 32-bit system calls (on x86_64 a 32-bit program, or int 0x80 from a 64-bit one; on
  * arm64 an AArch32 program) fire no syscalls:sys_exit_* tracepoint, so in the tracepoint mode

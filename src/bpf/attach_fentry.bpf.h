@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The fentry attach mode: programs on the kernel functions where descriptors are made and ended,
  * so that system calls copenclose does not watch cost nothing, and io_uring operations and 32-bit

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kernel side: one program per traced system call at its sys_exit, filters first, one record
  * out. */
 #include "vmlinux.h"

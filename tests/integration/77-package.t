@@ -4,10 +4,11 @@
 # the tracer runs with exactly the unit's capabilities as an unprivileged user (as DynamicUser=
 # starts it), ends on SIGTERM with status 0 and its closing line, and with any one of those
 # capabilities less refuses to start with one line naming it; the bash completion offers exactly
-# the options --help lists, for the tracer and for top, and -e's system call names.
+# the options --help lists, for the tracer and for top, and -e's system call names; the licence
+# is one: LICENSE, debian/copyright and the SPDX headers agree.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_begin 19 setpriv systemd-analyze
+cc_begin 23 setpriv systemd-analyze
 
 unit=$CC_ROOT/debian/copenclose.service
 completion=$CC_ROOT/deploy/bash-completion/copenclose
@@ -75,3 +76,15 @@ tap_is "$(completion_var _copenclose_top_opts | tr '\n' ' ')" "$(help_opts top |
 syscalls=$("$CC_BIN" --help | sed -n '/-e, --syscalls/,/^  -p/p' | sed '$d' | tr '\n' ' ' |
 	sed 's/.*these://' | tr -c 'a-z0-9*' '\n' | grep -v -e '^$' -e '^also$' | sort | tr '\n' ' ')
 tap_is "$(completion_var _copenclose_syscalls | tr '\n' ' ')" "$syscalls" "-e completes --help's names: $syscalls"
+
+# One licence: LICENSE is the GPL version 2 (Debian's own copy of its text is the oracle),
+# debian/copyright gives every file GPL-2.0-only, and every SPDX header says GPL-2.0-only.
+tap_check "LICENSE is the text of the GNU GPL version 2" \
+	cmp -s "$CC_ROOT/LICENSE" /usr/share/common-licenses/GPL-2
+tap_is "$(sed -n 's/^License: //p' "$CC_ROOT/debian/copyright" | sort -u | tr '\n' ' ')" "GPL-2.0-only " \
+	"debian/copyright: every stanza's License: is GPL-2.0-only"
+spdx=$(git -C "$CC_ROOT" grep -h -o 'SPDX-License-Identifier: [^ */]*' -- . ':!debian' ':!tests/integration/77-package.t' |
+	sort | uniq -c | awk '{ print $1, $3 }')
+tap_check "SPDX headers: $(echo "$spdx" | tr '\n' ' ')" test -n "$spdx"
+tap_is "$(echo "$spdx" | awk '{ print $2 }' | sort -u)" "GPL-2.0-only" \
+	"every SPDX header in the tree says GPL-2.0-only"
