@@ -9,19 +9,12 @@
 #include <unistd.h>
 
 #include "cmd/doctor_child.h"
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
+#include "util.h"
 
 ssize_t doctor_child_output(void (*child)(int fd, const void *arg), const void *arg, char *buf,
 			    size_t size, long ms)
 {
-	long deadline = now_ms() + ms;
+	long deadline = (long)now_ms() + ms;
 	size_t got = 0;
 	int fds[2], status;
 	pid_t pid;
@@ -43,7 +36,7 @@ ssize_t doctor_child_output(void (*child)(int fd, const void *arg), const void *
 	close(fds[1]);
 	while (got + 1 < size) {
 		struct pollfd p = {fds[0], POLLIN, 0};
-		long left = deadline - now_ms();
+		long left = deadline - (long)now_ms();
 		ssize_t n;
 
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)

@@ -245,12 +245,8 @@ void doctor_report_text(const struct doctor_report *r, struct strbuf *b)
 
 static void key(struct strbuf *b, const char *k, int *first)
 {
-	if (!*first)
-		strbuf_addc(b, ',');
+	escape_json_key(b, k, *first);
 	*first = 0;
-	strbuf_addc(b, '"');
-	strbuf_adds(b, k);
-	strbuf_adds(b, "\":");
 }
 
 static void jstr(struct strbuf *b, const char *k, const char *v, int *first)

@@ -32,18 +32,9 @@ static int parse_pid(const char *s, uint32_t *pid)
 	return 1;
 }
 
-static void json_key(struct strbuf *b, const char *key, int first)
-{
-	if (!first)
-		strbuf_addc(b, ',');
-	strbuf_addc(b, '"');
-	strbuf_adds(b, key);
-	strbuf_adds(b, "\":");
-}
-
 static void json_opt(struct strbuf *b, const char *key, const char *v)
 {
-	json_key(b, key, 0);
+	escape_json_key(b, key, false);
 	escape_json_str(b, v, v ? strlen(v) : 0);
 }
 
@@ -54,9 +45,9 @@ static void format(struct strbuf *b, const char *cgroup, uint64_t cgroup_id,
 	int in = ci->is_container;
 
 	strbuf_addc(b, '{');
-	json_key(b, "cgroup", 1);
+	escape_json_key(b, "cgroup", true);
 	escape_json_str(b, cgroup, strlen(cgroup));
-	json_key(b, "cgroup_id", 0);
+	escape_json_key(b, "cgroup_id", false);
 	if (cgroup_id)
 		strbuf_addu(b, cgroup_id);
 	else
@@ -74,7 +65,7 @@ static void format(struct strbuf *b, const char *cgroup, uint64_t cgroup_id,
 	json_opt(b, "k8s_pod_uid", in && ci->k8s_pod_uid[0] ? ci->k8s_pod_uid : NULL);
 	json_opt(b, "k8s_container", in && ci->k8s_container[0] ? ci->k8s_container : NULL);
 	json_opt(b, "k8s_qos", in && ci->k8s_qos[0] ? ci->k8s_qos : NULL);
-	json_key(b, "k8s_sandbox", 0);
+	escape_json_key(b, "k8s_sandbox", false);
 	strbuf_adds(b, !in ? "null" : ci->k8s_sandbox ? "true" : "false");
 	strbuf_adds(b, "}\n");
 }

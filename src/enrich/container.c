@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "enrich/container.h"
+#include "util.h"
 
 /* One component of a path: [s, s + n). */
 struct comp {
@@ -33,16 +34,7 @@ static int is_hex64(const char *s, size_t n)
 
 static int comp_is(const struct comp *c, const char *lit)
 {
-	size_t n = strlen(lit);
-
-	return c && c->n == n && memcmp(c->s, lit, n) == 0;
-}
-
-static int has_prefix(const char *s, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	return n >= l && memcmp(s, lit, l) == 0;
+	return c && mem_is(c->s, c->n, lit);
 }
 
 static int has_suffix(const char *s, size_t n, const char *lit)
@@ -59,7 +51,7 @@ static int hex_between(const struct comp *c, const char *prefix, int scope_ok, i
 	const char *s = c->s;
 	size_t n = c->n;
 
-	if (!has_prefix(s, n, prefix))
+	if (!mem_has_prefix(s, n, prefix))
 		return 0;
 	s += p;
 	n -= p;
@@ -126,7 +118,7 @@ static int systemd_unescape(const char *s, size_t n, char *out, size_t size)
 /* A Kubernetes pod component of the cgroupfs layout: "pod" and a UID. */
 static int is_pod_dir(const struct comp *c)
 {
-	if (!c || !has_prefix(c->s, c->n, "pod") || c->n != 3 + 36)
+	if (!c || !mem_has_prefix(c->s, c->n, "pod") || c->n != 3 + 36)
 		return 0;
 	for (size_t i = 3; i < c->n; i++) {
 		char ch = c->s[i];
@@ -175,11 +167,11 @@ static int nspawn_unit_name(const struct comp *u, char *buf, size_t size)
 	const char *s = u->s;
 	size_t n = u->n;
 
-	if (has_prefix(s, n, "machine-") && has_suffix(s, n, ".scope") && n > 8 + 6)
+	if (mem_has_prefix(s, n, "machine-") && has_suffix(s, n, ".scope") && n > 8 + 6)
 		return systemd_unescape(s + 8, n - 8 - 6, buf, size) == 0 && !is_vm_monitor(buf)
 			       ? 0
 			       : -EINVAL;
-	if (has_prefix(s, n, "systemd-nspawn@") && has_suffix(s, n, ".service") && n > 15 + 8)
+	if (mem_has_prefix(s, n, "systemd-nspawn@") && has_suffix(s, n, ".service") && n > 15 + 8)
 		return systemd_unescape(s + 15, n - 15 - 8, buf, size);
 	if (!is_plain_name(s, n) || n >= size)
 		return -EINVAL;
@@ -234,12 +226,12 @@ static int match(const struct comp *c, const struct comp *const p[CTX], int seen
 	}
 	/* runc and crun with the systemd driver: cgroupsPath "<slice>:runc:<id>" */
 	if (p[0] && has_suffix(p[0]->s, p[0]->n, ".slice") && has_suffix(s, n, ".scope") &&
-	    n > 5 + 6 && (has_prefix(s, n, "runc-") || has_prefix(s, n, "crun-")) &&
+	    n > 5 + 6 && (mem_has_prefix(s, n, "runc-") || mem_has_prefix(s, n, "crun-")) &&
 	    is_plain_name(s + 5, n - 5 - 6)) {
-		set(out, has_prefix(s, n, "runc-") ? "runc" : "crun", s + 5, n - 5 - 6, c->end);
+		set(out, mem_has_prefix(s, n, "runc-") ? "runc" : "crun", s + 5, n - 5 - 6, c->end);
 		return 1;
 	}
-	if (has_prefix(s, n, "lxc.payload.") && is_plain_name(s + 12, n - 12)) {
+	if (mem_has_prefix(s, n, "lxc.payload.") && is_plain_name(s + 12, n - 12)) {
 		set(out, "lxc", s + 12, n - 12, c->end);
 		return 1;
 	}
@@ -247,7 +239,7 @@ static int match(const struct comp *c, const struct comp *const p[CTX], int seen
 		set(out, "lxc", s, n, c->end);
 		return 1;
 	}
-	if (comp_is(p[0], "machine.slice") && has_prefix(s, n, "machine-") &&
+	if (comp_is(p[0], "machine.slice") && mem_has_prefix(s, n, "machine-") &&
 	    has_suffix(s, n, ".scope") && n > 8 + 6 &&
 	    systemd_unescape(s + 8, n - 8 - 6, buf, sizeof(buf)) == 0) {
 		if (is_vm_monitor(buf))
@@ -269,7 +261,7 @@ static int is_user_delegation(const struct comp *c, uint32_t *uid)
 {
 	uint64_t v = 0;
 
-	if (!has_prefix(c->s, c->n, "user@") || !has_suffix(c->s, c->n, ".service"))
+	if (!mem_has_prefix(c->s, c->n, "user@") || !has_suffix(c->s, c->n, ".service"))
 		return 0;
 	if (c->n <= 5 + 8 || c->n > 5 + 10 + 8)
 		return 0;
@@ -319,7 +311,7 @@ int container_parse_path(const char *path, struct container_info *out)
 			*out = m;
 			found = 1;
 		}
-		if (has_prefix(c.s, c.n, "kubepods"))
+		if (mem_has_prefix(c.s, c.n, "kubepods"))
 			kubepods = 1;
 		if (!delegated && is_user_delegation(&c, &uid))
 			delegated = 1;

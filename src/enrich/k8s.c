@@ -3,18 +3,7 @@
 #include <string.h>
 
 #include "enrich/k8s.h"
-
-static int has_prefix(const char *s, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	return n >= l && memcmp(s, lit, l) == 0;
-}
-
-static int comp_is(const char *s, size_t n, const char *lit)
-{
-	return n == strlen(lit) && memcmp(s, lit, n) == 0;
-}
+#include "util.h"
 
 /* A pod uid as the kubelet spells it in a cgroup: 8-4-4-4-12 hex, '-' or (systemd) '_'. */
 static int pod_uid(const char *s, size_t n, char out[K8S_UID_LEN])
@@ -66,19 +55,19 @@ int k8s_from_path(const char *path, struct container_info *ci)
 		n = (size_t)(path + i - s);
 		if (n == 0)
 			break;
-		if (comp_is(s, n, "kubepods") || comp_is(s, n, "kubepods.slice")) {
+		if (mem_is(s, n, "kubepods") || mem_is(s, n, "kubepods.slice")) {
 			in_pods = 1;
 			continue;
 		}
 		if (!in_pods)
 			continue;
-		if (comp_is(s, n, "besteffort") || comp_is(s, n, "kubepods-besteffort.slice"))
+		if (mem_is(s, n, "besteffort") || mem_is(s, n, "kubepods-besteffort.slice"))
 			qos = "besteffort";
-		else if (comp_is(s, n, "burstable") || comp_is(s, n, "kubepods-burstable.slice"))
+		else if (mem_is(s, n, "burstable") || mem_is(s, n, "kubepods-burstable.slice"))
 			qos = "burstable";
-		else if (has_prefix(s, n, "pod") && pod_uid(s + 3, n - 3, uid))
+		else if (mem_has_prefix(s, n, "pod") && pod_uid(s + 3, n - 3, uid))
 			found = 1;
-		else if (has_prefix(s, n, "kubepods-") && n > 6 + 36 + 4 &&
+		else if (mem_has_prefix(s, n, "kubepods-") && n > 6 + 36 + 4 &&
 			 memcmp(s + n - 6, ".slice", 6) == 0 &&
 			 memcmp(s + n - 6 - 36 - 3, "pod", 3) == 0 &&
 			 pod_uid(s + n - 6 - 36, 36, uid))

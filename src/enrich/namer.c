@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "enrich/namer.h"
+#include "util.h"
 
 #define NAMER_ANSWERS	 256 /* answers waiting for the consumer at most; then the thread waits */
 #define NAMER_STOP_SECS	 1   /* how long stopping waits for a thread busy in a file */
@@ -91,14 +92,6 @@ static bool hand_over(struct namer *n, struct namer_answer *a)
 	return true;
 }
 
-static uint64_t mono_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
-}
-
 /*
  * Every NAMER_SWEEP_SECS: the cgroups of the thread's cache whose directory is gone and that were
  * not used since the last sweep (their removal record was lost) are forgotten, and answered as
@@ -129,15 +122,15 @@ static void *namer_main(void *arg)
 	struct namer *n = arg;
 	struct namer_answer a;
 	struct idq_item it;
-	uint64_t next_sweep = mono_secs() + NAMER_SWEEP_SECS;
+	uint64_t next_sweep = now_ns(CLOCK_MONOTONIC) / 1000000000 + NAMER_SWEEP_SECS;
 
 	pthread_mutex_lock(&n->lock);
 	while (!n->stop) {
 		bool made;
 
-		if (mono_secs() >= next_sweep) {
+		if (now_ns(CLOCK_MONOTONIC) / 1000000000 >= next_sweep) {
 			sweep(n);
-			next_sweep = mono_secs() + NAMER_SWEEP_SECS;
+			next_sweep = now_ns(CLOCK_MONOTONIC) / 1000000000 + NAMER_SWEEP_SECS;
 			continue;
 		}
 		if (idqueue_pop(&n->req, &it)) {

@@ -20,6 +20,7 @@
 #include "enrich/resolver.h"
 #include "enrich/runtime_state.h"
 #include "enrich/selector.h"
+#include "util.h"
 
 #define RESOLVER_DEFAULT_CAP 4096
 /* A container whose name or state is not on disk yet is looked at again, this often at most. */
@@ -57,14 +58,6 @@ struct resolver {
 
 static int walk_v2(struct resolver *r, void (*fn)(void *, const char *, uint64_t), void *ctx);
 static void prime_visit(void *ctx, const char *rel, uint64_t ino);
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static size_t bucket_of(const struct resolver *r, uint64_t key, bool by_path)
 {
@@ -315,7 +308,7 @@ static void refresh(struct resolver *r, struct entry *e)
 
 	if (!e->pending || !e->path)
 		return;
-	now = now_ns();
+	now = now_ns(CLOCK_MONOTONIC);
 	if (e->tries > 0 && now < e->next_ns)
 		return;
 	identify(r, e->path, &e->ident.ctr, &e->pending);
@@ -362,7 +355,7 @@ const struct cgroup_identity *resolver_peek(struct resolver *r, uint64_t key, bo
 	lru_unlink(e);
 	lru_push(r, e);
 	if (due && e->pending) {
-		uint64_t now = now_ns();
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
 		if (now >= e->next_ns) {
 			*due = true;
@@ -394,7 +387,7 @@ int resolver_publish(struct resolver *r, uint64_t key, const struct cgroup_ident
 	e->pending = pending;
 	/* asked again (resolver_peek's due) a second from now at the soonest */
 	e->tries = 1;
-	e->next_ns = now_ns() + RETRY_NS;
+	e->next_ns = now_ns(CLOCK_MONOTONIC) + RETRY_NS;
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "format/decode.h"
+#include "util.h"
 
 /*
  * Open flags as the kernel defines them (include/uapi/asm-generic/fcntl.h), in octal like the
@@ -68,12 +69,11 @@ static const struct flag_name accept_flags[] = {
 
 static void add_hex(struct strbuf *b, uint64_t v)
 {
-	static const char hexdig[] = "0123456789abcdef";
 	char tmp[18];
 	size_t i = sizeof(tmp);
 
 	do {
-		tmp[--i] = hexdig[v & 0xf];
+		tmp[--i] = hex_digit((unsigned int)v);
 		v >>= 4;
 	} while (v);
 	tmp[--i] = 'x';
@@ -328,7 +328,6 @@ static void add_ipv4(struct strbuf *b, const unsigned char *a)
  * groups as "::", and ::ffff:a.b.c.d for an IPv4-mapped address. */
 static void add_ipv6(struct strbuf *b, const unsigned char *a)
 {
-	static const char hexdig[] = "0123456789abcdef";
 	unsigned int w[8];
 	int i, best = -1, bestlen = 1, cur = -1;
 
@@ -365,7 +364,7 @@ static void add_ipv6(struct strbuf *b, const unsigned char *a)
 		for (shift = 12; shift > 0 && !(w[i] >> shift); shift -= 4)
 			;
 		for (; shift >= 0; shift -= 4)
-			tmp[n++] = hexdig[(w[i] >> shift) & 0xf];
+			tmp[n++] = hex_digit(w[i] >> shift);
 		strbuf_add(b, tmp, n);
 	}
 }

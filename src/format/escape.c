@@ -3,8 +3,7 @@
 
 #include "format/escape.h"
 #include "format/width.h"
-
-static const char hexdig[] = "0123456789abcdef";
+#include "util.h"
 
 /*
  * Length of the valid, shortest-form UTF-8 sequence at s[0..n) that starts with a byte >= 0x80
@@ -85,8 +84,8 @@ static void add_hex_bytes(struct strbuf *b, const unsigned char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		tmp[4 * i] = '\\';
 		tmp[4 * i + 1] = 'x';
-		tmp[4 * i + 2] = hexdig[s[i] >> 4];
-		tmp[4 * i + 3] = hexdig[s[i] & 0xf];
+		tmp[4 * i + 2] = hex_digit(s[i] >> 4);
+		tmp[4 * i + 3] = hex_digit(s[i]);
 	}
 	strbuf_add(b, tmp, 4 * n);
 }
@@ -208,8 +207,8 @@ void escape_json(struct strbuf *b, const char *str, size_t n)
 		tmp[1] = 'u';
 		tmp[2] = c >= 0x80 ? 'd' : '0';
 		tmp[3] = c >= 0x80 ? 'c' : '0';
-		tmp[4] = hexdig[c >> 4];
-		tmp[5] = hexdig[c & 0xf];
+		tmp[4] = hex_digit(c >> 4);
+		tmp[5] = hex_digit(c);
 		strbuf_add(b, tmp, 6);
 	}
 }
@@ -223,4 +222,13 @@ void escape_json_str(struct strbuf *b, const char *s, size_t n)
 	strbuf_addc(b, '"');
 	escape_json(b, s, n);
 	strbuf_addc(b, '"');
+}
+
+void escape_json_key(struct strbuf *b, const char *key, bool first)
+{
+	if (!first)
+		strbuf_addc(b, ',');
+	strbuf_addc(b, '"');
+	strbuf_adds(b, key);
+	strbuf_adds(b, "\":");
 }

@@ -2,6 +2,7 @@
 #ifndef CC_ESCAPE_H
 #define CC_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "format/strbuf.h"
@@ -41,5 +42,8 @@ void escape_json(struct strbuf *b, const char *s, size_t n);
 
 /* Append "s" (with quotes) escaped as above, or null when s is NULL. */
 void escape_json_str(struct strbuf *b, const char *s, size_t n);
+
+/* Append ,"key": (no comma for an object's first key); key is one of ours, written as it is. */
+void escape_json_key(struct strbuf *b, const char *key, bool first);
 
 #endif

@@ -8,6 +8,7 @@
 #include "format/jsonnull.h"
 #include "format/output.h"
 #include "format/syscalls.h"
+#include "util.h"
 
 /* Column widths of the table; a longer value pushes the row, never gets cut. */
 enum {
@@ -138,20 +139,10 @@ static int has_addr(uint32_t sc)
 	return sc == CC_SYS_CONNECT || sc == CC_SYS_ACCEPT || sc == CC_SYS_ACCEPT4;
 }
 
-/* The tail's bytes that the record really holds. */
-static size_t tail_len(const struct cc_event *ev, size_t size)
-{
-	size_t n = ev->tail_len;
-
-	if (size < sizeof(*ev))
-		return 0;
-	return n > size - sizeof(*ev) ? size - sizeof(*ev) : n;
-}
-
 /* The decoded address of connect/accept into o->tmp; 0 when there is one. */
 static int decode_addr(struct output *o, const struct cc_event *ev, size_t size)
 {
-	size_t n = tail_len(ev, size);
+	size_t n = tail_bytes(ev->tail_len, size, sizeof(*ev));
 
 	o->tmp.len = 0;
 	if (!has_addr(ev->syscall) || (ev->status & CC_ST_TAIL_UNREADABLE) || n == 0)
@@ -286,7 +277,7 @@ static void table_event(struct output *o, const struct cc_event *ev, size_t size
 			const struct cgroup_identity *id, const struct fd_origin *closed)
 {
 	struct strbuf *b = &o->buf;
-	size_t n = tail_len(ev, size);
+	size_t n = tail_bytes(ev->tail_len, size, sizeof(*ev));
 	const char *err;
 
 	table_prefix(o, ev, syscalls_name(ev->syscall), id);
@@ -311,29 +302,21 @@ static void table_event(struct output *o, const struct cc_event *ev, size_t size
 	strbuf_addc(b, '\n');
 }
 
-static void json_key(struct strbuf *b, const char *key)
-{
-	strbuf_addc(b, ',');
-	strbuf_addc(b, '"');
-	strbuf_adds(b, key);
-	strbuf_adds(b, "\":");
-}
-
 static void json_u64(struct strbuf *b, const char *key, unsigned long long v)
 {
-	json_key(b, key);
+	escape_json_key(b, key, false);
 	strbuf_addu(b, v);
 }
 
 static void json_i64(struct strbuf *b, const char *key, long long v)
 {
-	json_key(b, key);
+	escape_json_key(b, key, false);
 	strbuf_addi(b, v);
 }
 
 static void json_str(struct strbuf *b, const char *key, const char *s, size_t n)
 {
-	json_key(b, key);
+	escape_json_key(b, key, false);
 	escape_json_str(b, s, n);
 }
 
@@ -350,13 +333,13 @@ static void json_known(struct strbuf *b, const char *key, const char *s)
 
 static void json_bool(struct strbuf *b, const char *key, int v)
 {
-	json_key(b, key);
+	escape_json_key(b, key, false);
 	strbuf_adds(b, v < 0 ? "null" : v ? "true" : "false");
 }
 
 static void json_null(struct strbuf *b, const char *key)
 {
-	json_key(b, key);
+	escape_json_key(b, key, false);
 	strbuf_adds(b, "null");
 }
 
@@ -380,18 +363,18 @@ static void json_open_fields(struct output *o, const struct cc_event *ev, size_t
 	if (ev->status & CC_ST_TAIL_UNREADABLE)
 		json_null(b, "path");
 	else
-		json_str(b, "path", ev->tail, tail_len(ev, size));
+		json_str(b, "path", ev->tail, tail_bytes(ev->tail_len, size, sizeof(*ev)));
 	/* openat2's struct open_how unread: its flags, mode and resolve are unknown, not 0 */
 	if (how_unknown) {
 		json_null(b, "flags");
 	} else {
-		json_key(b, "flags");
+		escape_json_key(b, "flags", false);
 		o->tmp.len = 0;
 		decode_open_flags(&o->tmp, ev->flags);
 		escape_json_str(b, o->tmp.buf, o->tmp.len);
 	}
 	json_null(b, "addr");
-	json_key(b, "mode");
+	escape_json_key(b, "mode", false);
 	if ((ev->status & CC_ST_HAS_MODE) && !how_unknown) {
 		char mode[8];
 		int n = snprintf(mode, sizeof(mode), "0%o", ev->mode & 07777);
@@ -405,7 +388,7 @@ static void json_open_fields(struct output *o, const struct cc_event *ev, size_t
 	else
 		json_null(b, "dirfd");
 	if (ev->syscall == CC_SYS_OPENAT2 && !how_unknown) {
-		json_key(b, "resolve");
+		escape_json_key(b, "resolve", false);
 		o->tmp.len = 0;
 		decode_resolve_flags(&o->tmp, ev->resolve);
 		escape_json_str(b, o->tmp.buf, o->tmp.len);
@@ -497,7 +480,7 @@ static void json_event(struct output *o, const struct cc_event *ev, size_t size,
 	} else {
 		json_null(b, "path");
 		if (ev->syscall == CC_SYS_ACCEPT4) {
-			json_key(b, "flags");
+			escape_json_key(b, "flags", false);
 			o->tmp.len = 0;
 			decode_accept_flags(&o->tmp, ev->flags);
 			escape_json_str(b, o->tmp.buf, o->tmp.len);
@@ -677,7 +660,7 @@ void output_open_fd(struct output *o, const struct fd_held *h, uint64_t now_ns,
 		json_null(b, "addr");
 	}
 	json_bool(b, "cloexec", h->cloexec);
-	json_key(b, "opened");
+	escape_json_key(b, "opened", false);
 	usec = stamp(o, h->origin.opened_ns);
 	strbuf_addc(b, '"');
 	strbuf_adds(b, o->cached_json);

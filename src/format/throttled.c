@@ -8,23 +8,15 @@
 #include "format/syscalls.h"
 #include "format/throttled.h"
 
-static void key(struct strbuf *b, const char *k)
-{
-	strbuf_addc(b, ',');
-	strbuf_addc(b, '"');
-	strbuf_adds(b, k);
-	strbuf_adds(b, "\":");
-}
-
 static void str(struct strbuf *b, const char *k, const char *s)
 {
-	key(b, k);
+	escape_json_key(b, k, false);
 	escape_json_str(b, s && *s ? s : NULL, s ? strlen(s) : 0);
 }
 
 static void num(struct strbuf *b, const char *k, uint64_t v)
 {
-	key(b, k);
+	escape_json_key(b, k, false);
 	strbuf_addu(b, v);
 }
 
@@ -68,9 +60,9 @@ static void json(struct output *o, const struct throttled_rec *r, const struct c
 	strbuf_addc(b, '"');
 	str(b, "type", "throttled");
 	num(b, "interval_ns", r->interval_ns);
-	key(b, "host");
+	escape_json_key(b, "host", false);
 	strbuf_adds(b, r->pidns ? "false" : "true");
-	key(b, "pidns");
+	escape_json_key(b, "pidns", false);
 	if (r->pidns)
 		strbuf_addu(b, r->pidns);
 	else
@@ -85,7 +77,7 @@ static void json(struct output *o, const struct throttled_rec *r, const struct c
 	str(b, "k8s_pod", ctr ? id->ctr.k8s_pod : NULL);
 	str(b, "k8s_pod_uid", ctr ? id->ctr.k8s_pod_uid : NULL);
 	str(b, "k8s_container", ctr ? id->ctr.k8s_container : NULL);
-	key(b, "counts");
+	escape_json_key(b, "counts", false);
 	strbuf_addc(b, '{');
 	for (int i = 0; i < CC_SYS_MAX; i++) {
 		if (!r->counts[i])

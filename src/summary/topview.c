@@ -203,17 +203,13 @@ void topview_table(struct strbuf *b, const struct summary *s, const struct summa
 
 static void topview_key_u(struct strbuf *b, const char *key, unsigned long long v)
 {
-	strbuf_adds(b, ",\"");
-	strbuf_adds(b, key);
-	strbuf_adds(b, "\":");
+	escape_json_key(b, key, false);
 	strbuf_addu(b, v);
 }
 
 static void topview_key_s(struct strbuf *b, const char *key, const char *v)
 {
-	strbuf_adds(b, ",\"");
-	strbuf_adds(b, key);
-	strbuf_adds(b, "\":");
+	escape_json_key(b, key, false);
 	escape_json_str(b, v && *v ? v : NULL, v ? strlen(v) : 0);
 }
 
@@ -221,8 +217,7 @@ static void topview_key_f(struct strbuf *b, const char *key, double v, bool has)
 {
 	char tmp[64];
 
-	snprintf(tmp, sizeof(tmp), ",\"%s\":", key);
-	strbuf_adds(b, tmp);
+	escape_json_key(b, key, false);
 	if (!has) {
 		strbuf_adds(b, "null");
 		return;

@@ -7,6 +7,7 @@
 
 #include "format/decode.h"
 #include "trace/fdlife.h"
+#include "util.h"
 
 #define CC_EBADF 9
 
@@ -23,17 +24,10 @@ void fdlife_free(struct fdlife *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static size_t record_tail(const struct cc_event *ev, size_t size)
-{
-	size_t n = ev->tail_len;
-
-	return n > size - sizeof(*ev) ? size - sizeof(*ev) : n;
-}
-
 static void made(struct fdlife *l, const struct cc_event *ev, size_t size)
 {
 	struct fd_entry e = {0};
-	size_t n = record_tail(ev, size);
+	size_t n = tail_bytes(ev->tail_len, size, sizeof(*ev));
 	int unreadable = !!(ev->status & CC_ST_TAIL_UNREADABLE);
 
 	e.tgid = ev->pid;

@@ -22,6 +22,7 @@
 #include "trace/summarize.h"
 #include "trace/throttle.h"
 #include "trace/tracer.h"
+#include "util.h"
 
 #define POLL_MS	      50	 /* the longest an event waits in the ring on a quiet system */
 #define BATCH_BYTES   (1u << 20) /* output bytes between two flushes */
@@ -72,14 +73,6 @@ struct session {
 	struct throttle throttle; /* --rate-limit: the counts reported so far */
 	uint64_t next_throttle;	  /* when the buckets are read next */
 };
-
-static inline uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Filters set, the programs of the chosen attach mode loaded and attached, the ring buffer open;
    0 or a TRACER_* status, said on stderr. */

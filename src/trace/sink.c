@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "trace/sink.h"
+#include "util.h"
 
 void sink_init(struct sink *k, int fd)
 {
@@ -68,18 +69,10 @@ static void sink_cut_partial(struct sink *k, size_t partial)
 		lseek(k->fd, end - (off_t)partial, SEEK_SET);
 }
 
-static uint64_t sink_now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
 /* The milliseconds left until by (never negative). */
 static int ms_left(uint64_t by)
 {
-	uint64_t now = sink_now_ms();
+	uint64_t now = now_ms();
 
 	return now >= by ? 0 : (int)(by - now);
 }
@@ -118,7 +111,7 @@ void sink_flush(struct sink *k, struct strbuf *buf, volatile sig_atomic_t *stop,
 		 */
 		if ((deadline_ms < 0 && *stop) || (mid && deadline_ms >= 0)) {
 			if (!by)
-				by = sink_now_ms() + SINK_FINISH_MS;
+				by = now_ms() + SINK_FINISH_MS;
 			wait_ms = ms_left(by);
 		}
 		/*

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "trace/summarize.h"
+#include "util.h"
 
 int summarize_init(struct summarize *z, const struct config *cfg, const char *v2_mount, bool psi)
 {
@@ -53,13 +54,11 @@ void summarize_event(struct summarize *z, const struct cc_event *ev, size_t size
 		     const struct cgroup_identity *id)
 {
 	struct summary_row *r;
-	size_t len = ev->tail_len;
+	size_t len = tail_bytes(ev->tail_len, size, sizeof(*ev));
 
 	if (!z->psi || /* only top shows paths: /metrics has none */
 	    !summarize_is_open(ev->syscall) || ev->ret < 0 || (ev->status & CC_ST_TAIL_UNREADABLE))
 		return;
-	if (len > size - sizeof(*ev))
-		len = size - sizeof(*ev);
 	r = summary_row_by_cgroup(&z->sum, ev->cgroup_id);
 	if (!r || r->host)
 		r = summary_row_of(&z->sum, ev->cgroup_id, id ? id->path : NULL,

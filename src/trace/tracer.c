@@ -287,10 +287,8 @@ int session_handle_record(void *ctx, void *data, size_t size)
 	} else if ((type == CC_REC_CGROUP_MKDIR || type == CC_REC_CGROUP_RMDIR) &&
 		   size >= sizeof(struct cc_cgroup_event)) {
 		const struct cc_cgroup_event *cg = data;
-		size_t len = cg->tail_len;
+		size_t len = tail_bytes(cg->tail_len, size, sizeof(*cg));
 
-		if (len > size - sizeof(*cg))
-			len = size - sizeof(*cg);
 		if (type == CC_REC_CGROUP_RMDIR) {
 			/* the thread forgets after the lookups asked before; the caches, in order;
 			   an unnamed cgroup's is held for its name, which its last calls in the
