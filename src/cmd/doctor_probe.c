@@ -10,9 +10,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+
 #include "cmd/doctor_child.h"
 #include "cmd/doctor_probe.h"
 #include "enrich/statefile.h"
+#include "trace/attach.h"
 #include "trace/preflight.h"
 
 #define LOCKDOWN_MS 3000
@@ -72,6 +75,14 @@ void doctor_probe_kernel(struct doctor_report *r, const char *btf)
 		snprintf(r->kernel, sizeof(r->kernel), "%s", u.release);
 	snprintf(r->btf_path, sizeof(r->btf_path), "%s", btf ? btf : DOCTOR_DEFAULT_BTF);
 	r->btf = preflight_btf(r->btf_path) == 0;
+	r->ftrace_direct = -1;
+	if (r->btf) {
+		struct btf *vmlinux = btf__parse(r->btf_path, NULL);
+
+		if (vmlinux)
+			r->ftrace_direct = attach_direct_calls(vmlinux);
+		btf__free(vmlinux);
+	}
 	r->root = geteuid() == 0;
 	caps = cap_get_proc();
 	r->cap_bpf = preflight_has_cap(caps, CAP_BPF);

@@ -7,6 +7,7 @@
 
 #include "cmd/doctor_report.h"
 #include "format/escape.h"
+#include "trace/attach.h"
 
 #define LABEL 22 /* column where values start in the text report */
 #define WIDTH 100
@@ -121,6 +122,10 @@ static void text_kernel(const struct doctor_report *r, struct strbuf *b)
 		snprintf(v, sizeof(v), "no (%s)", err);
 		wrapped(b, v, LABEL + 16, LABEL + 20);
 	}
+	line(b, "direct calls",
+	     r->ftrace_direct > 0    ? "yes (BPF trampolines attach to kernel functions)"
+	     : r->ftrace_direct == 0 ? "no: " ATTACH_NO_DIRECT_CALLS
+				     : "unknown (no BTF)");
 	if (r->bpf.ringbuf) {
 		line(b, "ring buffer", "yes");
 	} else {
@@ -331,6 +336,8 @@ void doctor_report_json(const struct doctor_report *r, struct strbuf *b)
 	else
 		strbuf_addi(b, r->unpriv_bpf);
 	jstr(b, "lockdown", r->lockdown[0] ? r->lockdown : NULL, &f);
+	key(b, "ftrace_direct_calls", &f);
+	strbuf_adds(b, r->ftrace_direct < 0 ? "null" : r->ftrace_direct ? "true" : "false");
 	jstr(b, "tracefs", r->tracefs[0] ? r->tracefs : NULL, &f);
 	jstr(b, "cgroup_mode", cgroup_mode_name(r->cg.mode), &f);
 	jstr(b, "cgroup2_mount", r->cg.v2_mount[0] ? r->cg.v2_mount : NULL, &f);

@@ -81,6 +81,7 @@ struct doctor_report {
 	bool securityfs;     /* securityfs is mounted (else lockdown cannot be read) */
 	char tracefs[64];    /* where tracefs is mounted, "" when it is not */
 	bool tracefs_denied; /* /sys/kernel/tracing could not be looked into */
+	int ftrace_direct;   /* BPF trampolines attach to kernel functions: 1, 0, -1 unknown */
 	struct cgroup_layout cg;
 	char controllers[256];
 	bool psi;

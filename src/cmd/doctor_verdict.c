@@ -4,6 +4,7 @@
 
 #include "cmd/doctor_config.h"
 #include "cmd/doctor_verdict.h"
+#include "trace/attach.h"
 
 static enum doctor_answer answer(enum doctor_answer a, char *why, size_t size, const char *text)
 {
@@ -102,8 +103,18 @@ static void doctor_verdict_attach(struct doctor_report *r)
 		return;
 	}
 	snprintf(r->attach, sizeof(r->attach), "tracepoint");
-	snprintf(r->attach_why, sizeof(r->attach_why), "fentry programs do not load here (%s)",
-		 r->bpf_probed ? strerror(-r->bpf.err[DOCTOR_PROG_FENTRY]) : "not probed");
+	if (r->bpf_probed && r->bpf.err[DOCTOR_PROG_FENTRY] == -CC_ENOTSUPP) {
+		char why[128];
+
+		attach_trampoline_why(r->bpf.err[DOCTOR_PROG_FENTRY], r->ftrace_direct != 0, why,
+				      sizeof(why));
+		snprintf(r->attach_why, sizeof(r->attach_why),
+			 "fentry programs do not attach here (%s)", why);
+	} else {
+		snprintf(r->attach_why, sizeof(r->attach_why),
+			 "fentry programs do not load here (%s)",
+			 r->bpf_probed ? strerror(-r->bpf.err[DOCTOR_PROG_FENTRY]) : "not probed");
+	}
 	snprintf(r->blind_spots, sizeof(r->blind_spots),
 		 "io_uring operations; 32-bit system calls (--compat sees them, at a cost to every "
 		 "system call)");

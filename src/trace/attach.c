@@ -106,6 +106,23 @@ static int trampoline_works(const struct btf *vmlinux)
 	return err;
 }
 
+bool attach_direct_calls(const struct btf *vmlinux)
+{
+	return btf__find_by_name_kind(vmlinux, "register_ftrace_direct", BTF_KIND_FUNC) > 0 ||
+	       btf__find_by_name_kind(vmlinux, "register_ftrace_direct_multi", BTF_KIND_FUNC) > 0;
+}
+
+void attach_trampoline_why(int err, bool direct_calls, char *buf, size_t size)
+{
+	if (err == -CC_ENOTSUPP && !direct_calls)
+		snprintf(buf, size, "%s", ATTACH_NO_DIRECT_CALLS);
+	else if (err == -CC_ENOTSUPP)
+		snprintf(buf, size,
+			 "trampolines: error 524 (ENOTSUPP: the kernel refused to attach)");
+	else
+		snprintf(buf, size, "trampolines: %s", strerror(-err));
+}
+
 static void append(char *buf, size_t size, const char *word)
 {
 	size_t n = strlen(buf);
@@ -165,8 +182,8 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 					break;
 				}
 				if ((err = trampoline_works(vmlinux))) {
-					snprintf(what, what_size, "trampolines: %s",
-						 strerror(-err));
+					attach_trampoline_why(err, attach_direct_calls(vmlinux),
+							      what, what_size);
 					break;
 				}
 			}

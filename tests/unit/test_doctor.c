@@ -12,6 +12,7 @@
 #include "cmd/doctor_report.h"
 #include "cmd/doctor_verdict.h"
 #include "enrich/json_read.h"
+#include "trace/attach.h"
 
 #define L CGROUP_MODE_LEGACY
 #define H CGROUP_MODE_HYBRID
@@ -93,6 +94,7 @@ static struct doctor_report *host(enum cgroup_mode mode, bool systemd,
 	r->bpf.err[DOCTOR_PROG_KPROBE] = -ENOENT;
 	r->bpf.err[DOCTOR_PROG_LSM] = -EPERM;
 	r->bpf.ringbuf = true;
+	r->ftrace_direct = 1;
 	r->unpriv_bpf = 2;
 	r->cg.mode = mode;
 	if (mode == H)
@@ -145,6 +147,38 @@ static void test_attach_mode(void **state)
 	assert_string_equal(r->attach, "fentry");
 	assert_null(strstr(r->blind_spots, "32-bit"));
 	free(r);
+	/* arm64's 6.1: fentry programs load, but attaching one to a kernel function gives the
+	   kernel's ENOTSUPP, as it has no ftrace direct calls */
+	r = host(U, false, none, drivers, 0);
+	r->bpf.err[DOCTOR_PROG_FENTRY] = -CC_ENOTSUPP;
+	r->ftrace_direct = 0;
+	doctor_conclude(r);
+	assert_string_equal(r->attach, "tracepoint");
+	assert_string_equal(r->attach_why,
+			    "fentry programs do not attach here (" ATTACH_NO_DIRECT_CALLS ")");
+	free(r);
+	/* ENOTSUPP where the direct calls are there: the error said, not a guess */
+	r = host(U, false, none, drivers, 0);
+	r->bpf.err[DOCTOR_PROG_FENTRY] = -CC_ENOTSUPP;
+	doctor_conclude(r);
+	assert_non_null(strstr(r->attach_why, "error 524 (ENOTSUPP"));
+	assert_null(strstr(r->attach_why, "DIRECT_CALLS"));
+	free(r);
+}
+
+/* Why a trampoline did not attach, in words. */
+static void test_trampoline_why(void **state)
+{
+	char why[128];
+
+	(void)state;
+	attach_trampoline_why(-CC_ENOTSUPP, false, why, sizeof(why));
+	assert_string_equal(why, ATTACH_NO_DIRECT_CALLS);
+	assert_true(strlen(ATTACH_NO_DIRECT_CALLS) < sizeof(why));
+	attach_trampoline_why(-CC_ENOTSUPP, true, why, sizeof(why));
+	assert_string_equal(why, "trampolines: error 524 (ENOTSUPP: the kernel refused to attach)");
+	attach_trampoline_why(-EPERM, false, why, sizeof(why));
+	assert_string_equal(why, "trampolines: Operation not permitted");
 }
 
 static void test_conclude(void **state)
@@ -288,6 +322,7 @@ static void test_report_json(void **state)
 			       "\"bpf\":{\"tracepoint\":true,\"raw_tracepoint\":true,"
 			       "\"tp_btf\":true,\"fentry\":false,\"kprobe\":false,\"lsm\":false"));
 	assert_non_null(strstr(b.buf, "\"ringbuf\":true}"));
+	assert_non_null(strstr(b.buf, ",\"ftrace_direct_calls\":true,"));
 	assert_non_null(strstr(b.buf, "\"cgroup2_controllers\":[\"cpu\",\"io\",\"memory\"]"));
 	assert_non_null(strstr(b.buf, "{\"name\":\"runc\",\"path\":\"/usr/bin/runc\",\"version\":"
 				      "\"1.0\",\"cgroup_driver\":\"cgroupfs\""));
@@ -326,7 +361,18 @@ static void test_report_text(void **state)
 	assert_non_null(strstr(
 		b.buf, "\n                      fentry          no (Operation not permitted)\n"));
 	assert_non_null(strstr(b.buf, "\n  strategy            --by cgroup"));
+	assert_non_null(strstr(
+		b.buf,
+		"\n  direct calls        yes (BPF trampolines attach to kernel functions)\n"));
 	assert_non_null(strstr(b.buf, "\nWhat to change\n  - crun: refuses this hybrid host"));
+	b.len = 0;
+	r->ftrace_direct = 0; /* arm64's 6.1 */
+	doctor_report_text(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_non_null(
+		strstr(b.buf, "\n  direct calls        no: BPF trampolines cannot attach to kernel "
+			      "functions: no ftrace direct calls\n                      "
+			      "(CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, arm64 6.4+)\n"));
 	/* no line wider than 100 columns */
 	for (line = strtok_r(b.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (strlen(line) > 100)
@@ -339,8 +385,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdicts),    cmocka_unit_test(test_conclude),
-		cmocka_unit_test(test_attach_mode), cmocka_unit_test(test_works),
-		cmocka_unit_test(test_report_json), cmocka_unit_test(test_report_text),
+		cmocka_unit_test(test_attach_mode), cmocka_unit_test(test_trampoline_why),
+		cmocka_unit_test(test_works),	    cmocka_unit_test(test_report_json),
+		cmocka_unit_test(test_report_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
