@@ -18,17 +18,16 @@
 #include "enrich/proc_cgroup.h"
 #include "enrich/nspawn.h"
 #include "enrich/resolver.h"
+#include "enrich/resolver_walk.h"
 #include "enrich/runtime_state.h"
-#include "enrich/selector.h"
 #include "util.h"
 
 #define RESOLVER_DEFAULT_CAP 4096
 /* A container whose name or state is not on disk yet is looked at again, this often at most. */
 #define RETRY_NS  1000000000ull
 #define RETRY_MAX 10
-/* resolver_find: how deep and how many cgroups the walk looks at, and how many matches it keeps. */
-#define FIND_DIRS    200000
-#define FIND_MATCHES 64
+/* The walks of the hierarchy: how many cgroups they look at at most. */
+#define FIND_DIRS 200000
 
 struct entry {
 	uint64_t key;	  /* the cgroup id; a hash of the path for by_path entries */
@@ -56,9 +55,6 @@ struct resolver {
 	char buf[PATH_MAX];
 };
 
-static int walk_v2(struct resolver *r, void (*fn)(void *, const char *, uint64_t), void *ctx);
-static void prime_visit(void *ctx, const char *rel, uint64_t ino);
-
 static size_t bucket_of(const struct resolver *r, uint64_t key, bool by_path)
 {
 	uint64_t h = (key ^ (by_path ? 0x9e3779b97f4a7c15ull : 0)) * 0xff51afd7ed558ccdull;
@@ -74,6 +70,29 @@ static uint64_t hash_path(const char *s)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
 	return h;
 }
+
+struct visit {
+	void (*fn)(void *ctx, const char *rel, uint64_t ino);
+	void *ctx;
+};
+
+static int visit_one(void *ctx, uint64_t id, const char *path, size_t len)
+{
+	struct visit *v = ctx;
+
+	(void)len;
+	v->fn(v->ctx, path, id);
+	return 0;
+}
+
+int resolver_walk_v2(struct resolver *r, void (*fn)(void *, const char *, uint64_t), void *ctx)
+{
+	struct visit v = {fn, ctx};
+
+	return cgroup_walk(r->v2_mount, visit_one, &v, FIND_DIRS);
+}
+
+static void prime_visit(void *ctx, const char *rel, uint64_t ino);
 
 int resolver_new(const struct resolver_opts *opts, struct resolver **out)
 {
@@ -101,7 +120,7 @@ int resolver_new(const struct resolver_opts *opts, struct resolver **out)
 		engine_dirs_defaults(&r->dirs);
 	r->lru.next = r->lru.prev = &r->lru;
 	if (!opts->no_prime && r->v2_mount[0])
-		walk_v2(r, prime_visit, r);
+		resolver_walk_v2(r, prime_visit, r);
 	*out = r;
 	return 0;
 }
@@ -240,11 +259,8 @@ static int identify_by_state(struct resolver *r, const char *path, struct contai
 	return 0;
 }
 
-/*
- * The container of path from the path and the state on disk; *pending is set when something
- * may yet appear on disk (a name not written yet, a runtime's state not created yet).
- */
-static int identify(struct resolver *r, const char *path, struct container_info *out, bool *pending)
+int resolver_identify_at(struct resolver *r, const char *path, struct container_info *out,
+			 bool *pending)
 {
 	char name[CONTAINER_NAME_LEN], cgroup[PATH_MAX];
 	int rc, err;
@@ -298,7 +314,7 @@ int resolver_identify_path(struct resolver *r, const char *path, struct containe
 
 	if (!r || !out)
 		return -EINVAL;
-	return identify(r, path, out, &pending);
+	return resolver_identify_at(r, path, out, &pending);
 }
 
 /* (Re)identify a cached entry when it is due. */
@@ -311,7 +327,7 @@ static void refresh(struct resolver *r, struct entry *e)
 	now = now_ns(CLOCK_MONOTONIC);
 	if (e->tries > 0 && now < e->next_ns)
 		return;
-	identify(r, e->path, &e->ident.ctr, &e->pending);
+	resolver_identify_at(r, e->path, &e->ident.ctr, &e->pending);
 	e->tries++;
 	e->next_ns = now + RETRY_NS;
 	if (e->tries >= RETRY_MAX)
@@ -485,7 +501,7 @@ void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *
 	if (e) {
 		/* Now, while a short-lived container's state is still on disk; again later at
 		   lookups when something was missing. */
-		identify(r, e->path, &e->ident.ctr, &e->pending);
+		resolver_identify_at(r, e->path, &e->ident.ctr, &e->pending);
 		identify_by_creator(r, e, creator);
 	}
 }
@@ -590,76 +606,6 @@ int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info 
 	return 0;
 }
 
-struct find_state {
-	struct resolver *r;
-	const char *query;
-	size_t n;
-	struct {
-		char id[CONTAINER_ID_LEN];
-		char name[CONTAINER_NAME_LEN];
-		char *path;
-		int exact;
-	} m[FIND_MATCHES];
-};
-
-static void find_consider(struct find_state *fs, const char *rel)
-{
-	struct container_info ci;
-	enum selector_hit hit;
-	bool pending;
-	int exact;
-
-	/* a cgroup a user controls can be named like any container: -c never selects one */
-	if (identify(fs->r, rel, &ci, &pending) != 1 || ci.cgroup_len != strlen(rel) ||
-	    ci.trust != CONTAINER_TRUST_SYSTEM)
-		return;
-	/* the rule of -c --wait too; the empty query (resolver_running) takes every one */
-	hit = fs->query[0] ? selector_names(fs->query, &ci) : SELECTOR_PREFIX;
-	if (hit == SELECTOR_NONE)
-		return;
-	exact = hit == SELECTOR_EXACT;
-	for (size_t i = 0; i < fs->n; i++)
-		if (strcmp(fs->m[i].id, ci.id) == 0)
-			return;
-	if (fs->n == FIND_MATCHES)
-		return;
-	fs->m[fs->n].path = strdup(rel);
-	if (!fs->m[fs->n].path)
-		return;
-	memcpy(fs->m[fs->n].id, ci.id, sizeof(ci.id));
-	memcpy(fs->m[fs->n].name, ci.name, sizeof(ci.name));
-	fs->m[fs->n].exact = exact;
-	fs->n++;
-}
-
-struct visit {
-	void (*fn)(void *ctx, const char *rel, uint64_t ino);
-	void *ctx;
-};
-
-static int visit_one(void *ctx, uint64_t id, const char *path, size_t len)
-{
-	struct visit *v = ctx;
-
-	(void)len;
-	v->fn(v->ctx, path, id);
-	return 0;
-}
-
-/* Walk the v2 hierarchy, calling fn for every cgroup below the root; 0 or -errno. */
-static int walk_v2(struct resolver *r, void (*fn)(void *, const char *, uint64_t), void *ctx)
-{
-	struct visit v = {fn, ctx};
-
-	return cgroup_walk(r->v2_mount, visit_one, &v, FIND_DIRS);
-}
-
-static void find_visit(void *ctx, const char *rel, uint64_t ino)
-{
-	(void)ino;
-	find_consider(ctx, rel);
-}
-
 /*
  * A container cgroup that exists at start: known now, while its runtime's state is on disk,
  * so that its events still name it after it is gone (no cgroup_mkdir will tell of it).
@@ -671,127 +617,12 @@ static void prime_visit(void *ctx, const char *rel, uint64_t ino)
 	struct entry *e;
 	bool pending;
 
-	if (r->count >= r->cap || identify(r, rel, &ci, &pending) != 1 || find(r, ino, false, NULL))
+	if (r->count >= r->cap || resolver_identify_at(r, rel, &ci, &pending) != 1 ||
+	    find(r, ino, false, NULL))
 		return;
 	e = insert(r, ino, false, rel, strlen(rel));
 	if (e) {
 		e->ident.ctr = ci;
 		e->pending = pending;
 	}
-}
-
-int resolver_find(struct resolver *r, const char *query, char *path, size_t size)
-{
-	struct find_state *fs;
-	size_t exact = 0, pick = 0, want;
-	int err = 0;
-
-	if (!r || !query || !*query || !path || size == 0)
-		return -EINVAL;
-	fs = calloc(1, sizeof(*fs));
-	if (!fs)
-		return -ENOMEM;
-	fs->r = r;
-	fs->query = query;
-	if ((err = walk_v2(r, find_visit, fs))) {
-		free(fs);
-		return err;
-	}
-	for (size_t i = 0; i < fs->n; i++)
-		if (fs->m[i].exact) {
-			exact++;
-			pick = i;
-		}
-	want = exact ? 1 : 0; /* exact matches win over prefixes */
-	if (fs->n == 0) {
-		err = -ENOENT;
-	} else if (exact == 1 || (!exact && fs->n == 1)) {
-		if (!exact)
-			pick = 0;
-		if (snprintf(path, size, "%s", fs->m[pick].path) >= (int)size)
-			err = -ENAMETOOLONG;
-	} else {
-		size_t o = 0;
-
-		path[0] = '\0';
-		for (size_t i = 0; i < fs->n; i++) {
-			int w;
-
-			if (want && !fs->m[i].exact)
-				continue;
-			w = snprintf(path + o, size - o, "%s%s", o ? "," : "", fs->m[i].id);
-			if (w < 0 || (size_t)w >= size - o) {
-				path[o] = '\0';
-				break;
-			}
-			o += (size_t)w;
-		}
-		err = -EEXIST;
-	}
-	for (size_t i = 0; i < fs->n; i++)
-		free(fs->m[i].path);
-	free(fs);
-	return err;
-}
-
-int resolver_running(struct resolver *r, char *list, size_t size)
-{
-	struct find_state *fs;
-	size_t o = 0;
-	int err;
-
-	if (!r || !list || size == 0)
-		return -EINVAL;
-	fs = calloc(1, sizeof(*fs));
-	if (!fs)
-		return -ENOMEM;
-	fs->r = r;
-	fs->query = ""; /* every id has the empty prefix */
-	err = walk_v2(r, find_visit, fs);
-	list[0] = '\0';
-	for (size_t i = 0; !err && i < fs->n; i++) {
-		int w = snprintf(list + o, size - o, "%s%s", o ? ", " : "", fs->m[i].name);
-
-		if (w < 0 || (size_t)w >= size - o) {
-			list[o] = '\0';
-			break;
-		}
-		o += (size_t)w;
-	}
-	for (size_t i = 0; i < fs->n; i++)
-		free(fs->m[i].path);
-	err = err ? err : (int)fs->n;
-	free(fs);
-	return err;
-}
-
-struct count_state {
-	struct resolver *r;
-	bool (*pred)(void *ctx, const struct container_info *ci);
-	void *ctx;
-	int n;
-};
-
-static void count_visit(void *ctx, const char *rel, uint64_t ino)
-{
-	struct count_state *cs = ctx;
-	struct container_info ci;
-	bool pending;
-
-	(void)ino;
-	if (identify(cs->r, rel, &ci, &pending) == 1 && ci.cgroup_len == strlen(rel) &&
-	    cs->pred(cs->ctx, &ci))
-		cs->n++;
-}
-
-int resolver_count(struct resolver *r, bool (*pred)(void *ctx, const struct container_info *ci),
-		   void *ctx)
-{
-	struct count_state cs = {r, pred, ctx, 0};
-	int err;
-
-	if (!r || !pred)
-		return -EINVAL;
-	err = walk_v2(r, count_visit, &cs);
-	return err ? err : cs.n;
 }
