@@ -48,7 +48,7 @@ void deferral_free(struct deferral *d)
 
 uint64_t deferral_next_deadline(const struct deferral *d)
 {
-	return d->n ? d->recs[d->head].deadline_ns : 0;
+	return d->n ? d->wake_ns : 0;
 }
 
 /* A record out through ops, counted by why it left. */
@@ -89,6 +89,8 @@ int deferral_push(struct deferral *d, const struct deferral_ops *ops, uint64_t k
 	r->deadline_ns = deadline_ns;
 	r->size = size;
 	r->data = copy;
+	if (!d->n || deadline_ns < d->wake_ns)
+		d->wake_ns = deadline_ns;
 	d->n++;
 	d->bytes += size;
 	d->held++;
@@ -100,16 +102,22 @@ size_t deferral_release(struct deferral *d, const struct deferral_ops *ops, uint
 			bool force)
 {
 	size_t out = 0, n = d->n, kept = 0;
+	uint64_t wake = UINT64_MAX;
 
 	/* the records that stay are moved up behind the head, in their order */
 	for (size_t i = 0; i < n; i++) {
 		struct deferral_rec *r = &d->recs[(d->head + i) % d->max_recs];
 		bool known = ops->known(ops->ctx, r->key);
+		uint64_t due = r->deadline_ns;
 
-		if (!known && !force && now_ns < r->deadline_ns) {
+		if (!known && !force && now_ns >= due && ops->patience)
+			due += ops->patience(ops->ctx, r->key);
+		if (!known && !force && now_ns < due) {
 			if (kept != i)
 				d->recs[(d->head + kept) % d->max_recs] = *r;
 			kept++;
+			if (due < wake)
+				wake = due;
 			continue;
 		}
 		emit(d, ops, r, known, 0);
@@ -121,5 +129,6 @@ size_t deferral_release(struct deferral *d, const struct deferral_ops *ops, uint
 	for (size_t i = kept; i < n; i++)
 		memset(&d->recs[(d->head + i) % d->max_recs], 0, sizeof(d->recs[0]));
 	d->n = kept;
+	d->wake_ns = kept ? wake : 0;
 	return out;
 }

@@ -23,6 +23,7 @@ struct deferral {
 	uint64_t named;	      /* released once their key was known */
 	uint64_t late;	      /* released by the deadline, key still unknown */
 	uint64_t pushed;      /* released unknown early, to make room (the bounds were reached) */
+	uint64_t wake_ns;     /* no held record is due before (a lower bound) */
 };
 
 /* 0 or -ENOMEM: at most max_recs records and max_bytes bytes of them are held. */
@@ -40,17 +41,21 @@ static inline bool deferral_holds(const struct deferral *d, uint64_t key)
 	return d->n && keycount_get(&d->keys, key) > 0;
 }
 
-/* The oldest record's deadline (the soonest: deadlines come in order); 0 when none is held. */
+/* When the next held record may be due (never later than it is; earlier only after records
+   left to make room); 0 when none is held. */
 uint64_t deferral_next_deadline(const struct deferral *d);
 
 /*
  * How each released record is handed back: its data, and whether its key was known then. The
- * callback decides what "known" means (known(ctx, key)).
+ * callback decides what "known" means (known(ctx, key)). patience (NULL: none) is how much longer
+ * than its deadline an unknown key's records may wait; it must not differ between two records of
+ * one key in one release, so that they keep their order.
  */
 struct deferral_ops {
 	bool (*known)(void *ctx, uint64_t key);
 	void (*emit)(void *ctx, const void *data, size_t size, bool known);
 	void *ctx;
+	uint64_t (*patience)(void *ctx, uint64_t key);
 };
 
 /*
@@ -63,10 +68,10 @@ int deferral_push(struct deferral *d, const struct deferral_ops *ops, uint64_t k
 		  uint64_t deadline_ns, const void *data, size_t size);
 
 /*
- * Emit, oldest first, every held record whose key is known or whose deadline is past (all of
- * them with force); the others stay. Records of one key leave in the order they came (a record
- * that stays has an unknown key and a deadline not past, and so have the later ones of its key);
- * records of different keys may pass each other. How many were emitted.
+ * Emit, oldest first, every held record whose key is known or whose deadline (plus its key's
+ * patience) is past (all of them with force); the others stay. Records of one key leave in the
+ * order they came (a record that stays has an unknown key and a deadline not past, and so have the
+ * later ones of its key); records of different keys may pass each other. How many were emitted.
  */
 size_t deferral_release(struct deferral *d, const struct deferral_ops *ops, uint64_t now_ns,
 			bool force);

@@ -31,6 +31,7 @@
 /* An event whose cgroup is not named yet waits for the naming thread this long at most, then is
    written with what is known; at most this many records (and bytes of them) wait. */
 #define NAME_WAIT_NS   100000000ull
+#define IGNORE_WAIT_NS 2000000000ull /* with -I, what the path does not tell waits longer */
 #define HELD_MAX_RECS  65536
 #define HELD_MAX_BYTES (16u << 20)
 #define NAMER_QUEUE    4096 /* naming requests waiting at most */

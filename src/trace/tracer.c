@@ -226,10 +226,27 @@ static void held_emit(void *ctx, const void *data, size_t size, bool known)
 	}
 }
 
+/*
+ * With -I, a cgroup's records whose path does not say container wait for the naming thread's
+ * answer longer (IGNORE_WAIT_NS more): the host rule drops what the path alone judges the host's,
+ * and a runtime's cgroup whose name tells nothing (runc's "/<id>" or any cgroupsPath) holds its
+ * init's first calls in the host's pid namespace; they are the container's.
+ */
+static uint64_t held_patience(void *ctx, uint64_t key)
+{
+	struct session *s = ctx;
+	const struct cgroup_identity *g;
+
+	if (!s->cfg->ignore_host)
+		return 0;
+	g = s->layout.v2_mount[0] ? resolver_peek(s->guess, key, NULL) : NULL;
+	return g && g->ctr.is_container ? 0 : IGNORE_WAIT_NS;
+}
+
 /* The held records that can go now, in order; the answers of the naming thread first. */
 static void release_held(struct session *s, bool force)
 {
-	const struct deferral_ops ops = {held_known, held_emit, s};
+	const struct deferral_ops ops = {held_known, held_emit, s, held_patience};
 
 	namer_collect(s->namer, s->res);
 	if (!deferral_empty(&s->held))
@@ -239,7 +256,7 @@ static void release_held(struct session *s, bool force)
 /* A record held until its cgroup is named (or for NAME_WAIT_NS), behind those held. */
 static void hold(struct session *s, const void *data, size_t size, uint64_t key)
 {
-	const struct deferral_ops ops = {held_known, held_emit, s};
+	const struct deferral_ops ops = {held_known, held_emit, s, held_patience};
 
 	if (deferral_push(&s->held, &ops, key, now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS, data,
 			  size)) {
@@ -347,7 +364,8 @@ static int drain(struct session *s, int deadline_ms)
    then every held record written. */
 static void flush_held(struct session *s)
 {
-	uint64_t until = now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS;
+	uint64_t until =
+		now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS + (s->cfg->ignore_host ? IGNORE_WAIT_NS : 0);
 
 	while (!deferral_empty(&s->held) && now_ns(CLOCK_MONOTONIC) < until) {
 		struct pollfd p = {.fd = namer_fd(s->namer), .events = POLLIN};

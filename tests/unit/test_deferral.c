@@ -50,7 +50,7 @@ static void push(struct deferral *d, const struct deferral_ops *ops, uint64_t ke
 static void test_order_and_naming(void **state)
 {
 	struct seen s = {0};
-	const struct deferral_ops ops = {is_known, emit, &s};
+	const struct deferral_ops ops = {is_known, emit, &s, NULL};
 	struct deferral d;
 	char buf[8] = "a1";
 
@@ -98,7 +98,7 @@ static void test_order_and_naming(void **state)
 static void test_deadline(void **state)
 {
 	struct seen s = {0};
-	const struct deferral_ops ops = {is_known, emit, &s};
+	const struct deferral_ops ops = {is_known, emit, &s, NULL};
 	struct deferral d;
 
 	assert_int_equal(deferral_init(&d, 16, 1024), 0);
@@ -131,7 +131,7 @@ static void test_deadline(void **state)
 static void test_bounds_push_oldest_out(void **state)
 {
 	struct seen s = {0};
-	const struct deferral_ops ops = {is_known, emit, &s};
+	const struct deferral_ops ops = {is_known, emit, &s, NULL};
 	struct deferral d;
 	char big[40];
 
@@ -173,12 +173,68 @@ static void test_bounds_push_oldest_out(void **state)
 	assert_int_equal(deferral_init(&d, 0, 10), -EINVAL);
 }
 
+/* Keys 10 and above may wait 1000 past their deadline (-I: what the path does not tell). */
+static uint64_t patience(void *ctx, uint64_t key)
+{
+	(void)ctx;
+	return key >= 10 ? 1000 : 0;
+}
+
+static void test_patience(void **state)
+{
+	struct seen s = {0};
+	const struct deferral_ops ops = {is_known, emit, &s, patience};
+	struct deferral d;
+
+	assert_int_equal(deferral_init(&d, 16, 1024), 0);
+	push(&d, &ops, 10, 100, "p1");
+	push(&d, &ops, 1, 110, "a1");
+	push(&d, &ops, 10, 120, "p2");
+	push(&d, &ops, 2, 130, "b1");
+	assert_int_equal(deferral_next_deadline(&d), 100);
+	/* at 115 a1 is late; p1 past its deadline waits on, and p2 behind it */
+	assert_int_equal(deferral_release(&d, &ops, 115, false), 1);
+	assert_string_equal(s.out[0], "a1");
+	assert_true(deferral_holds(&d, 10));
+	/* p2's own deadline comes first (a wake-up early, never late), then b1's (130) */
+	assert_int_equal(deferral_next_deadline(&d), 120);
+	assert_int_equal(deferral_release(&d, &ops, 120, false), 0);
+	assert_int_equal(deferral_next_deadline(&d), 130);
+	assert_int_equal(deferral_release(&d, &ops, 130, false), 1);
+	assert_string_equal(s.out[1], "b1");
+	assert_int_equal(deferral_next_deadline(&d), 1100);
+	assert_int_equal(deferral_release(&d, &ops, 1099, false), 0);
+	/* named before its patience ran out: both, in order, named */
+	s.known[s.nknown++] = 10;
+	assert_int_equal(deferral_release(&d, &ops, 1099, false), 2);
+	assert_string_equal(s.out[2], "p1");
+	assert_string_equal(s.out[3], "p2");
+	assert_true(s.out_known[2]);
+	assert_true(s.out_known[3]);
+	assert_int_equal(deferral_next_deadline(&d), 0);
+	/* never named: out when the patience is over, in order, unnamed */
+	push(&d, &ops, 11, 2000, "q1");
+	push(&d, &ops, 11, 2050, "q2");
+	assert_int_equal(deferral_release(&d, &ops, 2999, false), 0);
+	assert_int_equal(deferral_next_deadline(&d), 3000);
+	assert_int_equal(deferral_release(&d, &ops, 3000, false), 1);
+	assert_string_equal(s.out[4], "q1");
+	assert_false(s.out_known[4]);
+	assert_int_equal(deferral_next_deadline(&d), 3050);
+	assert_int_equal(deferral_release(&d, &ops, 3050, false), 1);
+	assert_string_equal(s.out[5], "q2");
+	assert_int_equal(d.late, 4);
+	assert_int_equal(d.named, 2);
+	deferral_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_and_naming),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_bounds_push_oldest_out),
+		cmocka_unit_test(test_patience),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

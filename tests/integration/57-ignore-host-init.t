@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # -I keeps every event of a container's cgroup: runc's init does its first calls there while it
 # still has the host's namespaces (it joins the cgroup before it unshares them), and those are
-# the container's events all the same, also when naming is slow (the -I tracer looks for containerd's
-# state, which it looks at first, on a mount answering each lookup in 400 ms, so its records wait past their 100 ms and
-# are written with what the path told). A tracer with -I and one without, on the same runc
-# containers, write the same events of their cgroups, and top -I counts them all too.
+# the container's events all the same, also when naming is slow: the -I tracer looks for
+# containerd's state, which it looks at first, on a mount (FUSE, open to the tracer's dropped
+# user) answering each lookup in 400 ms, so its records wait past their 100 ms; what the path
+# tells ("/parent/<id>") does not say container. A tracer with -I and one without, on the same
+# runc containers, write the same events of their cgroups, and top -I counts them all too.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 K=3
@@ -21,9 +22,9 @@ STALLFS=$CC_ROOT/build/helpers/stallfs
 [ -x "$STALLFS" ] || tap_bail "$STALLFS is missing: run make helpers (libfuse3-dev)"
 slow=$CC_WORK/slow-runc
 mkdir -p "$slow"
-"$STALLFS" -d 400 "$CC_WORK/no-gate" "$slow" -f 2>"$CC_WORK/stallfs.err" &
+"$STALLFS" -d 400 "$CC_WORK/no-gate" "$slow" -f -o allow_other 2>"$CC_WORK/stallfs.err" &
 fs_pid=$!
-cc_defer 'umount "$slow" 2>/dev/null || umount -l "$slow" 2>/dev/null; kill "$fs_pid" 2>/dev/null'
+cc_defer "umount '$slow' 2>/dev/null || umount -l '$slow' 2>/dev/null; kill $fs_pid 2>/dev/null"
 mounted() { mountpoint -q "$slow"; }
 cc_wait_for 10 mounted || tap_bail "the slow file system did not mount"
 cc_tracer_start noh -I -o json -e openat,close -G "/$parent" --state-dir "containerd=$slow" ||
