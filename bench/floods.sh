@@ -7,7 +7,14 @@
 # against what it made, the tracer's CPU during the flood. Then the cost per event in the calling
 # process (bench/load failopen, ns per call minus no tracer's): throttled (--rate-limit 1), with
 # the limit on but never reached, excluded by --exclude-path, against a delivered event.
-# BENCH_ROUNDS=N rounds (default 3); BENCH_FLOOD_SECS the flood's length (default 5).
+# The containers share a parent cgroup, and copenclose traces only it (-G): the machine's other
+# events take no room in the ring, and no other container's throttled events are counted as the
+# flooder's (a throttled record is found by the flooder's cgroup id, not by its pid namespace's
+# inode number, which the kernel gives to the next namespace made once it is free).
+# The -stall turns stop the tracer (SIGSTOP) for 1 s in the middle of the flood, as a consumer on
+# a busy node falls behind: the flood then fills the ring whatever the machine's speed.
+# BENCH_ROUNDS=N rounds (default 3); BENCH_FLOOD_SECS the flood's length (default 4);
+# BENCH_FLOOD_PARTS="flood cost" the turns to run (default both).
 # Usage: bench/floods.sh (as root). Writes a table on stdout and its section of bench/RESULTS.md.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -18,6 +25,7 @@ LOAD=build/bench/load
 OPENSNOOP=${BENCH_OPENSNOOP:-/usr/sbin/opensnoop}
 rounds=${BENCH_ROUNDS:-3} secs=${BENCH_FLOOD_SECS:-4} limit=${BENCH_FLOOD_LIMIT:-1000}
 n_quiet=1000 quiet_rate=400 n_cost=${BENCH_FLOOD_CALLS:-100000}
+fparts=" ${BENCH_FLOOD_PARTS:-flood cost} "
 RESULTS=bench/RESULTS.md
 heading="## Floods: the noisy neighbour and the cost of a throttled event (bench/floods.sh)"
 [ -n "${BENCH_CC_BIN:-}" ] && RESULTS=build/bench/RESULTS-floods.md
@@ -64,20 +72,22 @@ stop() {
 	wait "$tpid" 2>/dev/null
 }
 
-# One noisy-neighbour turn under tracer TAG.
+# One noisy-neighbour turn under tracer TAG (stopped for 1 s mid-flood when TAG ends in -stall).
 flood_turn() {
-	local tag=$1 f q c0 c1 t0 t1 made got lost thr i quiet=() ql=0
+	local tag=$1 f q c0 c1 t0 t1 made got lost thr i quiet=() ql=0 parent
 	shift
-	f=$(cc_name)
-	cc_runc_start "$f" exec /bin/sh -c "for i in 1 2 3; do /bin/flood -s $secs & done; /bin/flood -s $secs; wait" || return 1
+	parent=$(cc_name) f=$(cc_name)
+	[ "$tag" = opensnoop ] || set -- "$@" -G "/$parent"
+	cc_runc_start --cgroup "/$parent/$f" "$f" exec /bin/sh -c "for i in 1 2 3; do /bin/flood -s $secs & done; /bin/flood -s $secs; wait" || return 1
 	for i in 1 2 3 4; do
 		q=$(cc_name)
 		quiet+=("$q")
-		cc_runc_start "$q" paced /data/file "$n_quiet" "$quiet_rate" || return 1
+		cc_runc_start --cgroup "/$parent/$q" "$q" paced /data/file "$n_quiet" "$quiet_rate" || return 1
 	done
 	start "$tag" "$@" || return 1
 	c0=$(cpu_ns "$tpid") t0=$(date +%s%N)
 	for c in "$f" "${quiet[@]}"; do cc_container_go "$c"; done
+	case $tag in *-stall) sleep 1 && kill -STOP "$tpid" && sleep 1 && kill -CONT "$tpid" ;; esac
 	cc_container_wait "$f" $((secs + 60))
 	c1=$(cpu_ns "$tpid") t1=$(date +%s%N)
 	for q in "${quiet[@]}"; do cc_container_wait "$q" 60; done
@@ -99,7 +109,7 @@ flood_turn() {
 		record "$tag" quiet_lost "$ql"
 		got=$(jq -r "select(.type == \"event\" and .hostname == \"$f\" and .comm == \"flood\") | .syscall" \
 			"$CC_WORK/$tag.out" | wc -l)
-		thr=$(jq -r "select(.type == \"throttled\" and .pidns == ${CC_PIDNS[$f]}) | .throttled" \
+		thr=$(jq -r "select(.type == \"throttled\" and .cgroup_id == ${CC_CGID[$f]}) | .throttled" \
 			"$CC_WORK/$tag.out" | awk '{ s += $1 } END { print s + 0 }')
 		lost=$(sed -n "s/^copenclose: lost \([0-9]*\) events of cgroup ${CC_CGID[$f]} .*/\1/p" \
 			"$CC_WORK/$tag.err")
@@ -138,9 +148,14 @@ cost_turn() {
 
 for round in $(seq "$rounds"); do
 	echo "floods: round $round/$rounds" >&2
-	flood_turn cc -I -o json --ringbuf-size 1
-	flood_turn cc-limit -I -o json --ringbuf-size 1 --rate-limit "$limit"
-	[ -x "$OPENSNOOP" ] && flood_turn opensnoop "$OPENSNOOP"
+	if [ "${fparts#* flood }" != "$fparts" ]; then
+		flood_turn cc -I -o json --ringbuf-size 1
+		flood_turn cc-limit -I -o json --ringbuf-size 1 --rate-limit "$limit"
+		flood_turn cc-stall -I -o json --ringbuf-size 1
+		flood_turn cc-limit-stall -I -o json --ringbuf-size 1 --rate-limit "$limit"
+		[ -x "$OPENSNOOP" ] && flood_turn opensnoop "$OPENSNOOP"
+	fi
+	[ "${fparts#* cost }" != "$fparts" ] || continue
 	cost_turn none
 	cost_turn delivered -o json
 	cost_turn throttled -o json --rate-limit 1
@@ -162,7 +177,7 @@ cd_=$(cadded delivered) cth=$(cadded throttled) clu=$(cadded limit-unreached) ce
 table=$(
 	echo "| tracer | quiet events lost (of $((8 * n_quiet))) | flooder made | delivered | throttled | lost | delivered+throttled+lost-made | tracer CPU during the flood |"
 	echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
-	for t in cc cc-limit opensnoop; do
+	for t in cc cc-limit cc-stall cc-limit-stall opensnoop; do
 		[ "$(med "$t" made)" = - ] && continue
 		echo "| $t | $(all "$t" quiet_lost) | $(med "$t" made) | $(med "$t" flood_delivered) | $(med "$t" flood_throttled) | $(med "$t" flood_lost) | $(all "$t" flood_sum_minus_made) | $(med "$t" cpu_pct)% |"
 	done
@@ -180,8 +195,10 @@ table=$(
 	echo "Run on $(date -u +%Y-%m-%d) by \`bench/floods.sh\` (BENCH_PARTS=floods bench/run.sh), $rounds interleaved"
 	echo "rounds, $(nproc) CPUs, kernel $(uname -r). The flooder: one runc container running"
 	echo "four build/helpers/flood processes (failing openat in a loop) for $secs s; the quiet ones: four runc containers"
-	echo "each making $n_quiet openat + close at $quiet_rate a second; tracers write to a file, -I,"
-	echo "--ringbuf-size 1, --rate-limit $limit for cc-limit (opensnoop: its defaults; it sees opens"
+	echo "each making $n_quiet openat + close at $quiet_rate a second; all five under one parent cgroup;"
+	echo "tracers write to a file, copenclose with -I -G PARENT --ringbuf-size 1, --rate-limit $limit for"
+	echo "cc-limit*; the -stall turns stop the tracer (SIGSTOP) for 1 s a second into the flood, as a"
+	echo "consumer on a busy node falls behind (opensnoop: its defaults, the whole machine; it sees opens"
 	echo "only, so its quiet count is of $((4 * n_quiet)) opens). Lost and sums: every round, in order;"
 	echo "the others medians. Costs: the sys_exit_openat program's run time per run (kernel.bpf_stats_enabled)"
 	echo "during bench/load failopen $n_cost under each tracer (the flooder's side of the cost: what the"
