@@ -11,6 +11,7 @@
 #include <linux/securebits.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "trace/preflight.h"
@@ -45,6 +46,34 @@ int preflight_privileges(void)
 	     (preflight_has_cap(caps, CAP_BPF) && preflight_has_cap(caps, CAP_PERFMON));
 	cap_free(caps);
 	return ok ? 0 : -EPERM;
+}
+
+/* Whether /proc/self/status says a seccomp filter is installed ("Seccomp:\t2"). */
+static int seccomp_filtered(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	int mode = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Seccomp: %d", &mode) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return mode == 2;
+}
+
+int preflight_syscalls(const char **call, int *seccomp)
+{
+	*call = NULL;
+	*seccomp = seccomp_filtered();
+	/* no such command: the kernel says EINVAL, after its own privilege check */
+	if (syscall(SYS_bpf, -1, NULL, 0) < 0 && errno == EPERM)
+		*call = "bpf";
+	/* no attributes to read: EFAULT, before any privilege check */
+	else if (syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0) < 0 && errno == EPERM)
+		*call = "perf_event_open";
+	return *call ? -EPERM : 0;
 }
 
 int preflight_btf(const char *path)

@@ -35,6 +35,13 @@ int preflight_secure_exec(void);
 int preflight_has_cap(cap_t caps, int cap);
 /* 0 when the process holds what loading needs (root, or CAP_BPF and CAP_PERFMON), else -EPERM. */
 int preflight_privileges(void);
+/*
+ * Whether bpf() and perf_event_open() reach the kernel: each is called with arguments the kernel
+ * itself refuses with EINVAL or EFAULT, so EPERM is a filter's answer (a container runtime's
+ * seccomp profile). 0, or -EPERM with *call naming the first refused ("bpf", "perf_event_open");
+ * *seccomp is 1 when a seccomp filter is installed on this process.
+ */
+int preflight_syscalls(const char **call, int *seccomp);
 /* 0 when a BTF file is at path (a BTF magic number), -ENOENT when missing or not BTF. */
 int preflight_btf(const char *path);
 /*

@@ -170,8 +170,9 @@ static int preflight_host(const struct config *cfg, struct host_ns *host)
 
 static int preflight(const struct config *cfg, struct host_ns *host)
 {
+	const char *call;
 	char dir[64];
-	int mounted, err;
+	int mounted, err, seccomp;
 
 	if (preflight_privileges()) {
 		cap_t caps = cap_get_proc();
@@ -185,6 +186,17 @@ static int preflight(const struct config *cfg, struct host_ns *host)
 			!bpf && !perfmon ? "CAP_BPF and CAP_PERFMON are"
 			: !bpf		 ? "CAP_BPF is"
 					 : "CAP_PERFMON is");
+		return TRACER_FAILED;
+	}
+	if (preflight_syscalls(&call, &seccomp)) {
+		fprintf(stderr,
+			"copenclose: %s() is refused although the capabilities it needs are held: %s\n",
+			call,
+			seccomp ? "a seccomp profile forbids it (a container runtime's default allows "
+				  "it only with CAP_SYS_ADMIN): run it with seccomp unconfined "
+				  "(--security-opt seccomp=unconfined; Kubernetes: seccompProfile: "
+				  "Unconfined)"
+				: "a security module forbids it");
 		return TRACER_FAILED;
 	}
 	if (preflight_btf("/sys/kernel/btf/vmlinux")) {

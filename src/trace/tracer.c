@@ -703,10 +703,10 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 			"copenclose: warning: could not drop privileges as planned: %s (running on "
 			"as uid %u gid %u with %s%s)\n",
 			strerror(-err), (unsigned)left.uid, (unsigned)left.gid,
-			left.other_caps ? "capabilities it could not drop"
-			: left.kept_dac_read_search
-				? "CAP_DAC_READ_SEARCH only"
-				: "no capability: root-only runtime state unread",
+			left.other_caps		    ? "capabilities it could not drop"
+			: left.kept_dac_read_search ? "CAP_DAC_READ_SEARCH only"
+			: left.uid == 0 ? "no capability: cgroup ids resolved by walking the tree"
+					: "no capability: root-only runtime state unread",
 			left.bounding_reduced ? "" : ", bounding set kept: no CAP_SETPCAP");
 	rc = session_setup_names(&s);
 	if (rc)

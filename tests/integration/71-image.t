@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# The node agent: make image's FROM scratch image, run by podman as the DaemonSet runs it
-# (privileged, the host's PID and cgroup namespaces, the DaemonSet's host mounts and arguments,
-# read from deploy/kubernetes/daemonset.yaml), traces the host's containers and names them exactly
-# as a tracer on the host does, with exact counts; -I drops the host's own processes, not the
-# tracer container's; its own events never appear; without --pid=host it refuses to start.
+# The node agent: make image's FROM scratch image, run by podman as the DaemonSet runs it (not
+# privileged: its securityContext translated to podman's flags, --cap-drop=all and the four
+# capabilities it adds, --read-only, no-new-privileges; the host's PID and cgroup namespaces, the
+# DaemonSet's read-only host mounts and arguments, all read from
+# deploy/kubernetes/daemonset.yaml), traces the host's containers and names them exactly as a
+# tracer on the host does, with exact counts; -I drops the host's own processes, not the tracer
+# container's; its own events never appear; without --pid=host it refuses to start. With any of
+# CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE less, or under podman's default seccomp profile, it refuses
+# in one line naming what is missing; without CAP_DAC_READ_SEARCH it still names every container.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 cc_require_bpf
@@ -12,7 +16,7 @@ cc_rootfs
 for c in podman python3; do
 	command -v "$c" >/dev/null || tap_bail "$c is not installed"
 done
-tap_plan 27
+tap_plan 43
 
 DS=$CC_ROOT/deploy/kubernetes/daemonset.yaml
 DSPY=$CC_ROOT/tests/integration/daemonset.py
@@ -34,7 +38,11 @@ trap agent_cleanup EXIT
 # --- the manifest ---
 problems=$(python3 "$DSPY" "$DS" check 2>&1)
 tap_ok $? "daemonset.yaml is YAML with one DaemonSet: ${problems:-no problem found}"
-tap_is "$problems" "" "the DaemonSet: hostPID, privileged, make image's image, control-plane tolerations, JSON, resources, host paths at the same paths"
+tap_is "$problems" "" "the DaemonSet: hostPID, not privileged, drops ALL and adds BPF, PERFMON, SYS_PTRACE, DAC_READ_SEARCH, no privilege escalation, read-only root, make image's image, control-plane tolerations, JSON, resources, host paths read-only at the same paths"
+mapfile -t SEC < <(python3 "$DSPY" "$DS" podman)
+mapfile -t CAPS < <(python3 "$DSPY" "$DS" caps)
+tap_is "${CAPS[*]}" "CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH" \
+	"its capabilities, as podman flags: ${SEC[*]}"
 mapfile -t DS_ARGS < <(python3 "$DSPY" "$DS" args)
 tap_is "${DS_ARGS[*]}" "-o json -I" "its arguments: JSON lines, the host's own processes left out"
 MOUNTS=()
@@ -73,19 +81,36 @@ tap_is "$(file -b "$CC_WORK/copenclose.arm64" | cut -d, -f1-2,4 | tr -d ' ')" \
 	"ELF64-bitLSBexecutable,ARMaarch64,staticallylinked" \
 	"the arm64 image's tracer is a static aarch64 program"
 
-# agent_run TAG PIDOPT ARGS...: the image in a privileged podman container cct-agent-PID-TAG, in
-# the background, stdout and stderr to $CC_WORK/TAG.out and .err; PIDOPT is --pid=host or "".
-# The cgroup namespace is the host's, or $AGENT_CGNS (private: as a pod on a cgroup v2 node).
+# agent_podman NAME PIDOPT ARGS...: podman run of the image as the DaemonSet's container
+# (AGENT_SEC: its securityContext as flags, ${SEC[@]} by default) named NAME, in the foreground;
+# PIDOPT is --pid=host or "". The cgroup namespace is the host's, or $AGENT_CGNS (private: as a
+# pod on a cgroup v2 node).
+agent_podman() {
+	local name=$1 pidopt=$2 sec=("${SEC[@]}")
+	shift 2
+	[ -n "${AGENT_SEC+set}" ] && read -ra sec <<<"$AGENT_SEC"
+	# shellcheck disable=SC2086
+	podman --runtime runc run --rm --name "$name" "${sec[@]}" $pidopt \
+		--cgroupns="${AGENT_CGNS:-host}" --network none --ulimit nofile=1024:1024 \
+		--ulimit nproc=4096:4096 "${MOUNTS[@]}" "$IMAGE" "$@"
+}
+
+# agent_run TAG PIDOPT ARGS...: agent_podman as cct-agent-PID-TAG in the background, stdout and
+# stderr to $CC_WORK/TAG.out and .err.
 agent_run() {
 	local tag=$1 pidopt=$2 name="cct-agent-$$-$1"
 	shift 2
 	AGENTS+=("$name")
 	: >"$CC_WORK/$tag.err"
-	# shellcheck disable=SC2086
-	podman --runtime runc run --rm --name "$name" --privileged $pidopt --cgroupns="${AGENT_CGNS:-host}" \
-		--network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "${MOUNTS[@]}" \
-		"$IMAGE" "$@" >"$CC_WORK/$tag.out" 2>>"$CC_WORK/$tag.err" </dev/null &
+	agent_podman "$name" "$pidopt" "$@" >"$CC_WORK/$tag.out" 2>>"$CC_WORK/$tag.err" </dev/null &
 	AGENT_PID[$tag]=$!
+}
+
+# sec_without WHAT: the DaemonSet's flags without the one that is WHAT (--cap-add=CAP_BPF, ...).
+sec_without() {
+	local f out=()
+	for f in "${SEC[@]}"; do [ "$f" = "$1" ] || out+=("$f"); done
+	echo "${out[*]}"
 }
 
 # agent_start TAG ARGS...: as the DaemonSet runs it; returns once it printed Tracing.
@@ -117,6 +142,15 @@ rc=$?
 	grep -q -- 'not in the host.s PID namespace.*--pid=host' "$CC_WORK/nopid.err"
 tap_ok $? "without --pid=host it refuses with one line, status $rc: $(cat "$CC_WORK/nopid.err")"
 
+# --- one capability less, or the runtime's default seccomp profile: refused, one line ---
+for cap in CAP_BPF CAP_PERFMON CAP_SYS_PTRACE; do
+	AGENT_SEC=$(sec_without "--cap-add=$cap") tap_refuses "without $cap" 1 "^copenclose: .*$cap" \
+		agent_podman "cct-agent-$$-no-$cap" --pid=host "${DS_ARGS[@]}" -d 1
+done
+AGENT_SEC=$(sec_without --security-opt=seccomp=unconfined) tap_refuses \
+	"podman's default seccomp profile" 1 "^copenclose: bpf\(\) is refused .*seccomp profile" \
+	agent_podman "cct-agent-$$-seccomp" --pid=host "${DS_ARGS[@]}" -d 1
+
 # --- the host's containers, and the host itself, traced from inside a container ---
 ctr=$(cc_name) hst=$(cc_name)
 # shellcheck disable=SC2046
@@ -136,6 +170,13 @@ AGENT_CGNS=private agent_start cgns -o json -n workload
 tap_ok $? "in a container with a cgroup namespace of its own, -o json: Tracing"
 agent_start self -o json -n copenclose
 tap_ok $? "in a container, -o json -n copenclose (the tracers' own name): Tracing"
+AGENT_SEC=$(sec_without --cap-add=CAP_DAC_READ_SEARCH) agent_start nodac -o json -n workload
+tap_ok $? "in a container without CAP_DAC_READ_SEARCH, -o json: Tracing"
+# The capabilities the tracer process holds: CapBnd stays what the container gave (no
+# CAP_SETPCAP to shrink it); bits 2 (DAC_READ_SEARCH), 19 (SYS_PTRACE), 38 (PERFMON), 39 (BPF).
+plain_pid=$(podman inspect -f '{{.State.Pid}}' "cct-agent-$$-plain")
+tap_is "$(awk '$1 == "CapBnd:" { print $2 }' "/proc/$plain_pid/status")" "000000c000080004" \
+	"the tracer in the container holds exactly the DaemonSet's four capabilities (bounding set)"
 self_pid=$(podman inspect -f '{{.State.Pid}}' "cct-agent-$$-self")
 self_cg=$(awk -F: '$1 == "0" { print $3 }' "/proc/$self_pid/cgroup")
 
@@ -145,7 +186,7 @@ cc_container_wait "$ctr"
 cc_container_wait "$hst"
 sleep 0.5 # the last events through the ring buffers
 ok=0
-for t in plain ds cgns self; do
+for t in plain ds cgns self nodac; do
 	agent_stop "$t"
 	if [ "$rc" -ne 0 ] || ! cc_closing_ok "$t"; then
 		ok=1
@@ -170,6 +211,9 @@ tap_is "$(jq -c "select(.container_id == \"$ctr\") | $fields" "$CC_WORK/plain.ou
 tap_is "$(jq -c "select(.container_id == \"$ctr\") | $fields" "$CC_WORK/cgns.out" | sort)" \
 	"$(jq -c "select(.container_id == \"$ctr\") | $fields" "$CC_WORK/host.out" | sort)" \
 	"in its own cgroup namespace too: every field of every event of the container as on the host"
+tap_is "$(jq -c "select(.container_id == \"$ctr\") | $fields" "$CC_WORK/nodac.out" | sort)" \
+	"$(jq -c "select(.container_id == \"$ctr\") | $fields" "$CC_WORK/host.out" | sort)" \
+	"without CAP_DAC_READ_SEARCH (cgroups found by a walk): every field of every event as on the host"
 tap_is "$(cc_json_summary "$CC_WORK/plain.out" ".pid == $hpid")" "$want" \
 	"-o json: exactly the host process's events"
 tap_is "$(jq -c "select(.pid == $hpid) | [.host, .pidns, .mntns, .container_id]" \
