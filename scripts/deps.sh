@@ -3,7 +3,8 @@
 # packages, and only what is missing (as root: it runs apt-get). Usage: scripts/deps.sh SET...
 # with SET one of build (make, make run, make install, make static), helpers (the tests' and the
 # bench's workloads), unit, cc (gcc and clang both, make cc-check), fuzz, format, image, deb, vm,
-# bench, arm64 (the arm64 build and guest), test (make test: every set it builds and runs).
+# bench, arm64 (the arm64 build and guest), fresh
+# (scripts/fresh-debian.sh), test (make test: every set it builds and runs).
 set -euo pipefail
 
 # One package a line, sorted, per set; test includes vm (make test also runs the integration
@@ -132,6 +133,11 @@ deb_pkgs=(
 	dpkg-dev
 	lintian
 )
+# scripts/fresh-debian.sh: a fresh Debian 12 chroot per target.
+fresh_pkgs=(
+	bc
+	mmdebstrap
+)
 want=("${build_pkgs[@]}")
 [ $# -gt 0 ] || set -- build
 for set in "$@"; do
@@ -152,8 +158,9 @@ for set in "$@"; do
 	vm) want+=("${vm_pkgs[@]}") ;;
 	arm64) want+=("${vm_pkgs[@]}" "${arm64_pkgs[@]}") ;;
 	bench) want+=("${bench_pkgs[@]}") ;;
+	fresh) want+=("${fresh_pkgs[@]}") ;;
 	*)
-		echo "usage: $0 [build|helpers|unit|cc|fuzz|format|image|deb|vm|bench|arm64|test]..." >&2
+		echo "usage: $0 [build|helpers|unit|cc|fuzz|format|image|deb|vm|bench|arm64|fresh|test]..." >&2
 		exit 2
 		;;
 	esac
