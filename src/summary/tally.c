@@ -29,7 +29,8 @@ struct tally {
 	size_t n;
 	struct retired_node *retired[RETIRED_BUCKETS];
 	size_t nretired;
-	uint64_t gen; /* reads begun */
+	uint64_t gen;	       /* reads begun */
+	uint64_t lost_deleted; /* losses of the lost_by_cgroup keys deleted (removed cgroups) */
 };
 
 int tally_new(struct tally **out)
@@ -200,7 +201,11 @@ static int tally_read_map(struct tally *t, const struct tally_map_ops *ops, int 
 		uint64_t cg;
 	} cur, prev;
 	uint64_t vals[ncpus > 0 ? ncpus : 1];
-	struct cc_tally_key want, *dead = NULL;
+	struct cc_tally_key want;
+	struct dead {
+		struct cc_tally_key key;
+		uint64_t value;
+	} *dead = NULL;
 	size_t ndead = 0, capdead = 0;
 	bool first = true;
 	int err;
@@ -223,7 +228,7 @@ static int tally_read_map(struct tally *t, const struct tally_map_ops *ops, int 
 			continue;
 		if (ndead == capdead) {
 			size_t cap = capdead ? capdead * 2 : 64;
-			struct cc_tally_key *p = realloc(dead, cap * sizeof(*p));
+			struct dead *p = realloc(dead, cap * sizeof(*p));
 
 			if (!p) {
 				*complete = false; /* deleted at a later read */
@@ -232,14 +237,16 @@ static int tally_read_map(struct tally *t, const struct tally_map_ops *ops, int 
 			dead = p;
 			capdead = cap;
 		}
-		dead[ndead++] = want;
+		dead[ndead++] = (struct dead){want, sum};
 	}
 	for (size_t i = 0; i < ndead; i++) {
-		if (lost)
-			ops->del(fd, &dead[i].cgroup_id);
-		else
-			ops->del(fd, &dead[i]);
-		tally_forget(t, &dead[i]);
+		if (lost) {
+			if (ops->del(fd, &dead[i].key.cgroup_id) == 0)
+				t->lost_deleted += dead[i].value;
+		} else {
+			ops->del(fd, &dead[i].key);
+		}
+		tally_forget(t, &dead[i].key);
 	}
 	free(dead);
 	return err == -ENOENT ? 0 : err;
@@ -262,6 +269,11 @@ int tally_read_ops(struct tally *t, const struct tally_map_ops *ops, int map_fd,
 int tally_read(struct tally *t, int map_fd, int ncpus, int lost_fd, tally_fn fn, void *ctx)
 {
 	return tally_read_ops(t, &tally_bpf_ops, map_fd, ncpus, lost_fd, fn, ctx);
+}
+
+uint64_t tally_lost_deleted(const struct tally *t)
+{
+	return t ? t->lost_deleted : 0;
 }
 
 size_t tally_size(const struct tally *t)

@@ -59,6 +59,10 @@ extern const struct tally_map_ops tally_bpf_ops;
 int tally_read_ops(struct tally *t, const struct tally_map_ops *ops, int map_fd, int ncpus,
 		   int lost_fd, tally_fn fn, void *ctx);
 
+/* The lost events of the lost_by_cgroup keys tally_read deleted (cgroups removed, their losses
+   counted in their rows): the exit report's per-cgroup lines no longer find them. */
+uint64_t tally_lost_deleted(const struct tally *t);
+
 /* Keys tracked (for tests and the metrics of the tracer's own state). */
 size_t tally_size(const struct tally *t);
 

@@ -571,12 +571,14 @@ static int poll_loop(struct session *s)
 
 /*
  * The events the kernel lost, per cgroup, so the user learns whose events are missing. The
- * per-cgroup table is bounded (its LRU evicts): what it no longer holds is said, as the
- * difference between the total and the sum of the entries.
+ * per-cgroup table is bounded (its LRU evicts), and with top or --metrics the entries of removed
+ * cgroups are deleted once their losses are counted in their rows: what it no longer holds is
+ * said, each part by its cause, as the difference between the total and the sum of the entries.
  */
 static void report_loss_by_cgroup(struct session *s, uint64_t lost)
 {
-	uint64_t key, next, val, sum = 0, more_events = 0;
+	uint64_t key, next, val, sum = 0, more_events = 0,
+				 removed = s->summarizing ? tally_lost_deleted(s->sz.tally) : 0;
 	int shown = 0, more = 0;
 	void *prev = NULL;
 
@@ -604,12 +606,17 @@ static void report_loss_by_cgroup(struct session *s, uint64_t lost)
 	if (more)
 		fprintf(stderr, "copenclose: and %llu events lost in %d more cgroups\n",
 			(unsigned long long)more_events, more);
-	if (sum < lost)
+	if (removed)
+		fprintf(stderr,
+			"copenclose: and %llu events lost in cgroups removed while tracing (counted "
+			"in their rows, then forgotten)\n",
+			(unsigned long long)removed);
+	if (sum + removed < lost)
 		fprintf(stderr,
 			"copenclose: the losses per cgroup are a lower bound: %llu of the %llu lost "
 			"events are not attributed to a cgroup (the table of %u cgroups evicted "
 			"them)\n",
-			(unsigned long long)(lost - sum), (unsigned long long)lost,
+			(unsigned long long)(lost - sum - removed), (unsigned long long)lost,
 			bpf_map__max_entries(s->skel->maps.lost_by_cgroup));
 }
 

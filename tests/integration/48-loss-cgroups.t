@@ -2,14 +2,16 @@
 # Losses per cgroup add up: with the reader stopped and a 1 MiB ring, events lost in 12 cgroups
 # (two processes each, on both CPUs) are reported per cgroup, the ones beyond the eighth as one
 # line with their count, and their sum is the total lost; losses in more cgroups than the kernel's
-# per-cgroup table holds are said to be a lower bound, by how much.
+# per-cgroup table holds are said to be a lower bound, by how much; with --metrics, the losses of
+# cgroups removed while tracing (their entries deleted once counted in their rows) are said as
+# such, not blamed on the table's eviction.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 cc_require_bpf
 cc_setup
 FLOOD=$CC_ROOT/build/helpers/flood
 [ -x "$FLOOD" ] || tap_bail "$FLOOD is missing: run make helpers"
-tap_plan 7
+tap_plan 10
 comm=cclosscg$$
 comm=${comm:0:15}
 base=$CC_V2/cclosscg-$$
@@ -83,3 +85,36 @@ tap_ok "$([ "${u:-0}" -gt 0 ] && echo 0 || echo 1)" \
 	"$n cgroups: the per-cgroup counts are said to be a lower bound (${u:-no line})"
 tap_is "$(($(per_cgroup_sum "$e") + ${u:-0}))" "$l" \
 	"$n cgroups: per cgroup + unattributed = the total lost ($l)"
+
+# 3. with --metrics: the 12 cgroups lose events, their processes end and the cgroups are removed
+# while tracing; their entries are deleted after the summaries' next read of them
+flood_12() {
+	pids=()
+	for i in $(seq 12); do
+		mkdir "$base/r$i"
+		for cpu in 0 1; do
+			taskset -c "$cpu" sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -n 4000 -c "$3" -w "$4"' \
+				sh "$base/r$i" "$FLOOD" "$comm" "$CC_WORK/go" >/dev/null &
+			pids+=($!)
+		done
+	done
+	touch "$CC_WORK/go"
+	wait "${pids[@]}"
+}
+rm -f "$CC_WORK/go"
+cc_tracer_start removed -o json -n "$comm" --ringbuf-size 1 --metrics "127.0.0.1:$(cc_port)" ||
+	tap_bail "the tracer did not start"
+kill -STOP "$CC_TRACER_PID"
+flood_12
+kill -CONT "$CC_TRACER_PID"
+for i in $(seq 12); do rmdir "$base/r$i"; done
+sleep 2.5 # two reads of the tally: the one that learns of the removals, the one that deletes
+cc_tracer_stop INT
+e=$CC_WORK/removed.err
+l=$(lost_total "$e")
+r=$(sed -n 's/^copenclose: and \([0-9]*\) events lost in cgroups removed while tracing .*/\1/p' "$e")
+tap_ok "$([ "${r:-0}" -gt 0 ] && echo 0 || echo 1)" \
+	"removed cgroups: their losses are said to be of cgroups removed (${r:-no line}, of ${l:-none} lost)"
+tap_is "$(unattributed "$e")" "" "removed cgroups: no loss blamed on the table's eviction"
+tap_is "$(($(per_cgroup_sum "$e") + ${r:-0}))" "$l" \
+	"removed cgroups: per cgroup + removed = the total lost ($l)"

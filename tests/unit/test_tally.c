@@ -211,6 +211,7 @@ static void test_retire_every_key(void **state)
 	assert_int_equal(
 		tally_read_ops(t, &fake_ops, FD_TALLY, FAKE_CPUS, FD_LOST, on_delta, &seen), 0);
 	assert_int_equal(tally_size(t), n + n / 10 + 1);
+	assert_int_equal(tally_lost_deleted(t), 0);
 	/* their last calls, made after that read, then their removal */
 	for (uint64_t cg = 100; cg < 100 + n; cg++) {
 		call(cg, CC_SYS_OPENAT, ENOENT, 0, 1);
@@ -229,6 +230,8 @@ static void test_retire_every_key(void **state)
 	assert_int_equal(seen.reports, n);
 	assert_int_equal(tally_map.n, 1); /* cgroup 7's key alone */
 	assert_int_equal(lost_map.n, 0);
+	/* the losses those deleted keys held: no longer the table's to report, nor evicted */
+	assert_int_equal(tally_lost_deleted(t), n / 10);
 	assert_int_equal(tally_size(t), 1);
 	assert_int_equal(tally_retiring(t), 0);
 	assert_false(tally_retired(t, 100));
