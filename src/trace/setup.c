@@ -292,7 +292,8 @@ static int load_mode(struct session *s, const struct host_ns *host, enum attach_
 			 what);
 		goto fail;
 	}
-	bpf_program__set_autoload(s->skel->progs.proc_exit, s->fd_table);
+	/* an exit also ends a legacy host's name of the process (kept per pid) */
+	bpf_program__set_autoload(s->skel->progs.proc_exit, s->fd_table || !s->layout.v2_mount[0]);
 	bpf_program__set_autoload(s->skel->progs.proc_exec, s->fd_table);
 	if ((err = copenclose_bpf__load(s->skel))) {
 		snprintf(s->why, sizeof(s->why), "cannot load the BPF programs: %s",

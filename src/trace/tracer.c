@@ -172,6 +172,19 @@ static void handle_proc(struct session *s, const struct cc_event *rec,
 }
 
 /*
+ * A process ended on a legacy host, where names are kept per process: its name goes with it (a
+ * process given its pid next is named afresh), now and after the naming thread's answers asked
+ * before (one in flight would put it back).
+ */
+static void forget_process(struct session *s, const struct cc_event *ev)
+{
+	uint64_t key = NAMER_PID_KEY(ev->pid);
+
+	resolver_forget(s->res, key);
+	namer_ask(s->namer, IDQ_FORGET, key, NULL, 0, NULL);
+}
+
+/*
  * A record, now or once released from the held ones: id is what is known of its cgroup, NULL to
  * look it up in the cache (then known).
  */
@@ -189,6 +202,8 @@ static void dispatch(struct session *s, const void *data, size_t size,
 			    id			       ? id
 			    : proc_needs_name(s, data) ? identify(s, data, &legacy)
 						       : NULL);
+		if (type == CC_REC_PROC_EXIT && !s->layout.v2_mount[0])
+			forget_process(s, data);
 	} else if (type == CC_REC_CGROUP_RMDIR) {
 		const struct cc_cgroup_event *cg = data;
 
