@@ -63,6 +63,11 @@ void footprint_fill(struct session *s, struct expo_state *st)
 		    "Descriptors the descriptor table holds (65536 at most, 4096 a process).", NULL,
 		    NULL, fs.open);
 	}
+	if (s->summarizing)
+		put(st, "copenclose_summary_held_entries",
+		    "Deltas of the kernel's tally held until their cgroup is named (4096 at most, 2 s "
+		    "each, then counted with what the cgroup's path told).",
+		    NULL, NULL, s->sz.nheld);
 	if (s->sz.tally)
 		put(st, "copenclose_tally_entries",
 		    "Keys of the kernel's tally whose last value is kept (as many as the map: 16384).",

@@ -13,7 +13,7 @@ FLOOD=$CC_ROOT/build/helpers/flood
 STALLFS=$CC_ROOT/build/helpers/stallfs
 [ -x "$FLOOD" ] || tap_bail "$FLOOD is missing: run make helpers"
 [ -x "$STALLFS" ] || tap_bail "$STALLFS is missing: run make helpers (libfuse3-dev)"
-tap_plan 25
+tap_plan 27
 uid=$((42000 + $$ % 1000))
 base=/cc-hs-$$
 ubase=$base/user.slice/user-$uid.slice/user@$uid.service/user.slice
@@ -161,6 +161,15 @@ cg2=$ubase/libpod-$hexs2.scope
 mkdir -p "$CC_V2$cg2"
 (echo $BASHPID >"$CC_V2$cg2/cgroup.procs" && exec "$FLOOD" -n 3 -p /nonexistent/cc-hs-stall2) \
 	>/dev/null
+# its deltas (failed opens only: no row is made for them by a path opened) wait for its name
+# (2 s), and a gauge says how many wait
+held_value() {
+	curl -sf -m 2 "http://127.0.0.1:$mport/metrics" |
+		awk '$1 == "copenclose_summary_held_entries" { v = $2 } END { print v + 0 }'
+}
+has_held() { [ "$(held_value)" -ge 1 ]; }
+cc_wait_for 10 has_held
+tap_ok $? "/metrics: the stalled container's deltas are said to be held for its name"
 # a process of the container that holds a descriptor open: the leak report lists it at exit
 (echo $BASHPID >"$CC_V2$cg2/cgroup.procs" && exec 3</etc/hostname &&
 	exec "$FLOOD" -n 0 -w "$CC_WORK/never") >/dev/null &
@@ -177,6 +186,9 @@ has_stall_value() { [ "$(stall_value)" = 3 ]; }
 cc_wait_for 10 has_stall_value
 tap_is "$(stall_value)" 3 \
 	"/metrics answers during the stall, with the stalled container's 3 failed opens"
+none_held() { [ "$(held_value)" = 0 ]; }
+cc_wait_for 5 none_held
+tap_is "$(held_value)" 0 "/metrics: no delta held once they were counted unnamed"
 top_lines() { jq -r 'select(.type == "top") | .time' "$CC_WORK/top2.out" | sort -u | wc -l; }
 n0=$(top_lines)
 sleep 2

@@ -1,5 +1,7 @@
-/* Unit tests of the naming thread's answers to a removed cgroup: the consumer's cache forgets it
-   after every earlier answer about it, unless the consumer still holds records of it. */
+/* Unit tests of the naming thread: its answers to a removed cgroup (the consumer's cache forgets
+   it after every earlier answer about it, unless the consumer still holds records of it), and
+   the hand-over (the consumer woken through the eventfd, the two answer arrays swapped, the
+   thread waiting for room when the consumer does not collect). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <poll.h>
 
 #include <cmocka.h>
 
@@ -133,12 +137,79 @@ static void test_sweep(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+static bool readable(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+/* The consumer is woken only when there are answers; 1,000 answers pass through arrays of 256:
+   the thread waits for room (never more than 256 wait), each collect swaps and makes room,
+   every answer reaches the consumer's cache once, with its own path. */
+static void test_swap_and_wakeup(void **state)
+{
+	struct resolver *front = plain_resolver();
+	struct namer *n;
+	size_t req, ans, total = 0, most = 0;
+	char path[32];
+
+	(void)state;
+	/* the front cache holds them all */
+	assert_int_equal(namer_start(&n, plain_resolver(), 2048), 0);
+	assert_false(readable(namer_fd(n), 50)); /* nothing asked: no wake-up */
+	assert_int_equal(namer_collect(n, front), 0);
+	assert_int_equal(namer_ask(n, IDQ_LEARN, 1, "/one", 4, "mkdir"), 0);
+	assert_true(readable(namer_fd(n), 5000)); /* the thread woke, answered, woke us */
+	assert_int_equal(namer_collect(n, front), 1);
+	assert_string_equal(resolver_peek(front, 1, NULL)->path, "/one");
+	assert_false(readable(namer_fd(n), 0)); /* the collect read the wake-up */
+	for (uint64_t k = 1000; k < 2000; k++) {
+		snprintf(path, sizeof(path), "/c%llu", (unsigned long long)k);
+		assert_int_equal(namer_ask(n, IDQ_LEARN, k, path, strlen(path), "mkdir"), 0);
+	}
+	/* not collected: the thread stops at 256 waiting answers, the rest still asked */
+	for (int i = 0; i < 5000; i++) {
+		namer_queued(n, &req, &ans);
+		if (ans == 256)
+			break;
+		usleep(1000);
+	}
+	namer_queued(n, &req, &ans);
+	assert_int_equal(ans, 256);
+	usleep(20000);
+	namer_queued(n, &req, &ans);
+	assert_int_equal(ans, 256);
+	assert_true(req > 0);
+	assert_false(namer_idle(n));
+	while (total < 1000 && readable(namer_fd(n), 5000)) {
+		size_t got = namer_collect(n, front);
+
+		most = got > most ? got : most;
+		total += got;
+	}
+	assert_int_equal(total, 1000);
+	assert_int_equal(most, 256);
+	settle(n, front);
+	for (uint64_t k = 1000; k < 2000; k++) {
+		const struct cgroup_identity *id = resolver_peek(front, k, NULL);
+
+		snprintf(path, sizeof(path), "/c%llu", (unsigned long long)k);
+		assert_non_null(id);
+		assert_string_equal(id->path, path);
+	}
+	assert_int_equal(resolver_cache_size(front), 1001);
+	namer_stop(n);
+	resolver_free(front);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forget_after_answer),
 		cmocka_unit_test(test_forget_in_use),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_swap_and_wakeup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
