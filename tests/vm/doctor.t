@@ -40,7 +40,7 @@ if [ "$direct" = true ]; then
 		cc_lacks DIRECT_CALLS <(jq -r .attach_why <<<"$out")
 else
 	tap_check "doctor: the tracepoint mode, because the kernel has no ftrace direct calls" \
-		grep -qE "^tracepoint: fentry programs do not attach here \($nodirect" \
+		grep -qE "^tracepoint: .*$nodirect" \
 		<(jq -r '"\(.attach_mode): \(.attach_why)"' <<<"$out")
 	tap_refuses "--attach fentry" 1 "the fentry attach mode is not available here: $nodirect" \
 		"$CC_BIN" --attach fentry -d 1
