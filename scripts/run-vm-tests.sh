@@ -9,10 +9,11 @@
 # and the test that needs it, 33-systemd-driver, alone (make vm-test-systemd runs only that
 # guest); the harness's checks run once, when some plain KERNEL is named. arm64-KERNEL boots
 # Debian's arm64 KERNEL (scripts/vm-run --arch arm64) with the arm64 build (make static helpers
-# ARCH=arm64) and runs there the focused subset tests/vm/README.md gives (VM_TESTS_ARM64).
+# ARCH=arm64) and runs there the focused subset tests/vm/README.md gives (VM_TESTS_ARM64 for
+# another choice).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-[ $# -gt 0 ] || set -- 6.1 6.12 6.12+systemd arm64-6.1
+[ $# -gt 0 ] || set -- 6.1 6.12 6.12+systemd arm64-6.1 arm64-6.12
 pass=0 fail=0
 
 # part LABEL COMMAND...: runs COMMAND, relabels its "integration:" line "vm LABEL:", adds it up.
@@ -42,10 +43,13 @@ for k in "$@"; do
 		;;
 	arm64-*)
 		# arm64's 6.1 cannot attach trampolines to kernel functions (no ftrace direct calls
-		# there before 6.4): its default attach mode is the tracepoints'.
-		expect=fentry
-		[ "${k#arm64-}" = 6.1 ] && expect=tracepoint
-		part "$k" env VM_TESTS="${VM_TESTS_ARM64:-01-workload 24-open-args 35-attach}" \
+		# there before 6.4): its default attach mode is the tracepoints'. 6.12 has them: the
+		# fentry mode, and there a real engine's container end to end (15-crun).
+		expect=fentry tests="01-workload 24-open-args 35-attach 15-crun"
+		if [ "${k#arm64-}" = 6.1 ]; then
+			expect=tracepoint tests="01-workload 24-open-args 35-attach"
+		fi
+		part "$k" env VM_TESTS="${VM_TESTS_ARM64:-$tests}" \
 			CC_EXPECT_ATTACH=$expect scripts/vm-run --arch arm64 "${k#arm64-}" -- \
 			tests/vm/run-tests.sh
 		;;
