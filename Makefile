@@ -58,7 +58,7 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 
-DEPS_SETS := build helpers unit cc fuzz format image deb vm bench arm64 test
+DEPS_SETS := build helpers unit lint cc fuzz format image deb vm bench arm64 test
 
 .PHONY: all run test unit integration vm-test vm-test-systemd check-format format lint bench fuzz \
 	stress install clean helpers static image soak cc-check deb $(DEPS_SETS:%=deps-%) deps
@@ -254,7 +254,7 @@ check-format: deps-format
 
 # The integration tests: no check that cannot fail (its own self-test on planted lines first),
 # and shellcheck clean.
-lint:
+lint: deps-lint
 	@scripts/lint-tests.py --self-test
 	@scripts/lint-tests.py
 

@@ -2,7 +2,7 @@
 # Installs what building, testing and benchmarking copenclose need, from Debian/Ubuntu
 # packages, and only what is missing (as root: it runs apt-get). Usage: scripts/deps.sh SET...
 # with SET one of build (make, make run, make install, make static), helpers (the tests' and the
-# bench's workloads), unit, cc (gcc and clang both, make cc-check), fuzz, format, image, deb, vm,
+# bench's workloads), unit, lint, cc (gcc and clang both, make cc-check), fuzz, format, image, deb, vm,
 # bench, arm64 (the arm64 build and guest), fresh
 # (scripts/fresh-debian.sh), test (make test: every set it builds and runs).
 set -euo pipefail
@@ -110,8 +110,15 @@ helpers_pkgs=(
 if [ "$(dpkg --print-architecture)" = amd64 ]; then
 	helpers_pkgs+=(lib32gcc-12-dev libc6-dev-i386)
 fi
+# python3: the oracles of test_escape (its JSON decoder and unicodedata) and test_doctor_oracle
 unit_pkgs=(
 	libcmocka-dev
+	python3
+)
+# make lint: its checker and shellcheck
+lint_pkgs=(
+	python3
+	shellcheck
 )
 # make cc-check compiles everything with both, whichever of them cc is.
 cc_pkgs=(
@@ -145,13 +152,14 @@ for set in "$@"; do
 	build) ;;
 	helpers) want+=("${helpers_pkgs[@]}") ;;
 	unit) want+=("${unit_pkgs[@]}") ;;
+	lint) want+=("${lint_pkgs[@]}") ;;
 	cc) want+=("${cc_pkgs[@]}" "${helpers_pkgs[@]}" "${unit_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
 	fuzz) want+=("${fuzz_pkgs[@]}") ;;
 	format) want+=("${format_pkgs[@]}") ;;
 	image) want+=("${image_pkgs[@]}" "${arm64_pkgs[@]}") ;; # the arm64 image is cross-built
 	deb) want+=("${deb_pkgs[@]}") ;;
 	test)
-		want+=("${test_pkgs[@]}" "${vm_pkgs[@]}" "${helpers_pkgs[@]}" "${unit_pkgs[@]}"
+		want+=("${test_pkgs[@]}" "${vm_pkgs[@]}" "${helpers_pkgs[@]}" "${unit_pkgs[@]}" "${lint_pkgs[@]}"
 			"${cc_pkgs[@]}" "${fuzz_pkgs[@]}" "${format_pkgs[@]}" "${deb_pkgs[@]}"
 			"${image_pkgs[@]}" "${arm64_pkgs[@]}")
 		;;
@@ -160,7 +168,7 @@ for set in "$@"; do
 	bench) want+=("${bench_pkgs[@]}") ;;
 	fresh) want+=("${fresh_pkgs[@]}") ;;
 	*)
-		echo "usage: $0 [build|helpers|unit|cc|fuzz|format|image|deb|vm|bench|arm64|fresh|test]..." >&2
+		echo "usage: $0 [build|helpers|unit|lint|cc|fuzz|format|image|deb|vm|bench|arm64|fresh|test]..." >&2
 		exit 2
 		;;
 	esac

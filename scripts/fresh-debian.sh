@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
-# A newcomer's machine: for each make TARGET named, a fresh Debian 12 (mmdebstrap's minbase
-# bookworm from Debian's mirror, plus git and make alone), a clean `git clone` of this tree's
-# HEAD in it, then `make TARGET` as root in that chroot, timed from the clone to the end (what is
-# missing installed by the target itself, from the mirror). Each target gets a chroot of its own,
-# so none benefits from another's packages. Needs root (chroot, mounts); the chroots share the
+# A newcomer's machine: for each command named ('make TARGET ...'), a fresh Debian 12
+# (mmdebstrap's minbase bookworm from Debian's mirror, plus git and make alone), a clean
+# `git clone` of this tree's HEAD in it, then the command as root in that chroot, timed from the
+# clone to the end (what is missing installed by the target itself, from the mirror). Each
+# command gets a chroot of its own, so none benefits from another's packages. Needs root (chroot, mounts); the chroots share the
 # host's kernel, /sys, /proc and /dev, so `make run` traces for real.
-# Usage: scripts/fresh-debian.sh [TARGET...]   (default: every target below)
-# A TARGET may carry variables: 'run ARGS=-d5'. Writes build/fresh/TARGET.log and a table,
-# build/fresh/times.md (target, status, seconds); exits 1 if any target failed.
-# MIRROR= another mirror; FRESH_KEEP=1 keeps the chroots (build/fresh/root-N).
+# Usage: scripts/fresh-debian.sh ['make TARGET [VAR=...]'...]   (default: the list below)
+# Writes build/fresh/N-COMMAND.log and a table, build/fresh/times.md (command, result, seconds);
+# exits 1 if any failed.
+# MIRROR= another mirror; FRESH_KEEP=1 keeps the chroots (build/fresh/root-N); FRESH_OUT=DIR
+# writes the logs, table and chroots there instead (the base chroot stays in build/fresh).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
-out=build/fresh
-base=$out/bookworm-git-make # a directory: the untouched chroot
+out=${FRESH_OUT:-build/fresh}
+base=build/fresh/bookworm-git-make # a directory: the untouched chroot
 
 [ "$(id -u)" -eq 0 ] || { echo "fresh-debian.sh: needs root (chroot, mounts)" >&2; exit 1; }
 scripts/deps.sh fresh || exit 1
-mkdir -p "$out"
+mkdir -p "$out" build/fresh
 if [ $# -eq 0 ]; then
-	set -- all 'run ARGS=-d5' install static 'helpers' unit cc-check lint check-format \
-		'fuzz FUZZ_SECONDS=2' deb image 'bench BENCH_QUICK=1 BENCH_PARTS=micro'
+	# make bench's build half: its run boots VM guests (bench/attach-matrix.sh), which a
+	# chroot must not start behind the machine's back
+	set -- 'make' 'make run ARGS=-d5' 'make install' 'make static' 'make helpers' 'make unit' \
+		'make cc-check' 'make lint' 'make check-format' 'make fuzz FUZZ_SECONDS=2' 'make deb' \
+		'make image' 'make deps-bench all helpers && make -C bench'
 fi
 
 if [ ! -d "$base" ]; then
@@ -36,6 +40,7 @@ git bundle create "$out/src.bundle" HEAD 2>/dev/null ||
 # in_chroot ROOT CMD: CMD by sh in ROOT, in a mount namespace of its own that has the host's
 # /proc, /sys (BTF, tracefs, cgroups) and /dev; nothing stays mounted after it.
 in_chroot() {
+	# shellcheck disable=SC2016 # expanded by that sh
 	unshare --mount --propagation private sh -c '
 		r=$1; shift
 		mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" &&
@@ -46,22 +51,23 @@ in_chroot() {
 	' sh "$1" "$2"
 }
 
-printf '| target | result | seconds (clone to end) |\n|---|---|---|\n' >"$out/times.md"
+printf '| command | result | seconds (clone to end) |\n|---|---|---|\n' >"$out/times.md"
 fail=0 n=0
 for t in "$@"; do
 	n=$((n + 1))
 	root=$out/root-$n
-	name=$(echo "$t" | tr ' =/' '_-_')
+	name=$n-$(echo "$t" | tr -c 'a-zA-Z0-9.\n-' '_')
 	rm -rf "$root" && cp -a "$base" "$root" || exit 1
 	cp "$out/src.bundle" "$root/root/src.bundle"
 	start=$(date +%s.%N)
-	in_chroot "$root" "cd /root && git clone -q src.bundle copenclose && cd copenclose &&
-		make $t" >"$out/$name.log" 2>&1
+	in_chroot "$root" "cd /root && git -c advice.detachedHead=false clone -q src.bundle \
+		copenclose && cd copenclose && { $t; }" >"$out/$name.log" 2>&1
 	rc=$?
 	secs=$(echo "$(date +%s.%N) - $start" | bc)
 	res=$([ $rc -eq 0 ] && echo ok || echo "FAILED ($rc)")
 	[ $rc -eq 0 ] || fail=1
-	printf '| `make %s` | %s | %.0f |\n' "$t" "$res" "$secs" | tee -a "$out/times.md"
+	# shellcheck disable=SC2016 # Markdown's backquotes
+	printf '| `%s` | %s | %.0f |\n' "$t" "$res" "$secs" | tee -a "$out/times.md"
 	[ -n "${FRESH_KEEP:-}" ] || rm -rf "$root"
 done
 exit $fail
