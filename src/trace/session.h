@@ -1,6 +1,6 @@
 /* The tracing session's state, shared by the files of trace/ that run it (tracer.c: the event
-   loop and the accounting at exit; setup.c: filters, load, attach, naming, detach). Private to
-   trace/: others call tracer.h. */
+   loop and the accounting at exit; records.c: each record named, written or held; setup.c:
+   filters, load, attach, naming, detach). Private to trace/: others call tracer.h. */
 #ifndef CC_SESSION_H
 #define CC_SESSION_H
 
@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "bpf/event.h" /* the skeleton's read-only data holds its types */
 #include "copenclose.skel.h"
 #include "enrich/cgroup.h"
 #include "enrich/namer.h"
@@ -85,6 +86,9 @@ int session_setup_names(struct session *s);
 /* The ring buffer's callback: one record handled (written, held for its name, or fed to the
    summaries); -ECANCELED when the batch is full, -EINTR when asked to stop. */
 int session_handle_record(void *ctx, void *data, size_t size);
+
+/* The held records whose cgroup is named (or, with force, all of them) written, in order. */
+void session_release_held(struct session *s, bool force);
 
 /* --rate-limit: a throttled record for each container that had events throttled since the last
    call (now: CLOCK_MONOTONIC). */
