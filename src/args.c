@@ -10,6 +10,7 @@
 #include "bpf/ratelimit.h"
 #include "format/syscalls.h"
 #include "summary/metrics.h"
+#include "summary/topview.h"
 
 enum {
 	OPT_BY = 0x100,
@@ -29,41 +30,77 @@ enum {
 	OPT_OMIT_NULL,
 	OPT_PATH,
 	OPT_EXCLUDE_PATH,
+	OPT_INTERVAL,
+	OPT_SORT,
 };
 
-static const struct option long_opts[] = {
-	{"use-cgv2", no_argument, NULL, 'C'},
-	{"ignore-host-ns", no_argument, NULL, 'I'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{"output", required_argument, NULL, 'o'},
-	{"syscalls", required_argument, NULL, 'e'},
-	{"pid", required_argument, NULL, 'p'},
-	{"comm", required_argument, NULL, 'n'},
-	{"failed", no_argument, NULL, 'x'},
-	{"duration", required_argument, NULL, 'd'},
-	{"container", required_argument, NULL, 'c'},
-	{"cgroup", required_argument, NULL, 'G'},
-	{"by", required_argument, NULL, OPT_BY},
-	{"verbose", no_argument, NULL, 'v'},
-	{"fail-on-loss", no_argument, NULL, OPT_FAIL_ON_LOSS},
-	{"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
-	{"metrics", required_argument, NULL, OPT_METRICS},
-	{"metrics-grace", required_argument, NULL, OPT_METRICS_GRACE},
-	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
-	{"wait", no_argument, NULL, OPT_WAIT},
-	{"pod", required_argument, NULL, OPT_POD},
-	{"k8s-namespace", required_argument, NULL, OPT_K8S_NS},
-	{"no-fd-table", no_argument, NULL, OPT_NO_FD_TABLE},
-	{"leaks-older", required_argument, NULL, OPT_LEAKS_OLDER},
-	{"attach", required_argument, NULL, OPT_ATTACH},
-	{"compat", no_argument, NULL, OPT_COMPAT},
-	{"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
-	{"omit-null", no_argument, NULL, OPT_OMIT_NULL},
-	{"path", required_argument, NULL, OPT_PATH},
-	{"exclude-path", required_argument, NULL, OPT_EXCLUDE_PATH},
-	{NULL, 0, NULL, 0},
+/* Which commands take an option. */
+#define TRACE ARGS_CMD_TRACE
+#define TOP   ARGS_CMD_TOP
+#define BOTH  (ARGS_CMD_TRACE | ARGS_CMD_TOP)
+
+/* The one option table of the tracer and of top: each option once, with the commands it is for. */
+static const struct args_opt {
+	const char *name;
+	int has_arg;
+	int val; /* its letter, or an OPT_* for a long option alone */
+	unsigned int cmds;
+} opts[] = {
+	{"use-cgv2", no_argument, 'C', TRACE},
+	{"ignore-host-ns", no_argument, 'I', BOTH},
+	{"help", no_argument, 'h', BOTH},
+	{"version", no_argument, 'V', TRACE},
+	{"output", required_argument, 'o', BOTH},
+	{"syscalls", required_argument, 'e', BOTH},
+	{"pid", required_argument, 'p', TRACE},
+	{"comm", required_argument, 'n', TRACE},
+	{"failed", no_argument, 'x', TRACE},
+	{"duration", required_argument, 'd', BOTH},
+	{"container", required_argument, 'c', BOTH},
+	{"cgroup", required_argument, 'G', BOTH},
+	{"by", required_argument, OPT_BY, TRACE},
+	{"verbose", no_argument, 'v', BOTH},
+	{"fail-on-loss", no_argument, OPT_FAIL_ON_LOSS, TRACE},
+	{"ringbuf-size", required_argument, OPT_RINGBUF, BOTH},
+	{"metrics", required_argument, OPT_METRICS, BOTH},
+	{"metrics-grace", required_argument, OPT_METRICS_GRACE, BOTH},
+	{"state-dir", required_argument, OPT_STATE_DIR, TRACE},
+	{"wait", no_argument, OPT_WAIT, TRACE},
+	{"pod", required_argument, OPT_POD, TRACE},
+	{"k8s-namespace", required_argument, OPT_K8S_NS, TRACE},
+	{"no-fd-table", no_argument, OPT_NO_FD_TABLE, BOTH},
+	{"leaks-older", required_argument, OPT_LEAKS_OLDER, TRACE},
+	{"attach", required_argument, OPT_ATTACH, TRACE},
+	{"compat", no_argument, OPT_COMPAT, TRACE},
+	{"rate-limit", required_argument, OPT_RATE_LIMIT, TRACE},
+	{"omit-null", no_argument, OPT_OMIT_NULL, TRACE},
+	{"path", required_argument, OPT_PATH, TRACE},
+	{"exclude-path", required_argument, OPT_EXCLUDE_PATH, TRACE},
+	{"interval", required_argument, OPT_INTERVAL, TOP},
+	{"sort", required_argument, OPT_SORT, TOP},
 };
+
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+/* getopt_long's tables for cmd: long (NOPTS + 1 entries) and short (":" and the letters). */
+static void args_tables(unsigned int cmd, struct option *lo, char *sh)
+{
+	size_t n = 0, k = 0;
+
+	sh[k++] = ':';
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (!(opts[i].cmds & cmd))
+			continue;
+		lo[n++] = (struct option){opts[i].name, opts[i].has_arg, NULL, opts[i].val};
+		if (opts[i].val < 0x100) {
+			sh[k++] = (char)opts[i].val;
+			if (opts[i].has_arg == required_argument)
+				sh[k++] = ':';
+		}
+	}
+	lo[n] = (struct option){NULL, 0, NULL, 0};
+	sh[k] = '\0';
+}
 
 static const char usage_line[] =
 	"Usage: copenclose [-CIvx] [-o table|json] [-e SYSCALLS] [-p PID] [-n COMM] [-d SECONDS] "
@@ -183,10 +220,13 @@ static int args_metrics_addr(const char *s)
 		return -EINVAL;                                                                    \
 	} while (0)
 
-int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_size)
+/* The options of cmd in argv into cfg (and top's into top); the checks of both after. */
+static int args_parse_cmd(unsigned int cmd, int argc, char **argv, struct config *cfg,
+			  struct args_top *top, char *err, size_t err_size)
 {
-	char bad[80];
-	int c, rc;
+	struct option lo[NOPTS + 1];
+	char bad[80], sh[2 * NOPTS + 2];
+	int c, rc, v;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->syscalls = SYSCALLS_ALL;
@@ -194,10 +234,26 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 	cfg->metrics_grace = CONFIG_METRICS_GRACE;
 	engine_dirs_defaults(&cfg->state_dirs);
 	cfg->leaks_older = -1;
+	if (top) {
+		cfg->by = BY_CGROUP; /* top's rows are cgroups */
+		top->interval = 1;
+		top->sort = TOPVIEW_OPENS;
+	}
+	args_tables(cmd, lo, sh);
 	optind = 0; /* reset getopt for repeated calls */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":CIhVo:e:p:n:xd:c:G:v", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, sh, lo, NULL)) != -1) {
 		switch (c) {
+		case OPT_INTERVAL:
+			if (args_seconds(optarg, 0.1, 3600, &top->interval))
+				FAIL("invalid --interval '%.64s': seconds from 0.1 to 3600",
+				     optarg);
+			break;
+		case OPT_SORT:
+			if ((v = topview_sort_parse(optarg)) < 0)
+				FAIL("invalid --sort '%.64s': use %s", optarg, TOPVIEW_SORT_NAMES);
+			top->sort = v;
+			break;
 		case 'C':
 			cfg->by = BY_CGROUP;
 			break;
@@ -374,4 +430,17 @@ int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_
 	if (cfg->leaks_older >= 0 && cfg->failed)
 		FAIL("--leaks-older needs the successful opens, which -x drops");
 	return ARGS_OK;
+}
+
+int args_parse(int argc, char **argv, struct config *cfg, char *err, size_t err_size)
+{
+	return args_parse_cmd(ARGS_CMD_TRACE, argc, argv, cfg, NULL, err, err_size);
+}
+
+int args_parse_top(int argc, char **argv, struct config *cfg, struct args_top *top, char *err,
+		   size_t err_size)
+{
+	if (!top)
+		return -EINVAL;
+	return args_parse_cmd(ARGS_CMD_TOP, argc, argv, cfg, top, err, err_size);
 }

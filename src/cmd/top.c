@@ -1,6 +1,5 @@
 /* copenclose top: a live per-container view, redrawn in place on a terminal, lines otherwise. */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,10 +12,7 @@
 
 #include "args.h"
 #include "cmd/commands.h"
-#include "enrich/engine_state.h"
 #include "format/strbuf.h"
-#include "format/syscalls.h"
-#include "summary/metrics.h"
 #include "summary/topview.h"
 #include "trace/sink.h"
 #include "trace/tracer.h"
@@ -45,33 +41,6 @@ static void top_on_signal(int sig)
 	(void)sig;
 	top_stop = 1;
 }
-
-enum {
-	TOP_OPT_INTERVAL = 0x100,
-	TOP_OPT_SORT,
-	TOP_OPT_METRICS,
-	TOP_OPT_GRACE,
-	TOP_OPT_RINGBUF,
-	TOP_OPT_NO_FD_TABLE,
-};
-
-static const struct option top_opts[] = {
-	{"output", required_argument, NULL, 'o'},
-	{"interval", required_argument, NULL, TOP_OPT_INTERVAL},
-	{"sort", required_argument, NULL, TOP_OPT_SORT},
-	{"ignore-host-ns", no_argument, NULL, 'I'},
-	{"container", required_argument, NULL, 'c'},
-	{"cgroup", required_argument, NULL, 'G'},
-	{"syscalls", required_argument, NULL, 'e'},
-	{"duration", required_argument, NULL, 'd'},
-	{"metrics", required_argument, NULL, TOP_OPT_METRICS},
-	{"metrics-grace", required_argument, NULL, TOP_OPT_GRACE},
-	{"ringbuf-size", required_argument, NULL, TOP_OPT_RINGBUF},
-	{"no-fd-table", no_argument, NULL, TOP_OPT_NO_FD_TABLE},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
 
 static const char top_usage_line[] =
 	"Usage: copenclose top [-Iv] [-o table|json] [--interval SECONDS] [--sort COLUMN] "
@@ -110,116 +79,26 @@ static void top_usage(FILE *out)
 	      out);
 }
 
-#define TOP_FAIL(...)                                                                              \
-	do {                                                                                       \
-		fprintf(stderr, "copenclose top: " __VA_ARGS__);                                   \
-		fprintf(stderr, ". %s\n", top_usage_line);                                         \
-		return 2;                                                                          \
-	} while (0)
-
-/* 0 to go on, 1 for --help (printed), 2 after a one-line error. */
+/* 0 to go on, 1 for --help (printed), 2 after a one-line error: the tracer's option table
+   (args.c), with top's own options. */
 static int top_parse(int argc, char **argv, struct config *cfg, struct top *t, double *interval)
 {
-	struct sockaddr_storage sa;
-	socklen_t salen;
-	char bad[80];
-	int c, v;
+	struct args_top top;
+	char err[256];
+	int rc = args_parse_top(argc, argv, cfg, &top, err, sizeof(err));
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->syscalls = SYSCALLS_ALL;
-	cfg->ringbuf_mib = 8;
-	cfg->metrics_grace = CONFIG_METRICS_GRACE;
-	cfg->by = BY_CGROUP;
-	engine_dirs_defaults(&cfg->state_dirs);
-	cfg->leaks_older = -1;
-	*interval = 1;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:Ic:G:e:d:vh", top_opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (strcmp(optarg, "table") == 0)
-				t->format = OUTPUT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				t->format = OUTPUT_JSON;
-			else
-				TOP_FAIL("invalid output format '%.64s': use table or json",
-					 optarg);
-			break;
-		case TOP_OPT_INTERVAL:
-			if (args_seconds(optarg, 0.1, 3600, interval))
-				TOP_FAIL("invalid --interval '%.64s': seconds from 0.1 to 3600",
-					 optarg);
-			break;
-		case TOP_OPT_SORT:
-			if ((v = topview_sort_parse(optarg)) < 0)
-				TOP_FAIL("invalid --sort '%.64s': use %s", optarg,
-					 TOPVIEW_SORT_NAMES);
-			t->sort = (enum topview_sort)v;
-			break;
-		case 'I':
-			cfg->ignore_host = true;
-			break;
-		case 'c':
-			if (!*optarg)
-				TOP_FAIL("empty container name");
-			cfg->container = optarg;
-			break;
-		case 'G':
-			if (!*optarg)
-				TOP_FAIL("empty cgroup path");
-			cfg->cgroup = optarg;
-			break;
-		case 'e':
-			if (syscalls_parse_list(optarg, &cfg->syscalls, bad, sizeof(bad)))
-				TOP_FAIL("unknown system call '%s' in -e", bad);
-			break;
-		case 'd':
-			if (args_seconds(optarg, 1e-9, 1e9, &cfg->duration))
-				TOP_FAIL("invalid duration '%.64s': a number of seconds above 0",
-					 optarg);
-			break;
-		case TOP_OPT_METRICS:
-			if (metrics_parse_addr(optarg, &sa, &salen))
-				TOP_FAIL("invalid --metrics '%.64s': ADDR:PORT, [ADDR6]:PORT or "
-					 ":PORT with a numeric address",
-					 optarg);
-			cfg->metrics = optarg;
-			break;
-		case TOP_OPT_GRACE:
-			if (args_u32(optarg, 0, 86400 * 7, &cfg->metrics_grace))
-				TOP_FAIL(
-					"invalid --metrics-grace '%.64s': seconds from 0 to 604800",
-					optarg);
-			break;
-		case TOP_OPT_RINGBUF:
-			if (args_u32(optarg, 1, 1024, &cfg->ringbuf_mib) ||
-			    (cfg->ringbuf_mib & (cfg->ringbuf_mib - 1)))
-				TOP_FAIL("invalid --ringbuf-size '%.64s': a power of two from 1 to "
-					 "1024",
-					 optarg);
-			break;
-		case TOP_OPT_NO_FD_TABLE:
-			cfg->no_fd_table = true;
-			break;
-		case 'v':
-			cfg->verbose = true;
-			break;
-		case 'h':
-			top_usage(stdout);
-			return 1;
-		case ':':
-			TOP_FAIL("option '%.64s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				TOP_FAIL("unknown option '-%c'", optopt);
-			TOP_FAIL("unknown option '%.64s'", argv[optind - 1]);
-		}
+	if (rc == ARGS_HELP) {
+		top_usage(stdout);
+		return 1;
 	}
-	if (optind < argc)
-		TOP_FAIL("unexpected argument '%.64s'", argv[optind]);
-	if (cfg->container && cfg->cgroup)
-		TOP_FAIL("-c and -G cannot be combined");
+	if (rc) {
+		fprintf(stderr, "copenclose top: %s. %s\n", err, top_usage_line);
+		return 2;
+	}
+	t->format = cfg->output;
+	cfg->output = OUTPUT_TABLE; /* -o is the view's; the session under it is as it was */
+	t->sort = (enum topview_sort)top.sort;
+	*interval = top.interval;
 	return 0;
 }
 

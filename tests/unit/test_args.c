@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "format/syscalls.h"
+#include "summary/topview.h"
 
 #define PARSE(cfg, err, ...)                                                                       \
 	({                                                                                         \
@@ -246,9 +247,72 @@ static void test_metrics_options(void **state)
 	assert_int_equal(PARSE(cfg, err, "--metrics"), -EINVAL);
 }
 
+#define PARSE_TOP(cfg, top, err, ...)                                                              \
+	({                                                                                         \
+		char *argv[] = {"top", __VA_ARGS__, NULL};                                         \
+		args_parse_top((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv, &(cfg), &(top),    \
+			       (err), sizeof(err));                                                \
+	})
+
+/* top's options come from the tracer's table: the shared ones parsed and checked alike, top's
+   own (--interval, --sort) only there, the tracer's own refused. */
+static void test_top_options(void **state)
+{
+	char *argv[] = {"top", NULL};
+	struct args_top top;
+	struct config cfg;
+	char err[256];
+
+	assert_int_equal(args_parse_top(1, argv, &cfg, &top, err, sizeof(err)), ARGS_OK);
+	assert_int_equal(cfg.by, BY_CGROUP);
+	assert_int_equal(cfg.syscalls, SYSCALLS_ALL);
+	assert_int_equal(cfg.ringbuf_mib, 8);
+	assert_int_equal(cfg.metrics_grace, CONFIG_METRICS_GRACE);
+	assert_true(top.interval == 1);
+	assert_int_equal(top.sort, TOPVIEW_OPENS);
+	assert_int_equal(PARSE_TOP(cfg, top, err, "-o", "json", "--interval", "2.5", "--sort",
+				   "failed", "-I", "-c", "web", "-e", "open,close", "-d", "3",
+				   "--metrics", ":9100", "--metrics-grace", "60", "--ringbuf-size",
+				   "16", "--no-fd-table", "-v"),
+			 ARGS_OK);
+	assert_int_equal(cfg.output, OUTPUT_JSON);
+	assert_true(top.interval == 2.5);
+	assert_int_equal(top.sort, TOPVIEW_FAILED);
+	assert_true(cfg.ignore_host);
+	assert_string_equal(cfg.container, "web");
+	assert_int_equal(cfg.syscalls, (1u << CC_SYS_OPEN) | (1u << CC_SYS_CLOSE));
+	assert_true(cfg.duration == 3);
+	assert_string_equal(cfg.metrics, ":9100");
+	assert_int_equal(cfg.metrics_grace, 60);
+	assert_int_equal(cfg.ringbuf_mib, 16);
+	assert_true(cfg.no_fd_table);
+	assert_true(cfg.verbose);
+	assert_int_equal(PARSE_TOP(cfg, top, err, "-h"), ARGS_HELP);
+	assert_int_equal(PARSE_TOP(cfg, top, err, "--help"), ARGS_HELP);
+	/* the same checks as the tracer's */
+	assert_int_equal(PARSE_TOP(cfg, top, err, "--ringbuf-size", "3"), -EINVAL);
+	assert_non_null(strstr(err, "--ringbuf-size"));
+	assert_int_equal(PARSE_TOP(cfg, top, err, "-c", "a", "-G", "/b"), -EINVAL);
+	assert_string_equal(err, "-c and -G cannot be combined");
+	assert_int_equal(PARSE_TOP(cfg, top, err, "--interval", "0.05"), -EINVAL);
+	assert_non_null(strstr(err, "--interval"));
+	assert_int_equal(PARSE_TOP(cfg, top, err, "--sort", "nope"), -EINVAL);
+	assert_non_null(strstr(err, "--sort"));
+	/* the tracer's own options are not top's, and top's not the tracer's */
+	assert_int_equal(PARSE_TOP(cfg, top, err, "-p", "1"), -EINVAL);
+	assert_string_equal(err, "unknown option '-p'");
+	assert_int_equal(PARSE_TOP(cfg, top, err, "--pod", "x"), -EINVAL);
+	assert_string_equal(err, "unknown option '--pod'");
+	assert_int_equal(PARSE_TOP(cfg, top, err, "-V"), -EINVAL);
+	assert_int_equal(PARSE(cfg, err, "--interval", "1"), -EINVAL);
+	assert_string_equal(err, "unknown option '--interval'");
+	assert_int_equal(PARSE(cfg, err, "--sort", "opens"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_top_options),
 		cmocka_unit_test(test_fd_table_options),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_original_flags),
