@@ -1,8 +1,10 @@
-/* libmicrohttpd serving a mutex-guarded copy of the exposition text the poll loop renders. */
+/* libmicrohttpd serving the last snapshot of the exposition text the poll loop renders: a
+ * reference-counted buffer swapped under a mutex, never copied under it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +18,17 @@
 #define METRICS_CONN_LIMIT 256 /* idle ones included: a few must not keep a scrape out */
 #define METRICS_TIMEOUT_S  10
 
+/* One rendering, shared by the replies being sent and the metrics until replaced. */
+struct snapshot {
+	atomic_size_t refs;
+	size_t len;
+	char text[];
+};
+
 struct metrics {
 	struct MHD_Daemon *daemon;
-	pthread_mutex_t lock;
-	char *text; /* the snapshot; replaced whole by metrics_publish() */
-	size_t len;
+	pthread_mutex_t lock; /* guards the pointer only: held to swap it or take a reference */
+	struct snapshot *snap;
 };
 
 static int metrics_port(const char *s, uint16_t *port)
@@ -103,11 +111,17 @@ void metrics_stop(struct metrics *m)
 	(void)m;
 }
 #else
-static enum MHD_Result metrics_reply(struct MHD_Connection *c, unsigned int status,
-				     const char *type, const char *body, size_t len)
+static void snapshot_put(void *p)
 {
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	struct snapshot *s = p;
+
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+		free(s);
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned int status, const char *type,
+			     struct MHD_Response *r)
+{
 	enum MHD_Result ret;
 
 	if (!r)
@@ -118,14 +132,36 @@ static enum MHD_Result metrics_reply(struct MHD_Connection *c, unsigned int stat
 	return ret;
 }
 
+static enum MHD_Result metrics_reply(struct MHD_Connection *c, unsigned int status,
+				     const char *type, const char *body, size_t len)
+{
+	return queue(c, status, type,
+		     MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT));
+}
+
+/* The current snapshot, a reference taken (under the lock: nothing more); NULL before the first. */
+static struct snapshot *snapshot_get(struct metrics *m)
+{
+	struct snapshot *s;
+
+	pthread_mutex_lock(&m->lock);
+	s = m->snap;
+	if (s)
+		atomic_fetch_add(&s->refs, 1);
+	pthread_mutex_unlock(&m->lock);
+	return s;
+}
+
 static enum MHD_Result metrics_handle(void *cls, struct MHD_Connection *c, const char *url,
 				      const char *method, const char *version,
 				      const char *upload_data, size_t *upload_size, void **req)
 {
 	static const char not_found[] = "not found: the metrics are at /metrics\n";
 	static const char bad_method[] = "only GET and HEAD\n";
+	static const char expo_type[] = "text/plain; version=0.0.4; charset=utf-8";
 	struct metrics *m = cls;
-	enum MHD_Result ret;
+	struct snapshot *snap;
+	struct MHD_Response *r;
 
 	(void)version;
 	(void)upload_data;
@@ -141,11 +177,15 @@ static enum MHD_Result metrics_handle(void *cls, struct MHD_Connection *c, const
 	if (strcmp(url, "/metrics") != 0)
 		return metrics_reply(c, MHD_HTTP_NOT_FOUND, "text/plain", not_found,
 				     sizeof(not_found) - 1);
-	pthread_mutex_lock(&m->lock);
-	ret = metrics_reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
-			    m->text ? m->text : "", m->text ? m->len : 0);
-	pthread_mutex_unlock(&m->lock);
-	return ret;
+	snap = snapshot_get(m);
+	if (!snap)
+		return metrics_reply(c, MHD_HTTP_OK, expo_type, "", 0);
+	/* the reply reads the snapshot in place and lets it go once sent */
+	r = MHD_create_response_from_buffer_with_free_callback_cls(snap->len, snap->text,
+								   snapshot_put, snap);
+	if (!r)
+		snapshot_put(snap);
+	return queue(c, MHD_HTTP_OK, expo_type, r);
 }
 
 int metrics_start(const char *addr, struct metrics **out)
@@ -180,17 +220,19 @@ int metrics_start(const char *addr, struct metrics **out)
 
 int metrics_publish(struct metrics *m, const char *text, size_t len)
 {
-	char *copy = malloc(len + 1);
+	struct snapshot *s = malloc(sizeof(*s) + len + 1), *old;
 
-	if (!copy)
+	if (!s)
 		return -ENOMEM;
-	memcpy(copy, text, len);
-	copy[len] = '\0';
+	atomic_init(&s->refs, 1); /* the metrics' own */
+	s->len = len;
+	memcpy(s->text, text, len); /* before the lock: scrapes meanwhile send the last one */
+	s->text[len] = '\0';
 	pthread_mutex_lock(&m->lock);
-	free(m->text);
-	m->text = copy;
-	m->len = len;
+	old = m->snap;
+	m->snap = s;
 	pthread_mutex_unlock(&m->lock);
+	snapshot_put(old); /* freed here or when the last reply using it is sent */
 	return 0;
 }
 
@@ -200,7 +242,7 @@ void metrics_stop(struct metrics *m)
 		return;
 	MHD_stop_daemon(m->daemon);
 	pthread_mutex_destroy(&m->lock);
-	free(m->text);
+	snapshot_put(m->snap);
 	free(m);
 }
 #endif

@@ -1,4 +1,5 @@
-/* The per-container rows: found by container id, counted by system call and result, expired. */
+/* The per-container rows: found by container id (hashed), counted by system call and result,
+ * expired. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,18 +78,42 @@ static void summary_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/* A container's bucket in by_ctr: FNV-1a of its runtime and id. */
+static size_t summary_ctr_bucket(const char *runtime, const char *id)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const char *p = runtime; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	h = (h ^ 0xff) * 0x100000001b3ull; /* "ab"+"c" is not "a"+"bc" */
+	for (const char *p = id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	return (size_t)(h % SUMMARY_BUCKETS);
+}
+
 static struct summary_row *summary_find(struct summary *s, const struct container_info *ctr)
 {
+	char id[CONTAINER_ID_LEN], runtime[CONTAINER_RUNTIME_LEN];
+
 	if (!ctr)
 		return s->host;
-	for (size_t i = 0; i < s->n; i++) {
-		struct summary_row *r = s->rows[i];
-
-		if (!r->host && strcmp(r->id, ctr->id) == 0 &&
-		    strcmp(r->runtime, ctr->runtime) == 0)
+	/* as the row keeps them */
+	summary_copy(id, sizeof(id), ctr->id);
+	summary_copy(runtime, sizeof(runtime), ctr->runtime);
+	for (struct summary_row *r = s->by_ctr[summary_ctr_bucket(runtime, id)]; r; r = r->hnext)
+		if (strcmp(r->id, id) == 0 && strcmp(r->runtime, runtime) == 0)
 			return r;
-	}
 	return NULL;
+}
+
+static void summary_ctr_del(struct summary *s, struct summary_row *r)
+{
+	for (struct summary_row **p = &s->by_ctr[summary_ctr_bucket(r->runtime, r->id)]; *p;
+	     p = &(*p)->hnext)
+		if (*p == r) {
+			*p = r->hnext;
+			return;
+		}
 }
 
 static struct summary_row *summary_new_row(struct summary *s, const struct container_info *ctr)
@@ -114,6 +139,8 @@ static struct summary_row *summary_new_row(struct summary *s, const struct conta
 		summary_copy(r->runtime, sizeof(r->runtime), ctr->runtime);
 		summary_copy(r->k8s_namespace, sizeof(r->k8s_namespace), ctr->k8s_namespace);
 		summary_copy(r->k8s_pod, sizeof(r->k8s_pod), ctr->k8s_pod);
+		r->hnext = s->by_ctr[summary_ctr_bucket(r->runtime, r->id)];
+		s->by_ctr[summary_ctr_bucket(r->runtime, r->id)] = r;
 	} else {
 		strcpy(r->cgroup_path, "/");
 		s->host = r;
@@ -295,6 +322,8 @@ static size_t summary_drop(struct summary *s, uint64_t now_ns, uint64_t grace_ns
 		if (unused ? summary_row_unused(r) : summary_row_expired(r, now_ns, grace_ns)) {
 			for (size_t j = 0; j < r->ncgroups + r->ndead; j++)
 				summary_index_del(s, r->cgroups[j]);
+			if (!r->host)
+				summary_ctr_del(s, r);
 			summary_row_free(r);
 			dropped++;
 			continue;

@@ -59,7 +59,8 @@ struct summary_row {
 	uint64_t fds;	    /* descriptors open now, when fds_known */
 	struct topk paths;  /* successful opens' paths */
 	struct psi psi;
-	uint64_t gone_since_ns; /* 0 while one of its cgroups lives */
+	uint64_t gone_since_ns;	   /* 0 while one of its cgroups lives */
+	struct summary_row *hnext; /* the next row in its by_ctr bucket */
 };
 
 #define SUMMARY_BUCKETS 1024
@@ -76,7 +77,8 @@ struct summary {
 	size_t n, cap;
 	struct summary_row *host; /* NULL until a host task was counted */
 	struct summary_cg *index[SUMMARY_BUCKETS];
-	uint64_t total[SUM_COLS]; /* every row, since tracing began */
+	struct summary_row *by_ctr[SUMMARY_BUCKETS]; /* container rows by runtime and id */
+	uint64_t total[SUM_COLS];		     /* every row, since tracing began */
 	uint64_t interval[SUM_COLS];
 };
 

@@ -64,7 +64,7 @@ void footprint_fill(struct session *s, struct expo_state *st)
 		    NULL, fs.open);
 	}
 	if (s->summarizing)
-		put(st, "copenclose_summary_held_entries",
+		put(st, "copenclose_held_deltas_entries",
 		    "Deltas of the kernel's tally held until their cgroup is named (4096 at most, 2 s "
 		    "each, then counted with what the cgroup's path told).",
 		    NULL, NULL, s->sz.nheld);

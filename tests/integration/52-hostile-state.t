@@ -165,7 +165,7 @@ mkdir -p "$CC_V2$cg2"
 # (2 s), and a gauge says how many wait
 held_value() {
 	curl -sf -m 2 "http://127.0.0.1:$mport/metrics" |
-		awk '$1 == "copenclose_summary_held_entries" { v = $2 } END { print v + 0 }'
+		awk '$1 == "copenclose_held_deltas_entries" { v = $2 } END { print v + 0 }'
 }
 has_held() { [ "$(held_value)" -ge 1 ]; }
 cc_wait_for 10 has_held

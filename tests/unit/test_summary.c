@@ -281,9 +281,67 @@ static void test_tally_delta(void **state)
 	tally_free(t);
 }
 
+/* Thousands of containers: each found again by runtime and id (a new cgroup of it joins its row),
+   the same id under another runtime is another row, and an expired row is found no more. */
+static void test_many_containers(void **state)
+{
+	enum { N = 5000 };
+	static struct summary_row *rows[N];
+	struct summary s;
+	char id[32];
+
+	(void)state;
+	summary_init(&s);
+	for (int i = 0; i < N; i++) {
+		struct container_info c;
+
+		snprintf(id, sizeof(id), "c%d", i);
+		c = ctr(id, id);
+		rows[i] = summary_row_of(&s, 100000 + (uint64_t)i, id, &c);
+		assert_non_null(rows[i]);
+	}
+	assert_int_equal(s.n, N);
+	for (int i = 0; i < N; i++) {
+		struct container_info c;
+
+		snprintf(id, sizeof(id), "c%d", i);
+		c = ctr(id, id);
+		assert_ptr_equal(summary_row_of(&s, 200000 + (uint64_t)i, id, &c), rows[i]);
+		snprintf(c.runtime, sizeof(c.runtime), "crun");
+		assert_ptr_not_equal(summary_row_of(&s, 300000 + (uint64_t)i, id, &c), rows[i]);
+	}
+	assert_int_equal(s.n, 2 * N);
+	/* the runc rows' cgroups removed, then expired: only the crun rows stay, still found */
+	for (int i = 0; i < N; i++) {
+		summary_cgroup_removed(&s, 100000 + (uint64_t)i, 1);
+		summary_cgroup_removed(&s, 200000 + (uint64_t)i, 1);
+	}
+	assert_int_equal(summary_expire(&s, 10, 5), N);
+	assert_int_equal(s.n, N);
+	for (int i = 0; i < N; i += 7) {
+		struct container_info c;
+		struct summary_row *r;
+
+		snprintf(id, sizeof(id), "c%d", i);
+		c = ctr(id, id);
+		snprintf(c.runtime, sizeof(c.runtime), "crun");
+		r = summary_row_by_cgroup(&s, 300000 + (uint64_t)i);
+		assert_non_null(r);
+		assert_ptr_equal(summary_row_of(&s, 400000 + (uint64_t)i, id, &c), r);
+		/* the runc one is a new row now */
+		snprintf(c.runtime, sizeof(c.runtime), "runc");
+		r = summary_row_of(&s, 500000 + (uint64_t)i, id, &c);
+		assert_non_null(r);
+		assert_int_equal(r->ncgroups, 1);
+		assert_int_equal(r->total[SUM_EVENTS], 0);
+	}
+	summary_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_many_containers),
 		cmocka_unit_test(test_rows_by_container),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_results_bounded),
