@@ -1,44 +1,80 @@
 #!/usr/bin/env bash
 # The kernel matrix: runs tests/vm/run-tests.sh (the integration tests that make sense in a unified
 # guest without podman) inside each Debian kernel under qemu (scripts/vm-run), after the harness's
-# own checks (tests/vm/harness.t). Prints "vm harness: ...", "vm KERNEL: N passed, N failed,
-# N skipped" for each kernel and, last, "vm: N passed, N failed". A kernel that cannot be fetched
+# own checks (tests/vm/harness.t). Prints "vm harness: ...", "vm GUEST: N passed, N failed,
+# N skipped" for each guest and, last, "vm: N passed, N failed". A kernel that cannot be fetched
 # or booted counts as a failure, with the line that says why.
-# Usage: scripts/run-vm-tests.sh [KERNEL...] (default: 6.1 6.12 6.12+systemd). KERNEL+systemd
-# boots KERNEL with systemd as PID 1 (scripts/vm-run --systemd) and runs there tests/vm/systemd.t
-# and the test that needs it, 33-systemd-driver, alone (make vm-test-systemd runs only that
-# guest); the harness's checks run once, when some plain KERNEL is named. arm64-KERNEL boots
-# Debian's arm64 KERNEL (scripts/vm-run --arch arm64) with the arm64 build (make static helpers
-# ARCH=arm64) and runs there the focused subset tests/vm/README.md gives (VM_TESTS_ARM64 for
+# Usage: scripts/run-vm-tests.sh [GUEST...] (default: the matrix below). A GUEST is a kernel of
+# scripts/vm-run (5.10, 6.1, 6.12, 6.12-rt, sid), with
+#   +systemd     systemd as PID 1 (scripts/vm-run --systemd): tests/vm/systemd.t and the test that
+#                needs it, 33-systemd-driver, alone (make vm-test-systemd runs only that guest);
+#   +ARG=VALUE   ARG=VALUE added to the kernel's command line (6.12+preempt=full);
+# or arm64-KERNEL: Debian's arm64 KERNEL (scripts/vm-run --arch arm64) with the arm64 build (make
+# static helpers ARCH=arm64), running the focused subset tests/vm/README.md gives (VM_TESTS_ARM64 for
 # another choice).
+# Which tests each guest runs: vm_tests below (VM_TESTS, when set, for every plain guest).
+# VM_JOBS guests run side by side (default 2: each guest has one CPU); their output comes out
+# whole, guest by guest. The harness's checks run once, first, when 6.1 or 6.12 is named.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-[ $# -gt 0 ] || set -- 6.1 6.12 6.12+systemd arm64-6.1 arm64-6.12
+[ $# -gt 0 ] || set -- 6.1 6.12 5.10 sid 6.12+preempt=full 6.12-rt 6.12+systemd arm64-6.1 arm64-6.12
+jobs=${VM_JOBS:-2}
 pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
-# part LABEL COMMAND...: runs COMMAND, relabels its "integration:" line "vm LABEL:", adds it up.
-part() {
-	local label=$1 log line t0=$SECONDS
-	shift
-	log=$(mktemp)
-	"$@" 2>&1 | sed -u "s/^integration: /vm $label: /" | tee "$log"
-	line=$(grep "^vm $label: [0-9]* passed, [0-9]* failed" "$log" | tail -n1)
-	rm -f "$log"
-	if [ -z "$line" ]; then
-		echo "vm $label: 0 passed, 1 failed, 0 skipped (no result: see the lines above)"
-		fail=$((fail + 1))
-		return
-	fi
-	[[ $line =~ :\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]
-	pass=$((pass + BASH_REMATCH[1])) fail=$((fail + BASH_REMATCH[2]))
-	echo "# vm $label took $((SECONDS - t0)) s"
+# The whole subset where the kernel differs in what it has (5.10, 6.1, 6.12, sid); the tests of
+# loading, attaching, the kernel's view of doctor and loss under preemption where only the
+# preemption model differs (6.12 with preempt=full, 6.12's PREEMPT_RT build).
+vm_tests() {
+	local all="01-workload 10-runc 12-unshare 15-crun 20-cgroup-filter 24-open-args 35-attach"
+	case $1 in
+	*+preempt=* | *-rt) echo "01-workload 24-open-args 35-attach" ;;
+	*) echo "${VM_TESTS:-$all}" ;;
+	esac
 }
 
-case " $* " in *' 6.1 '* | *' 6.12 '*) part harness scripts/run-integration.sh tests/vm/harness.t ;; esac
-for k in "$@"; do
+# part LABEL COMMAND...: runs COMMAND, relabels its "integration:" line "vm LABEL:", writes its
+# output and its summary line into $tmp/LABEL.
+part() {
+	local label=$1 log=$tmp/$1 line t0=$SECONDS
+	shift
+	"$@" >"$log.out" 2>&1
+	sed -i "s/^integration: /vm $label: /" "$log.out"
+	line=$(grep "^vm $label: [0-9]* passed, [0-9]* failed" "$log.out" | tail -n1)
+	if [ -z "$line" ]; then
+		echo "vm $label: 0 passed, 1 failed, 0 skipped (no result: see the lines above)" >>"$log.out"
+	fi
+	echo "# vm $label took $((SECONDS - t0)) s" >>"$log.out"
+}
+
+# tally LABEL: prints a finished part's output and adds up its result.
+tally() {
+	local out=$tmp/$1.out line
+	cat "$out"
+	line=$(grep "^vm $1: [0-9]* passed, [0-9]* failed" "$out" | tail -n1)
+	[[ $line =~ :\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]
+	pass=$((pass + BASH_REMATCH[1])) fail=$((fail + BASH_REMATCH[2]))
+}
+
+# The attach mode --attach auto must take in each guest (tests/vm/doctor.t, 35-attach): the
+# matrix's own knowledge, not doctor's. 5.10 has trampolines but no task storage,
+# bpf_get_current_task_btf (5.11) nor bpf_task_pt_regs (5.15), which the fentry programs use.
+expect_attach() {
+	case $1 in
+	5.10*) echo tracepoint ;;
+	*) echo fentry ;;
+	esac
+}
+
+guest() {
+	local k=$1 kernel opts=()
+	kernel=${k%%+*}
+	CC_EXPECT_ATTACH=$(expect_attach "$k")
+	export CC_EXPECT_ATTACH
 	case $k in
 	*+systemd)
-		part "$k" scripts/vm-run --systemd "${k%+systemd}" -- \
+		part "$k" scripts/vm-run --systemd "$kernel" -- \
 			scripts/run-integration.sh tests/vm/systemd.t tests/integration/33-systemd-driver.t
 		;;
 	arm64-*)
@@ -53,8 +89,32 @@ for k in "$@"; do
 			CC_EXPECT_ATTACH=$expect scripts/vm-run --arch arm64 "${k#arm64-}" -- \
 			tests/vm/run-tests.sh
 		;;
-	*) part "$k" scripts/vm-run "$k" -- tests/vm/run-tests.sh ;;
+	*+*=*)
+		opts=(--append "$(tr '+' ' ' <<<"${k#*+}")")
+		VM_TESTS=$(vm_tests "$k") part "$k" scripts/vm-run "${opts[@]}" "$kernel" -- \
+			tests/vm/run-tests.sh
+		;;
+	*) VM_TESTS=$(vm_tests "$k") part "$k" scripts/vm-run "$kernel" -- tests/vm/run-tests.sh ;;
 	esac
+}
+
+case " $* " in *' 6.1 '* | *' 6.12 '*)
+	part harness scripts/run-integration.sh tests/vm/harness.t
+	tally harness
+	;;
+esac
+# The guests, VM_JOBS at a time; each one's output printed in the order given once it ended.
+pids=()
+for k in "$@"; do
+	guest "$k" &
+	pids+=($!)
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+done
+i=0
+for k in "$@"; do
+	wait "${pids[$i]}"
+	tally "$k"
+	i=$((i + 1))
 done
 echo "vm: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -40,15 +40,26 @@ static __always_inline bool in_ia32(struct task_struct *t)
 	return t->thread_info.status & CC_TS_COMPAT;
 }
 
+/* The same through a pointer that is not BTF's (before 5.11). */
+static __always_inline bool in_ia32_core(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, thread_info.status) & CC_TS_COMPAT;
+}
+
 /* The number of the system call running, from its saved registers. */
 static __always_inline long regs_nr(const struct pt_regs *regs)
 {
-	return regs->orig_ax;
+	return HAVE_TASK_REGS ? regs->orig_ax : BPF_CORE_READ(regs, orig_ax);
 }
 
 /* Argument n (0 to 3) of a 32-bit system call, from its saved registers (ebx, ecx, edx, esi). */
 static __always_inline __u32 compat_arg(const struct pt_regs *regs, int n)
 {
+	if (!HAVE_TASK_REGS) /* before 5.15: not a BTF pointer */
+		return n == 0	? BPF_CORE_READ(regs, bx)
+		       : n == 1 ? BPF_CORE_READ(regs, cx)
+		       : n == 2 ? BPF_CORE_READ(regs, dx)
+				: BPF_CORE_READ(regs, si);
 	return n == 0 ? regs->bx : n == 1 ? regs->cx : n == 2 ? regs->dx : regs->si;
 }
 
@@ -77,15 +88,22 @@ static __always_inline bool in_ia32(struct task_struct *t)
 	return t->thread_info.flags & (1ul << CC_TIF_32BIT);
 }
 
+static __always_inline bool in_ia32_core(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, thread_info.flags) & (1ul << CC_TIF_32BIT);
+}
+
 static __always_inline long regs_nr(const struct pt_regs *regs)
 {
-	return regs->syscallno;
+	return HAVE_TASK_REGS ? regs->syscallno : BPF_CORE_READ(regs, syscallno);
 }
 
 /* AArch32's r0 to r3 are x0 to x3; x0 holds the result once the call returns, so the first
    argument is the kept copy, orig_x0. */
 static __always_inline __u32 compat_arg(const struct pt_regs *regs, int n)
 {
+	if (!HAVE_TASK_REGS)
+		return n == 0 ? BPF_CORE_READ(regs, orig_x0) : BPF_CORE_READ(regs, regs[n]);
 	return n == 0 ? regs->orig_x0 : regs->regs[n];
 }
 

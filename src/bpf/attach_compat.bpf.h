@@ -104,15 +104,25 @@ static __always_inline int compat_syscall(struct pt_regs *regs, long nr)
 SEC("raw_tp/sys_exit")
 int compat_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	struct pt_regs *regs, *uregs;
 	struct scratch *s;
 	long nr, ret;
 	int sc;
 
-	if (!in_ia32(t))
-		return 0;
-	uregs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (HAVE_TASK_REGS) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		if (!in_ia32(t))
+			return 0;
+		uregs = (struct pt_regs *)bpf_task_pt_regs(t);
+	} else {
+		/* before 5.15: the raw tracepoint's own pt_regs, read with probe reads */
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+		if (!in_ia32_core(t))
+			return 0;
+		uregs = (struct pt_regs *)ctx->args[0];
+	}
 	nr = regs_nr(uregs);
 	sc = compat_syscall(uregs, nr);
 	if (sc < 0 || !(targ_syscalls & (1u << sc)))

@@ -7,6 +7,8 @@
 #include <bpf/bpf_core_read.h>
 #include "event.h"
 #include "ratelimit.h"
+#define HAVE_TASK_BTF  bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)
+#define HAVE_TASK_REGS bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)
 #include "arch.bpf.h"
 
 #define AT_FDCWD	      -100
@@ -252,18 +254,56 @@ static __always_inline bool drop_early(__u32 tgid, long ret)
 }
 
 /*
+ * What the running kernel has, decided when libbpf loads the object (CO-RE relocations against
+ * the kernel's own enum bpf_func_id), so that one object loads from 5.10 on: with
+ * bpf_get_current_task_btf (5.11) the programs load the task's fields directly; without it they
+ * read the same fields with probe reads. With bpf_task_pt_regs (5.15) the saved registers come
+ * from the helper; without it from where the kernel keeps them, at the top of the task's kernel
+ * stack. The verifier follows only the branch the constant selects: the other one, with a
+ * helper this kernel does not know, is never checked and is removed (HAVE_TASK_BTF and
+ * HAVE_TASK_REGS, defined before arch.bpf.h, which uses them too).
+ */
+/* A chain of loads from a task: direct through a BTF pointer, probe reads otherwise (btf is a
+   constant in each inlined copy, so the compiler keeps one of the two). */
+#define TLOAD(btf, src, ...) ((btf) ? ___arrow(src, __VA_ARGS__) : BPF_CORE_READ(src, __VA_ARGS__))
+/* A system call's argument N from its saved registers. */
+#define SYSARG(regs, n)                                                                            \
+	(HAVE_TASK_REGS ? PT_REGS_PARM##n##_SYSCALL(regs) : PT_REGS_PARM##n##_CORE_SYSCALL(regs))
+/* Where task_pt_regs() finds the user registers: THREAD_SIZE (16 KiB on both architectures
+   without KASAN), less arm64's 16 bytes of padding. */
+#if defined(__TARGET_ARCH_arm64)
+#define CC_STACK_TOP (16384 - 16)
+#else
+#define CC_STACK_TOP 16384
+#endif
+
+static __always_inline struct task_struct *current_task(bool btf)
+{
+	if (btf)
+		return bpf_get_current_task_btf();
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+static __always_inline struct pt_regs *task_regs(struct task_struct *task, bool btf)
+{
+	if (HAVE_TASK_REGS)
+		return (struct pt_regs *)bpf_task_pt_regs(task);
+	return (struct pt_regs *)((__u64)TLOAD(btf, task, stack) + CC_STACK_TOP) - 1;
+}
+
+/*
  * The pid namespace the task lives in (not pid_ns_for_children, which differs after unshare) and
  * its tgid there. Direct loads through the BTF pointer: no helper calls on the hot path.
  */
-static __always_inline __u32 active_pidns(struct task_struct *task, __u32 *ns_tgid)
+static __always_inline __u32 active_pidns(struct task_struct *task, __u32 *ns_tgid, bool btf)
 {
-	struct pid *pid = task->group_leader->thread_pid;
-	unsigned int level = pid->level;
+	struct pid *pid = TLOAD(btf, task, group_leader, thread_pid);
+	unsigned int level = TLOAD(btf, pid, level);
 	struct upid up = {};
 
 	if (level == 0) { /* the host's pid namespace: direct loads, no helper call */
-		*ns_tgid = pid->numbers[0].nr;
-		return pid->numbers[0].ns->ns.inum;
+		*ns_tgid = TLOAD(btf, pid, numbers[0].nr);
+		return TLOAD(btf, pid, numbers[0].ns, ns.inum);
 	}
 	if (level > 31)
 		return 0;
@@ -303,7 +343,8 @@ static __always_inline void copy8(char *dst, const char *src, int words)
  * Fill the fixed part of the event from the current task; NULL when a filter drops it.
  * The arguments come from the task's saved registers, so no enter/exit pairing is needed.
  */
-static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struct pt_regs **regs)
+static __always_inline struct scratch *begin_task(enum cc_syscall sc, long ret,
+						  struct pt_regs **regs, bool btf)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, zero = 0, pidns, mntns, utsns, ns_tgid = 0;
@@ -318,19 +359,19 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	if (drop_early(tgid, ret))
 		goto filtered;
 
-	task = bpf_get_current_task_btf();
-	nsp = task->nsproxy;
+	task = current_task(btf);
+	nsp = TLOAD(btf, task, nsproxy);
 	if (!nsp)
 		goto filtered; /* an exiting task */
-	mnt = nsp->mnt_ns;
-	uts = nsp->uts_ns;
+	mnt = TLOAD(btf, nsp, mnt_ns);
+	uts = TLOAD(btf, nsp, uts_ns);
 	/* The host rule: the host's pid namespace and a cgroup that is not a container's. A
 	   private mount, UTS or network namespace alone (PrivateTmp=, unshare -m) is the host's. */
-	if (host_pid_initial && task->group_leader->thread_pid->level == 0) {
+	if (host_pid_initial && TLOAD(btf, task, group_leader, thread_pid, level) == 0) {
 		pidns = host_pidns; /* no load needed */
 		ns_tgid = tgid;
 	} else {
-		pidns = active_pidns(task, &ns_tgid);
+		pidns = active_pidns(task, &ns_tgid, btf);
 	}
 	status = 0;
 	cg = bpf_get_current_cgroup_id(); /* once: the host rule, the tally and the record */
@@ -345,8 +386,8 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 		if (targ_ignore_host && (status & CC_ST_HOST))
 			goto filtered;
 	}
-	mntns = mnt->ns.inum;
-	utsns = uts->ns.inum;
+	mntns = TLOAD(btf, mnt, ns.inum);
+	utsns = TLOAD(btf, uts, ns.inum);
 
 	/* sc is CC_SYS_MAX for an exit or exec record: not a call, never tallied (its key would
 	   read as the cgroup's losses), always sent */
@@ -375,14 +416,14 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.resolve = 0;
 	s->ev.pid = tgid;
 	s->ev.tid = (__u32)pid_tgid;
-	s->ev.ppid = task->real_parent->tgid;
+	s->ev.ppid = TLOAD(btf, task, real_parent, tgid);
 	s->ev.uid = (__u32)uid_gid;
 	s->ev.gid = uid_gid >> 32;
 	s->ev.ns_pid = ns_tgid;
 	s->ev.pidns = pidns;
 	s->ev.mntns = mntns;
 	s->ev.utsns = utsns;
-	s->ev.cgroupns = nsp->cgroup_ns->ns.inum;
+	s->ev.cgroupns = TLOAD(btf, nsp, cgroup_ns, ns.inum);
 	s->ev.fd = -1;
 	s->ev.dirfd = AT_FDCWD;
 	s->ev.mode = 0;
@@ -390,13 +431,26 @@ static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struc
 	s->ev.via = CC_VIA_SYSCALL;
 	s->ev.tail_len = 0;
 	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */
-	copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
-	copy8(s->ev.hostname, uts->name.nodename, 8);
+	if (btf) {
+		copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
+		copy8(s->ev.hostname, uts->name.nodename, 8);
+	} else {
+		bpf_core_read(s->ev.comm, CC_COMM_LEN, &task->comm);
+		bpf_core_read(s->ev.hostname, 64, &uts->name.nodename);
+	}
 	s->ev.hostname[64] = 0;
-	*regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	*regs = task_regs(task, btf);
 	return s;
 filtered:
 	return NULL; /* counted nowhere: a rejected event should cost nothing more */
+}
+
+/* begin_task for this kernel: with direct loads where it has bpf_get_current_task_btf. */
+static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struct pt_regs **regs)
+{
+	if (HAVE_TASK_BTF)
+		return begin_task(sc, ret, regs, true);
+	return begin_task(sc, ret, regs, false);
 }
 
 /* Whether the path in the tail starts with prefix p: word by word, the last one masked. */
@@ -508,9 +562,8 @@ int exit_open(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)PT_REGS_PARM1_SYSCALL(regs));
-	set_open(s, AT_FDCWD, (__u32)PT_REGS_PARM2_SYSCALL(regs),
-		 (__u16)PT_REGS_PARM3_SYSCALL(regs));
+	read_path(s, (const char *)SYSARG(regs, 1));
+	set_open(s, AT_FDCWD, (__u32)SYSARG(regs, 2), (__u16)SYSARG(regs, 3));
 	finish(s);
 	return 0;
 }
@@ -523,9 +576,8 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)PT_REGS_PARM2_SYSCALL(regs));
-	set_open(s, (int)PT_REGS_PARM1_SYSCALL(regs), (__u32)PT_REGS_PARM3_SYSCALL(regs),
-		 (__u16)PT_REGS_PARM4_SYSCALL(regs));
+	read_path(s, (const char *)SYSARG(regs, 2));
+	set_open(s, (int)SYSARG(regs, 1), (__u32)SYSARG(regs, 3), (__u16)SYSARG(regs, 4));
 	finish(s);
 	return 0;
 }
@@ -539,13 +591,13 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)PT_REGS_PARM2_SYSCALL(regs));
+	read_path(s, (const char *)SYSARG(regs, 2));
 	/* struct open_how's fields are 64 bits wide: the kernel refuses any it does not know */
-	if (bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_SYSCALL(regs))) {
+	if (bpf_probe_read_user(&how, sizeof(how), (void *)SYSARG(regs, 3))) {
 		how.flags = how.mode = how.resolve = 0;
 		s->ev.status |= CC_ST_HOW_UNREADABLE;
 	}
-	set_open(s, (int)PT_REGS_PARM1_SYSCALL(regs), how.flags, (__u32)how.mode);
+	set_open(s, (int)SYSARG(regs, 1), how.flags, (__u32)how.mode);
 	s->ev.resolve = how.resolve;
 	finish(s);
 	return 0;
@@ -559,7 +611,7 @@ int exit_close(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	s->ev.fd = (int)PT_REGS_PARM1_SYSCALL(regs); /* close(unsigned int fd) */
+	s->ev.fd = (int)SYSARG(regs, 1); /* close(unsigned int fd) */
 	finish(s);
 	return 0;
 }
@@ -588,8 +640,8 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 
 	if (!s)
 		return 0;
-	s->ev.fd = (int)PT_REGS_PARM1_SYSCALL(regs);
-	read_uaddr(s, (const void *)PT_REGS_PARM2_SYSCALL(regs), (int)PT_REGS_PARM3_SYSCALL(regs));
+	s->ev.fd = (int)SYSARG(regs, 1);
+	read_uaddr(s, (const void *)SYSARG(regs, 2), (int)SYSARG(regs, 3));
 	finish(s);
 	return 0;
 }
@@ -643,7 +695,7 @@ unreadable:
 /* The peer of the socket at fd in the current task's table. */
 static __always_inline void read_peer(struct scratch *s, int fd)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *file = NULL;
@@ -663,7 +715,7 @@ static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *c
 	if (!s)
 		return 0;
 	if (sc == CC_SYS_ACCEPT4)
-		s->ev.flags = (__u32)PT_REGS_PARM4_SYSCALL(regs); /* int flags */
+		s->ev.flags = (__u32)SYSARG(regs, 4); /* int flags */
 	if (ret >= 0) {
 		s->ev.fd = ret;
 		read_peer(s, ret);

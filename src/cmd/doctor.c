@@ -9,6 +9,7 @@
 #include "cmd/doctor_report.h"
 #include "cmd/doctor_runtimes.h"
 #include "cmd/doctor_verdict.h"
+#include "trace/attach.h"
 
 static void usage(FILE *f)
 {
@@ -75,6 +76,12 @@ int doctor_main(int argc, char **argv)
 	doctor_probe_kernel(r, btf);
 	doctor_probe_cgroups(r);
 	r->bpf_probed = doctor_bpf_probe(btf, r->tracefs[0] != '\0', &r->bpf) == 0;
+	/* the mode --attach auto gets: the tracer's own object, loaded and attached as it does */
+	if (r->bpf_probed && r->bpf.prog[DOCTOR_PROG_FENTRY] && r->btf) {
+		r->fentry_tried = true;
+		r->fentry_err = attach_trial(ATTACH_FENTRY, r->fentry_why, sizeof(r->fentry_why),
+					     r->fentry_blind, sizeof(r->fentry_blind));
+	}
 	doctor_runtimes_find(r);
 	doctor_conclude(r);
 	if (json)

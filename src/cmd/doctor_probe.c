@@ -14,6 +14,7 @@
 
 #include "cmd/doctor_child.h"
 #include "cmd/doctor_probe.h"
+#include "cmd/doctor_verdict.h"
 #include "enrich/statefile.h"
 #include "trace/attach.h"
 #include "trace/preflight.h"
@@ -73,6 +74,10 @@ void doctor_probe_kernel(struct doctor_report *r, const char *btf)
 
 	if (!uname(&u))
 		snprintf(r->kernel, sizeof(r->kernel), "%s", u.release);
+	r->bpf_preemptible = doctor_preemption(
+		u.version,
+		read_kernel_line("/sys/kernel/debug/sched/preempt", buf, sizeof(buf)) ? NULL : buf,
+		r->preempt, sizeof(r->preempt));
 	snprintf(r->btf_path, sizeof(r->btf_path), "%s", btf ? btf : DOCTOR_DEFAULT_BTF);
 	r->btf = preflight_btf(r->btf_path) == 0;
 	r->ftrace_direct = -1;

@@ -159,6 +159,15 @@ static void text_kernel(const struct doctor_report *r, struct strbuf *b)
 	     r->lockdown[0]  ? r->lockdown
 	     : r->securityfs ? "none (no lockdown LSM in this kernel)"
 			     : "unknown (securityfs could not be mounted)");
+	snprintf(v, sizeof(v), "%s%s", r->preempt,
+		 r->bpf_preemptible > 0
+			 ? ": BPF programs can be preempted; a call reaching one while "
+			   "a task preempted inside it holds that CPU is skipped (the "
+			   "tracer counts those as lost: recursion misses)"
+		 : r->bpf_preemptible < 0 ? " (debugfs is not mounted: the mode chosen at boot is "
+					    "unknown)"
+					  : ": BPF programs run to their end");
+	line(b, "preemption", v);
 	if (r->tracefs[0])
 		line(b, "tracefs", r->tracefs);
 	else if (r->tracefs_denied)
@@ -338,6 +347,9 @@ void doctor_report_json(const struct doctor_report *r, struct strbuf *b)
 	jstr(b, "lockdown", r->lockdown[0] ? r->lockdown : NULL, &f);
 	key(b, "ftrace_direct_calls", &f);
 	strbuf_adds(b, r->ftrace_direct < 0 ? "null" : r->ftrace_direct ? "true" : "false");
+	jstr(b, "preemption", r->preempt[0] ? r->preempt : NULL, &f);
+	key(b, "bpf_preemptible", &f);
+	strbuf_adds(b, r->bpf_preemptible < 0 ? "null" : r->bpf_preemptible ? "true" : "false");
 	jstr(b, "tracefs", r->tracefs[0] ? r->tracefs : NULL, &f);
 	jstr(b, "cgroup_mode", cgroup_mode_name(r->cg.mode), &f);
 	jstr(b, "cgroup2_mount", r->cg.v2_mount[0] ? r->cg.v2_mount : NULL, &f);

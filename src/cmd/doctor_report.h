@@ -75,11 +75,18 @@ struct doctor_report {
 	bool btf;
 	struct doctor_bpf bpf;
 	bool bpf_probed; /* false when the probe object could not be opened */
+	/* the tracer's own object tried in its fentry mode (attach_trial) */
+	bool fentry_tried;
+	int fentry_err; /* 0 when it loaded and attached */
+	char fentry_why[160];
+	char fentry_blind[160]; /* optional functions this kernel lacks */
 	bool root, cap_bpf, cap_perfmon, cap_sys_admin;
 	int unpriv_bpf;	     /* kernel.unprivileged_bpf_disabled, -1 unknown */
 	char lockdown[32];   /* "" when unknown */
 	bool securityfs;     /* securityfs is mounted (else lockdown cannot be read) */
 	char tracefs[64];    /* where tracefs is mounted, "" when it is not */
+	char preempt[32];    /* the preemption model: "none", "voluntary", "full", "lazy", "rt" */
+	int bpf_preemptible; /* BPF programs can be preempted: 1, 0, -1 unknown */
 	bool tracefs_denied; /* /sys/kernel/tracing could not be looked into */
 	int ftrace_direct;   /* BPF trampolines attach to kernel functions: 1, 0, -1 unknown */
 	struct cgroup_layout cg;
@@ -90,8 +97,8 @@ struct doctor_report {
 	int nrt;
 	char strategy[16];
 	char attach[16];       /* the tracer's --attach auto choice: "fentry" or "tracepoint" */
-	char attach_why[200];  /* why that mode */
-	char blind_spots[240]; /* what that mode does not see */
+	char attach_why[256];  /* why that mode */
+	char blind_spots[320]; /* what that mode does not see */
 	char advice[8][320];
 	int nadvice;
 	bool works;

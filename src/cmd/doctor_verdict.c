@@ -90,26 +90,58 @@ static void advise(struct doctor_report *r, const char *fmt, const char *a, cons
 	snprintf(r->advice[r->nadvice++], sizeof(r->advice[0]), fmt, a, b);
 }
 
-/* Which attach mode the tracer's --attach auto gets here, and what that mode leaves unseen. */
+int doctor_preemption(const char *version, const char *sched_preempt, char *mode, size_t size)
+{
+	const char *a = sched_preempt ? strchr(sched_preempt, '(') : NULL;
+	const char *b = a ? strchr(a, ')') : NULL;
+
+	if (strstr(version, "PREEMPT_RT")) {
+		snprintf(mode, size, "rt");
+		return 1;
+	}
+	if (a && b) {
+		snprintf(mode, size, "%.*s", (int)(b - a - 1), a + 1);
+		return strcmp(mode, "full") == 0 || strcmp(mode, "lazy") == 0;
+	}
+	if (strstr(version, "PREEMPT_DYNAMIC")) {
+		snprintf(mode, size, "dynamic");
+		return -1; /* chosen at boot (preempt=): debugfs says which */
+	}
+	if (strstr(version, "PREEMPT ")) {
+		snprintf(mode, size, "full");
+		return 1;
+	}
+	snprintf(mode, size, "none");
+	return 0;
+}
+
+/* Which attach mode the tracer's --attach auto gets here, and what that mode leaves unseen: the
+   tracer's own object tried in fentry mode (doctor.c), in the tracer's words. */
 static void doctor_verdict_attach(struct doctor_report *r)
 {
-	if (r->bpf_probed && r->bpf.prog[DOCTOR_PROG_FENTRY]) {
+	if (r->fentry_tried && r->fentry_err == 0) {
 		snprintf(r->attach, sizeof(r->attach), "fentry");
 		snprintf(r->attach_why, sizeof(r->attach_why),
 			 "fentry programs load and attach: untraced system calls cost nothing, "
 			 "io_uring operations and 32-bit calls are seen");
 		snprintf(r->blind_spots, sizeof(r->blind_spots),
-			 "io_uring operations on fixed files (no descriptor is installed)");
+			 "io_uring operations on fixed files (no descriptor is installed)%s%s%s",
+			 r->fentry_blind[0] ? "; what passes through " : "", r->fentry_blind,
+			 r->fentry_blind[0] ? " (this kernel has no such function)" : "");
 		return;
 	}
 	snprintf(r->attach, sizeof(r->attach), "tracepoint");
-	if (r->bpf_probed && r->bpf.err[DOCTOR_PROG_FENTRY] == -CC_ENOTSUPP) {
+	if (r->fentry_tried) {
+		snprintf(r->attach_why, sizeof(r->attach_why),
+			 "the fentry attach mode is not available here (%s)", r->fentry_why);
+	} else if (r->bpf_probed && r->bpf.err[DOCTOR_PROG_FENTRY] == -CC_ENOTSUPP) {
+		/* a fentry program loads but does not attach: the tracer's words for it */
 		char why[128];
 
 		attach_trampoline_why(r->bpf.err[DOCTOR_PROG_FENTRY], r->ftrace_direct != 0, why,
 				      sizeof(why));
 		snprintf(r->attach_why, sizeof(r->attach_why),
-			 "fentry programs do not attach here (%s)", why);
+			 "the fentry attach mode is not available here (%s)", why);
 	} else {
 		snprintf(r->attach_why, sizeof(r->attach_why),
 			 "fentry programs do not load here (%s)",

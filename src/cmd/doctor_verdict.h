@@ -17,6 +17,14 @@ enum doctor_answer doctor_verdict(enum cgroup_mode mode, enum doctor_runtime rt,
 				  bool systemd_pid1, const char *oci, char *why, size_t size);
 
 /*
+ * Pure: the preemption model from the kernel's version string (uname -v: "PREEMPT_RT",
+ * "PREEMPT_DYNAMIC", "PREEMPT") and, where debugfs shows it, /sys/kernel/debug/sched/preempt
+ * ("none voluntary (full) lazy": the bracketed word is the mode; NULL when unread). Sets mode;
+ * 1 when BPF programs can be preempted there (full, lazy, rt), 0 when not, -1 when unknown.
+ */
+int doctor_preemption(const char *version, const char *sched_preempt, char *mode, size_t size);
+
+/*
  * Pure: from the gathered facts (mode, runtimes and their drivers, privileges, BPF) give each
  * runtime its verdict, then decide the --by strategy, the advice and whether tracing works.
  */

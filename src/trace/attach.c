@@ -133,6 +133,45 @@ static void append(char *buf, size_t size, const char *word)
 		snprintf(buf + n, size - n, "%s%s", n ? ", " : "", word);
 }
 
+/* Whether the kernel's enum bpf_func_id names a helper: the test the BPF programs make (CO-RE). */
+static bool kernel_has_helper(const struct btf *vmlinux, const char *name)
+{
+	int id = btf__find_by_name_kind(vmlinux, "bpf_func_id", BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(vmlinux, id) : NULL;
+	const struct btf_enum *e = t ? btf_enum(t) : NULL;
+
+	for (int i = 0; t && i < btf_vlen(t); i++)
+		if (strcmp(btf__name_by_offset(vmlinux, e[i].name_off), name) == 0)
+			return true;
+	return false;
+}
+
+/* Appends to what, ", "-separated, what the fentry programs need that this kernel lacks. */
+static void fentry_lacks(const struct btf *vmlinux, char *what, size_t size)
+{
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1)
+		append(what, size, "task storage maps (5.11)");
+	if (!kernel_has_helper(vmlinux, "BPF_FUNC_get_current_task_btf"))
+		append(what, size, "bpf_get_current_task_btf (5.11)");
+	if (!kernel_has_helper(vmlinux, "BPF_FUNC_task_pt_regs"))
+		append(what, size, "bpf_task_pt_regs (5.15)");
+}
+
+/* The kernel functions a hook's job has had across kernels, in the order they are tried. */
+static const char *const renames[][2] = {
+	{"do_filp_open", "do_file_open"}, /* 7.2 */
+};
+
+/* The name this kernel gives the function target was, or target itself. */
+static const char *renamed(const struct btf *vmlinux, const char *target)
+{
+	for (size_t i = 0; i < sizeof(renames) / sizeof(renames[0]); i++)
+		if (strcmp(renames[i][0], target) == 0 &&
+		    btf__find_by_name_kind(vmlinux, renames[i][1], BTF_KIND_FUNC) > 0)
+			return renames[i][1];
+	return target;
+}
+
 /* A tracepoint-mode program: "tracepoint/syscalls/sys_exit_X" for one traced call. */
 static bool want_tracepoint(const struct config *cfg, const char *sec)
 {
@@ -151,6 +190,7 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 		  char *what, size_t what_size, char *blind, size_t blind_size)
 {
 	struct bpf_program *prog;
+	struct bpf_map *map;
 	struct btf *vmlinux = NULL; /* parsed once here: a parse reads megabytes */
 	int err = 0;
 
@@ -186,6 +226,18 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 							      what, what_size);
 					break;
 				}
+				fentry_lacks(vmlinux, what, what_size);
+				if (what[0]) {
+					err = -ENOENT;
+					break;
+				}
+			}
+			/* the function that does this job on this kernel, where it was renamed */
+			if (on && btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) < 0 &&
+			    renamed(vmlinux, target) != target) {
+				target = renamed(vmlinux, target);
+				if ((err = bpf_program__set_attach_target(prog, 0, target)))
+					break;
 			}
 			if (on && btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) < 0) {
 				on = false;
@@ -201,6 +253,15 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 			err = -EINVAL;
 			break;
 		}
+	}
+	/* the fentry programs' maps: task storage, which kernels before 5.11 cannot create */
+	bpf_object__for_each_map(map, obj)
+	{
+		const char *name = bpf_map__name(map);
+
+		if (!err && (strcmp(name, "pending_map") == 0 || strcmp(name, "uring_reqs") == 0) &&
+		    bpf_map__set_autocreate(map, mode == ATTACH_FENTRY))
+			err = -EINVAL;
 	}
 	btf__free(vmlinux);
 	return err;

@@ -48,4 +48,11 @@ void attach_trampoline_why(int err, bool direct_calls, char *buf, size_t size);
 int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_mode mode,
 		  char *what, size_t what_size, char *blind, size_t blind_size);
 
+/*
+ * Opens the tracer's own object, selects mode's programs for every system call, loads and
+ * attaches them, then releases everything (doctor: the tracer's --attach auto gets what this
+ * gets). 0, or -errno with why set to the tracer's own words; blind as attach_select's.
+ */
+int attach_trial(enum attach_mode mode, char *why, size_t why_size, char *blind, size_t blind_size);
+
 #endif

@@ -56,6 +56,7 @@ struct session {
 	enum attach_mode mode; /* what was attached: ATTACH_TRACEPOINT or ATTACH_FENTRY */
 	char blind[256];       /* the fentry mode's optional programs this kernel cannot load */
 	char why[256];	       /* what failed in load_mode() */
+	char fallback[256];    /* why --attach auto did not get fentry, said with Tracing */
 	struct sink sink;      /* stdout */
 	uint64_t lost_seen;    /* the kernel's loss counter when last reported */
 	struct selector sel;   /* -c --wait, --pod, --k8s-namespace: chosen on the identity */

@@ -357,9 +357,8 @@ int session_setup_kernel(struct session *s)
 				s->why, cfg->verbose ? "" : " (-v shows libbpf's messages)");
 			return TRACER_FAILED;
 		}
-		if (cfg->verbose)
-			fprintf(stderr, "copenclose: fentry mode not available (%s): tracepoints\n",
-				s->why);
+		/* said without -v, once tracing starts: what is seen depends on it */
+		snprintf(s->fallback, sizeof(s->fallback), "%s", s->why);
 	}
 	if ((err = load_mode(s, &host, ATTACH_TRACEPOINT))) {
 		fprintf(stderr, "copenclose: %s%s\n", s->why,

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "trace/deadline.h"
+#include "trace/misses.h"
 #include "trace/preflight.h"
 #include "trace/verdicts.h"
 #include "format/syscalls.h"
@@ -93,18 +94,26 @@ static void flush_held(struct session *s)
 	sink_flush(&s->sink, &s->out.buf, s->stop, DRAIN_MS);
 }
 
+/* Events lost: the ring buffer's drops and the calls the kernel skipped a program for. */
+static uint64_t lost_all(struct session *s, uint64_t *misses)
+{
+	*misses = misses_read(s->skel->obj);
+	return counter(s, CC_CNT_LOST) + *misses;
+}
+
 static void check_loss(struct session *s, uint64_t now)
 {
-	uint64_t lost = counter(s, CC_CNT_LOST);
+	uint64_t misses, lost = lost_all(s, &misses);
 
 	if (lost == s->lost_seen)
 		return;
 	output_lost(&s->out, lost - s->lost_seen, lost);
 	if (now - s->last_warn_ns >= 1000000000ull) {
-		fprintf(stderr,
-			"copenclose: warning: %llu events lost so far: the ring buffer was full "
-			"(a larger --ringbuf-size or a faster stdout helps)\n",
-			(unsigned long long)lost);
+		fprintf(stderr, "copenclose: warning: %llu events lost so far: %s\n",
+			(unsigned long long)lost,
+			misses ? "the kernel skipped programs (recursion misses)"
+			       : "the ring buffer was full (a larger --ringbuf-size or a faster "
+				 "stdout helps)");
 		s->last_warn_ns = now;
 	}
 	s->lost_seen = lost;
@@ -141,6 +150,11 @@ static void print_tracing(const struct session *s)
 	char list[128] = "";
 	size_t used = 0;
 
+	if (s->fallback[0])
+		fprintf(stderr,
+			"copenclose: the fentry attach mode is not available here (%s): syscall "
+			"tracepoints instead\n",
+			s->fallback);
 	for (int i = 0; i < CC_SYS_MAX; i++)
 		if (cfg->syscalls & (1u << i))
 			used += snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "",
@@ -161,9 +175,10 @@ static void print_tracing(const struct session *s)
 static int tick(struct session *s, uint64_t now, int final)
 {
 	double secs = (double)(now - s->last_tick) / 1e9;
+	uint64_t misses;
 	int err;
 
-	s->sz.state.events_lost = counter(s, CC_CNT_LOST);
+	s->sz.state.events_lost = lost_all(s, &misses);
 	s->sz.state.cgroup_lost = counter(s, CC_CNT_CG_LOST);
 	s->sz.state.tally_full = counter(s, CC_CNT_TALLY_FULL);
 	footprint_fill(s, &s->sz.state);
@@ -398,7 +413,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	struct session s = {
 		.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1, .view = view};
 	struct preflight_dropped left;
-	uint64_t seen, lost, unread, cg_lost, throttled;
+	uint64_t seen, lost, unread, cg_lost, throttled, misses;
 	int rc, err;
 
 	sink_init(&s.sink, STDOUT_FILENO);
@@ -470,6 +485,11 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 				 s.host_dropped - s.unformatted;
 	if (lost)
 		report_loss_by_cgroup(&s, lost);
+	/* skipped calls never reached a program: no cgroup is known for them */
+	if ((misses = misses_read(s.skel->obj)))
+		fprintf(stderr, "copenclose: %llu events lost, unattributed: %s\n",
+			(unsigned long long)misses, MISSES_WHY);
+	lost += misses;
 	if ((cg_lost = counter(&s, CC_CNT_PROC_LOST)))
 		fprintf(stderr,
 			"copenclose: %llu exit or exec records lost: the descriptors they ended may "

@@ -478,7 +478,7 @@ cc_tracer_spawn() {
 	CC_TRACER_TAG[$CC_TRACER_PID]=$tag
 	CC_TRACER_IGN[$CC_TRACER_PID]=
 	case " $* " in *" -I "* | *" --ignore-host-ns "*) CC_TRACER_IGN[$CC_TRACER_PID]=1 ;; esac
-	cc_wait_for 20 cc_tracer_attached "$tag" "$CC_TRACER_PID"
+	cc_wait_for "${CC_ATTACH_WAIT:-20}" cc_tracer_attached "$tag" "$CC_TRACER_PID"
 	if ! grep -q '^Tracing' "$CC_WORK/$tag.err"; then
 		tap_diag "tracer $* did not print Tracing; stderr:" "$(cat "$CC_WORK/$tag.err")"
 		return 1

@@ -143,9 +143,11 @@ static void test_attach_mode(void **state)
 	r = host(U, false, none, drivers, 0);
 	r->bpf.prog[DOCTOR_PROG_FENTRY] = true; /* Debian's kernels */
 	r->bpf.err[DOCTOR_PROG_FENTRY] = 0;
+	r->fentry_tried = true; /* and the tracer's object loaded and attached */
 	doctor_conclude(r);
 	assert_string_equal(r->attach, "fentry");
 	assert_null(strstr(r->blind_spots, "32-bit"));
+	assert_null(strstr(r->blind_spots, "what passes through"));
 	free(r);
 	/* arm64's 6.1: fentry programs load, but attaching one to a kernel function gives the
 	   kernel's ENOTSUPP, as it has no ftrace direct calls */
@@ -155,7 +157,8 @@ static void test_attach_mode(void **state)
 	doctor_conclude(r);
 	assert_string_equal(r->attach, "tracepoint");
 	assert_string_equal(r->attach_why,
-			    "fentry programs do not attach here (" ATTACH_NO_DIRECT_CALLS ")");
+			    "the fentry attach mode is not available here (" ATTACH_NO_DIRECT_CALLS
+			    ")");
 	free(r);
 	/* ENOTSUPP where the direct calls are there: the error said, not a guess */
 	r = host(U, false, none, drivers, 0);
@@ -163,6 +166,30 @@ static void test_attach_mode(void **state)
 	doctor_conclude(r);
 	assert_non_null(strstr(r->attach_why, "error 524 (ENOTSUPP"));
 	assert_null(strstr(r->attach_why, "DIRECT_CALLS"));
+	free(r);
+	/* an optional function missing: named as the tracer names it */
+	r = host(U, false, none, drivers, 0);
+	r->bpf.prog[DOCTOR_PROG_FENTRY] = true;
+	r->fentry_tried = true;
+	snprintf(r->fentry_blind, sizeof(r->fentry_blind), "io_openat2, io_accept");
+	doctor_conclude(r);
+	assert_string_equal(r->attach, "fentry");
+	assert_string_equal(
+		r->blind_spots,
+		"io_uring operations on fixed files (no descriptor is installed); what "
+		"passes through io_openat2, io_accept (this kernel has no such function)");
+	free(r);
+	/* a fentry program loads, the tracer's object does not (5.10): the tracer's reason */
+	r = host(U, false, none, drivers, 0);
+	r->bpf.prog[DOCTOR_PROG_FENTRY] = true;
+	r->fentry_tried = true;
+	r->fentry_err = -ENOENT;
+	snprintf(r->fentry_why, sizeof(r->fentry_why),
+		 "this kernel has no bpf_task_pt_regs (5.15)");
+	doctor_conclude(r);
+	assert_string_equal(r->attach, "tracepoint");
+	assert_string_equal(r->attach_why, "the fentry attach mode is not available here (this "
+					   "kernel has no bpf_task_pt_regs (5.15))");
 	free(r);
 }
 
@@ -179,6 +206,35 @@ static void test_trampoline_why(void **state)
 	assert_string_equal(why, "trampolines: error 524 (ENOTSUPP: the kernel refused to attach)");
 	attach_trampoline_why(-EPERM, false, why, sizeof(why));
 	assert_string_equal(why, "trampolines: Operation not permitted");
+}
+
+static void test_preemption(void **state)
+{
+	static const struct {
+		const char *version, *sched;
+		int want;
+		const char *mode;
+	} cases[] = {
+		{"#1 SMP PREEMPT_RT Debian 6.12.118-1~deb12u1", "full (lazy) laziest ", 1, "rt"},
+		{"#1 SMP PREEMPT_DYNAMIC Debian 7.2.13-1", "full (lazy) ", 1, "lazy"},
+		{"#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1", "none voluntary (full) lazy", 1,
+		 "full"},
+		{"#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1", "none (voluntary) full lazy", 0,
+		 "voluntary"},
+		{"#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1", NULL, -1, "dynamic"},
+		{"#1 SMP PREEMPT Tue Jan 1", NULL, 1, "full"},
+		{"#1 SMP Debian 5.10.223-1 (2024-08-10)", NULL, 0, "none"},
+		{"#1 SMP Debian 5.10.223-1", "(", 0, "none"}, /* unclosed: not a mode */
+	};
+	char mode[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(
+			doctor_preemption(cases[i].version, cases[i].sched, mode, sizeof(mode)),
+			cases[i].want);
+		assert_string_equal(mode, cases[i].mode);
+	}
 }
 
 static void test_conclude(void **state)
@@ -386,8 +442,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdicts),    cmocka_unit_test(test_conclude),
 		cmocka_unit_test(test_attach_mode), cmocka_unit_test(test_trampoline_why),
-		cmocka_unit_test(test_works),	    cmocka_unit_test(test_report_json),
-		cmocka_unit_test(test_report_text),
+		cmocka_unit_test(test_works),	    cmocka_unit_test(test_preemption),
+		cmocka_unit_test(test_report_json), cmocka_unit_test(test_report_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../integration/lib.sh"
 cd "$CC_ROOT" || exit 1
 [ "$(id -u)" -eq 0 ] || tap_bail "scripts/vm-run needs root"
-tap_plan 10
+tap_plan 11
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -19,9 +19,13 @@ tap_ok $? "vm-run says which kernel ran it and the status" || tap_diag "$(cat "$
 
 # --icount (the benchmarks' guests, whose clock counts instructions) boots the same guest; every
 # guest has one CPU (two under multi-threaded TCG once ran a half-rewritten kernel instruction).
-scripts/vm-run --icount 6.1 -- nproc >"$tmp/out" 2>"$tmp/err"
+# --append adds to the kernel's command line (the matrix's preempt=full).
+scripts/vm-run --icount --append 'cc_vm_harness=1 quiet' 6.1 -- sh -c 'nproc; cat /proc/cmdline' \
+	>"$tmp/out" 2>"$tmp/err"
 tap_is "$?" 0 "--icount boots a guest that runs its command" || tap_diag "$(tail -n 5 "$tmp/err")"
 tap_is "$(grep -x '[0-9]*' "$tmp/out")" 1 "the guest has one CPU"
+tap_is "$(grep -o 'cc_vm_harness=1 quiet$' "$tmp/out")" "cc_vm_harness=1 quiet" \
+	"--append ends the kernel's command line with its arguments" || tap_diag "$(cat "$tmp/out")"
 
 t0=$SECONDS
 scripts/vm-run --timeout 30 6.1 -- sleep 1000 >"$tmp/out" 2>"$tmp/err"
@@ -38,5 +42,5 @@ tap_ok $? "... with a line that says so" || tap_diag "$(cat "$tmp/err")"
 
 scripts/vm-run 5.4 -- true >"$tmp/out" 2>"$tmp/err"
 rc=$?
-[ "$rc" -eq 125 ] && grep -q "^vm-run: unknown kernel '5.4': 6.1 or 6.12" "$tmp/err"
+[ "$rc" -eq 125 ] && grep -q "^vm-run: unknown kernel '5.4': 5.10, 6.1, 6.12, 6.12-rt or sid" "$tmp/err"
 tap_ok $? "an unknown kernel fails clearly (status $rc)" || tap_diag "$(cat "$tmp/err")"

@@ -1,0 +1,29 @@
+/* Events the kernel skipped without a trace: BPF programs' recursion misses. */
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "trace/misses.h"
+
+uint64_t misses_read(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_program(prog, obj)
+	{
+		const char *name = bpf_program__name(prog);
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		/* records that are not events are counted apart, or not at all */
+		if (fd < 0 || strncmp(name, "cgroup_", 7) == 0 || strncmp(name, "proc_", 5) == 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
