@@ -22,14 +22,16 @@ STALLFS=$CC_ROOT/build/helpers/stallfs
 [ -x "$STALLFS" ] || tap_bail "$STALLFS is missing: run make helpers (libfuse3-dev)"
 slow=$CC_WORK/slow-runc
 mkdir -p "$slow"
+# the mount comes once the tracer runs: its start names the containers already running (other
+# engines' on this machine), each lookup of which the slow mount would make 400 ms longer
+cc_tracer_start noh -I -o json -e openat,close -G "/$parent" --state-dir "containerd=$slow" ||
+	tap_bail "-I did not start"
+noh_pid=$CC_TRACER_PID
 "$STALLFS" -d 400 "$CC_WORK/no-gate" "$slow" -f -o allow_other 2>"$CC_WORK/stallfs.err" &
 fs_pid=$!
 cc_defer "umount '$slow' 2>/dev/null || umount -l '$slow' 2>/dev/null; kill $fs_pid 2>/dev/null"
 mounted() { mountpoint -q "$slow"; }
 cc_wait_for 10 mounted || tap_bail "the slow file system did not mount"
-cc_tracer_start noh -I -o json -e openat,close -G "/$parent" --state-dir "containerd=$slow" ||
-	tap_bail "-I did not start"
-noh_pid=$CC_TRACER_PID
 cc_tracer_start top top -I -o json --interval 1 -e openat,close -G "/$parent" ||
 	tap_bail "top -I did not start"
 ran=0
