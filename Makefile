@@ -190,7 +190,9 @@ CC_CHECK_SRCS := src/main.c $(LIB_SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) $(HELPER_SRCS)
 	$(filter-out %.bpf.c,$(wildcard bench/*.c))
 # The build's own flags but -g: warnings do not depend on debug information, which costs time.
 CC_CHECK_CFLAGS = $(filter-out -g,$(CFLAGS))
-HELPER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror \
+# Expanded when a recipe runs, after deps-cc installed libfuse3-dev (on a fresh machine it is
+# missing when make reads this file).
+HELPER_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Werror \
 	$(shell pkg-config --cflags fuse3 2>/dev/null)
 define cc_check_rules
 CC_CHECK_OBJS += $(CC_CHECK_SRCS:%.c=$(BUILD)/cc-check/$(1)/%.o) \
@@ -203,10 +205,10 @@ $(BUILD)/cc-check/$(1)/tests/%.o: tests/%.c $(SKELS) | deps-cc
 	$(1) $(CC_CHECK_CFLAGS) -Wno-unused-parameter -MMD -MP -c $$< -o $$@
 $(BUILD)/cc-check/$(1)/tests/helpers/%.o: tests/helpers/%.c | deps-cc
 	@mkdir -p $$(@D)
-	$(1) $(HELPER_CFLAGS) -MMD -MP -c $$< -o $$@
+	$(1) $$(HELPER_CFLAGS) -MMD -MP -c $$< -o $$@
 $(BUILD)/cc-check/$(1)/tests/helpers/workload32.o: tests/helpers/workload.c | deps-cc
 	@mkdir -p $$(@D)
-	$(1) $(HELPER_CFLAGS) $(M32_CFLAGS) -MMD -MP -c $$< -o $$@
+	$(1) $$(HELPER_CFLAGS) $(M32_CFLAGS) -MMD -MP -c $$< -o $$@
 $(BUILD)/cc-check/$(1)/bench/%.o: bench/%.c $(SKELS) build/bench/origprobe.skel.h | deps-cc
 	@mkdir -p $$(@D)
 	$(1) $(CC_CHECK_CFLAGS) -Ibuild/bench -Ibench -MMD -MP -c $$< -o $$@
