@@ -137,7 +137,8 @@ void args_usage(FILE *out)
 	      "  -d, --duration SECONDS  stop after this long\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
 	      "      --state-dir ENGINE=DIR  also look for ENGINE's state in DIR (containerd,\n"
-	      "                          cri-o, docker, runc, crun; e.g. containerd=/run/k3s/containerd)\n"
+	      "                          cri-o, docker, runc, crun, runsc; e.g.\n"
+	      "                          containerd=/run/k3s/containerd)\n"
 	      "      --attach MODE       auto (default), tracepoint or fentry: where the programs\n"
 	      "                          attach (fentry also sees io_uring and 32-bit calls)\n"
 	      "      --compat            with tracepoints, also see 32-bit calls (raw_syscalls: a\n"
@@ -393,7 +394,7 @@ static int args_parse_cmd(unsigned int cmd, int argc, char **argv, struct config
 		case OPT_STATE_DIR:
 			if (engine_dirs_add(&cfg->state_dirs, optarg))
 				FAIL("invalid --state-dir '%.64s': ENGINE=/DIR, ENGINE one of "
-				     "containerd, cri-o, docker, runc, crun (at most %d each)",
+				     "containerd, cri-o, docker, runc, crun, runsc (at most %d each)",
 				     optarg, ENGINE_DIRS_MAX);
 			break;
 		case OPT_NO_FD_TABLE:

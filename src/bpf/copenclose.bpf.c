@@ -376,9 +376,16 @@ static __always_inline struct scratch *begin_task(enum cc_syscall sc, long ret,
 	status = 0;
 	cg = bpf_get_current_cgroup_id(); /* once: the host rule, the tally and the record */
 	if (pidns == host_pidns) {
-		__u8 *v = targ_cg_verdicts ? bpf_map_lookup_elem(&cg_verdict, &cg) : NULL;
+		__u8 *v = NULL;
 
 		status = CC_ST_PIDNS_HOST;
+		/* a user namespace of its own in the host's pid namespace (gVisor's sandbox and
+		   stubs, rootless engines' helpers): its cgroup may be the host's while it is a
+		   container's, which user space tells by its mount namespace */
+		if (task->cred->user_ns->level)
+			status |= CC_ST_USERNS;
+		else if (targ_cg_verdicts)
+			v = bpf_map_lookup_elem(&cg_verdict, &cg);
 		if (!v)
 			status |= CC_ST_HOST_UNSURE;
 		else if (*v == CC_CG_HOST)

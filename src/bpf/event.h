@@ -55,6 +55,8 @@ enum cc_status {
 	CC_ST_PIDNS_HOST = 1 << 6,     /* the task is in the host's pid namespace */
 	CC_ST_HOST_UNSURE = 1 << 7, /* in it, but the kernel knew nothing of its cgroup: user space
 				       decides (the cgroup's verdict was not in cg_verdict) */
+	CC_ST_USERNS = 1 << 8,	    /* in the host's pid namespace with a user namespace of its own
+				       (gVisor's sandbox): always CC_ST_HOST_UNSURE */
 };
 
 /*

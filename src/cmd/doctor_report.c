@@ -12,6 +12,13 @@
 #define LABEL 22 /* column where values start in the text report */
 #define WIDTH 100
 
+/* What a host tracer sees of a gVisor sandbox. */
+#define RUNSC_SEEN                                                                                 \
+	"gvisor: a host tracer sees only the sandbox's own processes (runsc-sandbox and its "      \
+	"stubs, comm exe; the gofer), which copenclose names with the container and marks "        \
+	"\"sandbox\": \"gvisor\"; the program inside is never seen by its own pid or comm (under " \
+	"--platform=ptrace its calls show as the stubs', with the results the Sentry computed)"
+
 static const char *const prog_names[DOCTOR_PROG_COUNT] = {
 	[DOCTOR_PROG_TRACEPOINT] = "tracepoint", [DOCTOR_PROG_RAW_TP] = "raw_tracepoint",
 	[DOCTOR_PROG_TP_BTF] = "tp_btf",	 [DOCTOR_PROG_FENTRY] = "fentry",
@@ -222,6 +229,11 @@ static void text_runtimes(const struct doctor_report *r, struct strbuf *b)
 		strbuf_pad(b, 0, LABEL);
 		strbuf_adds(b, "own v2 cgroup   ");
 		wrapped(b, v, LABEL + 16, LABEL + 16);
+		if (ri->rt == RT_RUNSC) {
+			strbuf_pad(b, 0, LABEL);
+			strbuf_adds(b, "sandbox         ");
+			wrapped(b, RUNSC_SEEN, LABEL + 16, LABEL + 16);
+		}
 	}
 }
 
@@ -312,6 +324,8 @@ static void json_runtime(const struct doctor_runtime_info *ri, struct strbuf *b)
 	jbool(b, "runs_here", ri->own_v2 != DOCTOR_REFUSES, &f);
 	jstr(b, "why", ri->why, &f);
 	jstr(b, "config_note", ri->note[0] ? ri->note : NULL, &f);
+	jstr(b, "sandbox", ri->rt == RT_RUNSC ? "gvisor" : NULL, &f);
+	jstr(b, "sandbox_seen", ri->rt == RT_RUNSC ? RUNSC_SEEN : NULL, &f);
 	strbuf_addc(b, '}');
 }
 

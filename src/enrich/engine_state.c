@@ -13,8 +13,8 @@
 #include "enrich/runtime_state.h"
 #include "enrich/statefile.h"
 
-static const char *const engine_names[ENGINE_KINDS] = {"containerd", "cri-o", "docker", "runc",
-						       "crun"};
+static const char *const engine_names[ENGINE_KINDS] = {"containerd", "cri-o", "docker",
+						       "runc",	     "crun",  "runsc"};
 
 static const char *const engine_default_dirs[][2] = {
 	{"containerd", "/run/containerd"},
@@ -25,6 +25,7 @@ static const char *const engine_default_dirs[][2] = {
 	{"runc", "/run/runc"},
 	{"runc", "/run/docker/runtime-runc/moby"},
 	{"crun", "/run/crun"},
+	{"runsc", "/run/runsc"},
 };
 
 static int engine_kind_of(const char *name, size_t n)

@@ -13,6 +13,7 @@ enum engine_kind {
 	ENGINE_DOCKER, /* docker's data root (containers/<id>/config.v2.json) */
 	ENGINE_RUNC,   /* a runc root (<id>/state.json) */
 	ENGINE_CRUN,   /* a crun root (<id>/status) */
+	ENGINE_RUNSC,  /* a runsc root (<id>_sandbox:<sandbox id>.state): nsowner.c reads it */
 	ENGINE_KINDS,
 };
 
@@ -28,9 +29,9 @@ struct engine_dirs {
 void engine_dirs_defaults(struct engine_dirs *d);
 
 /*
- * Add "KIND=DIR" (KIND: containerd, cri-o, docker, runc, crun; DIR an absolute path) in front of
- * KIND's directories. 0; -EINVAL when spec is malformed; -E2BIG when KIND has ENGINE_DIRS_MAX.
- * spec must outlive d.
+ * Add "KIND=DIR" (KIND: containerd, cri-o, docker, runc, crun, runsc; DIR an absolute path) in
+ * front of KIND's directories. 0; -EINVAL when spec is malformed; -E2BIG when KIND has
+ * ENGINE_DIRS_MAX. spec must outlive d.
  */
 int engine_dirs_add(struct engine_dirs *d, const char *spec);
 

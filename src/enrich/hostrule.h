@@ -40,17 +40,20 @@ static inline int hostrule_mismatch(uint16_t status, const struct cgroup_identit
 {
 	if (!id || !id->path)
 		return -1;
+	if (id->ctr.sandbox[0]) /* a sandbox's processes, named by their mount namespace */
+		return 0;
 	return id->ctr.is_container == !!(status & CC_ST_PIDNS_HOST);
 }
 
 /*
  * The cgroup verdict the kernel is to keep for a record's cgroup: CC_CG_HOST or CC_CG_CONTAINER
  * once naming is sure of it (not pending), 0 while it is not, or nothing is to be kept (the
- * kernel knew already, or the record is not in the host's pid namespace).
+ * kernel knew already, or the record is not in the host's pid namespace, or the kernel does not
+ * look at the cgroup's verdict for it: CC_ST_USERNS).
  */
 static inline int hostrule_verdict(uint16_t status, const struct cgroup_identity *id, bool pending)
 {
-	if ((status & (CC_ST_PIDNS_HOST | CC_ST_HOST_UNSURE)) !=
+	if ((status & (CC_ST_PIDNS_HOST | CC_ST_HOST_UNSURE | CC_ST_USERNS)) !=
 		    (CC_ST_PIDNS_HOST | CC_ST_HOST_UNSURE) ||
 	    !id || !id->path || pending)
 		return 0;

@@ -44,7 +44,8 @@ int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char
 
 	if (!q->items || (kind == IDQ_LEARN && !path))
 		return -EINVAL;
-	if ((kind == IDQ_LOOKUP || kind == IDQ_LOOKUP_PID) && keycount_get(&q->waiting, key))
+	if ((kind == IDQ_LOOKUP || kind == IDQ_LOOKUP_PID || kind == IDQ_LOOKUP_NS) &&
+	    keycount_get(&q->waiting, key))
 		return 1;
 	if (q->n >= (kind == IDQ_FORGET ? 2 * q->cap : q->cap))
 		return -EAGAIN;

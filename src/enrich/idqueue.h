@@ -11,6 +11,8 @@
 enum idq_kind {
 	IDQ_LOOKUP,	/* name the cgroup id key */
 	IDQ_LOOKUP_PID, /* name the process whose key this is (legacy hosts: /proc/PID/cgroup) */
+	IDQ_LOOKUP_NS,	/* name the mount namespace whose key this is (NAMER_NS_KEY); creator
+			   holds, in decimal, the pid of a process in it */
 	IDQ_LEARN,	/* a cgroup created (cgroup_mkdir): its path and creator come along */
 	IDQ_FORGET,	/* a cgroup removed */
 };

@@ -70,6 +70,15 @@ static bool work(struct resolver *r, struct idq_item *it, struct namer_answer *a
 		if (resolver_lookup_pid(r, (uint32_t)(it->key & 0xffffffffu), &pid_id.ctr))
 			memset(&pid_id.ctr, 0, sizeof(pid_id.ctr));
 		return answer_fill(a, it->key, &pid_id, true);
+	case IDQ_LOOKUP_NS:
+		memset(&pid_id, 0, sizeof(pid_id));
+		pid_id.cgroup_id = it->key;
+		/* none is no container; looked at again each second (a sandbox starting, or gone)
+		 */
+		if (resolver_lookup_ns(r, (uint32_t)strtoul(it->creator, NULL, 10), &pid_id.ctr) <
+		    0)
+			return false; /* the process gone: asked again with the next one's */
+		return answer_fill(a, it->key, &pid_id, true);
 	}
 	return false;
 }

@@ -14,6 +14,11 @@
 
 /* A process's key (legacy hosts name processes, not cgroup ids): never a cgroup id. */
 #define NAMER_PID_KEY(pid) ((1ull << 63) | (uint64_t)(pid))
+/* A mount namespace's key (a container with no cgroup of its own: nsowner.h): never a cgroup id
+   nor a process's key. */
+#define NAMER_NS_BIT	     (1ull << 62)
+#define NAMER_NS_KEY(mntns)  (NAMER_NS_BIT | ((uint64_t)(mntns)&0xffffffffu))
+#define NAMER_IS_NS_KEY(key) (((key) >> 62) == 1)
 
 struct namer_answer {
 	uint64_t key;
@@ -57,7 +62,8 @@ int namer_start(struct namer **out, struct resolver *back, size_t queue_cap);
 void namer_stop(struct namer *n);
 
 /*
- * Ask for a key to be named (IDQ_LOOKUP, IDQ_LOOKUP_PID: key is NAMER_PID_KEY(pid)), or tell of
+ * Ask for a key to be named (IDQ_LOOKUP, IDQ_LOOKUP_PID: key is NAMER_PID_KEY(pid), IDQ_LOOKUP_NS:
+ * NAMER_NS_KEY(mntns)), or tell of
  * a cgroup created (IDQ_LEARN, with its path and creator) or removed (IDQ_FORGET). Never waits
  * on a file. 0 queued or merged with one waiting, -EAGAIN when the queue is full.
  */

@@ -15,6 +15,7 @@
 #include "enrich/cgroup.h"
 #include "enrich/engine_state.h"
 #include "enrich/k8s.h"
+#include "enrich/nsowner.h"
 #include "enrich/proc_cgroup.h"
 #include "enrich/nspawn.h"
 #include "enrich/resolver.h"
@@ -578,6 +579,11 @@ int resolver_pid_cgroup(const struct resolver *r, uint32_t pid, char *path, size
 	err = proc_cgroup_pick(text, len, path, size, src);
 	free(text);
 	return err;
+}
+
+int resolver_lookup_ns(struct resolver *r, uint32_t pid, struct container_info *out)
+{
+	return r && out ? nsowner_lookup(r->state_root, &r->dirs, pid, out) : 0;
 }
 
 int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info *out)

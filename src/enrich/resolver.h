@@ -51,6 +51,13 @@ size_t resolver_sweep(struct resolver *r, uint64_t *gone, size_t max);
 void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
 			    const char *creator);
 
+/*
+ * A container with no cgroup of its own that the process pid is of (gVisor's sandboxes:
+ * nsowner.c), which names its mount namespace: 1 with it in out, else 0; -ESRCH when the process
+ * is gone. Not cached.
+ */
+int resolver_lookup_ns(struct resolver *r, uint32_t pid, struct container_info *out);
+
 /* For the legacy-host fallback: the container of a process, from /proc/PID/cgroup. */
 int resolver_lookup_pid(struct resolver *r, uint32_t pid, struct container_info *out);
 

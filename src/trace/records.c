@@ -4,38 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "trace/recname.h"
 #include "trace/session.h"
 #include "trace/verdicts.h"
 #include "format/syscalls.h"
-
-/* What names a record: its cgroup, or on a legacy host its process. */
-static uint64_t record_key(const struct session *s, const struct cc_event *ev)
-{
-	return s->layout.v2_mount[0] ? ev->cgroup_id : NAMER_PID_KEY(ev->pid);
-}
-
-/*
- * What the consumer's cache knows of a record's cgroup (on a legacy host: of its process), or
- * NULL; never a file read. A miss, or a name due to be looked for again, is asked of the naming
- * thread (merged with a request already waiting).
- */
-static const struct cgroup_identity *identify(struct session *s, const struct cc_event *ev,
-					      struct cgroup_identity *legacy)
-{
-	uint64_t key = record_key(s, ev);
-	bool due;
-	const struct cgroup_identity *id = resolver_peek(s->res, key, &due);
-
-	if (!id || due)
-		namer_ask(s->namer, s->layout.v2_mount[0] ? IDQ_LOOKUP : IDQ_LOOKUP_PID, key, NULL,
-			  0, NULL);
-	if (!id || s->layout.v2_mount[0])
-		return id;
-	*legacy = *id;
-	legacy->cgroup_id = ev->cgroup_id;
-	legacy->path = NULL;
-	return legacy;
-}
 
 /* A record written before its cgroup was named: the id alone. */
 static const struct cgroup_identity *unnamed(const struct cc_event *ev,
@@ -155,11 +127,11 @@ static void dispatch(struct session *s, const void *data, size_t size,
 
 	memcpy(&type, data, sizeof(type));
 	if (type == CC_REC_SYSCALL) {
-		handle_syscall(s, data, size, id ? id : identify(s, data, &legacy));
+		handle_syscall(s, data, size, id ? id : session_identify(s, data, &legacy));
 	} else if (type == CC_REC_PROC_EXIT || type == CC_REC_PROC_EXEC) {
 		handle_proc(s, data,
 			    id			       ? id
-			    : proc_needs_name(s, data) ? identify(s, data, &legacy)
+			    : proc_needs_name(s, data) ? session_identify(s, data, &legacy)
 						       : NULL);
 		if (type == CC_REC_PROC_EXIT && !s->layout.v2_mount[0])
 			forget_process(s, data);
@@ -195,6 +167,10 @@ static void held_emit(void *ctx, const void *data, size_t size, bool known)
 		const struct cc_event *ev = data;
 		const struct cgroup_identity *g =
 			s->layout.v2_mount[0] ? resolver_peek(s->guess, ev->cgroup_id, NULL) : NULL;
+
+		/* one that waited for its mount namespace's name: its cgroup's, known */
+		if (!g && s->layout.v2_mount[0])
+			g = resolver_peek(s->res, ev->cgroup_id, NULL);
 
 		dispatch(s, data, size, g ? g : unnamed(data, &scratch));
 	}
@@ -252,13 +228,13 @@ static void handle_or_hold(struct session *s, const void *data, size_t size, uin
 	struct cgroup_identity legacy;
 	const struct cgroup_identity *id = NULL;
 
-	if (!deferral_holds(&s->held, key) && (!needs_name || (id = identify(s, data, &legacy)))) {
+	if (!deferral_holds(&s->held, key) &&
+	    (!needs_name || (id = session_identify(s, data, &legacy)))) {
 		dispatch(s, data, size, id);
 		return;
 	}
 	if (needs_name && !resolver_peek(s->res, key, NULL))
-		namer_ask(s->namer, s->layout.v2_mount[0] ? IDQ_LOOKUP : IDQ_LOOKUP_PID, key, NULL,
-			  0, NULL);
+		session_ask(s, key, data);
 	hold(s, data, size, key);
 }
 
@@ -271,10 +247,11 @@ int session_handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	memcpy(&type, data, sizeof(type));
 	if (type == CC_REC_SYSCALL && size >= sizeof(struct cc_event)) {
-		handle_or_hold(s, data, size, record_key(s, data), true);
+		handle_or_hold(s, data, size, session_record_key(s, data), true);
 	} else if ((type == CC_REC_PROC_EXIT || type == CC_REC_PROC_EXEC) &&
 		   size >= sizeof(struct cc_event)) {
-		handle_or_hold(s, data, size, record_key(s, data), proc_needs_name(s, data));
+		handle_or_hold(s, data, size, session_record_key(s, data),
+			       proc_needs_name(s, data));
 	} else if ((type == CC_REC_CGROUP_MKDIR || type == CC_REC_CGROUP_RMDIR) &&
 		   size >= sizeof(struct cc_cgroup_event)) {
 		const struct cc_cgroup_event *cg = data;

@@ -13,6 +13,7 @@
 #include "copenclose.skel.h"
 #include "enrich/cgroup.h"
 #include "enrich/namer.h"
+#include "enrich/nsowner.h"
 #include "enrich/resolver.h"
 #include "enrich/selector.h"
 #include "format/output.h"
@@ -72,14 +73,21 @@ struct session {
 	bool summarizing;		/* top or --metrics: the kernel tallies */
 	struct summarize sz;
 	uint64_t tick_ns, next_tick, last_tick;
-	int quit;		  /* the view asked to end */
-	struct throttle throttle; /* --rate-limit: the counts reported so far */
-	uint64_t next_throttle;	  /* when the buckets are read next */
+	int quit;		    /* the view asked to end */
+	struct throttle throttle;   /* --rate-limit: the counts reported so far */
+	uint64_t next_throttle;	    /* when the buckets are read next */
+	uint64_t sandbox_notes[32]; /* hashes of the sandboxes' ids said on stderr */
+	size_t sandboxes_noted;
+	struct nsowner_found *sandboxes; /* found running at start, until the cache has them */
+	size_t nsandboxes;
 };
 
 /* Filters set, the programs of the chosen attach mode loaded and attached, the ring buffer open;
    0 or a TRACER_* status, said on stderr. */
 int session_setup_kernel(struct session *s);
+
+/* The gVisor sandboxes running, found while the privileges to see their namespaces are held. */
+void session_find_sandboxes(struct session *s);
 
 /* The naming thread started, the running containers named, -c resolved; 0 or a TRACER_* status. */
 int session_setup_names(struct session *s);

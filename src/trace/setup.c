@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -386,6 +387,41 @@ static bool held_has(void *ctx, uint64_t key)
 	return false;
 }
 
+#define SANDBOXES_MAX 64
+
+void session_find_sandboxes(struct session *s)
+{
+	if (!s->layout.v2_mount[0] ||
+	    !(s->sandboxes = calloc(SANDBOXES_MAX, sizeof(*s->sandboxes))))
+		return;
+	s->nsandboxes = nsowner_running("", &s->cfg->state_dirs, s->sandboxes, SANDBOXES_MAX);
+}
+
+/*
+ * The sandboxes found at start into the consumer's cache, by their mount namespaces, and the
+ * root cgroup, where they stay on a hybrid host (a record is keyed by its mount namespace once
+ * its cgroup is known as no container's: known at once, none waits for it).
+ */
+static void publish_sandboxes(struct session *s)
+{
+	struct cgroup_identity top = {.path = "/"};
+	struct stat st;
+
+	if (s->layout.v2_mount[0] && stat(s->layout.v2_mount, &st) == 0) {
+		top.cgroup_id = st.st_ino;
+		resolver_publish(s->res, top.cgroup_id, &top, false);
+	}
+	for (size_t i = 0; i < s->nsandboxes; i++) {
+		struct cgroup_identity id = {.ctr = s->sandboxes[i].ci};
+
+		id.cgroup_id = NAMER_NS_KEY(s->sandboxes[i].mntns);
+		resolver_publish(s->res, id.cgroup_id, &id, true);
+	}
+	free(s->sandboxes);
+	s->sandboxes = NULL;
+	s->nsandboxes = 0;
+}
+
 /*
  * Unprivileged now: the resolver primed from the runtimes' state, the -c or -G cgroup set (until
  * then, with either, the programs drop every event: an empty slot of the cgroup array is no
@@ -438,6 +474,7 @@ int session_setup_names(struct session *s)
 		return TRACER_FAILED;
 	}
 	namer_forget_unless(s->namer, held_has, s);
+	publish_sandboxes(s);
 	if (s->summarizing &&
 	    (err = summarize_init(&s->sz, cfg, s->layout.v2_mount, s->view != NULL))) {
 		fprintf(stderr, "copenclose: cannot serve metrics on %s: %s\n", cfg->metrics,

@@ -434,6 +434,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	rc = session_setup_kernel(&s);
 	if (rc)
 		goto cleanup;
+	session_find_sandboxes(&s);
 	if ((err = preflight_drop_privileges(PREFLIGHT_USER_UID, PREFLIGHT_USER_GID, &left)))
 		fprintf(stderr,
 			"copenclose: warning: could not drop privileges as planned: %s (running on "
@@ -541,6 +542,7 @@ cleanup:
 	throttle_free(&s.throttle);
 	resolver_free(s.res);
 	resolver_free(s.guess);
+	free(s.sandboxes);
 	if (s.fd_table)
 		fdlife_free(&s.fds);
 	output_free(&s.out);

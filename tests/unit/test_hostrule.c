@@ -9,7 +9,7 @@
 
 #include "enrich/hostrule.h"
 
-enum named { UNNAMED, HOST_CG, CTR_CG, LEGACY_CTR };
+enum named { UNNAMED, HOST_CG, CTR_CG, LEGACY_CTR, SANDBOX };
 
 struct host_case {
 	const char *what;
@@ -23,6 +23,7 @@ struct host_case {
 
 #define PID    CC_ST_PIDNS_HOST
 #define UNSURE CC_ST_HOST_UNSURE
+#define USERNS CC_ST_USERNS
 
 static const struct host_case cases[] = {
 	{"a service with PrivateTmp= (the kernel knew its cgroup)", PID | CC_ST_HOST, HOST_CG,
@@ -41,6 +42,14 @@ static const struct host_case cases[] = {
 	{"unnamed, own pid namespace", 0, UNNAMED, false, false, -1, 0},
 	{"legacy host: a container's process by its pid", PID | UNSURE, LEGACY_CTR, false, false,
 	 -1, 0},
+	/* a user namespace of its own in the host's pid namespace: the kernel left it to user
+	   space, which keeps no cgroup verdict for it (the kernel does not look) */
+	{"gVisor's sandbox or stub, named by its mount namespace", PID | USERNS | UNSURE, SANDBOX,
+	 false, false, 0, 0},
+	{"gVisor's gofer (a pid namespace of its own)", 0, SANDBOX, false, false, 0, 0},
+	{"unshare -U -r: no sandbox's, its cgroup the host's", PID | USERNS | UNSURE, HOST_CG,
+	 false, true, 0, 0},
+	{"unshare -U -r, unnamed", PID | USERNS | UNSURE, UNNAMED, false, true, -1, 0},
 };
 
 static void test_cases(void **state)
@@ -55,8 +64,12 @@ static void test_cases(void **state)
 			id.path = "/system.slice/chrony.service";
 		if (c->named == CTR_CG)
 			id.path = "/abc";
-		if (c->named == CTR_CG || c->named == LEGACY_CTR)
+		if (c->named == CTR_CG || c->named == LEGACY_CTR || c->named == SANDBOX)
 			id.ctr.is_container = true;
+		if (c->named == SANDBOX) { /* in the host's cgroup, named by its namespace */
+			id.path = "/";
+			strcpy(id.ctr.sandbox, "gvisor");
+		}
 		print_message("%s\n", c->what);
 		assert_int_equal(hostrule_host(c->status, p), c->host);
 		assert_int_equal(hostrule_mismatch(c->status, p), c->mismatch);

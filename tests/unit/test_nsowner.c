@@ -1,0 +1,210 @@
+/* Unit tests for naming gVisor's sandboxes from runsc's state (src/enrich/nsowner.c), on a fixture
+ * tree: run/runsc/ID_sandbox:SID.state and proc/PID/{stat,cmdline,cgroup,ns/mnt}. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "enrich/nsowner.h"
+
+static char root[256];
+
+static void put(const char *rel, const char *text, size_t len)
+{
+	char p[512], *slash;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	for (slash = strchr(p + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(p, 0755);
+		*slash = '/';
+	}
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+#define PUT(rel, lit) put(rel, lit, sizeof(lit) - 1)
+
+/* a process: its parent, its command line (NUL-separated) and its v1 pids cgroup */
+static void proc(int pid, int ppid, const char *cmd, size_t cmdlen, const char *cg)
+{
+	char rel[64], text[256];
+
+	snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
+	snprintf(text, sizeof(text), "%d (exe) S %d %d 0 0", pid, ppid, ppid);
+	put(rel, text, strlen(text));
+	snprintf(rel, sizeof(rel), "proc/%d/cmdline", pid);
+	put(rel, cmd, cmdlen);
+	snprintf(rel, sizeof(rel), "proc/%d/cgroup", pid);
+	snprintf(text, sizeof(text), "8:pids:%s\n4:memory:%s\n0::/\n", cg, cg);
+	put(rel, text, strlen(text));
+	snprintf(rel, sizeof(rel), "proc/%d/ns/mnt", pid);
+	put(rel, "", 0);
+}
+
+#define SANDBOX "runsc-sandbox\0--root=/run/runsc\0boot\0"
+#define GOFER	"runsc-gofer\0--root=/run/runsc\0gofer\0"
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "%s/cc-nsowner-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(root));
+	chmod(root, 0755);
+	PUT("run/runsc/web_sandbox:web.state",
+	    "{\"id\":\"web\",\"goferPid\":110,\"sandbox\":{\"id\":\"web\",\"pid\":111,"
+	    "\"cgroup\":{\"cgroupv1\":{\"name\":\"/web\"}}},\"spec\":{\"annotations\":{"
+	    "\"io.kubernetes.cri.sandbox-namespace\":\"prod\","
+	    "\"io.kubernetes.cri.sandbox-name\":\"web-0\"}}}");
+	/* a state whose sandbox pid now runs something else (reused) */
+	PUT("run/runsc/old_sandbox:old.state",
+	    "{\"id\":\"old\",\"goferPid\":310,\"sandbox\":{\"id\":\"old\",\"pid\":311,"
+	    "\"cgroup\":{\"cgroupv1\":{\"name\":\"/old\"}}}}");
+	/* hostile: an id with a slash, malformed JSON, a state that is a symlink */
+	PUT("run/runsc/bad_sandbox:bad.state",
+	    "{\"id\":\"a/b\",\"goferPid\":410,\"sandbox\":{\"id\":\"a/b\",\"pid\":411}}");
+	PUT("run/runsc/torn_sandbox:torn.state", "{\"id\":\"torn\",\"sandbox\":{\"pid\":");
+	proc(110, 100, GOFER, sizeof(GOFER) - 1, "/web");
+	proc(111, 100, SANDBOX, sizeof(SANDBOX) - 1, "/web");
+	proc(120, 111, "[exe]", 6, "/web");   /* a stub under the sandbox */
+	proc(130, 1, "[exe]", 6, "/web");     /* a stub whose parent is gone: its cgroup tells */
+	proc(140, 1, "[exe]", 6, "/");	      /* a host process */
+	proc(150, 111, "[exe]", 6, "/other"); /* the sandbox's child, in no other's cgroup */
+	proc(311, 1,
+	     "sleep\0"
+	     "100\0",
+	     10, "/old");
+	proc(312, 311, "[exe]", 6, "/old");
+	proc(410, 1, GOFER, sizeof(GOFER) - 1, "/bad");
+	proc(411, 1, SANDBOX, sizeof(SANDBOX) - 1, "/bad");
+	{
+		char p[512], t[512];
+
+		snprintf(p, sizeof(p), "%s/run/runsc/link_sandbox:link.state", root);
+		snprintf(t, sizeof(t), "%s/run/runsc/web_sandbox:web.state", root);
+		assert_int_equal(symlink(t, p), 0);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct engine_dirs dirs(void)
+{
+	struct engine_dirs d;
+
+	engine_dirs_defaults(&d);
+	return d;
+}
+
+struct pid_case {
+	uint32_t pid;
+	int rc;
+	const char *id;
+};
+
+static const struct pid_case pids[] = {
+	{111, 1, "web"}, /* the sandbox */
+	{120, 1, "web"}, /* its stub, by its parent */
+	{130, 1, "web"}, /* a stub reparented, by the sandbox's v1 cgroup */
+	{150, 1, "web"}, /* a child of the sandbox */
+	{110, 1, "web"}, /* the gofer */
+	{140, 0, NULL},	 /* the host's */
+	{312, 0, NULL},	 /* under a pid the state names that runs something else now */
+	{410, 0, NULL},	 /* a state with an id no runtime gives */
+	{411, 0, NULL},	 {999, -ESRCH, NULL}, /* gone */
+	{1, 0, NULL},	 {0, 0, NULL},
+};
+
+static void test_lookup(void **state)
+{
+	struct engine_dirs d = dirs();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+		struct container_info ci = {0};
+		/* the fixture's directory is trusted only when it is root's */
+		int want = pids[i].rc == 1 && getuid() != 0 ? 0 : pids[i].rc;
+
+		print_message("pid %u\n", pids[i].pid);
+		assert_int_equal(nsowner_lookup(root, &d, pids[i].pid, &ci), want);
+		if (want != 1) {
+			assert_false(ci.is_container);
+			continue;
+		}
+		assert_true(ci.is_container);
+		assert_string_equal(ci.runtime, "runsc");
+		assert_string_equal(ci.id, pids[i].id);
+		assert_string_equal(ci.name, pids[i].id);
+		assert_string_equal(ci.sandbox, "gvisor");
+		assert_string_equal(ci.k8s_namespace, "prod");
+		assert_string_equal(ci.k8s_pod, "web-0");
+	}
+}
+
+/* the state directory is trusted only where only root may change it */
+static void test_open_dir(void **state)
+{
+	struct engine_dirs d = dirs();
+	struct container_info ci = {0};
+	char p[512];
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/run/runsc", root);
+	assert_int_equal(chmod(p, 0777), 0);
+	assert_int_equal(nsowner_lookup(root, &d, 111, &ci), 0);
+	assert_int_equal(chmod(p, 0711), 0);
+	assert_int_equal(nsowner_lookup(root, &d, 111, &ci), getuid() == 0 ? 1 : 0);
+}
+
+static void test_running(void **state)
+{
+	struct engine_dirs d = dirs();
+	struct nsowner_found f[8];
+	struct stat sb, gf;
+	char p[512];
+	size_t n;
+
+	(void)state;
+	if (getuid() != 0)
+		skip(); /* the fixture's directory is trusted only when root's */
+	n = nsowner_running(root, &d, f, 8);
+	assert_int_equal(n, 2); /* web's sandbox and gofer; not old's, bad's, torn's */
+	snprintf(p, sizeof(p), "%s/proc/111/ns/mnt", root);
+	assert_int_equal(stat(p, &sb), 0);
+	snprintf(p, sizeof(p), "%s/proc/110/ns/mnt", root);
+	assert_int_equal(stat(p, &gf), 0);
+	assert_int_equal(f[0].mntns, (uint32_t)sb.st_ino);
+	assert_string_equal(f[0].ci.id, "web");
+	assert_int_equal(f[1].mntns, (uint32_t)gf.st_ino);
+	assert_string_equal(f[1].ci.sandbox, "gvisor");
+	assert_int_equal(nsowner_running(root, &d, f, 1), 0); /* no room for a state's two */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_open_dir),
+		cmocka_unit_test(test_running),
+	};
+	return cmocka_run_group_tests_name("nsowner", tests, setup, teardown);
+}
