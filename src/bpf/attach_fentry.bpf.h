@@ -25,7 +25,7 @@ enum {
 
 enum pend_kind {
 	PEND_NONE = 0,
-	PEND_OPEN,   /* inside an open system call (do_sys_openat2) */
+	PEND_OPEN,   /* inside an open or a connect system call (do_sys_openat2, __sys_connect) */
 	PEND_ACCEPT, /* inside an accept system call (__sys_accept4) */
 	PEND_URING,  /* inside an io_uring operation that makes a descriptor */
 };
