@@ -22,7 +22,7 @@ else
 	tap_diag "no $cfg: /proc/kallsyms says whether ftrace direct calls are built in"
 	grep -qE ' T register_ftrace_direct(_multi)?$' /proc/kallsyms && direct=true
 fi
-if [ "$direct" = true ]; then tap_plan 15; else tap_plan 16; fi
+if [ "$direct" = true ]; then tap_plan 15; else tap_plan 18; fi
 out=$("$CC_BIN" doctor --json 2>&1)
 tap_ok $? "doctor --json ends with status 0" || tap_diag "$out"
 tap_is "$(jq -r .kernel <<<"$out")" "$(uname -r)" "it reports the running kernel"
