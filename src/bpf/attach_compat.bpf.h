@@ -128,7 +128,7 @@ int compat_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (sc < 0 || !(targ_syscalls & (1u << sc)))
 		return 0;
 	ret = (long)ctx->args[1];
-	s = begin(sc, ret, &regs);
+	s = begin(SLOT_TP_COMPAT, sc, ret, &regs);
 	if (!s)
 		return 0;
 	s->ev.via = CC_VIA_IA32;

@@ -148,10 +148,11 @@ static __always_inline bool is_open_nr(long nr, bool ia32)
 }
 
 /* An event from a pending step: the filters run here, so a rejected task costs this much. */
-static __always_inline struct scratch *begin_via(enum cc_syscall sc, long ret, __u32 via)
+static __always_inline struct scratch *begin_via(__u32 slot, enum cc_syscall sc, long ret,
+						 __u32 via)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(sc, ret, &regs);
+	struct scratch *s = begin(slot, sc, ret, &regs);
 
 	if (s)
 		s->ev.via = via;
@@ -228,7 +229,7 @@ int BPF_PROG(fx_filp_open, int dfd, struct filename *name, const struct open_fla
 		return 0;
 	}
 	p->emitted = 1;
-	s = begin_via(p->sc, (long)ret, p->via);
+	s = begin_via(SLOT_FX_FILP_OPEN, p->sc, (long)ret, p->via);
 	if (!s)
 		return 0;
 	read_kpath(s, name->name); /* a BTF argument: a direct load */
@@ -246,7 +247,7 @@ int BPF_PROG(fx_sys_openat2, int dfd, const char *filename, struct open_how *how
 	if (!p || p->kind != PEND_OPEN)
 		return 0;
 	/* failed before a file was opened (a bad pointer, too many files): no path was copied */
-	if (!p->emitted && ret < 0 && (s = begin_via(p->sc, ret, p->via))) {
+	if (!p->emitted && ret < 0 && (s = begin_via(SLOT_FX_SYS_OPENAT2, p->sc, ret, p->via))) {
 		s->ev.status |= CC_ST_TAIL_UNREADABLE;
 		open_args(s, p);
 		finish(s);
@@ -312,7 +313,7 @@ int BPF_PROG(fx_do_accept, struct file *file, void *arg, void *upeer, int *upeer
 		return 0;
 	}
 	p->emitted = 1;
-	s = begin_via(p->sc, (long)ret, p->via);
+	s = begin_via(SLOT_FX_DO_ACCEPT, p->sc, (long)ret, p->via);
 	if (!s)
 		return 0;
 	if (p->sc == CC_SYS_ACCEPT4 || p->kind == PEND_URING)
@@ -329,7 +330,7 @@ int BPF_PROG(fx_sys_accept4, int fd, void *upeer, int *upeer_len, int flags, int
 
 	if (!p || p->kind != PEND_ACCEPT)
 		return 0;
-	if (!p->emitted && ret < 0 && (s = begin_via(p->sc, ret, p->via))) {
+	if (!p->emitted && ret < 0 && (s = begin_via(SLOT_FX_SYS_ACCEPT4, p->sc, ret, p->via))) {
 		if (p->sc == CC_SYS_ACCEPT4)
 			s->ev.flags = p->flags;
 		finish(s);
@@ -349,7 +350,7 @@ int BPF_PROG(fe_fd_install, unsigned int fd, struct file *file)
 	if (!p || !p->file || p->file != (__u64)file || p->emitted)
 		return 0;
 	p->emitted = 1;
-	s = begin_via(p->sc, (int)fd, p->via);
+	s = begin_via(SLOT_FE_FD_INSTALL, p->sc, (int)fd, p->via);
 	if (!s)
 		return 0;
 	s->ev.fd = (int)fd;
@@ -438,7 +439,7 @@ int BPF_PROG(fx_io_close, struct io_kiocb *req, unsigned int issue_flags, int re
 	if (BPF_CORE_READ(c, file_slot))
 		return 0; /* a fixed file: no descriptor ends */
 	res = BPF_CORE_READ(req, cqe.res);
-	s = begin_via(CC_SYS_CLOSE, res, CC_VIA_IO_URING);
+	s = begin_via(SLOT_FX_IO_CLOSE, CC_SYS_CLOSE, res, CC_VIA_IO_URING);
 	if (!s)
 		return 0;
 	s->ev.fd = BPF_CORE_READ(c, fd);
@@ -448,13 +449,13 @@ int BPF_PROG(fx_io_close, struct io_kiocb *req, unsigned int issue_flags, int re
 
 /* --- close --------------------------------------------------------------------------------- */
 
-static __always_inline int close_exit(const struct pt_regs *regs, long ret, __u32 via)
+static __always_inline int close_exit(__u32 slot, const struct pt_regs *regs, long ret, __u32 via)
 {
 	struct scratch *s;
 
 	if (!(targ_syscalls & (1u << CC_SYS_CLOSE)))
 		return 0;
-	s = begin_via(CC_SYS_CLOSE, ret, via);
+	s = begin_via(slot, CC_SYS_CLOSE, ret, via);
 	if (!s)
 		return 0;
 	s->ev.fd = (int)(via == CC_VIA_IA32 ? COMPAT_ARG0_CORE(regs)
@@ -467,9 +468,11 @@ SEC("fexit/" CC_SYS_CLOSE_FN)
 int BPF_PROG(fx_sys_close, const struct pt_regs *regs, long ret)
 {
 #ifdef CC_IA32_CLOSE_FN
-	return close_exit(regs, ret, CC_VIA_SYSCALL); /* ia32's close has its own entry */
+	return close_exit(SLOT_FX_SYS_CLOSE, regs, ret,
+			  CC_VIA_SYSCALL); /* ia32's close has its own entry */
 #else
-	return close_exit(regs, ret, in_ia32(task_now()) ? CC_VIA_IA32 : CC_VIA_SYSCALL);
+	return close_exit(SLOT_FX_SYS_CLOSE, regs, ret,
+			  in_ia32(task_now()) ? CC_VIA_IA32 : CC_VIA_SYSCALL);
 #endif
 }
 
@@ -477,7 +480,7 @@ int BPF_PROG(fx_sys_close, const struct pt_regs *regs, long ret)
 SEC("fexit/" CC_IA32_CLOSE_FN)
 int BPF_PROG(fx_ia32_close, const struct pt_regs *regs, long ret)
 {
-	return close_exit(regs, ret, CC_VIA_IA32);
+	return close_exit(SLOT_FX_IA32_CLOSE, regs, ret, CC_VIA_IA32);
 }
 #endif
 
@@ -534,7 +537,7 @@ int BPF_PROG(fx_connect_file, struct file *file, void *address, int addrlen, int
 	}
 	if (p->kind == PEND_OPEN && !p->emitted) {
 		p->emitted = 1;
-		s = begin_via(CC_SYS_CONNECT, ret, p->via);
+		s = begin_via(SLOT_FX_CONNECT_FILE, CC_SYS_CONNECT, ret, p->via);
 		if (!s)
 			return 0;
 		s->ev.fd = p->dfd;
@@ -553,7 +556,7 @@ int BPF_PROG(fx_sys_connect, int fd, void *uaddr, int addrlen, int ret)
 	if (!p || p->sc != CC_SYS_CONNECT || p->kind != PEND_OPEN)
 		return 0;
 	/* failed before the address was copied or the socket found */
-	if (!p->emitted && (s = begin_via(CC_SYS_CONNECT, ret, p->via))) {
+	if (!p->emitted && (s = begin_via(SLOT_FX_SYS_CONNECT, CC_SYS_CONNECT, ret, p->via))) {
 		s->ev.fd = fd;
 		s->ev.status |= CC_ST_TAIL_UNREADABLE;
 		finish(s);
@@ -600,7 +603,7 @@ int BPF_PROG(fx_io_connect, struct io_kiocb *req, unsigned int issue_flags, int 
 	res = BPF_CORE_READ(req, cqe.res);
 	if (res == -CC_EAGAIN || res == -CC_EINPROGRESS)
 		return 0;
-	s = begin_via(CC_SYS_CONNECT, res, CC_VIA_IO_URING);
+	s = begin_via(SLOT_FX_IO_CONNECT, CC_SYS_CONNECT, res, CC_VIA_IO_URING);
 	if (s) {
 		s->ev.fd = r->fd;
 		copy_addr(s, r->addr, r->addrlen);

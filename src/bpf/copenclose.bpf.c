@@ -135,9 +135,45 @@ struct scratch {
 	char tail[CC_TAIL_MAX];
 };
 
+/*
+ * Where a program builds its record: one slot per program that builds one, per CPU. A program
+ * runs at most once at a time on a CPU (the kernel skips a call that would re-enter it there, and
+ * counts it in its recursion_misses), but on a kernel that preempts BPF programs (PREEMPT_RT,
+ * preempt=full, preemptible syscall tracepoints) another program may run on that CPU while a
+ * task is preempted inside one: with a shared slot it would overwrite the record half built, and
+ * the preempted task would then send a record of two calls. Each mode has its own programs, so
+ * the two share slots; the process records, loaded in both, have theirs.
+ */
+enum cc_slot {
+	SLOT_PROC_EXIT,
+	SLOT_PROC_EXEC,
+	/* the tracepoint mode (and --compat) */
+	SLOT_TP_OPEN,
+	SLOT_TP_OPENAT,
+	SLOT_TP_OPENAT2,
+	SLOT_TP_CLOSE,
+	SLOT_TP_CONNECT,
+	SLOT_TP_ACCEPT,
+	SLOT_TP_ACCEPT4,
+	SLOT_TP_COMPAT,
+	/* the fentry mode */
+	SLOT_FX_FILP_OPEN = SLOT_TP_OPEN,
+	SLOT_FX_SYS_OPENAT2,
+	SLOT_FX_DO_ACCEPT,
+	SLOT_FX_SYS_ACCEPT4,
+	SLOT_FE_FD_INSTALL,
+	SLOT_FX_IO_CLOSE,
+	SLOT_FX_SYS_CLOSE,
+	SLOT_FX_IA32_CLOSE,
+	SLOT_FX_CONNECT_FILE,
+	SLOT_FX_SYS_CONNECT,
+	SLOT_FX_IO_CONNECT,
+	CC_SLOTS
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, CC_SLOTS);
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
@@ -343,11 +379,11 @@ static __always_inline void copy8(char *dst, const char *src, int words)
  * Fill the fixed part of the event from the current task; NULL when a filter drops it.
  * The arguments come from the task's saved registers, so no enter/exit pairing is needed.
  */
-static __always_inline struct scratch *begin_task(enum cc_syscall sc, long ret,
+static __always_inline struct scratch *begin_task(__u32 slot, enum cc_syscall sc, long ret,
 						  struct pt_regs **regs, bool btf)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, zero = 0, pidns, mntns, utsns, ns_tgid = 0;
+	__u32 tgid = pid_tgid >> 32, pidns, mntns, utsns, ns_tgid = 0;
 	__u64 uid_gid, ts, cg;
 	struct task_struct *task;
 	struct nsproxy *nsp;
@@ -410,7 +446,7 @@ static __always_inline struct scratch *begin_task(enum cc_syscall sc, long ret,
 	   is read or reserved: a throttled event costs this much */
 	if (targ_rl_interval && !targ_npaths && sc < CC_SYS_MAX && throttled(pidns, sc, ts))
 		goto filtered;
-	s = bpf_map_lookup_elem(&scratch_map, &zero);
+	s = bpf_map_lookup_elem(&scratch_map, &slot);
 	if (!s)
 		return NULL;
 	uid_gid = bpf_get_current_uid_gid();
@@ -452,12 +488,14 @@ filtered:
 	return NULL; /* counted nowhere: a rejected event should cost nothing more */
 }
 
-/* begin_task for this kernel: with direct loads where it has bpf_get_current_task_btf. */
-static __always_inline struct scratch *begin(enum cc_syscall sc, long ret, struct pt_regs **regs)
+/* begin_task for this kernel: with direct loads where it has bpf_get_current_task_btf; slot is
+   the calling program's own (enum cc_slot). */
+static __always_inline struct scratch *begin(__u32 slot, enum cc_syscall sc, long ret,
+					     struct pt_regs **regs)
 {
 	if (HAVE_TASK_BTF)
-		return begin_task(sc, ret, regs, true);
-	return begin_task(sc, ret, regs, false);
+		return begin_task(slot, sc, ret, regs, true);
+	return begin_task(slot, sc, ret, regs, false);
 }
 
 /* Whether the path in the tail starts with prefix p: word by word, the last one masked. */
@@ -565,7 +603,7 @@ SEC("tracepoint/syscalls/sys_exit_open")
 int exit_open(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(CC_SYS_OPEN, ctx->ret, &regs);
+	struct scratch *s = begin(SLOT_TP_OPEN, CC_SYS_OPEN, ctx->ret, &regs);
 
 	if (!s)
 		return 0;
@@ -579,7 +617,7 @@ SEC("tracepoint/syscalls/sys_exit_openat")
 int exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(CC_SYS_OPENAT, ctx->ret, &regs);
+	struct scratch *s = begin(SLOT_TP_OPENAT, CC_SYS_OPENAT, ctx->ret, &regs);
 
 	if (!s)
 		return 0;
@@ -593,7 +631,7 @@ SEC("tracepoint/syscalls/sys_exit_openat2")
 int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(CC_SYS_OPENAT2, ctx->ret, &regs);
+	struct scratch *s = begin(SLOT_TP_OPENAT2, CC_SYS_OPENAT2, ctx->ret, &regs);
 	struct open_how how = {};
 
 	if (!s)
@@ -614,7 +652,7 @@ SEC("tracepoint/syscalls/sys_exit_close")
 int exit_close(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(CC_SYS_CLOSE, ctx->ret, &regs);
+	struct scratch *s = begin(SLOT_TP_CLOSE, CC_SYS_CLOSE, ctx->ret, &regs);
 
 	if (!s)
 		return 0;
@@ -643,7 +681,7 @@ SEC("tracepoint/syscalls/sys_exit_connect")
 int exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(CC_SYS_CONNECT, ctx->ret, &regs);
+	struct scratch *s = begin(SLOT_TP_CONNECT, CC_SYS_CONNECT, ctx->ret, &regs);
 
 	if (!s)
 		return 0;
@@ -713,11 +751,11 @@ static __always_inline void read_peer(struct scratch *s, int fd)
 }
 
 static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *ctx,
-					      enum cc_syscall sc)
+					      enum cc_syscall sc, __u32 slot)
 {
 	long ret = ctx->ret; /* read the context once: the verifier refuses a moved ctx pointer */
 	struct pt_regs *regs;
-	struct scratch *s = begin(sc, ret, &regs);
+	struct scratch *s = begin(slot, sc, ret, &regs);
 
 	if (!s)
 		return 0;
@@ -734,13 +772,13 @@ static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *c
 SEC("tracepoint/syscalls/sys_exit_accept")
 int exit_accept(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_accept_common(ctx, CC_SYS_ACCEPT);
+	return exit_accept_common(ctx, CC_SYS_ACCEPT, SLOT_TP_ACCEPT);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int exit_accept4(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_accept_common(ctx, CC_SYS_ACCEPT4);
+	return exit_accept_common(ctx, CC_SYS_ACCEPT4, SLOT_TP_ACCEPT4);
 }
 
 /* cgroup v2 directories as they come and go, so short-lived containers are still named. */
@@ -791,10 +829,10 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
  * (all of them, or those with O_CLOEXEC). Loaded only with the descriptor table, and sent only
  * for processes that pass the filters; rare next to the system calls.
  */
-static __always_inline int proc_record(__u32 type)
+static __always_inline int proc_record(__u32 type, __u32 slot)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(CC_SYS_MAX, 0, &regs);
+	struct scratch *s = begin(slot, CC_SYS_MAX, 0, &regs);
 
 	if (!s)
 		return 0;
@@ -812,13 +850,13 @@ int BPF_PROG(proc_exit, struct task_struct *p)
 	   threads ending at once may both see 0: user space ends a process once) */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
-	return proc_record(CC_REC_PROC_EXIT);
+	return proc_record(CC_REC_PROC_EXIT, SLOT_PROC_EXIT);
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(proc_exec, struct task_struct *p)
 {
-	return proc_record(CC_REC_PROC_EXEC);
+	return proc_record(CC_REC_PROC_EXEC, SLOT_PROC_EXEC);
 }
 /* The other attach modes: the kernel's own functions (fentry) and 32-bit calls (--compat). */
 #include "attach_fentry.bpf.h"

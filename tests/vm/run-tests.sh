@@ -16,4 +16,5 @@ tests=()
 for n in $VM_TESTS; do
 	tests+=("tests/integration/$n.t")
 done
-exec scripts/run-integration.sh "${tests[@]}" tests/vm/doctor.t tests/vm/preempt-loss.t
+exec scripts/run-integration.sh "${tests[@]}" tests/vm/doctor.t tests/vm/preempt-loss.t \
+	tests/vm/scratch-mix.t
