@@ -375,62 +375,75 @@ static __always_inline void copy8(char *dst, const char *src, int words)
 		((__u64 *)dst)[i] = ((const __u64 *)src)[i];
 }
 
+/* The host rule's cgroup half for an event in the host's pid namespace: user space's verdict on
+   its cgroup, or unsure when the kernel has none. */
+static __always_inline __u16 host_status(struct task_struct *task, __u64 cg, bool btf)
+{
+	__u16 status = CC_ST_PIDNS_HOST;
+	__u8 *v = NULL;
+
+	/* a user namespace of its own in the host's pid namespace (gVisor's sandbox and stubs,
+	   rootless engines' helpers): its cgroup may be the host's while it is a container's,
+	   which user space tells by its mount namespace */
+	if (TLOAD(btf, task, cred, user_ns, level))
+		status |= CC_ST_USERNS;
+	else if (targ_cg_verdicts)
+		v = bpf_map_lookup_elem(&cg_verdict, &cg);
+	if (!v)
+		status |= CC_ST_HOST_UNSURE;
+	else if (*v == CC_CG_HOST)
+		status |= CC_ST_HOST;
+	return status;
+}
+
 /*
- * Fill the fixed part of the event from the current task; NULL when a filter drops it.
- * The arguments come from the task's saved registers, so no enter/exit pairing is needed.
+ * The filters, then what they need of the event; NULL when one drops it. What only the record
+ * needs is read by fill(), once the path filters passed it too: a rejected event costs no more
+ * than its filters. The arguments come from the task's saved registers, so no enter/exit pairing
+ * is needed.
  */
 static __always_inline struct scratch *begin_task(__u32 slot, enum cc_syscall sc, long ret,
 						  struct pt_regs **regs, bool btf)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, pidns, mntns, utsns, ns_tgid = 0;
-	__u64 uid_gid, ts, cg;
+	__u32 tgid = pid_tgid >> 32, pidns, ns_tgid = 0;
+	bool host, limit_first;
 	struct task_struct *task;
-	struct nsproxy *nsp;
-	struct mnt_namespace *mnt;
-	struct uts_namespace *uts;
 	struct scratch *s;
+	__u64 ts, cg;
 	__u16 status;
 
 	if (drop_early(tgid, ret))
 		goto filtered;
 
 	task = current_task(btf);
-	nsp = TLOAD(btf, task, nsproxy);
-	if (!nsp)
+	if (!TLOAD(btf, task, nsproxy))
 		goto filtered; /* an exiting task */
-	mnt = TLOAD(btf, nsp, mnt_ns);
-	uts = TLOAD(btf, nsp, uts_ns);
-	/* The host rule: the host's pid namespace and a cgroup that is not a container's. A
-	   private mount, UTS or network namespace alone (PrivateTmp=, unshare -m) is the host's. */
 	if (host_pid_initial && TLOAD(btf, task, group_leader, thread_pid, level) == 0) {
 		pidns = host_pidns; /* no load needed */
 		ns_tgid = tgid;
 	} else {
 		pidns = active_pidns(task, &ns_tgid, btf);
 	}
-	status = 0;
+	host = pidns == host_pidns;
+	ts = bpf_ktime_get_ns();
+	/* --rate-limit, as soon as its key is known where nothing must come before it: the tally
+	   (top and /metrics count every call), -I on the host's events (an event it drops takes no
+	   token) and the path filters (idem) come first when they are on. A throttled event costs
+	   this much. */
+	limit_first = !targ_tally && !(targ_ignore_host && host) && !targ_npaths;
+	if (targ_rl_interval && limit_first && sc < CC_SYS_MAX && throttled(pidns, sc, ts))
+		goto filtered;
 	cg = bpf_get_current_cgroup_id(); /* once: the host rule, the tally and the record */
-	if (pidns == host_pidns) {
-		__u8 *v = NULL;
-
-		status = CC_ST_PIDNS_HOST;
-		/* a user namespace of its own in the host's pid namespace (gVisor's sandbox and
-		   stubs, rootless engines' helpers): its cgroup may be the host's while it is a
-		   container's, which user space tells by its mount namespace */
-		if (task->cred->user_ns->level)
-			status |= CC_ST_USERNS;
-		else if (targ_cg_verdicts)
-			v = bpf_map_lookup_elem(&cg_verdict, &cg);
-		if (!v)
-			status |= CC_ST_HOST_UNSURE;
-		else if (*v == CC_CG_HOST)
-			status |= CC_ST_HOST;
-		if (targ_ignore_host && (status & CC_ST_HOST))
+	/* The host rule: the host's pid namespace and a cgroup that is not a container's. A
+	   private mount, UTS or network namespace alone (PrivateTmp=, unshare -m) is the host's.
+	   Without -I it only marks the record: fill() reads it then. */
+	status = 0;
+	if (host && targ_ignore_host) {
+		status = host_status(task, cg, btf);
+		if (status & CC_ST_HOST)
 			goto filtered;
 	}
-	mntns = TLOAD(btf, mnt, ns.inum);
-	utsns = TLOAD(btf, uts, ns.inum);
 
 	/* sc is CC_SYS_MAX for an exit or exec record: not a call, never tallied (its key would
 	   read as the cgroup's losses), always sent */
@@ -441,15 +454,12 @@ static __always_inline struct scratch *begin_task(__u32 slot, enum cc_syscall sc
 		    (!targ_stream_failed && ret < 0 && (sc != CC_SYS_CLOSE || ret == -CC_EBADF)))
 			goto filtered;
 	}
-	ts = bpf_ktime_get_ns();
-	/* --rate-limit, after the tally (top and /metrics count every call) and before anything
-	   is read or reserved: a throttled event costs this much */
-	if (targ_rl_interval && !targ_npaths && sc < CC_SYS_MAX && throttled(pidns, sc, ts))
+	if (targ_rl_interval && !limit_first && !targ_npaths && sc < CC_SYS_MAX &&
+	    throttled(pidns, sc, ts))
 		goto filtered;
 	s = bpf_map_lookup_elem(&scratch_map, &slot);
 	if (!s)
 		return NULL;
-	uid_gid = bpf_get_current_uid_gid();
 	s->ev.type = CC_REC_SYSCALL;
 	s->ev.syscall = sc;
 	s->ev.ts_ns = ts;
@@ -459,29 +469,14 @@ static __always_inline struct scratch *begin_task(__u32 slot, enum cc_syscall sc
 	s->ev.resolve = 0;
 	s->ev.pid = tgid;
 	s->ev.tid = (__u32)pid_tgid;
-	s->ev.ppid = TLOAD(btf, task, real_parent, tgid);
-	s->ev.uid = (__u32)uid_gid;
-	s->ev.gid = uid_gid >> 32;
 	s->ev.ns_pid = ns_tgid;
 	s->ev.pidns = pidns;
-	s->ev.mntns = mntns;
-	s->ev.utsns = utsns;
-	s->ev.cgroupns = TLOAD(btf, nsp, cgroup_ns, ns.inum);
 	s->ev.fd = -1;
 	s->ev.dirfd = AT_FDCWD;
 	s->ev.mode = 0;
-	s->ev.status = status;
+	s->ev.status = host ? status | CC_ST_PIDNS_HOST : 0;
 	s->ev.via = CC_VIA_SYSCALL;
 	s->ev.tail_len = 0;
-	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */
-	if (btf) {
-		copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
-		copy8(s->ev.hostname, uts->name.nodename, 8);
-	} else {
-		bpf_core_read(s->ev.comm, CC_COMM_LEN, &task->comm);
-		bpf_core_read(s->ev.hostname, 64, &uts->name.nodename);
-	}
-	s->ev.hostname[64] = 0;
 	*regs = task_regs(task, btf);
 	return s;
 filtered:
@@ -496,6 +491,41 @@ static __always_inline struct scratch *begin(__u32 slot, enum cc_syscall sc, lon
 	if (HAVE_TASK_BTF)
 		return begin_task(slot, sc, ret, regs, true);
 	return begin_task(slot, sc, ret, regs, false);
+}
+
+/* The rest of the record from the current task, for an event that passed every filter. */
+static __always_inline void fill_task(struct scratch *s, bool btf)
+{
+	struct task_struct *task = current_task(btf);
+	struct nsproxy *nsp = TLOAD(btf, task, nsproxy);
+	struct uts_namespace *uts = TLOAD(btf, nsp, uts_ns);
+	__u64 uid_gid = bpf_get_current_uid_gid();
+
+	if ((s->ev.status & CC_ST_PIDNS_HOST) && !targ_ignore_host)
+		s->ev.status |= host_status(task, s->ev.cgroup_id, btf);
+	s->ev.ppid = TLOAD(btf, task, real_parent, tgid);
+	s->ev.uid = (__u32)uid_gid;
+	s->ev.gid = uid_gid >> 32;
+	s->ev.mntns = TLOAD(btf, nsp, mnt_ns, ns.inum);
+	s->ev.utsns = TLOAD(btf, uts, ns.inum);
+	s->ev.cgroupns = TLOAD(btf, nsp, cgroup_ns, ns.inum);
+	/* fixed-size copies by 8-byte loads: comm and nodename are NUL-padded in the kernel */
+	if (btf) {
+		copy8(s->ev.comm, task->comm, CC_COMM_LEN / 8);
+		copy8(s->ev.hostname, uts->name.nodename, 8);
+	} else {
+		bpf_core_read(s->ev.comm, CC_COMM_LEN, &task->comm);
+		bpf_core_read(s->ev.hostname, 64, &uts->name.nodename);
+	}
+	s->ev.hostname[64] = 0;
+}
+
+static __always_inline void fill(struct scratch *s)
+{
+	if (HAVE_TASK_BTF)
+		fill_task(s, true);
+	else
+		fill_task(s, false);
 }
 
 /* Whether the path in the tail starts with prefix p: word by word, the last one masked. */
@@ -564,6 +594,7 @@ static __always_inline void finish(struct scratch *s)
 			return;
 	}
 
+	fill(s);
 	if (len > CC_TAIL_MAX)
 		len = CC_TAIL_MAX;
 	send(s, sizeof(s->ev) + len);
@@ -837,6 +868,7 @@ static __always_inline int proc_record(__u32 type, __u32 slot)
 	if (!s)
 		return 0;
 	s->ev.type = type;
+	fill(s);
 	/* not an event: counted apart, so that events seen = delivered + lost + unread holds */
 	if (bpf_ringbuf_output(&events, s, sizeof(s->ev), BPF_RB_NO_WAKEUP))
 		count(CC_CNT_PROC_LOST);
