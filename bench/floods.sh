@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The noisy neighbour, in one run of interleaved rounds: one runc container makes failing opens
-# as fast as it can (four flood processes) while four quiet runc containers each make a known number of
-# opens and closes at a steady rate, the tracer writing JSON to a file through a 1 MiB ring
+# as fast as it can (four flood processes, one forking the others: `flood -j 4`, no shell) while
+# four quiet runc containers each make a known number of opens and closes at a steady rate, the
+# tracer writing JSON to a file through a 1 MiB ring
 # (--ringbuf-size 1). Per tracer: the quiet containers' events lost (copenclose without a limit,
 # with --rate-limit, and libbpf-tools' opensnoop), the flooder's delivered + throttled + lost
 # against what it made, the tracer's CPU during the flood. Then the cost per event in the calling
@@ -78,7 +79,7 @@ flood_turn() {
 	shift
 	parent=$(cc_name) f=$(cc_name)
 	[ "$tag" = opensnoop ] || set -- "$@" -G "/$parent"
-	cc_runc_start --cgroup "/$parent/$f" "$f" exec /bin/sh -c "for i in 1 2 3; do /bin/flood -s $secs & done; /bin/flood -s $secs; wait" || return 1
+	cc_runc_start --cgroup "/$parent/$f" "$f" exec /bin/flood -j 4 -s "$secs" || return 1
 	for i in 1 2 3 4; do
 		q=$(cc_name)
 		quiet+=("$q")
@@ -194,7 +195,7 @@ table=$(
 	echo
 	echo "Run on $(date -u +%Y-%m-%d) by \`bench/floods.sh\` (BENCH_PARTS=floods bench/run.sh), $rounds interleaved"
 	echo "rounds, $(nproc) CPUs, kernel $(uname -r). The flooder: one runc container running"
-	echo "four build/helpers/flood processes (failing openat in a loop) for $secs s; the quiet ones: four runc containers"
+	echo "four processes of build/helpers/flood -j 4 (failing openat in a loop; no shell, whose opens of /dev/null for its background jobs were throttled and counted as the flooder's: the +4 of a run) for $secs s; the quiet ones: four runc containers"
 	echo "each making $n_quiet openat + close at $quiet_rate a second; all five under one parent cgroup;"
 	echo "tracers write to a file, copenclose with -I -G PARENT --ringbuf-size 1, --rate-limit $limit for"
 	echo "cc-limit*; the -stall turns stop the tracer (SIGSTOP) for 1 s a second into the flood, as a"
