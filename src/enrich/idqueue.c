@@ -1,6 +1,7 @@
 /* The naming requests between the event consumer and the resolver's thread: a ring and a count
  * per key, so a cgroup whose events keep coming is asked for once. Not locked: the caller locks. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,22 @@ void idqueue_free(struct idqueue *q)
 	memset(q, 0, sizeof(*q));
 }
 
+/*
+ * Whether the last item waiting for key is a forget. A cgroup's lookup merges with its forget (a
+ * removed cgroup's id is not given again: the answer is "gone"), but a pid is: the lookup after a
+ * process's forget is of the next process given its pid, and must be answered.
+ */
+static bool forget_last(const struct idqueue *q, uint64_t key)
+{
+	for (size_t i = q->n; i-- > 0;) {
+		const struct idq_item *it = &q->items[(q->head + i) % (2 * q->cap)];
+
+		if (it->key == key)
+			return it->kind == IDQ_FORGET;
+	}
+	return false;
+}
+
 int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char *path, size_t len,
 		 const char *creator)
 {
@@ -45,7 +62,7 @@ int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char
 	if (!q->items || (kind == IDQ_LEARN && !path))
 		return -EINVAL;
 	if ((kind == IDQ_LOOKUP || kind == IDQ_LOOKUP_PID || kind == IDQ_LOOKUP_NS) &&
-	    keycount_get(&q->waiting, key))
+	    keycount_get(&q->waiting, key) && !(kind == IDQ_LOOKUP_PID && forget_last(q, key)))
 		return 1;
 	if (q->n >= (kind == IDQ_FORGET ? 2 * q->cap : q->cap))
 		return -EAGAIN;

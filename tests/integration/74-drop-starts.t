@@ -49,7 +49,7 @@ start docker 65534 $none $none "as uid 65534 gid 65534 with no capability" \
 	capsh --drop=cap_dac_read_search -- -c 'exec "$0" "$@"' "$CC_BIN"
 # Kubernetes drop: [ALL], add: [BPF, PERFMON, SYS_ADMIN] (and SYS_PTRACE for the host's /proc)
 k8s=$(mask $BPF $PERFMON $SYS_ADMIN $SYS_PTRACE)
-start k8s 0 $none "$k8s" "as uid 0 gid 0 with no capability: root-only runtime state unread, bounding set kept" \
+start k8s 0 $none "$k8s" "as uid 0 gid 0 with no capability: cgroup ids resolved by walking the tree, bounding set kept" \
 	setpriv --bounding-set=-all,+bpf,+perfmon,+sys_admin,+sys_ptrace "$CC_BIN"
 # a systemd unit's CapabilityBoundingSet= with the id changes but not CAP_SETPCAP
 unit=$(mask $BPF $PERFMON $SYS_ADMIN $SYS_PTRACE $SETUID $SETGID)

@@ -64,6 +64,18 @@ static void test_lookups_merge(void **state)
 	assert_int_equal(idqueue_push(&q, IDQ_LOOKUP_PID, 6, NULL, 0, NULL), 0);
 	assert_int_equal(idqueue_push(&q, IDQ_LOOKUP_PID, 6, NULL, 0, NULL), 1);
 	idqueue_free(&q);
+	/* a pid is given again: its lookup after its forget is the next process's, never merged */
+	assert_int_equal(idqueue_init(&q, 8), 0);
+	assert_int_equal(idqueue_push(&q, IDQ_FORGET, 9, NULL, 0, NULL), 0);
+	assert_int_equal(idqueue_push(&q, IDQ_LOOKUP_PID, 9, NULL, 0, NULL), 0);
+	assert_int_equal(idqueue_push(&q, IDQ_LOOKUP_PID, 9, NULL, 0, NULL), 1);
+	assert_int_equal(idqueue_len(&q), 2);
+	assert_int_equal(idqueue_pop(&q, &it), 0);
+	assert_int_equal(it.kind, IDQ_FORGET);
+	assert_int_equal(idqueue_pop(&q, &it), 0);
+	assert_int_equal(it.kind, IDQ_LOOKUP_PID);
+	assert_int_equal(it.key, 9);
+	idqueue_free(&q);
 }
 
 static void test_bounded(void **state)
