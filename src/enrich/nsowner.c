@@ -157,6 +157,25 @@ static void runsc_fill(const json_t *v, const char *id, struct container_info *c
 	k8s_from_annotations(json_object_get(json_object_get(v, "spec"), "annotations"), ci);
 }
 
+/* What a runsc state file says of its container, sandbox and gofer (v to json_decref). */
+struct runsc_fields {
+	json_t *v;
+	const char *id, *sid;
+	uint32_t sandbox_pid, gofer_pid;
+};
+
+/* Reads one runsc state file into f: 0, or -1 when it cannot be read or parsed. */
+static int runsc_read(const char *path, struct runsc_fields *f)
+{
+	if (json_read_file(path, RUNTIME_STATE_MAX, &f->v))
+		return -1;
+	f->id = json_read_str(f->v, "id", NULL);
+	f->sid = json_read_str(f->v, "sandbox", "id", NULL);
+	f->sandbox_pid = state_pid(json_object_get(json_object_get(f->v, "sandbox"), "pid"));
+	f->gofer_pid = state_pid(json_object_get(f->v, "goferPid"));
+	return 0;
+}
+
 /*
  * One runsc state (the JSON of path): 1 when the process is its sandbox's (the sandbox or a stub
  * below it) or its gofer, with the container in ci. The sandbox's processes are named with the
@@ -165,31 +184,28 @@ static void runsc_fill(const json_t *v, const char *id, struct container_info *c
 static int runsc_state(const char *root, const char *path, const struct lineage *l,
 		       struct container_info *ci)
 {
-	json_t *v;
-	const char *id, *sid;
-	uint32_t sandbox_pid, gofer_pid;
+	struct runsc_fields f;
+	const char *id;
 	int found = 0;
 
-	if (json_read_file(path, RUNTIME_STATE_MAX, &v))
+	if (runsc_read(path, &f))
 		return 0;
-	id = json_read_str(v, "id", NULL);
-	sid = json_read_str(v, "sandbox", "id", NULL);
-	sandbox_pid = state_pid(json_object_get(json_object_get(v, "sandbox"), "pid"));
-	gofer_pid = state_pid(json_object_get(v, "goferPid"));
+	id = f.id;
 	if (!plain_id(id, sizeof(ci->id)))
 		goto out;
-	if (sandbox_pid && plain_id(sid, sizeof(ci->id)) &&
-	    (in_lineage(l, sandbox_pid) ||
-	     in_sandbox_cgroup(root, l, sandbox_pid,
-			       json_read_str(v, "sandbox", "cgroup", "cgroupv1", "name", NULL))) &&
-	    runs(root, sandbox_pid, "runsc-sandbox"))
-		found = 1, id = sid;
-	else if (gofer_pid && gofer_pid == l->pid[0] && runs(root, gofer_pid, "runsc-gofer"))
+	if (f.sandbox_pid && plain_id(f.sid, sizeof(ci->id)) &&
+	    (in_lineage(l, f.sandbox_pid) ||
+	     in_sandbox_cgroup(
+		     root, l, f.sandbox_pid,
+		     json_read_str(f.v, "sandbox", "cgroup", "cgroupv1", "name", NULL))) &&
+	    runs(root, f.sandbox_pid, "runsc-sandbox"))
+		found = 1, id = f.sid;
+	else if (f.gofer_pid && f.gofer_pid == l->pid[0] && runs(root, f.gofer_pid, "runsc-gofer"))
 		found = 1;
 	if (found)
-		runsc_fill(v, id, ci);
+		runsc_fill(f.v, id, ci);
 out:
-	json_decref(v);
+	json_decref(f.v);
 	return found;
 }
 
@@ -260,28 +276,25 @@ static uint32_t pid_mntns(const char *root, uint32_t pid)
 static size_t runsc_running(const char *root, const char *path, uint32_t host_mntns,
 			    struct nsowner_found *out)
 {
-	json_t *v;
-	const char *id, *sid;
-	uint32_t pid, ns;
+	struct runsc_fields f;
+	uint32_t ns;
 	size_t n = 0;
 
-	if (json_read_file(path, RUNTIME_STATE_MAX, &v))
+	if (runsc_read(path, &f))
 		return 0;
-	id = json_read_str(v, "id", NULL);
-	sid = json_read_str(v, "sandbox", "id", NULL);
-	pid = state_pid(json_object_get(json_object_get(v, "sandbox"), "pid"));
-	if (plain_id(id, sizeof(out->ci.id)) && plain_id(sid, sizeof(out->ci.id)) && pid &&
-	    runs(root, pid, "runsc-sandbox") && (ns = pid_mntns(root, pid)) && ns != host_mntns) {
+	if (plain_id(f.id, sizeof(out->ci.id)) && plain_id(f.sid, sizeof(out->ci.id)) &&
+	    f.sandbox_pid && runs(root, f.sandbox_pid, "runsc-sandbox") &&
+	    (ns = pid_mntns(root, f.sandbox_pid)) && ns != host_mntns) {
 		out[n].mntns = ns;
-		runsc_fill(v, sid, &out[n++].ci);
+		runsc_fill(f.v, f.sid, &out[n++].ci);
 	}
-	pid = state_pid(json_object_get(v, "goferPid"));
-	if (plain_id(id, sizeof(out->ci.id)) && pid && runs(root, pid, "runsc-gofer") &&
-	    (ns = pid_mntns(root, pid)) && ns != host_mntns) {
+	if (plain_id(f.id, sizeof(out->ci.id)) && f.gofer_pid &&
+	    runs(root, f.gofer_pid, "runsc-gofer") && (ns = pid_mntns(root, f.gofer_pid)) &&
+	    ns != host_mntns) {
 		out[n].mntns = ns;
-		runsc_fill(v, id, &out[n++].ci);
+		runsc_fill(f.v, f.id, &out[n++].ci);
 	}
-	json_decref(v);
+	json_decref(f.v);
 	return n;
 }
 
