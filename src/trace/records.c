@@ -143,6 +143,11 @@ static void dispatch(struct session *s, const void *data, size_t size,
 		resolver_forget(s->res, cg->cgroup_id);
 		resolver_forget(s->guess, cg->cgroup_id);
 		verdicts_forget(s, cg->cgroup_id);
+	} else if (type == THROTTLE_REC_HELD && size == sizeof(struct throttle_held)) {
+		const struct throttle_held *h = data;
+
+		session_write_throttled(
+			s, h, id ? id : resolver_peek(s->res, h->rec.cgroup_id, NULL), NULL);
 	}
 }
 
@@ -162,6 +167,11 @@ static void held_emit(void *ctx, const void *data, size_t size, bool known)
 	memcpy(&type, data, sizeof(type));
 	if (known || type == CC_REC_CGROUP_RMDIR) {
 		dispatch(s, data, size, NULL);
+	} else if (type == THROTTLE_REC_HELD) { /* named too late: as an event is, not kept */
+		const struct throttle_held *h = data;
+
+		session_write_throttled(s, h, NULL,
+					resolver_peek(s->guess, h->rec.cgroup_id, NULL));
 	} else { /* named too late: written with what its cgroup's path told, else the id alone
 		    (counted in held.late) */
 		const struct cc_event *ev = data;
@@ -204,7 +214,7 @@ void session_release_held(struct session *s, bool force)
 }
 
 /* A record held until its cgroup is named (or for NAME_WAIT_NS), behind those held. */
-static void hold(struct session *s, const void *data, size_t size, uint64_t key)
+void session_hold(struct session *s, const void *data, size_t size, uint64_t key)
 {
 	const struct deferral_ops ops = {held_known, held_emit, s, held_patience};
 
@@ -235,7 +245,7 @@ static void handle_or_hold(struct session *s, const void *data, size_t size, uin
 	}
 	if (needs_name && !resolver_peek(s->res, key, NULL))
 		session_ask(s, key, data);
-	hold(s, data, size, key);
+	session_hold(s, data, size, key);
 }
 
 int session_handle_record(void *ctx, void *data, size_t size)
@@ -267,7 +277,7 @@ int session_handle_record(void *ctx, void *data, size_t size)
 				namer_ask(s->namer, IDQ_LOOKUP, cg->cgroup_id, NULL, 0, NULL);
 			namer_ask(s->namer, IDQ_FORGET, cg->cgroup_id, NULL, 0, NULL);
 			if (name)
-				hold(s, data, sizeof(*cg), cg->cgroup_id);
+				session_hold(s, data, sizeof(*cg), cg->cgroup_id);
 			else
 				handle_or_hold(s, data, sizeof(*cg), cg->cgroup_id, false);
 		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {

@@ -99,9 +99,17 @@ int session_handle_record(void *ctx, void *data, size_t size);
 /* The held records whose cgroup is named (or, with force, all of them) written, in order. */
 void session_release_held(struct session *s, bool force);
 
+/* A record held until key is named (or as long as a record may wait), behind those held. */
+void session_hold(struct session *s, const void *data, size_t size, uint64_t key);
+
 /* --rate-limit: a throttled record for each container that had events throttled since the last
-   call (now: CLOCK_MONOTONIC). */
+   call (now: CLOCK_MONOTONIC); one whose cgroup is not named yet is held like the events. */
 void session_report_throttled(struct session *s, uint64_t now);
+
+/* A throttled record written, named by id (the consumer's cache's, kept for its bucket), else by
+   the copy kept of its cgroup, else by guess (not kept; NULL: its ids alone). */
+void session_write_throttled(struct session *s, const struct throttle_held *h,
+			     const struct cgroup_identity *id, const struct cgroup_identity *guess);
 
 /* Every program detached (in parallel: each detach waits for an RCU grace period). */
 void session_detach_all(struct copenclose_bpf *skel);

@@ -92,6 +92,14 @@ const struct cgroup_identity *throttle_name(struct throttle *t, uint32_t key, ui
 	return id;
 }
 
+bool throttle_must_wait(struct throttle *t, uint32_t key, uint64_t cgroup_id,
+			const struct cgroup_identity *id, bool nameable, bool held)
+{
+	if (held)
+		return true;
+	return nameable && cgroup_id && !id && !throttle_name(t, key, cgroup_id, NULL);
+}
+
 void throttle_free(struct throttle *t)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -113,17 +121,28 @@ static const struct cgroup_identity *name_of(struct session *s, uint64_t cgroup_
 	return id;
 }
 
+void session_write_throttled(struct session *s, const struct throttle_held *h,
+			     const struct cgroup_identity *id, const struct cgroup_identity *guess)
+{
+	const struct cgroup_identity *name =
+		throttle_name(&s->throttle, h->key, h->rec.cgroup_id, id);
+
+	output_throttled(&s->out, &h->rec, name ? name : guess);
+}
+
 void session_report_throttled(struct session *s, uint64_t now)
 {
 	struct bpf_map *map = s->skel->maps.buckets;
-	struct throttled_rec r = {0};
+	struct throttle_held h = {.type = THROTTLE_REC_HELD};
+	struct throttled_rec *r = &h.rec;
+	const struct cgroup_identity *id;
 	uint32_t key, next;
 	void *prev = NULL;
 	struct cc_bucket b;
 	uint64_t counts[CC_SYS_MAX];
 
-	r.interval_ns = now - s->throttle.last_ns;
-	r.wall_ns = now_ns(CLOCK_REALTIME);
+	r->interval_ns = now - s->throttle.last_ns;
+	r->wall_ns = now_ns(CLOCK_REALTIME);
 	s->throttle.last_ns = now;
 	while (bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
 		key = next;
@@ -131,14 +150,22 @@ void session_report_throttled(struct session *s, uint64_t now)
 		if (bpf_map__lookup_elem(map, &key, sizeof(key), &b, sizeof(b), 0))
 			continue;
 		memcpy(counts, b.throttled, sizeof(counts));
-		if (throttle_delta(&s->throttle, key, counts, r.counts) <= 0)
+		if (throttle_delta(&s->throttle, key, counts, r->counts) <= 0)
 			continue;
-		r.total = s->throttle.reported;
-		r.pidns = key;
-		r.cgroup_id = b.cgroup_id;
-		if (!s->view)
-			output_throttled(&s->out, &r,
-					 throttle_name(&s->throttle, key, b.cgroup_id,
-						       name_of(s, b.cgroup_id)));
+		r->total = s->throttle.reported;
+		r->pidns = key;
+		r->cgroup_id = b.cgroup_id;
+		h.key = key;
+		if (s->view)
+			continue;
+		/* not named yet: held like the events, until the naming thread answers (or for
+		   as long as an event may wait), behind its cgroup's records held already */
+		id = name_of(s, b.cgroup_id);
+		if (throttle_must_wait(&s->throttle, key, b.cgroup_id, id,
+				       s->layout.v2_mount[0] != '\0',
+				       deferral_holds(&s->held, b.cgroup_id)))
+			session_hold(s, &h, sizeof(h), b.cgroup_id);
+		else
+			session_write_throttled(s, &h, id, NULL);
 	}
 }

@@ -3,11 +3,13 @@
 #ifndef CC_THROTTLE_H
 #define CC_THROTTLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "bpf/event.h"
 #include "enrich/identity.h"
+#include "format/throttled.h"
 
 /* The counts last read of each bucket, sorted by key, and what named it last (a container's
    throttled events are still named after its cgroup is gone and forgotten). */
@@ -37,6 +39,23 @@ long long throttle_delta(struct throttle *t, uint32_t key, const uint64_t counts
    cgroup, else NULL. */
 const struct cgroup_identity *throttle_name(struct throttle *t, uint32_t key, uint64_t cgroup_id,
 					    const struct cgroup_identity *id);
+
+/*
+ * Whether bucket key's record for cgroup_id must wait among the held records: its cgroup not named
+ * (id NULL) and no copy of its name kept, where cgroups can be named (nameable), or records of
+ * that cgroup held already (held), which it must not pass.
+ */
+bool throttle_must_wait(struct throttle *t, uint32_t key, uint64_t cgroup_id,
+			const struct cgroup_identity *id, bool nameable, bool held);
+
+/* A throttled record as the held records keep it (in user space only, never in the ring): the
+   first field tells it from the kernel's records. */
+#define THROTTLE_REC_HELD 0x7474u
+struct throttle_held {
+	uint32_t type; /* THROTTLE_REC_HELD */
+	uint32_t key;  /* its bucket */
+	struct throttled_rec rec;
+};
 
 void throttle_free(struct throttle *t);
 

@@ -463,8 +463,10 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 			check_loss(
 				&s,
 				now_ns(CLOCK_MONOTONIC)); /* the JSON record of the last losses */
-		if (cfg->rate_limit)
+		if (cfg->rate_limit) { /* the last records, named like the others (or held) */
 			session_report_throttled(&s, now_ns(CLOCK_MONOTONIC));
+			flush_held(&s);
+		}
 		sink_flush(&s.sink, &s.out.buf, s.stop, DRAIN_MS);
 		if (s.fd_table && !view) /* top makes no leak report */
 			report_leaks(&s, DRAIN_MS, 0);

@@ -2,6 +2,7 @@
    the clock's wrap, jumps forwards and backwards), the counts read per container, the record. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "bpf/event.h"
 #include "bpf/ratelimit.h"
 #include "format/throttled.h"
+#include "trace/deferral.h"
 #include "trace/throttle.h"
 
 /* The model: a bucket of burst tokens refilled at one token per interval, kept as the credit in
@@ -320,6 +322,93 @@ static void test_record_host_and_table(void **state)
 	output_free(&o);
 }
 
+/* A throttled record waits for its cgroup's name where cgroups are named, unless a copy of the
+   name is kept; it never passes its cgroup's records held already. */
+static void test_must_wait(void **state)
+{
+	struct throttle t = {0};
+	uint64_t c[CC_SYS_MAX] = {1}, d[CC_SYS_MAX];
+	struct cgroup_identity id = {.cgroup_id = 9};
+
+	assert_true(throttle_must_wait(&t, 5, 9, NULL, true, false));	/* not named */
+	assert_false(throttle_must_wait(&t, 5, 9, &id, true, false));	/* named */
+	assert_true(throttle_must_wait(&t, 5, 9, &id, true, true));	/* behind held ones */
+	assert_false(throttle_must_wait(&t, 5, 9, NULL, false, false)); /* nothing names it */
+	assert_false(throttle_must_wait(&t, 5, 0, NULL, true, false));	/* no cgroup read */
+	assert_true(throttle_must_wait(&t, 0, 9, NULL, true, false));	/* the host's too */
+	assert_int_equal(throttle_delta(&t, 5, c, d), 1);
+	assert_ptr_equal(throttle_name(&t, 5, 9, &id), &id); /* kept for bucket 5, cgroup 9 */
+	assert_false(throttle_must_wait(&t, 5, 9, NULL, true, false)); /* the copy names it */
+	assert_true(throttle_must_wait(&t, 5, 9, NULL, true, true));
+	assert_true(throttle_must_wait(&t, 5, 10, NULL, true, false)); /* another cgroup: not */
+	throttle_free(&t);
+}
+
+/* What the held records hand back, in order, and whether named then. */
+struct held_seen {
+	uint64_t known;
+	unsigned char out[4][sizeof(struct throttle_held)];
+	size_t size[4];
+	bool out_known[4];
+	size_t n;
+};
+
+static bool held_known(void *ctx, uint64_t key)
+{
+	return ((struct held_seen *)ctx)->known == key;
+}
+
+static void held_emit(void *ctx, const void *data, size_t size, bool known)
+{
+	struct held_seen *s = ctx;
+
+	assert_true(s->n < 4);
+	assert_true(size <= sizeof(s->out[0]));
+	memcpy(s->out[s->n], data, size);
+	s->size[s->n] = size;
+	s->out_known[s->n++] = known;
+}
+
+/* A throttled record held as the events are: out whole once its cgroup is named, behind the
+   cgroup's records held before it, or at its deadline unnamed. */
+static void test_held_record(void **state)
+{
+	struct held_seen s = {0};
+	const struct deferral_ops ops = {held_known, held_emit, &s, NULL};
+	struct throttle_held h = {.type = THROTTLE_REC_HELD, .key = 4026532180u}, h2;
+	uint32_t ev = CC_REC_SYSCALL; /* an event of the same cgroup, held before */
+	struct deferral d;
+
+	assert_true(THROTTLE_REC_HELD > CC_REC_PROC_EXEC); /* never a kernel record's type */
+	h.rec.cgroup_id = 77;
+	h.rec.pidns = h.key;
+	h.rec.counts[CC_SYS_OPENAT] = 4321;
+	h.rec.total = 5000;
+	h.rec.interval_ns = 1000000000ull;
+	h2 = h;
+	h2.key = 4026532199u;
+	h2.rec.cgroup_id = 88;
+	assert_int_equal(deferral_init(&d, 8, 4096), 0);
+	assert_int_equal(deferral_push(&d, &ops, 77, 100, &ev, sizeof(ev)), 0);
+	assert_int_equal(deferral_push(&d, &ops, 77, 150, &h, sizeof(h)), 0);
+	assert_int_equal(deferral_push(&d, &ops, 88, 150, &h2, sizeof(h2)), 0);
+	assert_int_equal(deferral_release(&d, &ops, 50, false), 0); /* none named, none due */
+	s.known = 77;
+	assert_int_equal(deferral_release(&d, &ops, 60, false), 2);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.size[0], sizeof(ev)); /* the event first */
+	assert_int_equal(s.size[1], sizeof(h));
+	assert_memory_equal(s.out[1], &h, sizeof(h));
+	assert_true(s.out_known[1]);
+	assert_int_equal(deferral_release(&d, &ops, 149, false), 0); /* 88: not yet due */
+	assert_int_equal(deferral_release(&d, &ops, 150, false), 1); /* due: out unnamed */
+	assert_int_equal(s.size[2], sizeof(h2));
+	assert_memory_equal(s.out[2], &h2, sizeof(h2));
+	assert_false(s.out_known[2]);
+	assert_true(deferral_empty(&d));
+	deferral_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_jump_backwards), cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_delta),	       cmocka_unit_test(test_name_kept),
 		cmocka_unit_test(test_record_json),    cmocka_unit_test(test_record_host_and_table),
+		cmocka_unit_test(test_must_wait),      cmocka_unit_test(test_held_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
