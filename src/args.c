@@ -18,6 +18,7 @@ enum {
 	OPT_RINGBUF,
 	OPT_METRICS,
 	OPT_METRICS_GRACE,
+	OPT_METRICS_MAX,
 	OPT_STATE_DIR,
 	OPT_WAIT,
 	OPT_POD,
@@ -64,6 +65,7 @@ static const struct args_opt {
 	{"ringbuf-size", required_argument, OPT_RINGBUF, BOTH},
 	{"metrics", required_argument, OPT_METRICS, BOTH},
 	{"metrics-grace", required_argument, OPT_METRICS_GRACE, BOTH},
+	{"metrics-max-containers", required_argument, OPT_METRICS_MAX, BOTH},
 	{"state-dir", required_argument, OPT_STATE_DIR, TRACE},
 	{"wait", no_argument, OPT_WAIT, TRACE},
 	{"pod", required_argument, OPT_POD, TRACE},
@@ -155,6 +157,9 @@ void args_usage(FILE *out)
 	      "                          (:PORT listens on 127.0.0.1 only)\n"
 	      "      --metrics-grace SECONDS  how long the series of a container that is gone\n"
 	      "                          stay (default 300)\n"
+	      "      --metrics-max-containers N  containers with series of their own (default\n"
+	      "                          1000); later ones are counted in one overflow row,\n"
+	      "                          container=\"(overflow)\", until they are gone\n"
 	      "      --leaks-older SECONDS  the leak report (at exit and on SIGUSR1) lists only\n"
 	      "                          descriptors open for at least this long\n"
 	      "      --no-fd-table       keep no descriptor table: closes do not say what they\n"
@@ -233,6 +238,7 @@ static int args_parse_cmd(unsigned int cmd, int argc, char **argv, struct config
 	cfg->syscalls = SYSCALLS_ALL;
 	cfg->ringbuf_mib = 8;
 	cfg->metrics_grace = CONFIG_METRICS_GRACE;
+	cfg->metrics_max_containers = CONFIG_METRICS_MAX_CONTAINERS;
 	engine_dirs_defaults(&cfg->state_dirs);
 	cfg->leaks_older = -1;
 	if (top) {
@@ -376,6 +382,11 @@ static int args_parse_cmd(unsigned int cmd, int argc, char **argv, struct config
 		case OPT_METRICS_GRACE:
 			if (args_u32(optarg, 0, 86400 * 7, &cfg->metrics_grace))
 				FAIL("invalid --metrics-grace '%.64s': seconds from 0 to 604800",
+				     optarg);
+			break;
+		case OPT_METRICS_MAX:
+			if (args_u32(optarg, 1, 1000000, &cfg->metrics_max_containers))
+				FAIL("invalid --metrics-max-containers '%.64s': from 1 to 1000000",
 				     optarg);
 			break;
 		case OPT_WAIT:

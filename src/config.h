@@ -42,20 +42,21 @@ struct config {
 	enum attach_mode attach;
 	uint32_t pid; /* -p, 0 for all */
 	char comm[CC_COMM_LEN];
-	double duration;	       /* -d seconds, 0 for until stopped */
-	const char *container;	       /* -c */
-	bool wait;		       /* --wait: -c names a container that may not run yet */
-	const char *pod;	       /* --pod */
-	const char *k8s_namespace;     /* --k8s-namespace */
-	const char *cgroup;	       /* -G */
-	uint32_t ringbuf_mib;	       /* power of two */
-	struct engine_dirs state_dirs; /* the engines' defaults, and --state-dir's in front */
-	bool no_fd_table;	       /* --no-fd-table */
-	bool omit_null;		       /* --omit-null: JSON without the null members */
-	double leaks_older;	       /* --leaks-older SECONDS; < 0 when not given */
-	const char *metrics;	       /* --metrics ADDR:PORT, NULL for none */
-	uint32_t metrics_grace;	       /* seconds the series of a gone container stay */
-	uint32_t rate_limit;	       /* --rate-limit: events a second per container, 0 for none */
+	double duration;		 /* -d seconds, 0 for until stopped */
+	const char *container;		 /* -c */
+	bool wait;			 /* --wait: -c names a container that may not run yet */
+	const char *pod;		 /* --pod */
+	const char *k8s_namespace;	 /* --k8s-namespace */
+	const char *cgroup;		 /* -G */
+	uint32_t ringbuf_mib;		 /* power of two */
+	struct engine_dirs state_dirs;	 /* the engines' defaults, and --state-dir's in front */
+	bool no_fd_table;		 /* --no-fd-table */
+	bool omit_null;			 /* --omit-null: JSON without the null members */
+	double leaks_older;		 /* --leaks-older SECONDS; < 0 when not given */
+	const char *metrics;		 /* --metrics ADDR:PORT, NULL for none */
+	uint32_t metrics_grace;		 /* seconds the series of a gone container stay */
+	uint32_t metrics_max_containers; /* containers with rows of their own; more: overflow */
+	uint32_t rate_limit; /* --rate-limit: events a second per container, 0 for none */
 	/* --path and --exclude-path, in the order given */
 	struct path_filter {
 		const char *prefix;
@@ -64,6 +65,7 @@ struct config {
 	uint32_t npaths;
 };
 
-#define CONFIG_METRICS_GRACE 300
+#define CONFIG_METRICS_GRACE	      300
+#define CONFIG_METRICS_MAX_CONTAINERS 1000
 
 #endif

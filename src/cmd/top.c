@@ -65,6 +65,8 @@ static void top_usage(FILE *out)
 	      "      --metrics ADDR:PORT also serve Prometheus metrics there (:PORT: 127.0.0.1)\n"
 	      "      --metrics-grace SECONDS  how long a gone container's row and series stay\n"
 	      "                          (default 300)\n"
+	      "      --metrics-max-containers N  containers with a row of their own (default\n"
+	      "                          1000); later ones share the row (overflow)\n"
 	      "      --ringbuf-size MIB  ring buffer size, a power of two (default 8)\n"
 	      "      --no-fd-table       stream no closes and keep no descriptor table: FDS is\n"
 	      "                          then opens minus closes since tracing began\n"

@@ -44,7 +44,8 @@ static void expo_label(struct strbuf *b, struct strbuf *tmp, const char *name, c
 	strbuf_addc(b, '"');
 }
 
-/* The labels that name a row's container; all empty for the host. */
+/* The labels that name a row's container; all empty for the host; the overflow row's
+   container is "(overflow)", its other labels empty. */
 static void expo_row_labels(struct strbuf *b, struct strbuf *tmp, const struct summary_row *r)
 {
 	expo_label(b, tmp, "container", r->host ? "" : r->name, 1);
@@ -194,12 +195,24 @@ void expo_write(struct strbuf *b, const struct summary *s, const struct expo_sta
 		   st->cgroups_resolved);
 	expo_plain(
 		b, "copenclose_containers", "gauge",
-		"Containers with series (the host counts as one), gone ones in their grace period "
-		"included.",
+		"Rows with series (containers; the host and the overflow row count as one each), "
+		"gone ones in their grace period included.",
 		s->n);
 	expo_plain(b, "copenclose_containers_expired_total", "counter",
 		   "Containers whose series were dropped after their grace period.",
 		   st->rows_expired);
+	expo_plain(b, "copenclose_containers_max", "gauge",
+		   "Containers with series of their own at most (--metrics-max-containers; 0: no "
+		   "bound); later ones are counted in the overflow row, container=\"(overflow)\".",
+		   s->max_rows);
+	expo_plain(b, "copenclose_overflow_containers", "gauge",
+		   "Containers counted in the overflow row now, gone ones in their grace period "
+		   "included.",
+		   s->nmembers);
+	expo_plain(b, "copenclose_overflow_containers_total", "counter",
+		   "Containers counted in the overflow row since tracing began, as the bound was "
+		   "reached.",
+		   s->overflowed);
 	expo_sizes(b, &tmp, st);
 	expo_plain(b, "copenclose_metric_series_entries", "gauge",
 		   "Series this exposition serves, this one included (bounded by the rows: their "

@@ -1,5 +1,5 @@
 /* The per-container rows: found by container id (hashed), counted by system call and result,
- * expired. */
+ * bounded in number (the containers past the bound counted in one overflow row), expired. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,11 @@
 void summary_init(struct summary *s)
 {
 	memset(s, 0, sizeof(*s));
+}
+
+void summary_set_max_rows(struct summary *s, size_t max)
+{
+	s->max_rows = max;
 }
 
 static void summary_row_free(struct summary_row *r)
@@ -66,7 +71,10 @@ void summary_free(struct summary *s)
 		}
 	for (size_t i = 0; i < s->n; i++)
 		summary_row_free(s->rows[i]);
+	for (size_t i = 0; i < s->nmembers; i++)
+		summary_row_free(s->members[i]);
 	free(s->rows);
+	free(s->members);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -116,23 +124,59 @@ static void summary_ctr_del(struct summary *s, struct summary_row *r)
 		}
 }
 
-static struct summary_row *summary_new_row(struct summary *s, const struct container_info *ctr)
+/* Room for one more pointer in *v (n of cap); 0 or -ENOMEM. */
+static int summary_grow(struct summary_row ***v, size_t n, size_t *cap)
+{
+	struct summary_row **p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*v, (*cap ? *cap * 2 : 16) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = *cap ? *cap * 2 : 16;
+	return 0;
+}
+
+/* The containers with a row of their own. */
+static size_t summary_ctr_rows(const struct summary *s)
+{
+	return s->n - (s->host != NULL) - (s->overflow != NULL);
+}
+
+/* The overflow row (made when there is none); NULL when out of memory. */
+static struct summary_row *summary_overflow_row(struct summary *s)
 {
 	struct summary_row *r;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct summary_row **rows = realloc(s->rows, cap * sizeof(*rows));
+	if (s->overflow)
+		return s->overflow;
+	if (summary_grow(&s->rows, s->n, &s->cap) || !(r = calloc(1, sizeof(*r))))
+		return NULL;
+	r->overflow = true;
+	strcpy(r->name, SUMMARY_OVERFLOW_NAME);
+	s->rows[s->n++] = r;
+	return s->overflow = r;
+}
 
-		if (!rows)
+static struct summary_row *summary_new_row(struct summary *s, const struct container_info *ctr)
+{
+	struct summary_row *r, *into = NULL;
+
+	if (ctr && s->max_rows && summary_ctr_rows(s) >= s->max_rows) {
+		/* past the bound: a member, counted in the overflow row */
+		if (!(into = summary_overflow_row(s)) ||
+		    summary_grow(&s->members, s->nmembers, &s->capmembers))
 			return NULL;
-		s->rows = rows;
-		s->cap = cap;
+	} else if (summary_grow(&s->rows, s->n, &s->cap)) {
+		return NULL;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
 	r->host = !ctr;
+	r->into = into;
 	if (ctr) {
 		summary_copy(r->id, sizeof(r->id), ctr->id);
 		summary_copy(r->name, sizeof(r->name), ctr->name);
@@ -145,7 +189,12 @@ static struct summary_row *summary_new_row(struct summary *s, const struct conta
 		strcpy(r->cgroup_path, "/");
 		s->host = r;
 	}
-	s->rows[s->n++] = r;
+	if (into) {
+		s->members[s->nmembers++] = r;
+		s->overflowed++;
+	} else {
+		s->rows[s->n++] = r;
+	}
 	return r;
 }
 
@@ -254,6 +303,10 @@ void summary_add(struct summary *s, struct summary_row *r, uint32_t syscall, uin
 
 	if (c == SUM_COLS || delta == 0)
 		return;
+	if (r->into) { /* a member: counted in the overflow row; its own total says it counted */
+		r->total[SUM_EVENTS] += delta;
+		r = r->into;
+	}
 	summary_result_add(r, syscall, err, delta);
 	r->interval[c] += delta;
 	r->total[c] += delta;
@@ -267,6 +320,13 @@ void summary_add(struct summary *s, struct summary_row *r, uint32_t syscall, uin
 		r->fd_opened += delta;
 	else if (!err && c == SUM_CLOSES)
 		r->fd_closed += delta;
+}
+
+void summary_add_lost(struct summary_row *r, uint64_t delta)
+{
+	r->lost += delta;
+	if (r->into)
+		r->into->lost += delta;
 }
 
 void summary_cgroup_removed(struct summary *s, uint64_t cgroup_id, uint64_t now_ns)
@@ -312,12 +372,14 @@ static bool summary_row_unused(const struct summary_row *r)
 	       r->paths.seen == 0;
 }
 
-static size_t summary_drop(struct summary *s, uint64_t now_ns, uint64_t grace_ns, bool unused)
+/* Drop the rows of v (n of them) that are unused, or else expired; how many. */
+static size_t summary_drop_of(struct summary *s, struct summary_row **v, size_t *n, uint64_t now_ns,
+			      uint64_t grace_ns, bool unused)
 {
 	size_t kept = 0, dropped = 0;
 
-	for (size_t i = 0; i < s->n; i++) {
-		struct summary_row *r = s->rows[i];
+	for (size_t i = 0; i < *n; i++) {
+		struct summary_row *r = v[i];
 
 		if (unused ? summary_row_unused(r) : summary_row_expired(r, now_ns, grace_ns)) {
 			for (size_t j = 0; j < r->ncgroups + r->ndead; j++)
@@ -328,10 +390,17 @@ static size_t summary_drop(struct summary *s, uint64_t now_ns, uint64_t grace_ns
 			dropped++;
 			continue;
 		}
-		s->rows[kept++] = r;
+		v[kept++] = r;
 	}
-	s->n = kept;
+	*n = kept;
 	return dropped;
+}
+
+static size_t summary_drop(struct summary *s, uint64_t now_ns, uint64_t grace_ns, bool unused)
+{
+	/* the overflow row is never gone: it stays, with what its members counted */
+	summary_drop_of(s, s->members, &s->nmembers, now_ns, grace_ns, unused);
+	return summary_drop_of(s, s->rows, &s->n, now_ns, grace_ns, unused);
 }
 
 size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns)
@@ -371,7 +440,7 @@ void summary_count_fds(struct summary *s, const struct fdtable *t)
 		summary_set_fds(s->rows[i], 0);
 	fdtable_iter_init(t, &it);
 	while ((e = fdtable_iter_next(t, &it))) {
-		struct summary_row *r = summary_row_by_cgroup(s, e->cgroup_id);
+		struct summary_row *r = summary_counted(summary_row_by_cgroup(s, e->cgroup_id));
 
 		if (!r)
 			r = s->host; /* a cgroup with no counted call yet: not a known container */

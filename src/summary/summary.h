@@ -61,7 +61,16 @@ struct summary_row {
 	struct psi psi;
 	uint64_t gone_since_ns;	   /* 0 while one of its cgroups lives */
 	struct summary_row *hnext; /* the next row in its by_ctr bucket */
+	/* a container past the bound (a member, in summary.members, never shown): its cgroups and
+	   lifetime are its own, its calls, losses, paths and descriptors are counted in this row,
+	   the overflow row; its own total only tells that it counted some */
+	struct summary_row *into;
+	bool overflow; /* the overflow row: every member's counts, named OVERFLOW_NAME */
 };
+
+/* The overflow row's container label: no engine allows parentheses in a container's name, and
+   its id is empty where every container's has one. */
+#define SUMMARY_OVERFLOW_NAME "(overflow)"
 
 #define SUMMARY_BUCKETS 1024
 
@@ -73,9 +82,16 @@ struct summary_cg {
 };
 
 struct summary {
-	struct summary_row **rows;
+	struct summary_row **rows; /* shown: the containers', the host's, the overflow row */
 	size_t n, cap;
 	struct summary_row *host; /* NULL until a host task was counted */
+	/* at most max_rows containers have a row of their own (0: no bound); the others are
+	   members of the overflow row, made when the first one came */
+	size_t max_rows;
+	struct summary_row *overflow;
+	struct summary_row **members;
+	size_t nmembers, capmembers;
+	uint64_t overflowed; /* containers made members, since tracing began */
 	struct summary_cg *index[SUMMARY_BUCKETS];
 	struct summary_row *by_ctr[SUMMARY_BUCKETS]; /* container rows by runtime and id */
 	uint64_t total[SUM_COLS];		     /* every row, since tracing began */
@@ -85,17 +101,32 @@ struct summary {
 void summary_init(struct summary *s);
 void summary_free(struct summary *s);
 
+/* At most max containers get a row of their own (0: no bound); the others, from then on, are
+   counted in one overflow row until they are gone and expire. The host's row is no container's. */
+void summary_set_max_rows(struct summary *s, size_t max);
+
+/* The row r's counts go to: the overflow row for a member, else r itself. */
+static inline struct summary_row *summary_counted(struct summary_row *r)
+{
+	return r && r->into ? r->into : r;
+}
+
 /*
  * The row of a cgroup (creating it): the row of ctr's container when ctr->is_container, else the
- * host's. cgroup_path (may be NULL) is the cgroup's path inside the v2 hierarchy. NULL when out of
+ * host's; past the bound a container's is a member of the overflow row (summary_counted()).
+ * cgroup_path (may be NULL) is the cgroup's path inside the v2 hierarchy. NULL when out of
  * memory.
  */
 struct summary_row *summary_row_of(struct summary *s, uint64_t cgroup_id, const char *cgroup_path,
 				   const struct container_info *ctr);
 
-/* delta more calls of syscall with result err (0 for ok) in row r. */
+/* delta more calls of syscall with result err (0 for ok) in row r (a member's: in the overflow
+   row). */
 void summary_add(struct summary *s, struct summary_row *r, uint32_t syscall, uint32_t err,
 		 uint64_t delta);
+
+/* delta more events of row r (a member's: of the overflow row) the ring buffer had no room for. */
+void summary_add_lost(struct summary_row *r, uint64_t delta);
 
 /* The row a cgroup id was seen in, removed cgroups included until their row expires; or NULL. */
 struct summary_row *summary_row_by_cgroup(struct summary *s, uint64_t cgroup_id);
@@ -106,7 +137,7 @@ void summary_cgroup_removed(struct summary *s, uint64_t cgroup_id, uint64_t now_
 /* Start a new interval: the interval counts go back to 0. */
 void summary_next_interval(struct summary *s);
 
-/* Drop the rows gone for grace_ns or longer; how many were dropped. */
+/* Drop the rows gone for grace_ns or longer, members too; how many rows were dropped. */
 size_t summary_expire(struct summary *s, uint64_t now_ns, uint64_t grace_ns);
 
 /* Whether summary_expire() drops r. */

@@ -22,8 +22,8 @@ static void summary_sizes(const struct summary *sum, struct expo_state *st)
 			paths += sum->rows[i]->paths.slot[j].s != NULL;
 	put(st, "copenclose_rows_entries",
 	    "Rows of the summary: containers with series, gone ones in their grace period included "
-	    "(--metrics-grace).",
-	    NULL, NULL, sum->n);
+	    "(--metrics-grace), and the containers the overflow row holds (--metrics-max-containers).",
+	    NULL, NULL, sum->n + sum->nmembers);
 	put(st, "copenclose_row_cgroups_entries",
 	    "cgroups the summary's rows remember (a bounded number per row).", NULL, NULL, cgroups);
 	put(st, "copenclose_topk_entries",

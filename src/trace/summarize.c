@@ -30,6 +30,7 @@ int summarize_init(struct summarize *z, const struct config *cfg, const char *v2
 	z->state.start_time_seconds = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	z->state.ringbuf_bytes = (uint64_t)cfg->ringbuf_mib << 20;
 	z->grace_ns = (uint64_t)cfg->metrics_grace * 1000000000ull;
+	summary_set_max_rows(&z->sum, cfg->metrics_max_containers);
 	z->psi = psi;
 	z->v2_mount = v2_mount;
 	return 0;
@@ -64,7 +65,7 @@ void summarize_event(struct summarize *z, const struct cc_event *ev, size_t size
 		r = summary_row_of(&z->sum, ev->cgroup_id, id ? id->path : NULL,
 				   id ? &id->ctr : NULL);
 	if (r)
-		topk_add(&r->paths, ev->tail, len);
+		topk_add(&summary_counted(r)->paths, ev->tail, len);
 }
 
 void summarize_names(struct summarize *z, struct resolver *res, struct resolver *guess,
@@ -101,7 +102,7 @@ static void summarize_count(struct summarize *z, struct summary_row *r,
 	if (!r)
 		return;
 	if (key->syscall == TALLY_LOST)
-		r->lost += delta;
+		summary_add_lost(r, delta);
 	else
 		summary_add(&z->sum, r, key->syscall, key->err, delta);
 }
@@ -242,10 +243,12 @@ static void summarize_sweep(struct summarize *z, uint64_t now_ns)
 	if (now_ns < z->next_sweep_ns || !z->v2_mount || !z->v2_mount[0])
 		return;
 	z->next_sweep_ns = now_ns + SUMMARIZE_SWEEP_NS;
-	for (size_t i = 0; i < z->sum.n; i++) {
-		struct summary_row *r = z->sum.rows[i];
+	/* the rows, then the overflow row's members (read afresh: a removal may add a row) */
+	for (size_t i = 0; i < z->sum.n + z->sum.nmembers; i++) {
+		struct summary_row *r =
+			i < z->sum.n ? z->sum.rows[i] : z->sum.members[i - z->sum.n];
 
-		if (r->host || r->gone_since_ns || !r->cgroup_path[0] ||
+		if (r->host || r->overflow || r->gone_since_ns || !r->cgroup_path[0] ||
 		    (size_t)snprintf(path, sizeof(path), "%s%s", z->v2_mount, r->cgroup_path) >=
 			    sizeof(path) ||
 		    access(path, F_OK) == 0 || errno != ENOENT)
@@ -293,8 +296,10 @@ int summarize_collect(struct summarize *z, int tally_fd, int lost_fd, int ncpus,
 	if (fds) /* the descriptor table knows better than opens minus closes */
 		summary_count_fds(&z->sum, fds);
 	summarize_sweep(z, now_ns);
-	for (size_t i = 0; i < z->sum.n; i++) { /* their keys go too, if not gone already */
-		const struct summary_row *r = z->sum.rows[i];
+	/* their keys go too, if not gone already (the overflow row's members' too) */
+	for (size_t i = 0; i < z->sum.n + z->sum.nmembers; i++) {
+		const struct summary_row *r =
+			i < z->sum.n ? z->sum.rows[i] : z->sum.members[i - z->sum.n];
 
 		if (summary_row_expired(r, now_ns, z->grace_ns))
 			for (size_t j = 0; j < r->ncgroups + r->ndead; j++)

@@ -283,6 +283,105 @@ static void test_tally_delta(void **state)
 
 /* Thousands of containers: each found again by runtime and id (a new cgroup of it joins its row),
    the same id under another runtime is another row, and an expired row is found no more. */
+/* The sum of a column over the shown rows. */
+static uint64_t rows_total(const struct summary *s, enum summary_col c)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		n += s->rows[i]->total[c];
+	return n;
+}
+
+static void test_overflow_bound(void **state)
+{
+	struct summary s;
+	struct container_info a = ctr("aaa", "web"), b = ctr("bbb", "db"), c = ctr("ccc", "c"),
+			      d = ctr("ddd", "d"), e = ctr("eee", "e"), f = ctr("fff", "f");
+	struct summary_row *ra, *rb, *rc, *rd, *re, *o, *rh;
+
+	(void)state;
+	summary_init(&s);
+	summary_set_max_rows(&s, 2);
+	ra = summary_row_of(&s, 10, "/aaa", &a);
+	rh = summary_row_of(&s, 1, "/", NULL); /* the host is no container: not bounded */
+	rb = summary_row_of(&s, 20, "/bbb", &b);
+	assert_null(s.overflow);
+	rc = summary_row_of(&s, 30, "/ccc", &c); /* past the bound: members */
+	rd = summary_row_of(&s, 40, "/ddd", &d);
+	assert_ptr_equal(summary_row_of(&s, 41, "/ddd/sub", &d), rd); /* one member a container */
+	re = summary_row_of(&s, 50, "/eee", &e);
+	o = s.overflow;
+	assert_non_null(o);
+	assert_true(o->overflow);
+	assert_string_equal(o->name, SUMMARY_OVERFLOW_NAME);
+	assert_string_equal(o->id, "");
+	assert_ptr_equal(summary_counted(rc), o);
+	assert_ptr_equal(summary_counted(rd), o);
+	assert_ptr_equal(summary_counted(ra), ra);
+	assert_ptr_equal(summary_row_by_cgroup(&s, 41), rd);
+	/* shown: the two containers, the host, the overflow row; three members */
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.nmembers, 3);
+	assert_int_equal(s.overflowed, 3);
+	summary_add(&s, ra, CC_SYS_OPENAT, 0, 5);
+	summary_add(&s, rb, CC_SYS_OPENAT, 0, 3);
+	summary_add(&s, rh, CC_SYS_OPENAT, 0, 1);
+	summary_add(&s, rc, CC_SYS_OPENAT, 0, 7);
+	summary_add(&s, rd, CC_SYS_OPENAT, ENOENT, 11);
+	summary_add(&s, summary_row_by_cgroup(&s, 41), CC_SYS_CLOSE, 0, 13);
+	summary_add_lost(re, 2);
+	/* nothing dropped: the overflow row has the members' counts, and the rows add up */
+	assert_int_equal(result(o, CC_SYS_OPENAT, 0), 7);
+	assert_int_equal(result(o, CC_SYS_OPENAT, ENOENT), 11);
+	assert_int_equal(result(o, CC_SYS_CLOSE, 0), 13);
+	assert_int_equal(o->total[SUM_EVENTS], 31);
+	assert_int_equal(o->lost, 2);
+	assert_int_equal(s.total[SUM_EVENTS], 5 + 3 + 1 + 31);
+	assert_int_equal(rows_total(&s, SUM_EVENTS), s.total[SUM_EVENTS]);
+	assert_int_equal(rows_total(&s, SUM_OPENS), s.total[SUM_OPENS]);
+	assert_int_equal(rows_total(&s, SUM_FAILED), s.total[SUM_FAILED]);
+	assert_int_equal(rows_total(&s, SUM_CLOSES), s.total[SUM_CLOSES]);
+	assert_int_equal(ra->total[SUM_EVENTS], 5);
+	/* a member gone: it leaves after the grace period, its counts stay in the overflow row */
+	summary_cgroup_removed(&s, 30, 1000);
+	assert_int_equal(summary_expire(&s, 1500, 1000), 0);
+	assert_int_equal(s.nmembers, 3);
+	assert_int_equal(summary_expire(&s, 2000, 1000), 0); /* a member is no shown row */
+	assert_int_equal(s.nmembers, 2);
+	assert_null(summary_row_by_cgroup(&s, 30));
+	assert_int_equal(o->total[SUM_EVENTS], 31);
+	/* a member that counted nothing and is gone is dropped as unused rows are */
+	summary_cgroup_removed(&s, 50, 3000);
+	summary_drop_unused(&s);
+	assert_int_equal(s.nmembers, 2); /* e lost 2: it counted */
+	summary_row_of(&s, 60, "/fff", &f);
+	assert_int_equal(s.nmembers, 3);
+	summary_cgroup_removed(&s, 60, 3000);
+	summary_drop_unused(&s);
+	assert_int_equal(s.nmembers, 2);
+	assert_int_equal(s.overflowed, 4);
+	/* a named row expired: its place goes to the next new container, the members stay */
+	summary_cgroup_removed(&s, 10, 4000);
+	assert_int_equal(summary_expire(&s, 5000, 1000), 1);
+	assert_ptr_equal(summary_row_of(&s, 42, "/ddd/sub2", &d), rd);
+	f = ctr("ggg", "g");
+	assert_ptr_equal(summary_counted(summary_row_of(&s, 70, "/ggg", &f)),
+			 summary_row_of(&s, 70, "/ggg", &f));
+	assert_false(summary_row_by_cgroup(&s, 70)->into);
+	assert_int_equal(s.overflowed, 4);
+	/* the overflow row itself never expires, even with no member left */
+	summary_cgroup_removed(&s, 40, 6000);
+	summary_cgroup_removed(&s, 41, 6000);
+	summary_cgroup_removed(&s, 42, 6000);
+	summary_cgroup_removed(&s, 50, 6000);
+	summary_expire(&s, 100000, 1000);
+	assert_int_equal(s.nmembers, 0);
+	assert_ptr_equal(s.overflow, o);
+	assert_int_equal(o->total[SUM_EVENTS], 31);
+	summary_free(&s);
+}
+
 static void test_many_containers(void **state)
 {
 	enum { N = 5000 };
@@ -342,6 +441,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_containers),
+		cmocka_unit_test(test_overflow_bound),
 		cmocka_unit_test(test_rows_by_container),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_results_bounded),
