@@ -136,6 +136,7 @@ image_pkgs=(
 )
 # make deb: Debian's packaging tools, and lintian to check the package.
 deb_pkgs=(
+	build-essential
 	debhelper
 	dpkg-dev
 	lintian
