@@ -102,14 +102,16 @@ bench_pkgs=(
 )
 # The static workloads (glibc's libc.a comes with libc6-dev, a dependency of clang), the io_uring
 # one and the FUSE one; on amd64 the 32-bit one: the i386 C library and libgcc, for gcc or clang
-# as cc (not gcc-multilib, which conflicts with Debian's cross compilers).
+# as cc (not gcc-multilib, which conflicts with Debian's cross compilers); on arm64 the AArch32
+# one: Debian's armhf cross compiler and C library (Debian 12 builds them for arm64 too).
 helpers_pkgs=(
 	libfuse3-dev
 	liburing-dev
 )
-if [ "$(dpkg --print-architecture)" = amd64 ]; then
-	helpers_pkgs+=(lib32gcc-12-dev libc6-dev-i386)
-fi
+case $(dpkg --print-architecture) in
+amd64) helpers_pkgs+=(lib32gcc-12-dev libc6-dev-i386) ;;
+arm64) helpers_pkgs+=(gcc-arm-linux-gnueabihf libc6-dev-armhf-cross) ;;
+esac
 # python3: the oracles of test_escape (its JSON decoder and unicodedata) and test_doctor_oracle
 unit_pkgs=(
 	libcmocka-dev
