@@ -106,10 +106,28 @@ static int trampoline_works(const struct btf *vmlinux)
 	return err;
 }
 
+/* Whether /proc/kallsyms names a text symbol name ("ADDRESS T NAME", or "t"). */
+static bool kallsyms_text(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], sym[256], type;
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %c %255s", &type, sym) == 2 &&
+			(type == 'T' || type == 't') && strcmp(sym, name) == 0;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 bool attach_direct_calls(const struct btf *vmlinux)
 {
-	return btf__find_by_name_kind(vmlinux, "register_ftrace_direct", BTF_KIND_FUNC) > 0 ||
-	       btf__find_by_name_kind(vmlinux, "register_ftrace_direct_multi", BTF_KIND_FUNC) > 0;
+	if (btf__find_by_name_kind(vmlinux, "register_ftrace_direct", BTF_KIND_FUNC) > 0 ||
+	    btf__find_by_name_kind(vmlinux, "register_ftrace_direct_multi", BTF_KIND_FUNC) > 0)
+		return true;
+	/* 5.10's BTF leaves the function out (it is not traceable itself): its symbol then */
+	return kallsyms_text("register_ftrace_direct");
 }
 
 void attach_trampoline_why(int err, bool direct_calls, char *buf, size_t size)

@@ -26,8 +26,9 @@ const char *attach_mode_name(enum attach_mode mode);
  * Whether the kernel (its BTF) can attach BPF trampolines (fentry, fexit, lsm) to its own
  * functions: it has ftrace's direct calls (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS), whose
  * registration function BTF names (register_ftrace_direct, or register_ftrace_direct_multi in
- * 5.16 to 6.5). Without them (arm64 before 6.4: its trampolines came in 6.0, the direct calls
- * to reach them from a function's entry in 6.4) such an attach fails with ENOTSUPP (524).
+ * 5.16 to 6.5), or else /proc/kallsyms (5.10's BTF has no entry for it). Without them (arm64
+ * before 6.4: its trampolines came in 6.0, the direct calls to reach them from a function's entry
+ * in 6.4) such an attach fails with ENOTSUPP (524).
  */
 bool attach_direct_calls(const struct btf *vmlinux);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/capability.h>
+#include <bpf/bpf.h>
 #include <sys/mount.h>
 #include <grp.h>
 #include <linux/securebits.h>
@@ -136,39 +137,49 @@ static int drop_bounding(void)
 }
 
 /*
- * Permitted and effective sets reduced to CAP_DAC_READ_SEARCH, or emptied when that one is not
- * held (a bounding set without it, a start without it): a reduction the kernel always allows.
- * Inheritable and ambient end empty. 0 when the one capability was kept, else the -errno of the
- * attempt to keep it.
+ * Permitted and effective sets reduced to CAP_DAC_READ_SEARCH (and CAP_BPF with keep_bpf), a
+ * reduction the kernel allows when they are held; inheritable and ambient emptied. 0, or the
+ * -errno of the attempt, which changed nothing (capset is all or nothing).
  */
-static int keep_only_dac_read_search(void)
+static int keep_only(int keep_bpf)
 {
-	cap_value_t keep[] = {CAP_DAC_READ_SEARCH};
+	cap_value_t keep[] = {CAP_DAC_READ_SEARCH, CAP_BPF};
+	int n = keep_bpf ? 2 : 1;
 	cap_t caps = cap_init();
 	int err = 0;
 
 	if (!caps)
 		return -errno;
-	if (cap_set_flag(caps, CAP_PERMITTED, 1, keep, CAP_SET) ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) || cap_set_proc(caps)) {
+	if (cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, n, keep, CAP_SET) || cap_set_proc(caps))
 		err = -errno;
-		cap_clear(caps);
-		cap_set_proc(caps); /* checked by the caller: it reads what is left */
-	}
 	cap_free(caps);
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); /* emptied with permitted too */
+	if (!err)
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	return err;
 }
 
-/* Whether the permitted, effective, inheritable or ambient set holds a capability but only. */
-static int holds_other_than(cap_value_t only)
+/* Every set emptied (ambient with permitted): checked by the caller, which reads what is left. */
+static void keep_none(void)
+{
+	cap_t caps = cap_init();
+
+	if (caps)
+		cap_set_proc(caps);
+	cap_free(caps);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+/* Whether the permitted, effective, inheritable or ambient set holds a capability but only
+   CAP_DAC_READ_SEARCH (and CAP_BPF with keep_bpf). */
+static int holds_other_than(int keep_bpf)
 {
 	cap_t caps = cap_get_proc();
 	cap_flag_value_t v;
 	int other = !caps;
 
 	for (int c = 0; caps && c <= CAP_LAST_CAP && !other; c++) {
-		if (c == only)
+		if (c == CAP_DAC_READ_SEARCH || (keep_bpf && c == CAP_BPF))
 			continue;
 		for (int f = CAP_EFFECTIVE; f <= CAP_INHERITABLE && !other; f++)
 			other = cap_get_flag(caps, c, (cap_flag_t)f, &v) || v == CAP_SET;
@@ -193,7 +204,7 @@ static void first_error(int *err, int failed)
 		*err = -errno;
 }
 
-int preflight_drop_privileges(uid_t uid, gid_t gid, struct preflight_dropped *left)
+int preflight_drop_privileges(uid_t uid, gid_t gid, int keep_bpf, struct preflight_dropped *left)
 {
 	/*
 	 * Locked before the uid changes, while CAP_SETPCAP is still held: uid 0 never regains
@@ -220,10 +231,18 @@ int preflight_drop_privileges(uid_t uid, gid_t gid, struct preflight_dropped *le
 	first_error(&err, setresgid(gid, gid, gid) != 0);
 	first_error(&err, setresuid(uid, uid, uid) != 0);
 	left->kept_dac_read_search = 0;
-	if (!keep_only_dac_read_search())
+	left->kept_bpf = 0;
+	/* CAP_BPF where asked for and held; else CAP_DAC_READ_SEARCH alone, if held */
+	if (keep_bpf && !keep_only(1)) {
 		left->kept_dac_read_search = 1;
-	else if (!err)
-		err = -EPERM;
+		left->kept_bpf = 1;
+	} else if (!keep_only(0)) {
+		left->kept_dac_read_search = 1;
+	} else {
+		keep_none();
+		if (!err)
+			err = -EPERM;
+	}
 	first_error(&err, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0);
 	if (!locked)
 		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
@@ -231,8 +250,35 @@ int preflight_drop_privileges(uid_t uid, gid_t gid, struct preflight_dropped *le
 	left->gid = getegid();
 	left->bounding_reduced = bounding_reduced();
 	/* the promise of this function: never more than the one capability, whatever failed */
-	left->other_caps = holds_other_than(CAP_DAC_READ_SEARCH);
+	left->other_caps = holds_other_than(left->kept_bpf);
 	if (left->other_caps && !err)
 		err = -EPERM;
 	return err;
+}
+
+int preflight_bpf_needs_cap(int map_fd)
+{
+	cap_t held = cap_get_proc(), none = NULL;
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	int r, err;
+
+	if (!held)
+		return -errno;
+	/* the effective set emptied for one call, the permitted set untouched: raised again after
+	 */
+	if (!(none = cap_dup(held)) || cap_clear_flag(none, CAP_EFFECTIVE) || cap_set_proc(none)) {
+		err = -errno;
+		cap_free(none);
+		cap_free(held);
+		return err ? err : -EPERM;
+	}
+	memset(&info, 0, sizeof(info));
+	r = bpf_obj_get_info_by_fd(map_fd, &info, &len) ? -errno : 0;
+	err = cap_set_proc(held) ? -errno : 0;
+	cap_free(none);
+	cap_free(held);
+	if (err)
+		return err;
+	return r == -EPERM ? 1 : 0;
 }

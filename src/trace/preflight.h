@@ -61,6 +61,7 @@ struct preflight_dropped {
 	uid_t uid; /* effective uid and gid at the end */
 	gid_t gid;
 	int kept_dac_read_search; /* 1: that capability kept; 0: no capability at all */
+	int kept_bpf;		  /* 1: CAP_BPF kept too (asked for, and held) */
 	int bounding_reduced;	  /* 1: the bounding set holds CAP_DAC_READ_SEARCH at most */
 	int other_caps;		  /* 1: another capability is still held (never expected) */
 };
@@ -70,12 +71,23 @@ struct preflight_dropped {
  * securebits (no capabilities regained by uid 0, none lost or kept by a uid change but as set
  * here), become uid and gid with no supplementary groups, keep only CAP_DAC_READ_SEARCH
  * (open_by_handle_at, and reading the runtimes' root-only state) in the permitted, effective
- * and bounding sets, and set no_new_privs. Each step is tried whatever failed before it.
- * Where CAP_DAC_READ_SEARCH cannot be kept (not in the bounding or permitted set) no
- * capability is kept; without CAP_SETPCAP the securebits and the bounding set stay as they
- * were (nothing can be regained: no_new_privs, no capability held); without CAP_SETUID or
- * CAP_SETGID the ids stay. *left says what remains. 0, or the first -errno.
+ * and bounding sets (with keep_bpf, CAP_BPF too in the permitted and effective sets: where the
+ * kernel refuses every bpf() command without it, preflight_bpf_needs_cap), and set no_new_privs.
+ * Each step is tried whatever failed before it. Where CAP_DAC_READ_SEARCH cannot be kept (not in
+ * the bounding or permitted set) no capability is kept; without CAP_SETPCAP the securebits and the
+ * bounding set stay as they were (nothing can be regained: no_new_privs, no capability held);
+ * without CAP_SETUID or CAP_SETGID the ids stay. *left says what remains. 0, or the first -errno.
  */
-int preflight_drop_privileges(uid_t uid, gid_t gid, struct preflight_dropped *left);
+int preflight_drop_privileges(uid_t uid, gid_t gid, int keep_bpf, struct preflight_dropped *left);
+
+/*
+ * Whether this kernel refuses bpf() commands on objects already held (reading a map, a
+ * program's statistics) to a process without CAP_BPF or CAP_SYS_ADMIN: kernels before 5.19 do,
+ * every command, while unprivileged BPF is disabled (kernel.unprivileged_bpf_disabled, which
+ * Debian sets); later ones refuse only making maps and loading programs. Tried on map_fd with
+ * the effective set emptied for that one call (then raised again). 1 when refused, 0 when not,
+ * -errno when the capabilities could not be changed.
+ */
+int preflight_bpf_needs_cap(int map_fd);
 
 #endif

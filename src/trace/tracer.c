@@ -37,16 +37,27 @@ static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_lis
 	return vfprintf(stderr, fmt, ap);
 }
 
-static uint64_t counter(struct session *s, enum cc_counter which)
+/* The sum of one counter over the CPUs into *sum: 0, or -errno when the kernel refused it. */
+static int counter_read(struct session *s, enum cc_counter which, uint64_t *sum)
 {
-	uint64_t vals[s->ncpus > 0 ? s->ncpus : 1], sum = 0;
+	uint64_t vals[s->ncpus > 0 ? s->ncpus : 1];
 	uint32_t key = which;
 
+	*sum = 0;
 	if (bpf_map__lookup_elem(s->skel->maps.counters, &key, sizeof(key), vals,
 				 sizeof(uint64_t) * s->ncpus, 0))
-		return 0;
+		return -errno;
 	for (int i = 0; i < s->ncpus; i++)
-		sum += vals[i];
+		*sum += vals[i];
+	return 0;
+}
+
+/* One counter, 0 when unreadable (the closing line says when they are). */
+static uint64_t counter(struct session *s, enum cc_counter which)
+{
+	uint64_t sum;
+
+	counter_read(s, which, &sum);
 	return sum;
 }
 
@@ -413,7 +424,8 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	struct session s = {
 		.cfg = cfg, .stop = stop, .report = report, .cgroup_fd = -1, .view = view};
 	struct preflight_dropped left;
-	uint64_t seen, lost, unread, cg_lost, throttled, misses;
+	uint64_t seen, lost, unread = 0, accounted, cg_lost, throttled, misses;
+	int seen_err, lost_err, keep_bpf;
 	int rc, err;
 
 	sink_init(&s.sink, STDOUT_FILENO);
@@ -435,7 +447,12 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	if (rc)
 		goto cleanup;
 	session_find_sandboxes(&s);
-	if ((err = preflight_drop_privileges(PREFLIGHT_USER_UID, PREFLIGHT_USER_GID, &left)))
+	/* older kernels (5.10; not 6.1) answer no bpf() call of a process without CAP_BPF while
+	   unprivileged BPF is disabled (Debian's default): the counters, statistics and maps would
+	   all go unread after the drop */
+	keep_bpf = preflight_bpf_needs_cap(bpf_map__fd(s.skel->maps.counters)) == 1;
+	if ((err = preflight_drop_privileges(PREFLIGHT_USER_UID, PREFLIGHT_USER_GID, keep_bpf,
+					     &left)))
 		fprintf(stderr,
 			"copenclose: warning: could not drop privileges as planned: %s (running on "
 			"as uid %u gid %u with %s%s)\n",
@@ -445,6 +462,16 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 			: left.uid == 0 ? "no capability: cgroup ids resolved by walking the tree"
 					: "no capability: root-only runtime state unread",
 			left.bounding_reduced ? "" : ", bounding set kept: no CAP_SETPCAP");
+	if (left.kept_bpf)
+		fprintf(stderr,
+			"copenclose: this kernel answers no bpf() call without CAP_BPF while "
+			"unprivileged BPF is disabled: CAP_BPF kept beside "
+			"CAP_DAC_READ_SEARCH, to read the counters and maps\n");
+	else if (keep_bpf)
+		fprintf(stderr,
+			"copenclose: this kernel answers no bpf() call without CAP_BPF while "
+			"unprivileged BPF is disabled, and CAP_BPF is not held: the counters and "
+			"maps cannot be read once privileges are dropped\n");
 	rc = session_setup_names(&s);
 	if (rc)
 		goto cleanup;
@@ -473,8 +500,8 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	}
 	if (s.summarizing && !err) /* the last interval: what came in since the last tick */
 		err = tick(&s, now_ns(CLOCK_MONOTONIC), 1);
-	seen = counter(&s, CC_CNT_SEEN);
-	lost = counter(&s, CC_CNT_LOST);
+	seen_err = counter_read(&s, CC_CNT_SEEN, &seen);
+	lost_err = counter_read(&s, CC_CNT_LOST, &lost);
 	throttled = counter(&s, CC_CNT_THROTTLED);
 	if (throttled > s.throttle.reported)
 		fprintf(stderr,
@@ -482,10 +509,12 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 			"table of %u containers evicted them)\n",
 			(unsigned long long)(throttled - s.throttle.reported),
 			bpf_map__max_entries(s.skel->maps.buckets));
-	/* a view writes no event lines */
-	unread = view ? 0
-		      : seen - lost - s.sink.delivered - s.not_selected - s.fed_only -
-				 s.host_dropped - s.unformatted;
+	/* a view writes no event lines; an unreadable counter, or a sum above it, is said, never
+	   a wrapped number */
+	accounted = lost + s.sink.delivered + s.not_selected + s.fed_only + s.host_dropped +
+		    s.unformatted;
+	if (!view && !seen_err && seen >= accounted)
+		unread = seen - accounted;
 	if (lost)
 		report_loss_by_cgroup(&s, lost);
 	/* skipped calls never reached a program: no cgroup is known for them */
@@ -516,6 +545,9 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	if (view)
 		fprintf(stderr, "copenclose: %llu calls counted, %llu records lost",
 			(unsigned long long)s.sz.sum.total[SUM_EVENTS], (unsigned long long)lost);
+	else if (lost_err)
+		fprintf(stderr, "copenclose: %llu events delivered, lost unknown",
+			(unsigned long long)s.sink.delivered);
 	else
 		fprintf(stderr, "copenclose: %llu events delivered, %llu lost",
 			(unsigned long long)s.sink.delivered, (unsigned long long)lost);
@@ -528,10 +560,17 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 			(unsigned long long)s.unformatted);
 	if (unread)
 		fprintf(stderr, ", %llu unread", (unsigned long long)unread);
+	else if (!view && seen_err)
+		fprintf(stderr, ", unread unknown (the kernel refused to read the counters: %s)",
+			strerror(-seen_err));
+	else if (!view && seen < accounted)
+		fprintf(stderr, ", unread unknown (%llu more accounted for than the %llu seen)",
+			(unsigned long long)(accounted - seen), (unsigned long long)seen);
 	fputc('\n', stderr);
-	rc = err || s.sink.error	 ? TRACER_FAILED
-	     : cfg->fail_on_loss && lost ? TRACER_LOST
-					 : TRACER_OK;
+	/* a loss that cannot be read is not a loss ruled out */
+	rc = err || s.sink.error		       ? TRACER_FAILED
+	     : cfg->fail_on_loss && (lost || lost_err) ? TRACER_LOST
+						       : TRACER_OK;
 cleanup:
 	namer_stop(s.namer);
 	deferral_free(&s.held);
