@@ -1,5 +1,6 @@
-/* libmicrohttpd serving the last snapshot of the exposition text the poll loop renders: a
- * reference-counted buffer swapped under a mutex, never copied under it. */
+/* libmicrohttpd serving the exposition, rendered on its own thread at each scrape from the last
+ * snapshot of the rows the poll loop published: a reference-counted copy swapped under a mutex,
+ * never copied or rendered under it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -18,11 +19,12 @@
 #define METRICS_CONN_LIMIT 256 /* idle ones included: a few must not keep a scrape out */
 #define METRICS_TIMEOUT_S  10
 
-/* One rendering, shared by the replies being sent and the metrics until replaced. */
+/* What the poll loop published, shared by the scrapes rendering it and the metrics until
+   replaced. */
 struct snapshot {
 	atomic_size_t refs;
-	size_t len;
-	char text[];
+	struct summary sum; /* summary_snapshot()'s copy */
+	struct expo_state st;
 };
 
 struct metrics {
@@ -98,11 +100,11 @@ int metrics_start(const char *addr, struct metrics **out)
 	return metrics_parse_addr(addr, &sa, &len) ? -EINVAL : -EPROTONOSUPPORT;
 }
 
-int metrics_publish(struct metrics *m, const char *text, size_t len)
+int metrics_publish(struct metrics *m, const struct summary *s, const struct expo_state *st)
 {
 	(void)m;
-	(void)text;
-	(void)len;
+	(void)s;
+	(void)st;
 	return 0;
 }
 
@@ -111,12 +113,12 @@ void metrics_stop(struct metrics *m)
 	(void)m;
 }
 #else
-static void snapshot_put(void *p)
+static void snapshot_put(struct snapshot *s)
 {
-	struct snapshot *s = p;
-
-	if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
+		summary_snapshot_free(&s->sum);
 		free(s);
+	}
 }
 
 static enum MHD_Result queue(struct MHD_Connection *c, unsigned int status, const char *type,
@@ -161,6 +163,7 @@ static enum MHD_Result metrics_handle(void *cls, struct MHD_Connection *c, const
 	static const char expo_type[] = "text/plain; version=0.0.4; charset=utf-8";
 	struct metrics *m = cls;
 	struct snapshot *snap;
+	struct strbuf b = {0};
 	struct MHD_Response *r;
 
 	(void)version;
@@ -180,11 +183,16 @@ static enum MHD_Result metrics_handle(void *cls, struct MHD_Connection *c, const
 	snap = snapshot_get(m);
 	if (!snap)
 		return metrics_reply(c, MHD_HTTP_OK, expo_type, "", 0);
-	/* the reply reads the snapshot in place and lets it go once sent */
-	r = MHD_create_response_from_buffer_with_free_callback_cls(snap->len, snap->text,
-								   snapshot_put, snap);
+	/* rendered here, on this thread: the poll loop only published the rows */
+	expo_write(&b, &snap->sum, &snap->st);
+	snapshot_put(snap);
+	if (b.oom || !b.buf) {
+		strbuf_free(&b);
+		return MHD_NO; /* no memory for a whole exposition: none of it */
+	}
+	r = MHD_create_response_from_buffer_with_free_callback(b.len, b.buf, free);
 	if (!r)
-		snapshot_put(snap);
+		strbuf_free(&b);
 	return queue(c, MHD_HTTP_OK, expo_type, r);
 }
 
@@ -218,16 +226,19 @@ int metrics_start(const char *addr, struct metrics **out)
 	return 0;
 }
 
-int metrics_publish(struct metrics *m, const char *text, size_t len)
+int metrics_publish(struct metrics *m, const struct summary *sum, const struct expo_state *st)
 {
-	struct snapshot *s = malloc(sizeof(*s) + len + 1), *old;
+	struct snapshot *s = malloc(sizeof(*s)), *old;
 
 	if (!s)
 		return -ENOMEM;
+	/* before the lock: scrapes meanwhile render the last one */
+	if (summary_snapshot(sum, &s->sum)) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->st = *st;
 	atomic_init(&s->refs, 1); /* the metrics' own */
-	s->len = len;
-	memcpy(s->text, text, len); /* before the lock: scrapes meanwhile send the last one */
-	s->text[len] = '\0';
 	pthread_mutex_lock(&m->lock);
 	old = m->snap;
 	m->snap = s;

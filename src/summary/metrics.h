@@ -1,4 +1,4 @@
-/* The /metrics HTTP endpoint: libmicrohttpd's own thread serves the last snapshot. */
+/* The /metrics HTTP endpoint: libmicrohttpd's own thread renders the last snapshot per scrape. */
 #ifndef CC_METRICS_H
 #define CC_METRICS_H
 
@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 
 #include "format/strbuf.h"
+#include "summary/expo.h"
+#include "summary/summary.h"
 
 struct metrics;
 
@@ -18,8 +20,12 @@ int metrics_parse_addr(const char *s, struct sockaddr_storage *sa, socklen_t *le
 /* Listen on addr (as metrics_parse_addr takes it); 0 or -errno (-EADDRINUSE, -EINVAL, ...). */
 int metrics_start(const char *addr, struct metrics **out);
 
-/* The text served from now on: copied under the lock the HTTP thread takes. */
-int metrics_publish(struct metrics *m, const char *text, size_t len);
+/*
+ * What is served from now on: s's rows (summary_snapshot) and st, copied before the lock, which
+ * is held only to swap a pointer; the HTTP thread renders the exposition from them on each
+ * scrape, so the caller (the consumer thread) never renders. 0 or -ENOMEM (the last one stays).
+ */
+int metrics_publish(struct metrics *m, const struct summary *s, const struct expo_state *st);
 
 /* Stop the thread (waits for requests in flight) and free; NULL is fine. */
 void metrics_stop(struct metrics *m);

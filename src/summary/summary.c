@@ -11,6 +11,47 @@ void summary_init(struct summary *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int summary_snapshot(const struct summary *s, struct summary *out)
+{
+	struct summary_row *block = malloc((s->n ? s->n : 1) * sizeof(*block));
+	struct summary_row **rows = malloc((s->n ? s->n : 1) * sizeof(*rows));
+
+	memset(out, 0, sizeof(*out));
+	if (!block || !rows) {
+		free(block);
+		free(rows);
+		return -ENOMEM;
+	}
+	rows[0] = block; /* also with no row: what summary_snapshot_free() frees */
+	for (size_t i = 0; i < s->n; i++) {
+		block[i] = *s->rows[i];
+		/* what the copy may not share: the paths' strings, the links */
+		memset(&block[i].paths, 0, sizeof(block[i].paths));
+		block[i].hnext = block[i].into = NULL;
+		rows[i] = &block[i];
+		if (s->rows[i] == s->host)
+			out->host = &block[i];
+		if (s->rows[i] == s->overflow)
+			out->overflow = &block[i];
+	}
+	out->rows = rows;
+	out->n = out->cap = s->n;
+	out->max_rows = s->max_rows;
+	out->nmembers = s->nmembers;
+	out->overflowed = s->overflowed;
+	memcpy(out->total, s->total, sizeof(out->total));
+	memcpy(out->interval, s->interval, sizeof(out->interval));
+	return 0;
+}
+
+void summary_snapshot_free(struct summary *out)
+{
+	if (out->rows)
+		free(out->rows[0]);
+	free(out->rows);
+	memset(out, 0, sizeof(*out));
+}
+
 void summary_set_max_rows(struct summary *s, size_t max)
 {
 	s->max_rows = max;

@@ -101,6 +101,14 @@ struct summary {
 void summary_init(struct summary *s);
 void summary_free(struct summary *s);
 
+/*
+ * A copy of s's shown rows and totals into out, to render on another thread: rows copied whole
+ * (one block), without their paths, index or members; out is only read, then freed with
+ * summary_snapshot_free(). 0 or -ENOMEM (out is then empty).
+ */
+int summary_snapshot(const struct summary *s, struct summary *out);
+void summary_snapshot_free(struct summary *out);
+
 /* At most max containers get a row of their own (0: no bound); the others, from then on, are
    counted in one overflow row until they are gone and expire. The host's row is no container's. */
 void summary_set_max_rows(struct summary *s, size_t max);

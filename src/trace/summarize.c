@@ -41,7 +41,6 @@ void summarize_free(struct summarize *z)
 	metrics_stop(z->metrics);
 	tally_free(z->tally);
 	summary_free(&z->sum);
-	strbuf_free(&z->text);
 	free(z->held);
 	memset(z, 0, sizeof(*z));
 }
@@ -316,12 +315,7 @@ int summarize_collect(struct summarize *z, int tally_fd, int lost_fd, int ncpus,
 			else
 				psi_read(z->v2_mount, r->cgroup_path, &r->psi);
 		}
-	if (z->metrics) {
-		z->text.len = 0;
-		strbuf_begin(&z->text); /* a render that failed is not for good */
-		expo_write(&z->text, &z->sum, &z->state);
-		if (!strbuf_end(&z->text, 0))
-			metrics_publish(z->metrics, z->text.buf, z->text.len);
-	}
+	if (z->metrics) /* a copy of the rows: the HTTP thread renders them when scraped */
+		metrics_publish(z->metrics, &z->sum, &z->state);
 	return err;
 }

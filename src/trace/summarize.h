@@ -39,7 +39,6 @@ struct summarize {
 	uint64_t held_late; /* deltas counted unnamed after waiting (or with no room to wait) */
 	struct tally *tally;
 	struct metrics *metrics; /* NULL without --metrics */
-	struct strbuf text;	 /* the exposition, rendered every interval */
 	struct expo_state state;
 	uint64_t grace_ns;
 	bool psi; /* top: read each row's pressure files every interval, count its paths */

@@ -2,10 +2,13 @@
 # --metrics-max-containers bounds the series: with a bound of 2, the first two real runc
 # containers to make a call get series of their own, and the three that come after are counted,
 # exactly, in the one overflow row (container="(overflow)"); copenclose_overflow_containers and
-# copenclose_overflow_containers_total say how many it holds, and no call goes uncounted.
+# copenclose_overflow_containers_total say how many it holds, and no call goes uncounted. The
+# exposition is rendered when scraped, from what the consumer published: a sixth container's
+# 2000 opens are in the next scrape, with a client that sent its request and never reads beside
+# it, and nothing lost.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_begin 21 runc rootfs
+cc_begin 26 runc rootfs
 command -v promtool >/dev/null || tap_bail "promtool is not installed (scripts/deps.sh test)"
 
 parent=ccovf$$
@@ -32,9 +35,10 @@ declare -A steps=(
 	[c]="open /data/file 3"
 	[d]="open /data/file 5 missing /nonexistent-cc 2"
 	[e]="open /data/file 7"
+	[f]="open /data/file 2000"
 )
 declare -A n=()
-for k in a b c d e; do
+for k in a b c d e f; do
 	n[$k]=$(cc_name)
 	# shellcheck disable=SC2086 # the steps are words
 	cc_runc_start --cgroup "/$parent/${n[$k]}" "${n[$k]}" ${steps[$k]} mark /ctl/finished
@@ -78,6 +82,21 @@ tap_is "$(awk '/^copenclose_descriptors_open\{container="\(overflow\)"/ { print 
 promtool check metrics <"$CC_WORK/last.prom" >"$CC_WORK/promtool.out" 2>&1
 tap_ok $? "promtool check metrics finds nothing wrong" ||
 	tap_diag "$(cat "$CC_WORK/promtool.out")"
+
+# --- a stalled scraper: its request sent, its answer never read ---
+exec {stalled}<>"/dev/tcp/127.0.0.1/$mport"
+printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' >&"$stalled"
+tap_ok $? "a client sent its request for /metrics and reads nothing"
+cc_container_go "${n[f]}"
+cc_wait_for 30 test -d "${CC_CTL[${n[f]}]}/finished"
+cc_wait_for 10 has_value "(overflow)" close ok 2015
+scrape >"$CC_WORK/last.prom"
+tap_is "$(value "(overflow)" openat ok) $(value "(overflow)" close ok)" "2015 2015" \
+	"the next scrapes have F's 2000 opens and closes in the overflow row, exactly"
+tap_is "$(plain copenclose_events_lost_total)" 0 "... and no event was lost"
+tap_is "$(plain copenclose_overflow_containers) $(plain copenclose_overflow_containers_total)" \
+	"4 4" "the overflow row holds 4 containers, 4 went to it"
+exec {stalled}>&-
 
 "$CC_BIN" --metrics-max-containers 0 -d 1 >/dev/null 2>"$CC_WORK/bad.err"
 tap_is "$? $(wc -l <"$CC_WORK/bad.err")" "2 1" "--metrics-max-containers 0: status 2, one line"

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "format/strbuf.h"
+#include "summary/expo.h"
 #include "summary/fdtable.h"
 #include "summary/summary.h"
 #include "summary/tally.h"
@@ -382,6 +384,55 @@ static void test_overflow_bound(void **state)
 	summary_free(&s);
 }
 
+/* The copy the HTTP thread renders from renders as the rows do, and stays as it was taken. */
+static void test_snapshot(void **state)
+{
+	struct summary s, c, e;
+	struct container_info a = ctr("aaa", "web"), b = ctr("bbb", "db");
+	struct expo_state st = {.version = "v", .mode = "stream"};
+	struct strbuf x = {0}, y = {0};
+	struct summary_row *ra, *rb;
+
+	(void)state;
+	summary_init(&s);
+	summary_set_max_rows(&s, 1);
+	ra = summary_row_of(&s, 10, "/aaa", &a);
+	rb = summary_row_of(&s, 20, "/bbb", &b); /* a member */
+	summary_add(&s, ra, CC_SYS_OPENAT, 0, 5);
+	summary_add(&s, rb, CC_SYS_OPENAT, ENOENT, 2);
+	summary_add(&s, summary_row_of(&s, 1, "/", NULL), CC_SYS_CLOSE, 0, 3);
+	topk_add(&ra->paths, "/etc/passwd", 11);
+	assert_int_equal(summary_snapshot(&s, &c), 0);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.nmembers, 1);
+	assert_int_equal(c.overflowed, 1);
+	assert_int_equal(c.max_rows, 1);
+	assert_true(c.host && c.host->host && c.host != s.host);
+	assert_true(c.overflow && c.overflow->overflow && c.overflow != s.overflow);
+	assert_int_equal(c.rows[0]->paths.seen, 0); /* the paths' strings are not shared */
+	expo_write(&x, &s, &st);
+	expo_write(&y, &c, &st);
+	assert_int_equal(x.len, y.len);
+	assert_memory_equal(x.buf, y.buf, x.len);
+	/* later counts, and the rows' end, leave the copy as it was */
+	summary_add(&s, ra, CC_SYS_OPENAT, 0, 100);
+	summary_free(&s);
+	y.len = 0;
+	expo_write(&y, &c, &st);
+	assert_int_equal(x.len, y.len);
+	assert_memory_equal(x.buf, y.buf, x.len);
+	assert_int_equal(result(c.rows[0], CC_SYS_OPENAT, 0), 5);
+	summary_snapshot_free(&c);
+	assert_null(c.rows);
+	/* no row at all */
+	summary_init(&s);
+	assert_int_equal(summary_snapshot(&s, &e), 0);
+	assert_int_equal(e.n, 0);
+	summary_snapshot_free(&e);
+	strbuf_free(&x);
+	strbuf_free(&y);
+}
+
 static void test_many_containers(void **state)
 {
 	enum { N = 5000 };
@@ -442,6 +493,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_containers),
 		cmocka_unit_test(test_overflow_bound),
+		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_rows_by_container),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_results_bounded),
