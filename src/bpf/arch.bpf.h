@@ -19,10 +19,12 @@
 
 /* x86_64's own numbers (arch/x86/entry/syscalls/syscall_64.tbl) */
 #define NR64_OPEN    2
+#define NR64_CREAT   85
 #define NR64_CONNECT 42
 #define NR64_ACCEPT  43
 /* ia32's (syscall_32.tbl): accept only through socketcall */
 #define NR32_OPEN	5
+#define NR32_CREAT	8
 #define NR32_CLOSE	6
 #define NR32_SOCKETCALL 102
 #define NR32_OPENAT	295
@@ -68,11 +70,13 @@ static __always_inline __u32 compat_arg(const struct pt_regs *regs, int n)
 
 #elif defined(__TARGET_ARCH_arm64)
 
-/* arm64's own numbers (the generic table, include/uapi/asm-generic/unistd.h): no open(2) */
+/* arm64's own numbers (the generic table, include/uapi/asm-generic/unistd.h): no open(2), no
+   creat(2) */
 #define NR64_CONNECT	203
 #define NR64_ACCEPT	202
 /* AArch32's (arch/arm64/include/asm/unistd32.h): no socketcall, accept has its own number */
 #define NR32_OPEN	5
+#define NR32_CREAT	8
 #define NR32_CLOSE	6
 #define NR32_CONNECT	283
 #define NR32_ACCEPT	285

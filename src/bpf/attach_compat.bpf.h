@@ -27,6 +27,9 @@ static __always_inline void compat_open(struct scratch *s, struct pt_regs *regs,
 	if (nr == NR32_OPEN) {
 		read_path(s, (const char *)(unsigned long)a0);
 		set_open(s, AT_FDCWD, a1, a2);
+	} else if (nr == NR32_CREAT) { /* open with O_WRONLY|O_CREAT|O_TRUNC: attach_tp.bpf.h */
+		read_path(s, (const char *)(unsigned long)a0);
+		set_open(s, AT_FDCWD, CC_CREAT_FLAGS, a1);
 	} else if (nr == NR32_OPENAT) {
 		read_path(s, (const char *)(unsigned long)a1);
 		set_open(s, (int)a0, a2, a3);
@@ -71,6 +74,7 @@ static __always_inline int compat_syscall(struct pt_regs *regs, long nr)
 {
 	switch (nr) {
 	case NR32_OPEN:
+	case NR32_CREAT:
 		return CC_SYS_OPEN;
 	case NR32_OPENAT:
 		return CC_SYS_OPENAT;

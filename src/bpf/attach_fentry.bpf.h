@@ -12,10 +12,11 @@
  * sockaddr: nothing is read back from user memory that another thread may have rewritten.
  */
 
-#define CC_PF_IO_WORKER 0x00000010 /* task->flags: an io_uring worker or SQPOLL thread */
-#define CC_EAGAIN	11
-#define CC_MAX_ERRNO	4095
-#define CC_EINPROGRESS	115
+#define CC_PF_IO_WORKER	     0x00000010 /* task->flags: an io_uring worker or SQPOLL thread */
+#define CC_EAGAIN	     11
+#define CC_MAX_ERRNO	     4095
+#define CC_EINPROGRESS	     115
+#define CC_IORING_OP_OPENAT2 28 /* enum io_uring_op: the uapi's, fixed */
 
 /* socketcall(2)'s call numbers (x86's ia32 calls; arm64's AArch32 has no socketcall) */
 enum {
@@ -137,14 +138,15 @@ static __always_inline long sys_nr(struct task_struct *t)
 	return regs ? regs_nr(regs) : -1;
 }
 
-/* Whether a system call number is open(2)'s (arm64's own table has none). */
+/* Whether a system call number is open(2)'s or creat(2)'s, which is open(2) with
+   O_WRONLY|O_CREAT|O_TRUNC and reported as one (arm64's own table has neither). */
 static __always_inline bool is_open_nr(long nr, bool ia32)
 {
 #ifdef NR64_OPEN
 	if (!ia32)
-		return nr == NR64_OPEN;
+		return nr == NR64_OPEN || nr == NR64_CREAT;
 #endif
-	return ia32 && nr == NR32_OPEN;
+	return ia32 && (nr == NR32_OPEN || nr == NR32_CREAT);
 }
 
 /* An event from a pending step: the filters run here, so a rejected task costs this much. */
@@ -299,14 +301,21 @@ int BPF_PROG(fx_do_accept, struct file *file, void *arg, void *upeer, int *upeer
 	struct pending *p = pend_find();
 	struct scratch *s;
 
-	if (!p || (p->kind != PEND_ACCEPT && p->kind != PEND_URING) || p->emitted || p->file)
+	if (!p || (p->kind != PEND_ACCEPT && p->kind != PEND_URING))
 		return 0;
 	if (p->kind == PEND_URING) {
 		if (p->sc != CC_SYS_ACCEPT)
 			return 0;
+		/* every do_accept of an io_uring accept is a connection of its own: a multishot
+		   accept takes one after another in one io_accept, each installed before the next
+		 */
+		p->file = 0;
+		p->emitted = 0;
 		p->flags = (__u32)flags;
 		if (is_err(ret) && (long)ret == -CC_EAGAIN)
 			return 0; /* io_uring waits for a connection and tries again */
+	} else if (p->emitted || p->file) {
+		return 0;
 	}
 	if (!is_err(ret)) {
 		p->file = (__u64)ret;
@@ -387,14 +396,19 @@ static __always_inline int uring_leave(void)
 	return 0;
 }
 
-/* io_uring's open: its arguments as the request keeps them (io_openat_prep's copy). */
+/* io_uring's open: its arguments as the request keeps them (io_openat_prep's copy). Both
+   IORING_OP_OPENAT and IORING_OP_OPENAT2 end here: the request's opcode tells which. */
 SEC("fentry/io_openat2")
 int BPF_PROG(fe_io_openat2, struct io_kiocb *req, unsigned int issue_flags)
 {
 	struct io_open___cc *o = (void *)req;
+	__u32 sc =
+		BPF_CORE_READ(req, opcode) == CC_IORING_OP_OPENAT2 ? CC_SYS_OPENAT2 : CC_SYS_OPENAT;
 	struct pending *p;
 
-	uring_enter(CC_SYS_OPENAT);
+	if (!(targ_syscalls & (1u << sc)))
+		return 0;
+	uring_enter(sc);
 	p = pend_find();
 	if (!p)
 		return 0;
@@ -403,8 +417,6 @@ int BPF_PROG(fe_io_openat2, struct io_kiocb *req, unsigned int issue_flags)
 	p->flags = BPF_CORE_READ(o, how.flags) & ~(__u64)CC_O_LARGEFILE;
 	p->mode = BPF_CORE_READ(o, how.mode);
 	p->resolve = BPF_CORE_READ(o, how.resolve);
-	if (p->resolve)
-		p->sc = CC_SYS_OPENAT2; /* only IORING_OP_OPENAT2 has resolve flags */
 	return 0;
 }
 
@@ -608,6 +620,38 @@ int BPF_PROG(fx_io_connect, struct io_kiocb *req, unsigned int issue_flags, int 
 		s->ev.fd = r->fd;
 		copy_addr(s, r->addr, r->addrlen);
 		finish(s);
+	}
+	bpf_map_delete_elem(&uring_reqs, &key);
+	return 0;
+}
+
+/*
+ * The end of every io_uring request (io_uring:io_uring_complete, whose second argument is the
+ * request on 6.1 and 6.12 alike; the others changed, so the result is read from the request
+ * itself, where both set it before the completion is posted). A connect that io_connect did not
+ * complete (cancelled while it waited for the peer: a linked timeout, IORING_OP_ASYNC_CANCEL,
+ * the ring's end) still has its entry here: its event goes out with that result, and the entry
+ * is gone before the kernel gives the request's memory to another request. Loaded with
+ * fe_io_connect (trace/attach.c).
+ */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(tp_io_complete, void *ring, void *req)
+{
+	__u64 key = (__u64)req;
+	struct uring_req *r = key ? bpf_map_lookup_elem(&uring_reqs, &key) : NULL;
+	struct scratch *s;
+	int res;
+
+	if (!r)
+		return 0;
+	if (r->sc == CC_SYS_CONNECT) {
+		res = BPF_CORE_READ((struct io_kiocb *)req, cqe.res);
+		s = begin_via(SLOT_TP_IO_COMPLETE, CC_SYS_CONNECT, res, CC_VIA_IO_URING);
+		if (s) {
+			s->ev.fd = r->fd;
+			copy_addr(s, r->addr, r->addrlen);
+			finish(s);
+		}
 	}
 	bpf_map_delete_elem(&uring_reqs, &key);
 	return 0;

@@ -14,6 +14,7 @@
 #define AT_FDCWD	      -100
 #define CC_O_CREAT	      0100
 #define CC_O_TMPFILE	      020000000
+#define CC_CREAT_FLAGS	      (01 | 0100 | 01000) /* creat(2)'s: O_WRONLY|O_CREAT|O_TRUNC */
 #define CC_ENAMETOOLONG	      36
 #define CC_EBADF	      9
 #define AF_UNIX		      1

@@ -26,8 +26,8 @@ static const struct fentry_prog {
 	{"fx_filp_open", OPENS, false},
 	{"fx_sys_openat2", OPENS, false},
 	{"fe_fd_install", OPENS | ACCEPTS, false},
-	{"fe_io_openat2", 1u << CC_SYS_OPENAT, true},
-	{"fx_io_openat2", 1u << CC_SYS_OPENAT, true},
+	{"fe_io_openat2", 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2, true},
+	{"fx_io_openat2", 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2, true},
 	{"fe_sys_accept4", ACCEPTS, false},
 	{"fx_do_accept", ACCEPTS, false},
 	{"fx_sys_accept4", ACCEPTS, false},
@@ -198,6 +198,9 @@ static bool want_tracepoint(const struct config *cfg, const char *sec)
 	if (!event)
 		return false;
 	event++;
+	/* creat(2), reported as the open it is (attach_tp.bpf.h) */
+	if (strcmp(event, "sys_exit_creat") == 0)
+		return (cfg->syscalls & (1u << CC_SYS_OPEN)) && tracepoint_exists(event);
 	for (int i = 0; i < CC_SYS_MAX; i++)
 		if (strcmp(event, syscalls_tracepoint(i)) == 0)
 			return (cfg->syscalls & (1u << i)) && tracepoint_exists(event);
@@ -271,6 +274,15 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 			err = -EINVAL;
 			break;
 		}
+	}
+	/* io_uring's completions, with its connect's programs: a connect cancelled while it waited
+	   ends there (attach_fentry.bpf.h) */
+	if (!err) {
+		struct bpf_program *c = bpf_object__find_program_by_name(obj, "fe_io_connect");
+		struct bpf_program *t = bpf_object__find_program_by_name(obj, "tp_io_complete");
+
+		if (c && t && bpf_program__set_autoload(t, bpf_program__autoload(c)))
+			err = -EINVAL;
 	}
 	/* the fentry programs' maps: task storage, which kernels before 5.11 cannot create */
 	bpf_object__for_each_map(map, obj)

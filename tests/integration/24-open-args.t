@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The open family's arguments, exactly: open, openat with a dirfd and O_CREAT's mode, openat2
-# with its resolve flags, in symbolic form. Where the machine's table has no open(2) (arm64), the
-# same call is openat(AT_FDCWD, ...), with no dirfd either.
+# with its resolve flags, in symbolic form; creat(2), reported as the open(2) it is (O_WRONLY|
+# O_CREAT|O_TRUNC and its mode), in the tracepoint mode (its own tracepoint) and the fentry mode
+# (the guests). Where the machine's table has no open(2) and no creat(2) (arm64), the same calls
+# are openat(AT_FDCWD, ...), with no dirfd either.
 . "$(dirname "$0")/lib.sh"
-cc_begin 4
+cc_begin 5
 
 d=$CC_WORK/dir
 mkdir -p "$d"
@@ -25,6 +27,11 @@ if os.uname().machine == "aarch64":  # openat(AT_FDCWD, ...): arm64 has no open(
 else:
     fd = libc.syscall(2, (d + "/created").encode(), os.O_RDWR | os.O_APPEND, 0)  # open(2)
 os.close(fd)
+if os.uname().machine == "aarch64":  # what creat(2) is, where the table has none
+    fd = libc.syscall(56, -100, (d + "/made").encode(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+else:
+    fd = libc.syscall(85, (d + "/made").encode(), 0o600)  # creat(2)
+os.close(fd)
 os.close(dfd)
 PY
 sleep 0.3
@@ -41,5 +48,8 @@ open=open
 e=$(sel "\"syscall\":\"$open\",\"[^}]*\"path\":\"$d/created\"")
 tap_check "$open (AT_FDCWD): the whole path, O_RDWR|O_APPEND, no dirfd, no mode" \
 	grep -q "\"path\":\"$d/created\",\"flags\":\"O_RDWR|O_APPEND\",\"addr\":null,\"mode\":null,\"dirfd\":null" <<<"$e"
+e=$(sel "\"syscall\":\"$open\",\"[^}]*\"path\":\"$d/made\"")
+tap_check "creat(2) as $open: the whole path, O_WRONLY|O_CREAT|O_TRUNC, mode 0600, no dirfd" \
+	grep -q "\"path\":\"$d/made\",\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC\",\"addr\":null,\"mode\":\"0600\",\"dirfd\":null" <<<"$e"
 tap_check "every successful open's fd is its return value" \
 	[ "$(grep -c '"syscall":"open' "$CC_WORK/j.out")" -eq "$(grep '"syscall":"open' "$CC_WORK/j.out" | grep -cE '"ret":([0-9]+),.*"fd":\1,')" ]

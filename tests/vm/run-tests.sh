@@ -17,4 +17,4 @@ for n in $VM_TESTS; do
 	tests+=("tests/integration/$n.t")
 done
 exec scripts/run-integration.sh "${tests[@]}" tests/vm/doctor.t tests/vm/preempt-loss.t \
-	tests/vm/scratch-mix.t
+	tests/vm/scratch-mix.t tests/vm/uring-edges.t
