@@ -232,19 +232,19 @@ integration: deps-test
 
 # The integration tests inside Debian's 6.1 and 6.12 kernels under qemu, and 33-systemd-driver in
 # a 6.12 guest whose PID 1 is systemd (part of make test); VM_KERNELS="6.1" for one.
-vm-test: deps-vm deps-arm64
-	@$(MAKE) --no-print-directory all helpers
+vm-test: deps-vm deps-arm64 deps-deb
+	@$(MAKE) --no-print-directory all helpers deb
 	@$(MAKE) --no-print-directory static helpers ARCH=arm64
 	@scripts/run-vm-tests.sh $(VM_KERNELS)
 
 # Only the systemd guest of vm-test: runc and crun with the systemd cgroup driver, in a 6.12 guest
-# whose PID 1 is systemd.
-vm-test-systemd: deps-vm
-	@$(MAKE) --no-print-directory all helpers
+# whose PID 1 is systemd, and the package make deb builds installed there and run as its unit.
+vm-test-systemd: deps-vm deps-deb
+	@$(MAKE) --no-print-directory all helpers deb
 	@scripts/run-vm-tests.sh 6.12+systemd
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-format lint all helpers static $(UNIT_BINS) cc-check
+	@$(MAKE) --no-print-directory check-format lint all helpers static $(UNIT_BINS) cc-check deb
 	@$(MAKE) --no-print-directory static helpers ARCH=arm64
 	@scripts/run-tests.sh
 

@@ -61,6 +61,7 @@ vm_pkgs=(
 	file
 	iproute2
 	jq
+	mmdebstrap
 	procps
 	python3-minimal
 	qemu-system-x86

@@ -8,7 +8,7 @@ check at a command position, skips its quoted words and command substitutions, a
 line when the check's command is followed by `&&`, `||` (but for `|| true`, `|| exit ...` and the
 like, which change no assertion) or `|`.
 
-Usage: scripts/lint-tests.py [FILE...]   (default: tests/integration/*.t and lib*.sh)
+Usage: scripts/lint-tests.py [FILE...]   (default: tests/integration/*.t, tests/vm/*.t and lib*.sh)
        scripts/lint-tests.py --self-test  (the fixtures in tests/fixtures/lint/)
 Exit status 0 when clean, 1 when a check is weak or shellcheck complains, 2 on bad usage.
 """
@@ -156,7 +156,7 @@ def main(argv):
     paths = [os.path.abspath(p) for p in argv[1:]]
     if not paths:
         os.chdir(ROOT)
-        paths = sorted(glob.glob("tests/integration/*.t"))
+        paths = sorted(glob.glob("tests/integration/*.t")) + sorted(glob.glob("tests/vm/*.t"))
         paths += sorted(glob.glob("tests/integration/lib*.sh"))
     clean = not lint(paths)
     clean = shellcheck(paths) and clean

@@ -6,8 +6,10 @@
 # or booted counts as a failure, with the line that says why.
 # Usage: scripts/run-vm-tests.sh [GUEST...] (default: the matrix below). A GUEST is a kernel of
 # scripts/vm-run (5.10, 6.1, 6.12, 6.12-rt, sid), with
-#   +systemd     systemd as PID 1 (scripts/vm-run --systemd): tests/vm/systemd.t and the test that
-#                needs it, 33-systemd-driver, alone (make vm-test-systemd runs only that guest);
+#   +systemd     systemd as PID 1 in a real Debian system (scripts/vm-run --systemd):
+#                tests/vm/systemd.t, the test that needs it, 33-systemd-driver, and last
+#                tests/vm/systemd-deb.t, the package make deb built installed and run as its unit
+#                (make vm-test-systemd runs only that guest);
 #   +ARG=VALUE   ARG=VALUE added to the kernel's command line (6.12+preempt=full);
 # or arm64-KERNEL: Debian's arm64 KERNEL (scripts/vm-run --arch arm64) with the arm64 build (make
 # static helpers ARCH=arm64), running the focused subset tests/vm/README.md gives (VM_TESTS_ARM64 for
@@ -76,7 +78,8 @@ guest() {
 	case $k in
 	*+systemd)
 		part "$k" scripts/vm-run --systemd "$kernel" -- \
-			scripts/run-integration.sh tests/vm/systemd.t tests/integration/33-systemd-driver.t
+			scripts/run-integration.sh tests/vm/systemd.t tests/integration/33-systemd-driver.t \
+			tests/vm/systemd-deb.t
 		;;
 	arm64-*)
 		# arm64's 6.1 cannot attach trampolines to kernel functions (no ftrace direct calls
