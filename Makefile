@@ -255,12 +255,14 @@ check-format: deps-format
 	if [ -n "$$bad" ]; then echo "not clang-formatted: $$bad" >&2; exit 1; fi
 
 # The integration tests: no check that cannot fail (its own self-test on planted lines first),
-# and shellcheck clean; and no source (C, shell, the scripts) over LINES_MAX lines (small files,
+# and shellcheck clean, as are the bench, the scripts and the guests' scripts; and no source (C, shell, the scripts) over LINES_MAX lines (small files,
 # one concern each).
 LINES_MAX := 700
 lint: deps-lint
 	@scripts/lint-tests.py --self-test
 	@scripts/lint-tests.py
+	@shellcheck -x -S warning $$(git ls-files 'bench/*.sh' 'scripts/*.sh' scripts/vm-run 'tests/vm/*.t' \
+		tests/vm/init tests/vm/run-tests.sh) && echo "lint: bench, scripts and guest scripts shellcheck clean"
 	@long=$$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c' 'bench/*.h' \
 		'tests/*.sh' 'tests/*.t' 'bench/*.sh' 'bench/*.awk' 'scripts/*' | grep -v vmlinux \
 		| xargs wc -l | awk '$$2 != "total" && $$1 > $(LINES_MAX) {print $$2}'); \

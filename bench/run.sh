@@ -131,7 +131,7 @@ attached() {
 
 # Starts tracer $1 with stdout to $2; sets tpid; 0 once it is tracing.
 start_tracer() {
-	local name=$1 out=$2 i n last=-1 stable=0
+	local name=$1 out=$2 n last=-1 stable=0
 	: >"$tmp/err"
 	case "$name" in
 	cc-table) "$CC_BIN" >"$out" 2>"$tmp/err" & ;;
@@ -159,7 +159,7 @@ start_tracer() {
 	*) return 1 ;;
 	esac
 	tpid=$!
-	for i in $(seq 300); do
+	for _ in $(seq 300); do
 		kill -0 "$tpid" 2>/dev/null || break
 		case "$name" in
 		cc-* | orig | floor-*)
@@ -185,10 +185,9 @@ start_tracer() {
 
 # SIGINT, then wait (KILL after 60 s); leaves the tracer's stderr in $tmp/err.
 stop_tracer() {
-	local i
 	[ -n "$tpid" ] || return 0
 	kill -INT "$tpid" 2>/dev/null
-	for i in $(seq 600); do
+	for _ in $(seq 600); do
 		kill -0 "$tpid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -207,7 +206,7 @@ foreign() {
 # Records tracer $1's metric $2 from the workload given by the other arguments; up to 5 tries
 # when another tracer was attached during one.
 sample() {
-	local name=$1 metric=$2 try v
+	local name=$1 metric=$2 v
 	shift 2
 	if [ "$only" = fdtable ]; then
 		# with and without the table suffer alike from other tracers: interleaved, compared
@@ -215,7 +214,7 @@ sample() {
 		record "$name" "$metric" "$(load_ns "$@")"
 		return 0
 	fi
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		if [ "$(foreign)" -eq 0 ]; then
 			v=$(load_ns "$@")
 			if [ "$(foreign)" -eq 0 ]; then
@@ -237,14 +236,14 @@ load_ns() {
 
 # One tracer's turn in a round: the per-call workloads, then the steady rate.
 micro_turn() {
-	local name=$1 out=/dev/null r c0 c1 s0 s1 w0 w1 t0 t1
+	local name=$1 out=/dev/null c0 c1 s0 s1 w0 w1 t0 t1
 	case "$name" in cc-jsonfile | cc-jsonfile-omit) out=$tmp/out.json ;; esac
 	if [ "$name" != none ]; then
 		start_tracer "$name" "$out" || return 0
 		sleep 0.3
 	fi
 	[ -n "$tpid" ] && c0=$(cpu_ns "$tpid")
-	for r in $(seq "$reps"); do
+	for _ in $(seq "$reps"); do
 		sample "$name" failopen failopen "$n_fail"
 	done
 	if [ -n "$tpid" ]; then
@@ -252,15 +251,15 @@ micro_turn() {
 		record "$name" cpu_ns_event $(((c1 - c0) / (n_fail * reps)))
 	fi
 	[ -n "$tpid" ] && c0=$(cpu_ns "$tpid")
-	for r in $(seq "$reps"); do
+	for _ in $(seq "$reps"); do
 		sample "$name" openclose openclose "$n_oc"
 	done
 	[ -n "$tpid" ] && record "$name" cpu_ns_pair $((($(cpu_ns "$tpid") - c0) / (n_oc * reps)))
-	for r in $(seq "$reps"); do
+	for _ in $(seq "$reps"); do
 		sample "$name" getpid getpid "$n_getpid"
 	done
 	case "$name" in none | cc-json | cc-json-nofd) # what process exit costs, with the exit program
-		for r in $(seq "$reps"); do
+		for _ in $(seq "$reps"); do
 			sample "$name" spawn spawn "$n_spawn"
 		done
 		;;
