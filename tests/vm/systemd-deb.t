@@ -7,7 +7,9 @@
 # rest of a booted system), a runc container opens a known file 5 times and the unit's output in
 # the journal has exactly those 5 opens, named runtime runc with the id runc gives and the
 # cgroup the kernel gives; systemctl stop ends it with the closing line; dpkg --purge leaves the
-# file system as it was before the installation (but for the package manager's own records).
+# file system as it was before the installation (but for the package manager's own records). Then
+# apt-get install ./copenclose_*.deb: apt resolves its dependencies from the guest's packages
+# (one package newly installed; the guest has no network) and apt-get purge again leaves nothing.
 # It changes the system it runs on (a package installed, sysinit.target started): the systemd
 # guest runs it last, and anywhere else it refuses to run.
 # shellcheck source=tests/integration/lib.sh
@@ -15,13 +17,14 @@
 [ "${CC_SYSTEMD_GUEST:-}" = 1 ] ||
 	tap_skip_all "the systemd guest's test only (it installs a package into the system it runs on)"
 # A booted system: what the unit's default dependencies bring up anyway (journald above all),
-# before the work directory is made (systemd-tmpfiles-setup empties /tmp) and before the
-# snapshot the purge is compared with.
+# and logind (apt takes its inhibitor lock over D-Bus, which would start it), before the work
+# directory is made (systemd-tmpfiles-setup empties /tmp) and before the snapshot the purge is
+# compared with.
 t0=$SECONDS
-systemctl start sysinit.target >/dev/null 2>&1
+systemctl start sysinit.target systemd-logind.service >/dev/null 2>&1
 sysinit=$? sysinit_s=$((SECONDS - t0))
-cc_begin 24 rootfs
-tap_ok "$sysinit" "systemctl start sysinit.target (journald, udev, tmpfiles: a booted system)"
+cc_begin 31 rootfs
+tap_ok "$sysinit" "systemctl start sysinit.target systemd-logind (a booted system)"
 tap_is "$(systemctl is-active systemd-journald.service 2>&1)" active "journald runs"
 tap_diag "sysinit.target took $sysinit_s s"
 deb=$CC_ROOT/build/copenclose_$(cat "$CC_ROOT/VERSION")_$(dpkg --print-architecture).deb
@@ -113,3 +116,19 @@ tap_is "$(on_disk <"$CC_WORK/deb.files")" "" "none of the .deb's files is on dis
 snapshot >"$CC_WORK/after"
 tap_is "$(diff "$CC_WORK/before" "$CC_WORK/after")" "" \
 	"the file system is as before the installation ($(wc -l <"$CC_WORK/after") paths compared)"
+
+# --- apt-get install ./copenclose_*.deb ---------------------------------------------------------
+t0=$SECONDS
+apt-get install -y -q "$deb" >"$CC_WORK/apt.out" 2>&1
+tap_ok $? "apt-get install $deb: status 0" || tap_diag "$(cat "$CC_WORK/apt.out")"
+tap_diag "apt-get install took $((SECONDS - t0)) s"
+tap_is "$(grep -E '^[0-9]+ upgraded' "$CC_WORK/apt.out")" \
+	"0 upgraded, 1 newly installed, 0 to remove and 0 not upgraded." \
+	"apt found every dependency among the guest's packages: copenclose alone newly installed"
+tap_is "$(status)" "install ok installed" "dpkg -s: install ok installed"
+tap_is "$(on_disk <"$CC_WORK/deb.files")" "$(cat "$CC_WORK/deb.files")" "every file of the .deb is on disk"
+apt-get purge -y -q copenclose >"$CC_WORK/apt-purge.out" 2>&1
+tap_ok $? "apt-get purge copenclose: status 0" || tap_diag "$(cat "$CC_WORK/apt-purge.out")"
+tap_is "$(on_disk <"$CC_WORK/deb.files")" "" "none of the .deb's files is on disk"
+snapshot >"$CC_WORK/after-apt"
+tap_is "$(diff "$CC_WORK/before" "$CC_WORK/after-apt")" "" "the file system is as before again"
