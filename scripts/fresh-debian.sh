@@ -38,11 +38,14 @@ git bundle create "$out/src.bundle" HEAD 2>/dev/null ||
 	{ echo "fresh-debian.sh: git bundle failed" >&2; exit 1; }
 
 # in_chroot ROOT CMD: CMD by sh in ROOT, in a mount namespace of its own that has the host's
-# /proc, /sys (BTF, tracefs, cgroups) and /dev; nothing stays mounted after it.
+# /proc, /sys (BTF, tracefs, cgroups) and /dev; nothing stays mounted after it. ROOT is bound
+# onto itself first, so that its / is a mount point as a machine's is (podman's storage remounts
+# / when it unpacks a layer, and fails with EINVAL on a directory that is not one).
 in_chroot() {
 	# shellcheck disable=SC2016 # expanded by that sh
 	unshare --mount --propagation private sh -c '
 		r=$1; shift
+		mount --bind "$r" "$r" &&
 		mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" &&
 		mount --rbind /dev "$r/dev" && mount -t tmpfs tmpfs "$r/run" &&
 		mount -t tmpfs tmpfs "$r/tmp" && cp /etc/resolv.conf "$r/etc/resolv.conf" &&
