@@ -63,6 +63,13 @@ static const struct fentry_prog *fentry_prog_of(const char *name)
 	return NULL;
 }
 
+bool attach_optional(const char *name)
+{
+	const struct fentry_prog *fp = fentry_prog_of(name);
+
+	return fp && fp->optional;
+}
+
 /* Whether the syscall tracepoint a program attaches to exists (open has none on arm64). */
 /* (faccessat with AT_EACCESS: access() drops the capabilities of a caller that is not root.) */
 static bool tracepoint_exists(const char *event)

@@ -19,6 +19,10 @@ struct btf;
 	"BPF trampolines cannot attach to kernel functions: no ftrace direct calls "               \
 	"(CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, arm64 6.4+)"
 
+/* Whether name is a program of the fentry mode that the mode works without (io_uring's, the
+   32-bit close's: a blind spot when the kernel lacks or refuses it). */
+bool attach_optional(const char *name);
+
 /* "tracepoint", "fentry", "auto". */
 const char *attach_mode_name(enum attach_mode mode);
 

@@ -56,6 +56,7 @@ struct session {
 	int cgroup_fd;
 	enum attach_mode mode; /* what was attached: ATTACH_TRACEPOINT or ATTACH_FENTRY */
 	char blind[256];       /* the fentry mode's optional programs this kernel cannot load */
+	char refused[256];     /* the optional programs it refused to load or attach */
 	char why[256];	       /* what failed in load_mode() */
 	char fallback[256];    /* why --attach auto did not get fentry, said with Tracing */
 	struct sink sink;      /* stdout */

@@ -15,6 +15,7 @@
 #include "bpf/ratelimit.h"
 #include "format/syscalls.h"
 #include "trace/hostns.h"
+#include "trace/optional.h"
 #include "trace/pathfilter.h"
 #include "trace/preflight.h"
 #include "trace/session.h"
@@ -265,11 +266,14 @@ static void announce_selector(struct session *s)
  * Open, set the filters, choose mode's programs, load and attach; on failure everything is
  * released and s->why says what failed. The -c/-G cgroup is not known yet (it is looked up
  * once privileges are dropped, session_setup_names): until it is set, the programs drop every
- * event when either is given.
+ * event when either is given. -EAGAIN when the kernel refused to load an optional program
+ * (named in s->refused: the next try leaves it out).
  */
-static int load_mode(struct session *s, const struct host_ns *host, enum attach_mode mode)
+static int load_mode_once(struct session *s, const struct host_ns *host, enum attach_mode mode,
+			  struct optional_logs *logs)
 {
 	struct config acfg;
+	const char *name;
 	char what[128];
 	int err;
 
@@ -296,12 +300,20 @@ static int load_mode(struct session *s, const struct host_ns *host, enum attach_
 	/* an exit also ends a legacy host's name of the process (kept per pid) */
 	bpf_program__set_autoload(s->skel->progs.proc_exit, s->fd_table || !s->layout.v2_mount[0]);
 	bpf_program__set_autoload(s->skel->progs.proc_exec, s->fd_table);
-	if ((err = copenclose_bpf__load(s->skel))) {
-		snprintf(s->why, sizeof(s->why), "cannot load the BPF programs: %s",
+	if ((err = optional_prepare(s->skel->obj, s->refused, logs))) {
+		snprintf(s->why, sizeof(s->why), "cannot prepare the optional programs: %s",
 			 strerror(-err));
 		goto fail;
 	}
-	if ((err = copenclose_bpf__attach(s->skel))) {
+	if ((err = copenclose_bpf__load(s->skel))) {
+		snprintf(s->why, sizeof(s->why), "cannot load the BPF programs: %s",
+			 strerror(-err));
+		if ((name = optional_refused(logs)) &&
+		    !optional_add(s->refused, sizeof(s->refused), name))
+			err = -EAGAIN;
+		goto fail;
+	}
+	if ((err = optional_attach(s->skel->skeleton, s->refused, sizeof(s->refused)))) {
 		snprintf(s->why, sizeof(s->why), "cannot attach the BPF programs (%s mode): %s",
 			 attach_mode_name(mode), strerror(-err));
 		goto fail;
@@ -312,6 +324,25 @@ fail:
 	s->skel = NULL;
 	s->blind[0] = '\0';
 	return err ? err : -EINVAL;
+}
+
+/* load_mode_once, again without each optional program the kernel refused, one at a time. */
+static int load_mode(struct session *s, const struct host_ns *host, enum attach_mode mode)
+{
+	struct optional_logs *logs = malloc(sizeof(*logs));
+	int err = -EAGAIN;
+
+	s->refused[0] = '\0';
+	if (!logs) {
+		snprintf(s->why, sizeof(s->why), "out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i <= OPTIONAL_MAX && err == -EAGAIN; i++)
+		err = load_mode_once(s, host, mode, logs);
+	free(logs);
+	if (err)
+		s->refused[0] = '\0';
+	return err == -EAGAIN ? -EINVAL : err;
 }
 
 /*

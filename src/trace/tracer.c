@@ -180,6 +180,11 @@ static void print_tracing(const struct session *s)
 			"copenclose: note: this kernel lacks %s: those io_uring or 32-bit "
 			"calls are not seen\n",
 			s->blind);
+	if (s->refused[0])
+		fprintf(stderr,
+			"copenclose: note: the kernel refused the optional programs %s (-v shows "
+			"why): what they see of io_uring or 32-bit calls is not seen\n",
+			s->refused);
 }
 
 /* Every interval: the kernel's tally into the rows, /metrics, and the view. */

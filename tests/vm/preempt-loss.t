@@ -39,6 +39,7 @@ for mode in "${modes[@]}"; do
 	tap_diag "$mode on $(uname -r) ($(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo '?')):" \
 		"flood calls $made, events seen $seen, missing $((made - seen)), reported lost ${lost:-?}" \
 		"(recursion misses ${misses:-0})"
+	tap_diag "$(grep -E '^copenclose: [0-9]+ events delivered' "$CC_WORK/$mode.err")"
 	[ "$made" -gt 0 ] && [ -n "$lost" ] && [ $((made - seen)) -le "$lost" ]
 	tap_ok $? "$mode: every flood call was delivered or counted lost ($((made - seen)) missing, ${lost:-?} lost)"
 	if [ "${lost:-0}" -gt 0 ]; then want=3; else want=0; fi
