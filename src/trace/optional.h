@@ -27,7 +27,8 @@ struct optional_logs {
  * earlier load) and gives every optional program still on a log buffer in logs. The test hook
  * COPENCLOSE_TEST_REFUSE=NAME replaces the instructions of optional program NAME by two the
  * verifier refuses (a read of a register never written), so that a real refusal can be tested on
- * any kernel; it touches nothing else. 0 or -errno.
+ * any kernel with the fentry mode; it touches nothing else. Only for a program libbpf relocates
+ * nothing in (fx_io_openat2): another fails in libbpf, on its relocations. 0 or -errno.
  */
 int optional_prepare(struct bpf_object *obj, const char *off, struct optional_logs *logs);
 

@@ -48,12 +48,12 @@ start_bin "$std" "$CC_WORKLOAD" mark @CTL@/ready wait-file @CTL@/start \
 	$(cc_std_steps "$port" "$CC_WORK" | sed "s#/data/file#$data/file#g")
 start_bin "$uring" "$helpers/uring" @CTL@/ready @CTL@/start "$data/file" 4 "$port2"
 
-COPENCLOSE_TEST_REFUSE=fx_io_close cc_tracer_start refuse -o json --attach fentry
+COPENCLOSE_TEST_REFUSE=fx_io_openat2 cc_tracer_start refuse -o json --attach fentry
 tap_ok $? "--attach fentry attaches though the kernel refused one optional program"
 tap_is "$(grep -c 'refused' "$CC_WORK/refuse.err")" 1 \
 	"one line on stderr names what was refused: $(grep refused "$CC_WORK/refuse.err")"
-tap_check "and it is the io_uring close's program" \
-	grep -q '^copenclose: note: the kernel refused the optional programs fx_io_close ' \
+tap_check "and it is the io_uring open's exit program" \
+	grep -q '^copenclose: note: the kernel refused the optional programs fx_io_openat2 ' \
 	"$CC_WORK/refuse.err"
 cc_container_go "$std"
 cc_container_go "$uring"
@@ -66,8 +66,8 @@ tap_is "$(summary "$CC_WORK/refuse.out" "${CC_CPID[$std]}")" \
 	"$(cc_std_expected | awk '{ print $1, "syscall", $2, $3 }')" \
 	"the standard workload, exactly"
 tap_is "$(summary "$CC_WORK/refuse.out" "${CC_CPID[$uring]}" | grep -v ' syscall ')" \
-	"$(printf '%s\n' 'accept io_uring ok 1' 'connect io_uring ok 1' 'openat io_uring ENOENT 1' \
-		'openat io_uring ok 4')" \
-	"io_uring: every operation but the closes, exactly (the refused program's are not seen)"
+	"$(printf '%s\n' 'accept io_uring ok 1' 'close io_uring ok 7' 'connect io_uring ok 1' \
+		'openat io_uring ENOENT 1' 'openat io_uring ok 4')" \
+	"io_uring: every operation, exactly (the open's entry program and fx_filp_open still see them)"
 tap_check "the closing line: nothing lost, nothing unread ($(cc_closing_line refuse))" \
 	grep -Eq '^copenclose: [0-9]+ events delivered, 0 lost$' <<<"$(cc_closing_line refuse)"
