@@ -152,7 +152,7 @@ void args_usage(FILE *out)
 	      "                          repeatable), matched in the kernel\n"
 	      "      --exclude-path PREFIX  no opens whose path starts with PREFIX, nor the\n"
 	      "                          closes of their descriptors (repeatable; wins over --path)\n"
-	      "      --fail-on-loss      exit with status 3 when events were lost\n"
+	      "      --fail-on-loss      exit with status 3 when events were lost or left unread\n"
 	      "      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 	      "                          (:PORT listens on 127.0.0.1 only)\n"
 	      "      --metrics-grace SECONDS  how long the series of a container that is gone\n"

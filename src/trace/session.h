@@ -29,6 +29,7 @@
 #define POLL_MS	      50	 /* the longest an event waits in the ring on a quiet system */
 #define BATCH_BYTES   (1u << 20) /* output bytes between two flushes */
 #define DRAIN_MS      300	 /* how long exit may spend draining into a slow stdout */
+#define DRAIN_ALL_MS  10000	 /* and emptying the ring into a stdout that takes it */
 #define LOSS_CHECK_NS 250000000	 /* how often the loss counters are read */
 /* An event whose cgroup is not named yet waits for the naming thread this long at most, then is
    written with what is known; at most this many records (and bytes of them) wait. */

@@ -63,12 +63,13 @@ static uint64_t counter(struct session *s, enum cc_counter which)
 
 /*
  * Consume what the ring holds, flushing every batch; returns when the ring is empty, when asked
- * to stop, or (at exit, with a deadline) when stdout would not take the output in time.
+ * to stop, or (at exit, with a deadline) when stdout would not take a batch in deadline_ms. At
+ * exit the programs are detached, so the ring only empties: a stdout that takes the output gets
+ * all of it (no longer than DRAIN_ALL_MS; what is left then is counted unread).
  */
 static int drain(struct session *s, int deadline_ms)
 {
-	uint64_t until =
-		now_ns(CLOCK_MONOTONIC) + (uint64_t)(deadline_ms > 0 ? deadline_ms : 0) * 1000000;
+	uint64_t until = now_ns(CLOCK_MONOTONIC) + (uint64_t)DRAIN_ALL_MS * 1000000;
 	int err;
 
 	for (;;) {
@@ -572,10 +573,10 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 		fprintf(stderr, ", unread unknown (%llu more accounted for than the %llu seen)",
 			(unsigned long long)(accounted - seen), (unsigned long long)seen);
 	fputc('\n', stderr);
-	/* a loss that cannot be read is not a loss ruled out */
-	rc = err || s.sink.error		       ? TRACER_FAILED
-	     : cfg->fail_on_loss && (lost || lost_err) ? TRACER_LOST
-						       : TRACER_OK;
+	/* a loss that cannot be read is not a loss ruled out, nor is an event left unread */
+	rc = err || s.sink.error				 ? TRACER_FAILED
+	     : cfg->fail_on_loss && (lost || lost_err || unread) ? TRACER_LOST
+								 : TRACER_OK;
 cleanup:
 	namer_stop(s.namer);
 	deferral_free(&s.held);

@@ -11,7 +11,7 @@ enum tracer_exit {
 	TRACER_OK = 0,
 	TRACER_FAILED = 1, /* environment or setup failure, one line on stderr */
 	TRACER_USAGE = 2,  /* bad option value found late (a container or cgroup not found) */
-	TRACER_LOST = 3,   /* --fail-on-loss and events were lost */
+	TRACER_LOST = 3,   /* --fail-on-loss and events were lost or left unread */
 };
 
 /*
