@@ -20,6 +20,10 @@
 # and logind (apt takes its inhibitor lock over D-Bus, which would start it), before the work
 # directory is made (systemd-tmpfiles-setup empties /tmp) and before the snapshot the purge is
 # compared with.
+# sysinit.target runs systemd-tmpfiles --remove, which empties /tmp (Debian's tmp.conf: D /tmp):
+# the repository under test and the work directory may be there (a clone in /tmp). An empty
+# /etc/tmpfiles.d/tmp.conf overrides it in this guest, before the snapshot is taken.
+[ -e /etc/tmpfiles.d/tmp.conf ] || : >/etc/tmpfiles.d/tmp.conf
 t0=$SECONDS
 systemctl start sysinit.target systemd-logind.service >/dev/null 2>&1
 sysinit=$? sysinit_s=$((SECONDS - t0))
