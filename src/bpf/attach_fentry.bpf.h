@@ -601,12 +601,23 @@ int BPF_PROG(fe_io_connect, struct io_kiocb *req, unsigned int issue_flags)
 	return 0;
 }
 
+/* An io_uring connect's record, from what its prep kept (fd, address) and its result. */
+static __always_inline void uring_connect_record(enum cc_slot slot, struct uring_req *r, int res)
+{
+	struct scratch *s = begin_via(slot, CC_SYS_CONNECT, res, CC_VIA_IO_URING);
+
+	if (s) {
+		s->ev.fd = r->fd;
+		copy_addr(s, r->addr, r->addrlen);
+		finish(s);
+	}
+}
+
 SEC("fexit/io_connect")
 int BPF_PROG(fx_io_connect, struct io_kiocb *req, unsigned int issue_flags, int ret)
 {
 	__u64 key = (__u64)req;
 	struct uring_req *r = bpf_map_lookup_elem(&uring_reqs, &key);
-	struct scratch *s;
 	int res;
 
 	pend_clear();
@@ -615,12 +626,7 @@ int BPF_PROG(fx_io_connect, struct io_kiocb *req, unsigned int issue_flags, int 
 	res = BPF_CORE_READ(req, cqe.res);
 	if (res == -CC_EAGAIN || res == -CC_EINPROGRESS)
 		return 0;
-	s = begin_via(SLOT_FX_IO_CONNECT, CC_SYS_CONNECT, res, CC_VIA_IO_URING);
-	if (s) {
-		s->ev.fd = r->fd;
-		copy_addr(s, r->addr, r->addrlen);
-		finish(s);
-	}
+	uring_connect_record(SLOT_FX_IO_CONNECT, r, res);
 	bpf_map_delete_elem(&uring_reqs, &key);
 	return 0;
 }
@@ -639,20 +645,12 @@ int BPF_PROG(tp_io_complete, void *ring, void *req)
 {
 	__u64 key = (__u64)req;
 	struct uring_req *r = key ? bpf_map_lookup_elem(&uring_reqs, &key) : NULL;
-	struct scratch *s;
-	int res;
 
 	if (!r)
 		return 0;
-	if (r->sc == CC_SYS_CONNECT) {
-		res = BPF_CORE_READ((struct io_kiocb *)req, cqe.res);
-		s = begin_via(SLOT_TP_IO_COMPLETE, CC_SYS_CONNECT, res, CC_VIA_IO_URING);
-		if (s) {
-			s->ev.fd = r->fd;
-			copy_addr(s, r->addr, r->addrlen);
-			finish(s);
-		}
-	}
+	if (r->sc == CC_SYS_CONNECT)
+		uring_connect_record(SLOT_TP_IO_COMPLETE, r,
+				     BPF_CORE_READ((struct io_kiocb *)req, cqe.res));
 	bpf_map_delete_elem(&uring_reqs, &key);
 	return 0;
 }

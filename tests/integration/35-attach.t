@@ -31,19 +31,6 @@ can32=0
 if [ "$expect" = fentry ]; then tap_plan 18; else tap_plan 13; fi
 tap_diag "expected attach mode: $expect; 32-bit code runs here: $can32"
 
-# start_bin NAME BIN ARGS...: BIN (@CTL@ in ARGS is its control directory) makes CTL/ready and
-# waits for CTL/start, so that a tracer started then sees exactly what it does after that.
-start_bin() {
-	local name=$1 bin=$2 ctl
-	shift 2
-	ctl=$(cc_ctl_dir "$name")
-	CC_KIND[$name]=host CC_CTL[$name]=$ctl
-	"$bin" "${@//@CTL@/$ctl}" </dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
-	CC_PID[$name]=$!
-	cc_wait_for 30 cc_ready_or_dead "$name"
-	CC_CPID[$name]=${CC_PID[$name]}
-}
-
 # The standard workload's steps on the host: its file here, its unix socket in the work directory.
 steps() { cc_std_steps "$1" "$CC_WORK" | sed "s#/data/file#$data/file#g"; }
 
@@ -73,7 +60,7 @@ tap_is "$("$CC_BIN" doctor --json | jq -r .attach_mode)" "$expect" \
 # --- the mode auto chooses, and the standard workload through it -------------------------------
 name=$(cc_name) port=$(cc_port)
 # shellcheck disable=SC2046
-start_bin "$name" "$CC_WORKLOAD" mark @CTL@/ready wait-file @CTL@/start $(steps "$port")
+cc_start_bin "$name" "$CC_WORKLOAD" mark @CTL@/ready wait-file @CTL@/start $(steps "$port")
 cc_tracer_start auto -o json
 tap_ok $? "--attach auto (the default) attached"
 want_line="syscall tracepoints"
@@ -95,7 +82,7 @@ tap_is "$(cc_closing_counts auto | cut -d' ' -f1)" \
 if [ "$expect" = fentry ]; then
 	name=$(cc_name) port=$(cc_port)
 	# shellcheck disable=SC2046
-	start_bin "$name" "$CC_WORKLOAD" mark @CTL@/ready wait-file @CTL@/start $(steps "$port")
+	cc_start_bin "$name" "$CC_WORKLOAD" mark @CTL@/ready wait-file @CTL@/start $(steps "$port")
 	cc_tracer_start tp -o json --attach tracepoint
 	grep -q '^Tracing .*(syscall tracepoints;' "$CC_WORK/tp.err"
 	tap_ok $? "--attach tracepoint is taken when asked for"
@@ -112,7 +99,7 @@ fi
 
 # --- io_uring ------------------------------------------------------------------------------------
 name=$(cc_name) port=$(cc_port)
-start_bin "$name" "$helpers/uring" @CTL@/ready @CTL@/start "$data/file" 4 "$port"
+cc_start_bin "$name" "$helpers/uring" @CTL@/ready @CTL@/start "$data/file" 4 "$port"
 cc_tracer_start uring -o json
 cc_run_traced "$name"
 tap_is "$?/$CC_TRACER_RC" 0/0 "io_uring: the helper ran under the tracer, which ended with status 0"
@@ -142,7 +129,7 @@ if [ "$expect" = fentry ]; then
 		[ "$mode" = compat ] && args+=(--attach tracepoint --compat)
 		name=$(cc_name) port=$(cc_port)
 		# shellcheck disable=SC2046
-		start_bin "$name" "$helpers/workload32" mark @CTL@/ready wait-file @CTL@/start \
+		cc_start_bin "$name" "$helpers/workload32" mark @CTL@/ready wait-file @CTL@/start \
 			$(steps "$port")
 		cc_tracer_start "w32$mode" "${args[@]}"
 		cc_run_traced "$name"
@@ -160,7 +147,7 @@ else
 	bin=$CC_WORKLOAD
 	[ "$can32" = 1 ] && bin=$helpers/workload32
 	# shellcheck disable=SC2046
-	start_bin "$name" "$bin" mark @CTL@/ready wait-file @CTL@/start $(steps "$port")
+	cc_start_bin "$name" "$bin" mark @CTL@/ready wait-file @CTL@/start $(steps "$port")
 	cc_tracer_start compat -o json --compat
 	tap_ok $? "--compat attaches with the tracepoints"
 	grep -q '^Tracing .*raw_syscalls for 32-bit calls' "$CC_WORK/compat.err"
@@ -178,7 +165,7 @@ fi
 # --- a path rewritten right after the call -------------------------------------------------------
 if [ "$expect" = fentry ]; then
 	name=$(cc_name)
-	start_bin "$name" "$helpers/rewrite" @CTL@/ready @CTL@/start "$data/rw" 300
+	cc_start_bin "$name" "$helpers/rewrite" @CTL@/ready @CTL@/start "$data/rw" 300
 	cc_tracer_start rw -o json -e openat
 	cc_run_traced "$name"
 	jq -r --argjson p "${CC_CPID[$name]}" 'select(.pid == $p) | .path[-1:]' \

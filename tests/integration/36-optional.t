@@ -19,19 +19,6 @@ if [ "${CC_EXPECT_ATTACH:-}" != fentry ]; then
 fi
 tap_plan 7
 
-# start_bin NAME BIN ARGS...: BIN (@CTL@ in ARGS is its control directory) makes CTL/ready and
-# waits for CTL/start.
-start_bin() {
-	local name=$1 bin=$2 ctl
-	shift 2
-	ctl=$(cc_ctl_dir "$name")
-	CC_KIND[$name]=host CC_CTL[$name]=$ctl
-	"$bin" "${@//@CTL@/$ctl}" </dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
-	CC_PID[$name]=$!
-	cc_wait_for 30 cc_ready_or_dead "$name"
-	CC_CPID[$name]=${CC_PID[$name]}
-}
-
 # summary FILE PID: "SYSCALL VIA RESULT COUNT" lines of the events of process PID.
 summary() {
 	jq -r --argjson pid "$2" 'select(.type == "event" and .pid == $pid) |
@@ -44,9 +31,9 @@ mkdir -p "$data"
 echo data >"$data/file"
 std=$(cc_name) uring=$(cc_name) port=$(cc_port) port2=$(cc_port)
 # shellcheck disable=SC2046
-start_bin "$std" "$CC_WORKLOAD" mark @CTL@/ready wait-file @CTL@/start \
+cc_start_bin "$std" "$CC_WORKLOAD" mark @CTL@/ready wait-file @CTL@/start \
 	$(cc_std_steps "$port" "$CC_WORK" | sed "s#/data/file#$data/file#g")
-start_bin "$uring" "$helpers/uring" @CTL@/ready @CTL@/start "$data/file" 4 "$port2"
+cc_start_bin "$uring" "$helpers/uring" @CTL@/ready @CTL@/start "$data/file" 4 "$port2"
 
 COPENCLOSE_TEST_REFUSE=fx_io_openat2 cc_tracer_start refuse -o json --attach fentry
 tap_ok $? "--attach fentry attaches though the kernel refused one optional program"

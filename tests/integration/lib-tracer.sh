@@ -192,3 +192,16 @@ cc_progs_loaded() {
 	printf '%s\n' "$@" | grep -Fxf <(echo "$loaded") | tr '\n' ' '
 }
 
+# cc_start_bin NAME BIN ARGS...: a host process BIN (@CTL@ in ARGS is its control directory) that
+# makes CTL/ready and waits for CTL/start, so that a tracer started then sees exactly what it does
+# after that.
+cc_start_bin() {
+	local name=$1 bin=$2 ctl
+	shift 2
+	ctl=$(cc_ctl_dir "$name")
+	CC_KIND[$name]=host CC_CTL[$name]=$ctl
+	"$bin" "${@//@CTL@/$ctl}" </dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
+	CC_PID[$name]=$!
+	cc_wait_for 30 cc_ready_or_dead "$name"
+	CC_CPID[$name]=${CC_PID[$name]}
+}
