@@ -106,7 +106,15 @@ struct cc_event {
 	char tail[]; /* path or sockaddr */
 };
 
-/* A cgroup created or removed in the v2 hierarchy; tail is its path inside the hierarchy. */
+/* At most this many bytes of systemd-nspawn's arguments come with a cgroup it created. */
+#define CC_NSPAWN_ARGS_MAX 1024
+
+/*
+ * A cgroup created or removed in the v2 hierarchy; tail is its path inside the hierarchy. A
+ * cgroup systemd-nspawn created (its comm) has the creator's arguments (NUL-separated, args_len
+ * bytes, cut at CC_NSPAWN_ARGS_MAX) after the path and its NUL: they name the machine, read
+ * while the creator is sure to be alive.
+ */
 struct cc_cgroup_event {
 	__u32 type; /* CC_REC_CGROUP_MKDIR or CC_REC_CGROUP_RMDIR */
 	__u32 level;
@@ -114,7 +122,8 @@ struct cc_cgroup_event {
 	__u64 cgroup_id;
 	__u16 tail_len;
 	__u16 status; /* CC_ST_TAIL_TRUNCATED */
-	__u32 pad;
+	__u16 args_len;
+	__u16 pad;
 	char comm[CC_COMM_LEN]; /* the task that created or removed the cgroup */
 	char tail[];
 };

@@ -4,11 +4,48 @@
  * removed, a process's end and its exec. Included by copenclose.bpf.c.
  */
 
+/*
+ * Whether the current task's comm is systemd-nspawn's (whatever its task: the arguments read are
+ * only parsed for the machine's name of a payload/ it made).
+ */
+static __always_inline bool comm_is_nspawn(const char *comm)
+{
+	static const char want[] = "systemd-nspawn";
+
+	for (int i = 0; i < (int)sizeof(want); i++)
+		if (comm[i] != want[i])
+			return false;
+	return true;
+}
+
+/*
+ * The current task's arguments after the path (tail_len bytes and its NUL, shorter than
+ * CC_CGROUP_TP_PATH_LEN - 1: not cut) of s: systemd-nspawn's,
+ * at the mkdir of its payload/, while it is sure to be alive (its container may be gone before
+ * user space could read /proc). A read that faults leaves them out.
+ */
+static __always_inline void creator_args(struct cg_scratch *s)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	__u32 off = (s->ev.tail_len + 1) & (CC_CGROUP_TP_PATH_LEN - 1);
+	__u64 len = end - start;
+
+	if (!start || end <= start)
+		return;
+	if (len > CC_NSPAWN_ARGS_MAX)
+		len = CC_NSPAWN_ARGS_MAX;
+	if (bpf_probe_read_user(s->tail + off, len & (2 * CC_NSPAWN_ARGS_MAX - 1), (void *)start))
+		return;
+	s->ev.args_len = len;
+}
+
 /* cgroup v2 directories as they come and go, so short-lived containers are still named. */
 static __always_inline int cgroup_record(struct cgroup *cgrp, const char *path, __u32 type)
 {
 	struct cg_scratch *s;
-	__u32 zero = 0;
+	__u32 zero = 0, size;
 	long n;
 
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
@@ -22,6 +59,7 @@ static __always_inline int cgroup_record(struct cgroup *cgrp, const char *path, 
 	s->ev.level = BPF_CORE_READ(cgrp, level);
 	s->ev.status = 0;
 	s->ev.tail_len = 0;
+	s->ev.args_len = 0;
 	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
 	n = bpf_probe_read_kernel_str(s->tail, sizeof(s->tail), path);
 	if (n > 0)
@@ -30,7 +68,15 @@ static __always_inline int cgroup_record(struct cgroup *cgrp, const char *path, 
 	   silently: a path that fills it may be cut, and user space resolves it by id instead */
 	if (n >= CC_CGROUP_TP_PATH_LEN)
 		s->ev.status |= CC_ST_TAIL_TRUNCATED;
-	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + (s->ev.tail_len & (CC_TAIL_MAX - 1)), 0))
+	size = s->ev.tail_len & (CC_TAIL_MAX - 1);
+	if (type == CC_REC_CGROUP_MKDIR && n > 0 && n < CC_CGROUP_TP_PATH_LEN - 1 &&
+	    comm_is_nspawn(s->ev.comm)) {
+		creator_args(s);
+		if (s->ev.args_len)
+			size = ((s->ev.tail_len + 1) & (CC_CGROUP_TP_PATH_LEN - 1)) +
+			       (s->ev.args_len & (2 * CC_NSPAWN_ARGS_MAX - 1));
+	}
+	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + (size & (CC_TAIL_MAX - 1)), 0))
 		count(CC_CNT_CG_LOST);
 	return 0;
 }

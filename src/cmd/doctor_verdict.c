@@ -44,8 +44,8 @@ enum doctor_answer doctor_verdict(enum cgroup_mode mode, enum doctor_runtime rt,
 	if (rt == RT_NSPAWN && !systemd_pid1)
 		return answer(DOCTOR_YES, why, size,
 			      "systemd is not PID 1: with --register=no --keep-unit the caller's "
-			      "cgroup is split, the container in payload/ (named), nspawn itself "
-			      "in supervisor/");
+			      "cgroup is split, the container in payload/ (named by its machine's "
+			      "name), nspawn itself in supervisor/");
 	if (systemd_driver && !systemd_pid1)
 		return answer(DOCTOR_REFUSES, why, size,
 			      "the systemd cgroup driver is configured but systemd is not PID 1: "

@@ -54,10 +54,12 @@ static bool forget_last(const struct idqueue *q, uint64_t key)
 	return false;
 }
 
-int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char *path, size_t len,
-		 const char *creator)
+/* Queue a request (idqueue_push), with machine (NULL, or IDQ_LEARN's creator's machine). */
+static int push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char *path, size_t len,
+		const char *creator, const char *machine)
 {
 	struct idq_item *it;
+	size_t mlen = machine ? strlen(machine) : 0;
 
 	if (!q->items || (kind == IDQ_LEARN && !path))
 		return -EINVAL;
@@ -69,12 +71,17 @@ int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char
 	it = &q->items[(q->head + q->n) % (2 * q->cap)];
 	memset(it, 0, sizeof(*it));
 	if (kind == IDQ_LEARN) {
-		it->path = malloc(len + 1);
+		/* the machine's name after the path's NUL, in one block */
+		it->path = malloc(len + 1 + (machine ? mlen + 1 : 0));
 		if (!it->path)
 			return -ENOMEM;
 		memcpy(it->path, path, len);
 		it->path[len] = '\0';
 		it->len = len;
+		if (machine) {
+			memcpy(it->path + len + 1, machine, mlen + 1);
+			it->machine = it->path + len + 1;
+		}
 	}
 	it->kind = kind;
 	it->key = key;
@@ -83,6 +90,18 @@ int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char
 	q->n++;
 	keycount_add(&q->waiting, key);
 	return 0;
+}
+
+int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char *path, size_t len,
+		 const char *creator)
+{
+	return push(q, kind, key, path, len, creator, NULL);
+}
+
+int idqueue_push_learn(struct idqueue *q, uint64_t key, const char *path, size_t len,
+		       const char *creator, const char *machine)
+{
+	return push(q, IDQ_LEARN, key, path, len, creator, machine);
 }
 
 int idqueue_pop(struct idqueue *q, struct idq_item *out)

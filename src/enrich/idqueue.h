@@ -24,6 +24,8 @@ struct idq_item {
 	uint64_t key;
 	char *path; /* IDQ_LEARN: owned (NUL-terminated), else NULL */
 	size_t len;
+	const char *machine; /* IDQ_LEARN: the machine's name its creator gave (in path's block), or
+				NULL */
 	char creator[IDQ_CREATOR_LEN];
 };
 
@@ -48,6 +50,10 @@ void idqueue_free(struct idqueue *q);
  */
 int idqueue_push(struct idqueue *q, enum idq_kind kind, uint64_t key, const char *path, size_t len,
 		 const char *creator);
+
+/* The same for IDQ_LEARN, with the machine's name its creator's arguments gave (may be NULL). */
+int idqueue_push_learn(struct idqueue *q, uint64_t key, const char *path, size_t len,
+		       const char *creator, const char *machine);
 
 /* 0 and the oldest request in out (its path is the caller's to free), or -ENOENT when empty. */
 int idqueue_pop(struct idqueue *q, struct idq_item *out);

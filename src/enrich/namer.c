@@ -54,8 +54,8 @@ static bool work(struct resolver *r, struct idq_item *it, struct namer_answer *a
 		a->forget = true;
 		return true;
 	case IDQ_LEARN:
-		resolver_learn_created(r, it->key, it->path, it->len,
-				       it->creator[0] ? it->creator : NULL);
+		resolver_learn_machine(r, it->key, it->path, it->len,
+				       it->creator[0] ? it->creator : NULL, it->machine);
 		id = resolver_peek(r, it->key, NULL);
 		if (!id) /* not learnt (memory): by id */
 			id = resolver_lookup(r, it->key);
@@ -236,13 +236,15 @@ void namer_stop(struct namer *n)
 	free(n);
 }
 
-int namer_ask(struct namer *n, enum idq_kind kind, uint64_t key, const char *path, size_t len,
-	      const char *creator)
+/* Queue a request, counted (namer_ask); machine for IDQ_LEARN only. */
+static int ask(struct namer *n, enum idq_kind kind, uint64_t key, const char *path, size_t len,
+	       const char *creator, const char *machine)
 {
 	int rc;
 
 	pthread_mutex_lock(&n->lock);
-	rc = idqueue_push(&n->req, kind, key, path, len, creator);
+	rc = kind == IDQ_LEARN ? idqueue_push_learn(&n->req, key, path, len, creator, machine)
+			       : idqueue_push(&n->req, kind, key, path, len, creator);
 	if (rc == 0) {
 		n->asked++;
 		pthread_cond_signal(&n->wake);
@@ -254,6 +256,18 @@ int namer_ask(struct namer *n, enum idq_kind kind, uint64_t key, const char *pat
 	}
 	pthread_mutex_unlock(&n->lock);
 	return rc;
+}
+
+int namer_ask(struct namer *n, enum idq_kind kind, uint64_t key, const char *path, size_t len,
+	      const char *creator)
+{
+	return ask(n, kind, key, path, len, creator, NULL);
+}
+
+int namer_learn(struct namer *n, uint64_t key, const char *path, size_t len, const char *creator,
+		const char *machine)
+{
+	return ask(n, IDQ_LEARN, key, path, len, creator, machine);
 }
 
 size_t namer_collect(struct namer *n, struct resolver *front)

@@ -70,6 +70,10 @@ void namer_stop(struct namer *n);
 int namer_ask(struct namer *n, enum idq_kind kind, uint64_t key, const char *path, size_t len,
 	      const char *creator);
 
+/* IDQ_LEARN with the machine's name its creator's arguments gave (machine may be NULL). */
+int namer_learn(struct namer *n, uint64_t key, const char *path, size_t len, const char *creator,
+		const char *machine);
+
 /*
  * Put every answer into front (resolver_publish): how many. Never waits on a file. The answer to
  * IDQ_FORGET, which comes after every answer about that cgroup (and the thread's sweep every

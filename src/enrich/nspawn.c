@@ -100,6 +100,15 @@ int nspawn_name_from_cmdline(const char *args, size_t len, char *name, size_t si
 	return set_name(v, n, name, size);
 }
 
+int nspawn_name_from_args(const char *args, size_t len, char *name, size_t size)
+{
+	while (args && len > 0 && args[len - 1] != '\0')
+		len--;
+	if (!args || len == 0)
+		return -ENOENT;
+	return nspawn_name_from_cmdline(args, len, name, size);
+}
+
 /* The first pid in a cgroup.procs file: > 0, or 0 when none could be read. */
 static long first_pid(const char *file)
 {

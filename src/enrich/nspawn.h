@@ -16,6 +16,12 @@ int nspawn_is_payload(const char *path, size_t cgroup_len);
 int nspawn_name_from_cmdline(const char *args, size_t len, char *name, size_t size);
 
 /*
+ * Pure: the same from the arguments that came with a cgroup_mkdir record (len bytes, cut at the
+ * kernel's bound: a last argument without its NUL is left out).
+ */
+int nspawn_name_from_args(const char *args, size_t len, char *name, size_t size);
+
+/*
  * Confirm a payload/ cgroup (path inside the v2 hierarchy mounted at v2_mount, its first
  * cgroup_len bytes the container's): 1 when supervisor/ is beside it, with the machine's name
  * in name when the supervisor's command line (under proc_root, "" for /proc) gives one (else

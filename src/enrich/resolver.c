@@ -435,7 +435,8 @@ int resolver_guess(struct resolver *r, uint64_t cgroup_id, const char *path, siz
  * so this names a container whose state on disk is gone before we look. Not below a user's
  * delegated subtree, where anyone may create a cgroup of any name.
  */
-static void identify_by_creator(struct resolver *r, struct entry *e, const char *creator)
+static void identify_by_creator(struct resolver *r, struct entry *e, const char *creator,
+				const char *machine)
 {
 	static const char *const runtimes[] = {"runc", "crun"};
 	struct container_info *c = &e->ident.ctr, ns;
@@ -447,9 +448,19 @@ static void identify_by_creator(struct resolver *r, struct entry *e, const char 
 	if (!creator || !last || below_user(e->path))
 		return;
 	/* nspawn makes payload/ before supervisor/: its own payload/ is its container */
-	if (strcmp(creator, "systemd-nspawn") == 0 && !c->is_container &&
+	if (strcmp(creator, "systemd-nspawn") == 0 &&
+	    (!c->is_container || strcmp(c->runtime, "systemd-nspawn") == 0) &&
 	    container_parse_path(e->path, &ns) == 1 && nspawn_is_payload(e->path, ns.cgroup_len)) {
-		*c = ns;
+		if (!c->is_container)
+			*c = ns;
+		if (machine && machine[0] && strlen(machine) < sizeof(c->name)) {
+			/* its arguments at the mkdir: the machine's name, for good */
+			snprintf(c->name, sizeof(c->name), "%s", machine);
+			e->pending = false;
+			return;
+		}
+		if (strcmp(c->name, c->id) != 0)
+			return; /* named by the supervisor's arguments already */
 		e->pending = nspawn_confirm(r->v2_mount, r->state_root, e->path, c->cgroup_len,
 					    c->name, sizeof(c->name)) != 1 ||
 			     strcmp(c->name, c->id) == 0;
@@ -491,6 +502,12 @@ static void identify_by_creator(struct resolver *r, struct entry *e, const char 
 void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
 			    const char *creator)
 {
+	resolver_learn_machine(r, cgroup_id, path, len, creator, NULL);
+}
+
+void resolver_learn_machine(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
+			    const char *creator, const char *machine)
+{
 	struct entry *e;
 
 	if (!r || !path || len == 0 || memchr(path, '\0', len))
@@ -503,7 +520,7 @@ void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *
 		/* Now, while a short-lived container's state is still on disk; again later at
 		   lookups when something was missing. */
 		resolver_identify_at(r, e->path, &e->ident.ctr, &e->pending);
-		identify_by_creator(r, e, creator);
+		identify_by_creator(r, e, creator, machine);
 	}
 }
 

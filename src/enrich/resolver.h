@@ -50,6 +50,13 @@ size_t resolver_sweep(struct resolver *r, uint64_t *gone, size_t max);
  */
 void resolver_learn_created(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
 			    const char *creator);
+/*
+ * The same, with the machine's name systemd-nspawn's arguments gave at the mkdir (machine: may be
+ * NULL): an nspawn payload/ it created is named so at once, and for good (no longer looked at
+ * again for the supervisor's arguments, which a short-lived container may take along).
+ */
+void resolver_learn_machine(struct resolver *r, uint64_t cgroup_id, const char *path, size_t len,
+			    const char *creator, const char *machine);
 
 /*
  * A container with no cgroup of its own that the process pid is of (gVisor's sandboxes:

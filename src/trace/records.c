@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "enrich/nspawn.h"
 #include "trace/recname.h"
 #include "trace/session.h"
 #include "trace/verdicts.h"
@@ -282,10 +283,19 @@ int session_handle_record(void *ctx, void *data, size_t size)
 				handle_or_hold(s, data, sizeof(*cg), cg->cgroup_id, false);
 		} else if (!(cg->status & CC_ST_TAIL_TRUNCATED)) {
 			/* a cut path is not learnt: a lookup by id finds the whole one */
-			char creator[CC_COMM_LEN + 1] = "";
+			char creator[CC_COMM_LEN + 1] = "", machine[CONTAINER_NAME_LEN];
+			size_t args = size - sizeof(*cg) > len ? size - sizeof(*cg) - len - 1 : 0;
 
 			memcpy(creator, cg->comm, CC_COMM_LEN);
-			namer_ask(s->namer, IDQ_LEARN, cg->cgroup_id, cg->tail, len, creator);
+			/* systemd-nspawn's arguments, read at its mkdir: the machine's name */
+			if (cg->args_len && len == cg->tail_len && args >= cg->args_len &&
+			    nspawn_name_from_args(cg->tail + len + 1, cg->args_len, machine,
+						  sizeof(machine)) == 0)
+				namer_learn(s->namer, cg->cgroup_id, cg->tail, len, creator,
+					    machine);
+			else
+				namer_ask(s->namer, IDQ_LEARN, cg->cgroup_id, cg->tail, len,
+					  creator);
 			resolver_guess(s->guess, cg->cgroup_id, cg->tail, len);
 		}
 	}

@@ -27,6 +27,7 @@ static void test_fifo_order(void **state)
 	assert_string_equal(it.path, "/a/b");
 	assert_int_equal(it.len, 4);
 	assert_string_equal(it.creator, "runc");
+	assert_null(it.machine);
 	free(it.path);
 	assert_int_equal(idqueue_pop(&q, &it), 0);
 	assert_int_equal(it.kind, IDQ_LOOKUP);
@@ -35,6 +36,30 @@ static void test_fifo_order(void **state)
 	assert_int_equal(idqueue_pop(&q, &it), 0);
 	assert_int_equal(it.kind, IDQ_FORGET);
 	assert_int_equal(idqueue_pop(&q, &it), -ENOENT);
+	idqueue_free(&q);
+}
+
+/* A learn with the machine's name its creator gave: in the path's block, freed with it. */
+static void test_learn_machine(void **state)
+{
+	struct idqueue q;
+	struct idq_item it;
+
+	(void)state;
+	assert_int_equal(idqueue_init(&q, 8), 0);
+	assert_int_equal(idqueue_push_learn(&q, 7, "/u/payload", 10, "systemd-nspawn", "web-1"), 0);
+	assert_int_equal(idqueue_push_learn(&q, 8, "/v/payload", 10, "systemd-nspawn", NULL), 0);
+	assert_int_equal(idqueue_pop(&q, &it), 0);
+	assert_int_equal(it.kind, IDQ_LEARN);
+	assert_string_equal(it.path, "/u/payload");
+	assert_int_equal(it.len, 10);
+	assert_string_equal(it.creator, "systemd-nspawn");
+	assert_string_equal(it.machine, "web-1");
+	assert_ptr_equal(it.machine, it.path + 11);
+	free(it.path);
+	assert_int_equal(idqueue_pop(&q, &it), 0);
+	assert_null(it.machine);
+	free(it.path);
 	idqueue_free(&q);
 }
 
@@ -198,9 +223,9 @@ static void test_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fifo_order),    cmocka_unit_test(test_lookups_merge),
-		cmocka_unit_test(test_bounded),	      cmocka_unit_test(test_copies_and_refusals),
-		cmocka_unit_test(test_against_model),
+		cmocka_unit_test(test_fifo_order),	    cmocka_unit_test(test_learn_machine),
+		cmocka_unit_test(test_lookups_merge),	    cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_copies_and_refusals), cmocka_unit_test(test_against_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

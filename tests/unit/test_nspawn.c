@@ -91,11 +91,35 @@ static void test_cmdline(void **state)
 	}
 }
 
+/* The arguments a cgroup_mkdir record carries: cut at the kernel's bound, a last argument
+   without its NUL is left out. */
+static void test_args(void **state)
+{
+	char name[64] = "";
+
+	(void)state;
+	assert_int_equal(nspawn_name_from_args(ARGS("systemd-nspawn\0-M\0web\0-D\0/srv/x"), name,
+					       sizeof(name)),
+			 0);
+	assert_string_equal(name, "web");
+	/* cut inside -M's value: no name (not a part of one) */
+	assert_int_equal(nspawn_name_from_args(ARGS("systemd-nspawn\0-M\0we"), name, sizeof(name)),
+			 -ENOENT);
+	assert_int_equal(nspawn_name_from_args(ARGS("systemd-nsp"), name, sizeof(name)), -ENOENT);
+	assert_int_equal(nspawn_name_from_args("", 0, name, sizeof(name)), -ENOENT);
+	assert_int_equal(nspawn_name_from_args(NULL, 5, name, sizeof(name)), -ENOENT);
+	assert_int_equal(
+		nspawn_name_from_args(ARGS("systemd-nspawn\0-M\0../x\0"), name, sizeof(name)),
+		-EINVAL);
+	assert_string_equal(name, "web");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_cmdline),
+		cmocka_unit_test(test_args),
 	};
 	return cmocka_run_group_tests_name("nspawn", tests, NULL, NULL);
 }

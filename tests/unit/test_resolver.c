@@ -351,6 +351,42 @@ static void test_learn_created_parent(void **state)
 	rmdir(dir);
 }
 
+/*
+ * nspawn's payload/, learnt with the machine's name its arguments gave at the mkdir: named so at
+ * once and for good, with no supervisor/ to read (the container may be gone); without it, the
+ * unit's name until the supervisor's arguments are read; another creator's name is ignored.
+ */
+static void test_learn_machine(void **state)
+{
+	struct resolver_opts o = {.v2_mount = "", .state_root = STATE, .no_prime = true};
+	struct resolver *r;
+	const struct cgroup_identity *id;
+
+	(void)state;
+	assert_int_equal(resolver_new(&o, &r), 0);
+	resolver_learn_machine(r, 700, "/ccns-unit/payload", 18, "systemd-nspawn", "web-1");
+	id = resolver_lookup(r, 700);
+	assert_true(id->ctr.is_container);
+	assert_string_equal(id->ctr.runtime, "systemd-nspawn");
+	assert_string_equal(id->ctr.id, "ccns-unit");
+	assert_string_equal(id->ctr.name, "web-1");
+	assert_false(resolver_pending(r, 700));
+	resolver_learn_machine(r, 701, "/ccns-unit2/payload", 19, "systemd-nspawn", NULL);
+	id = resolver_peek(r, 701, NULL); /* as learnt (a lookup looks for supervisor/ again) */
+	assert_true(id->ctr.is_container);
+	assert_string_equal(id->ctr.name, "ccns-unit2");
+	assert_true(resolver_pending(r, 701));
+	/* only nspawn's own payload/ */
+	resolver_learn_machine(r, 702, "/ccns-unit3/payload", 19, "bash", "web-3");
+	assert_false(resolver_lookup(r, 702)->ctr.is_container);
+	resolver_learn_machine(r, 703, "/ccns-unit4/other", 17, "systemd-nspawn", "web-4");
+	assert_false(resolver_lookup(r, 703)->ctr.is_container);
+	resolver_learn_machine(r, 704, "/user.slice/user-1000.slice/user@1000.service/u/payload",
+			       55, "systemd-nspawn", "web-5");
+	assert_false(resolver_lookup(r, 704)->ctr.is_container);
+	resolver_free(r);
+}
+
 /* The hard cap and the LRU order, with learned paths (no v2 hierarchy to fall back on). */
 static void test_lru(void **state)
 {
@@ -540,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_pid),
 		cmocka_unit_test(test_lru),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_learn_machine),
 		cmocka_unit_test(test_learn_created),
 		cmocka_unit_test(test_learn_created_parent),
 		cmocka_unit_test(test_peek_guess_publish),
