@@ -19,6 +19,12 @@
 	"\"sandbox\": \"gvisor\"; the program inside is never seen by its own pid or comm (under " \
 	"--platform=ptrace its calls show as the stubs', with the results the Sentry computed)"
 
+/* What a host tracer sees of a Kata Containers sandbox. */
+#define KATA_SEEN                                                                                   \
+	"kata: containers in a virtual machine; a host tracer sees only the VM's monitor (qemu or " \
+	"cloud-hypervisor), virtiofsd and the shim (containerd-shim-kata-v2), named with the "      \
+	"container and marked \"sandbox\": \"kata\"; the program inside is never seen"
+
 static const char *const prog_names[DOCTOR_PROG_COUNT] = {
 	[DOCTOR_PROG_TRACEPOINT] = "tracepoint", [DOCTOR_PROG_RAW_TP] = "raw_tracepoint",
 	[DOCTOR_PROG_TP_BTF] = "tp_btf",	 [DOCTOR_PROG_FENTRY] = "fentry",
@@ -237,6 +243,15 @@ static void text_runtimes(const struct doctor_report *r, struct strbuf *b)
 	}
 }
 
+/* Kata's line, where its state or shim was found. */
+static void text_kata(const struct doctor_report *r, struct strbuf *b)
+{
+	if (!r->kata)
+		return;
+	label(b, "kata");
+	wrapped(b, KATA_SEEN, LABEL, LABEL);
+}
+
 void doctor_report_text(const struct doctor_report *r, struct strbuf *b)
 {
 	char v[600];
@@ -245,6 +260,7 @@ void doctor_report_text(const struct doctor_report *r, struct strbuf *b)
 	text_kernel(r, b);
 	text_cgroups(r, b);
 	text_runtimes(r, b);
+	text_kata(r, b);
 	strbuf_adds(b, "\nVerdict\n");
 	if (!strcmp(r->strategy, "cgroup"))
 		snprintf(v, sizeof(v), "--by cgroup: each container has a cgroup v2 id of its own");
@@ -378,6 +394,7 @@ void doctor_report_json(const struct doctor_report *r, struct strbuf *b)
 		json_runtime(&r->rt[i], b);
 	}
 	strbuf_addc(b, ']');
+	jstr(b, "kata_seen", r->kata ? KATA_SEEN : NULL, &f);
 	jstr(b, "strategy", r->strategy, &f);
 	jstr(b, "attach_mode", r->attach, &f);
 	jstr(b, "attach_why", r->attach_why, &f);

@@ -93,6 +93,7 @@ struct doctor_report {
 	char controllers[256];
 	bool psi;
 	bool systemd;
+	bool kata; /* Kata Containers' state or shim found (kata_seen): say what a tracer sees */
 	struct doctor_runtime_info rt[RT_COUNT];
 	int nrt;
 	char strategy[16];

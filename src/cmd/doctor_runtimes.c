@@ -14,6 +14,7 @@
 #include "cmd/doctor_child.h"
 #include "cmd/doctor_config.h"
 #include "cmd/doctor_runtimes.h"
+#include "enrich/kata.h"
 #include "enrich/statefile.h"
 
 #define CONFIG_MAX (1 << 20)
@@ -224,6 +225,15 @@ void doctor_runtimes_find(struct doctor_report *r)
 			doctor_version_parse(out, strlen(out), ri->version, sizeof(ri->version));
 		runtime_driver(ri, r->systemd, r->cg.mode);
 		r->nrt++;
+	}
+	/* Kata is no program of its own: its shim, or its state on disk */
+	{
+		struct engine_dirs d;
+		char shim[PATH_MAX];
+
+		engine_dirs_defaults(&d);
+		r->kata = find_program("containerd-shim-kata-v2", shim, sizeof(shim)) == 0 ||
+			  kata_seen("", &d);
 	}
 	/* podman's default OCI runtime is crun where it is installed */
 	for (int i = 0; i < r->nrt; i++) {

@@ -9,6 +9,7 @@
 
 #include "enrich/engine_state.h"
 #include "enrich/json_read.h"
+#include "enrich/kata.h"
 #include "enrich/k8s.h"
 #include "enrich/runtime_state.h"
 #include "enrich/statefile.h"
@@ -147,6 +148,21 @@ static const char *oci_cgroups_path(const json_t *spec)
 	return json_read_str(spec, "linux", "cgroupsPath", NULL);
 }
 
+/*
+ * A task run by Kata's shim (kata.h) is in a virtual machine: its sandbox, the pod's (the CRI's
+ * sandbox-id annotation) or itself, is what a host tracer sees.
+ */
+static void containerd_kata(const char *root, const char *tasks, const char *ns, const char *id,
+			    const json_t *spec, struct container_info *ci)
+{
+	const char *sid = json_read_str(spec, "annotations", "io.kubernetes.cri.sandbox-id", NULL);
+	char dir[4096];
+
+	if (!statefile_path(dir, sizeof(dir), "%s/%s/%s", tasks, ns, id) &&
+	    kata_task(root, dir, sid && sid[0] ? sid : id))
+		snprintf(ci->sandbox, sizeof(ci->sandbox), "kata");
+}
+
 /* containerd: <dir>/io.containerd.runtime.v2.task/<namespace>/<id>/config.json. */
 static int containerd_state(const char *root, const struct engine_dirs *d, const char *id,
 			    const char *cgroup, bool strict, struct container_info *ci)
@@ -176,6 +192,7 @@ static int containerd_state(const char *root, const struct engine_dirs *d, const
 				found = 1;
 				engine_set(ci, moby ? "docker" : "containerd", id);
 				k8s_from_annotations(json_object_get(spec, "annotations"), ci);
+				containerd_kata(root, p, de->d_name, id, spec, ci);
 				if (moby)
 					docker_state(root, d, id, ci);
 			}

@@ -386,12 +386,16 @@ static void test_report_json(void **state)
 	assert_non_null(strstr(b.buf, "\"own_cgroup_v2\":false,\"runs_here\":false"));
 	assert_non_null(strstr(b.buf, "bad \\\"quote\\\" \\\\ \\u0001\""));
 	assert_non_null(strstr(b.buf, "\"tracing_works\":true,\"problem\":null}\n"));
+	assert_non_null(strstr(b.buf, "],\"kata_seen\":null,"));
 	assert_null(memchr(b.buf, '\n', b.len - 2));
 	b.len = 0;
 	snprintf(r->rt[0].note, sizeof(r->rt[0].note), "bad \xff");
+	r->kata = true;
 	doctor_report_json(r, &b);
 	strbuf_addc(&b, '\0');
 	assert_non_null(strstr(b.buf, "bad \\udcff\""));
+	assert_non_null(strstr(b.buf, "],\"kata_seen\":\"kata: containers in a virtual machine; "
+				      "a host tracer sees only the VM's monitor (qemu or "));
 	strbuf_free(&b);
 	free(r);
 }
@@ -421,6 +425,14 @@ static void test_report_text(void **state)
 		b.buf,
 		"\n  direct calls        yes (BPF trampolines attach to kernel functions)\n"));
 	assert_non_null(strstr(b.buf, "\nWhat to change\n  - crun: refuses this hybrid host"));
+	assert_null(strstr(b.buf, "\n  kata "));
+	b.len = 0;
+	r->kata = true;
+	doctor_report_text(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_non_null(strstr(b.buf,
+			       "\n  kata                kata: containers in a virtual machine; a "
+			       "host tracer sees only the VM's\n                      monitor"));
 	b.len = 0;
 	r->ftrace_direct = 0; /* arm64's 6.1 */
 	doctor_report_text(r, &b);
