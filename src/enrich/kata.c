@@ -1,4 +1,5 @@
-/* Kata Containers: a containerd task run by Kata's shim, from the shim's and the sandbox's state. */
+/* Kata Containers: a containerd task run by Kata's shim, from the shim's and the sandbox's state.
+ */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
