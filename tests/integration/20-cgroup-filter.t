@@ -62,7 +62,8 @@ tap_is "$(named "$late_id")" "/$parent/late/inner" \
 	"every event of the cgroup made after the start is named by its path"
 other=$(named "$early_id" | tr ' ' '\n' | grep -vxF -e "/$parent/early" -e "(unnamed)")
 tap_is "$other" "" "every event of the cgroup made before is named by its path, or unnamed"
-unnamed=$(jq -r 'select(.cgroup == null) | .cgroup_id' "$CC_WORK/g.out" | wc -l)
+# (events only: a "lost" line, which the kernel's skipped programs give in sid, has no cgroup)
+unnamed=$(jq -r 'select(.type == "event" and .cgroup == null) | .cgroup_id' "$CC_WORK/g.out" | wc -l)
 told=$(sed -n 's/^copenclose: \([0-9]*\) records written before their cgroup was named.*/\1/p' \
 	"$CC_WORK/g.err")
 # (its count also holds those it wrote by their cgroup_mkdir's path, named)
