@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # scripts/vm-run itself, on the host: a command's output and non-zero status come out of the guest,
 # a guest that hangs is killed at the timeout with a clear line, and a kernel that cannot be
-# fetched or is not known fails clearly (status 125) instead of passing or skipping.
+# fetched, cannot boot or is not known fails clearly (status 125) instead of passing or skipping.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 cd "$CC_ROOT" || exit 1
 [ "$(id -u)" -eq 0 ] || tap_bail "scripts/vm-run needs root"
-tap_plan 11
+tap_plan 14
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -44,3 +44,14 @@ scripts/vm-run 5.4 -- true >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 125 ] && grep -q "^vm-run: unknown kernel '5.4': 5.10, 6.1, 6.12, 6.12-rt or sid" "$tmp/err"
 tap_ok $? "an unknown kernel fails clearly (status $rc)" || tap_diag "$(cat "$tmp/err")"
+
+# A kernel that cannot boot: an initramfs without the init it is told to run, so the kernel panics
+# (and the guest ends, -no-reboot) before any command. vm-run boots it twice (a boot can fail
+# under a loaded host's TCG), then fails with one line and the console's end.
+scripts/vm-run --append rdinit=cc-no-such-init 6.1 -- true >"$tmp/out" 2>"$tmp/err"
+tap_is "$?" 125 "a kernel that cannot boot fails the run: status 125" || tap_diag "$(cat "$tmp/err")"
+grep -q '^vm-run: 6.1+rdinit=cc-no-such-init: the guest ended (qemu status [0-9]*) without the command.s status' \
+	"$tmp/err"
+tap_ok $? "... with a line that says so" || tap_diag "$(cat "$tmp/err")"
+tap_is "$(grep -c '^vm-run: 6.1+rdinit=cc-no-such-init: the guest ended before its command; booting it again' \
+	"$tmp/err")" 1 "... after booting it a second time" || tap_diag "$(cat "$tmp/err")"
