@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs inside the guest (scripts/vm-run KERNEL -- tests/vm/run-tests.sh): the integration tests
-# chosen for the kernel matrix (VM_TESTS), then the guest-only check tests/vm/doctor.t, and prints
+# chosen for the kernel matrix (VM_TESTS), then the guest-only checks (tests/vm/doctor.t and
+# VM_GUEST_TESTS), and prints
 # "integration: N passed, N failed, N skipped" (scripts/run-vm-tests.sh relabels it per kernel).
 # Which tests, and why the others stay on the host only: tests/vm/README.md.
 set -u
@@ -12,9 +13,15 @@ export CC_EXPECT_ATTACH=${CC_EXPECT_ATTACH:-fentry}
 # Attaching a score of trampolines under TCG on a loaded host took over 20 s (sid): the tests
 # wait up to 120 s for the Tracing line here.
 export CC_ATTACH_WAIT=${CC_ATTACH_WAIT:-120}
+# The guest-only tests after doctor.t, which every guest runs (scripts/run-vm-tests.sh chooses
+# them per guest: scratch-mix where programs are preemptible, for one).
+VM_GUEST_TESTS=${VM_GUEST_TESTS-preempt-loss scratch-mix uring-edges}
 tests=()
 for n in $VM_TESTS; do
 	tests+=("tests/integration/$n.t")
 done
-exec scripts/run-integration.sh "${tests[@]}" tests/vm/doctor.t tests/vm/preempt-loss.t \
-	tests/vm/scratch-mix.t tests/vm/uring-edges.t
+tests+=(tests/vm/doctor.t)
+for n in $VM_GUEST_TESTS; do
+	tests+=("tests/vm/$n.t")
+done
+exec scripts/run-integration.sh "${tests[@]}"
