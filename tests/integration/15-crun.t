@@ -24,7 +24,8 @@ tap_is "$(cc_json_summary "$j" ".cgroup_id == ${cgid:-0}")" "$want" \
 tap_is "$(jq -c "select(.hostname == \"$name\") | [.cgroup_id, .cgroup, .container_runtime,
 	.container_id, .host, .pid]" "$j" | sort -u)" \
 	"[${cgid:-0},\"/$name\",\"crun\",\"$name\",false,${CC_CPID[$name]}]" \
-	"json: cgroup_id, cgroup, runtime crun, id, not host, the host's pid"
+	"json: cgroup_id, cgroup, runtime crun, id, not host, the host's pid" ||
+	tap_diag "the tracer's stderr: $(cat "$CC_WORK/json.err")"
 
 name=$(cc_name)
 # shellcheck disable=SC2046
