@@ -105,7 +105,9 @@ guest() {
 	export CC_EXPECT_ATTACH
 	case $k in
 	*+systemd)
-		part "$k" scripts/vm-run --systemd "$kernel" -- \
+		# the patience tests/vm/run-tests.sh gives the tests in the other guests
+		part "$k" env CC_ATTACH_WAIT="${CC_ATTACH_WAIT:-120}" CC_STOP_WAIT="${CC_STOP_WAIT:-120}" \
+			scripts/vm-run --systemd "$kernel" -- \
 			scripts/run-integration.sh tests/vm/systemd.t tests/integration/33-systemd-driver.t \
 			tests/vm/doctor.t tests/vm/systemd-deb.t
 		;;

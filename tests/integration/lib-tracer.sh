@@ -33,10 +33,11 @@ cc_tracer_attached() {
 	grep -q '^Tracing' "$CC_WORK/$1.err" || ! kill -0 "$2" 2>/dev/null
 }
 
-# cc_tracer_stop [SIGNAL [SECONDS]]: signals the last tracer started and waits for its exit.
-# Sets CC_TRACER_RC (124 when it had to be killed) and CC_TRACER_SECS (how long it took).
+# cc_tracer_stop [SIGNAL [SECONDS]]: signals the last tracer started and waits for its exit
+# (SECONDS: 10, or CC_STOP_WAIT where the guests set it). Sets CC_TRACER_RC (124 when it had to
+# be killed) and CC_TRACER_SECS (how long it took).
 cc_tracer_stop() {
-	local sig=${1:-INT} limit=${2:-10} t0 t1
+	local sig=${1:-INT} limit=${2:-${CC_STOP_WAIT:-10}} t0 t1
 	t0=$(date +%s.%N)
 	kill -"$sig" "$CC_TRACER_PID" 2>/dev/null
 	if cc_wait_for "$limit" cc_not_running "$CC_TRACER_PID"; then

@@ -13,6 +13,10 @@ export CC_EXPECT_ATTACH=${CC_EXPECT_ATTACH:-fentry}
 # Attaching a score of trampolines under TCG on a loaded host took over 20 s (sid): the tests
 # wait up to 120 s for the Tracing line here.
 export CC_ATTACH_WAIT=${CC_ATTACH_WAIT:-120}
+# Detaching them takes as long: in the 6.12-rt guest at load 16 doctor.t's tracer, asked to stop,
+# had not ended in 10 s and was killed. The tests here wait up to 120 s for its exit (the time
+# it takes is asserted on the host: 41-shutdown).
+export CC_STOP_WAIT=${CC_STOP_WAIT:-120}
 # The guest-only tests after doctor.t, which every guest runs (scripts/run-vm-tests.sh chooses
 # them per guest: scratch-mix where programs are preemptible, for one).
 VM_GUEST_TESTS=${VM_GUEST_TESTS-preempt-loss scratch-mix uring-edges}
