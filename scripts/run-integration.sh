@@ -3,9 +3,13 @@
 # prints "integration: N passed, N failed, N skipped". Exit status 1 when any failed.
 # CC_TESTS="pattern" runs only the tests whose file name matches it; file arguments run only
 # those (default: every tests/integration/*.t). Each test's duration follows it as a comment.
+# A test still running after 900 s is ended and counted failed (exit 124); with CC_STRESS (make
+# stress: five times the rounds, bursts and containers) after 3600 s, CC_TEST_TIMEOUT=SECONDS
+# another limit.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 pass=0 fail=0 skip=0 failed_files=()
+limit=${CC_TEST_TIMEOUT:-$([ -n "${CC_STRESS:-}" ] && echo 3600 || echo 900)}
 [ $# -gt 0 ] || set -- tests/integration/*.t
 for t in "$@"; do
 	if [ ! -e "$t" ]; then
@@ -16,7 +20,7 @@ for t in "$@"; do
 	case "$t" in *${CC_TESTS:-}*) ;; *) continue ;; esac
 	echo "# $t"
 	t0=$SECONDS
-	out=$(timeout 900 bash "$t" 2>&1)
+	out=$(timeout "$limit" bash "$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
 	echo "# $t took $((SECONDS - t0)) s"
