@@ -32,21 +32,30 @@ JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljanss
 # doctor's reader of the kubelet's YAML; Debian ships libyaml.a too.
 YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+# gVisor's runtime monitoring messages (src/trace/gvisor.proto, C from protoc-c); Debian ships
+# libprotobuf-c.a too.
+PROTOBUF_C_CFLAGS := $(shell $(PKG_CONFIG) --cflags libprotobuf-c 2>/dev/null)
+PROTOBUF_C_LIBS := $(shell $(PKG_CONFIG) --libs libprotobuf-c 2>/dev/null || echo -lprotobuf-c)
+PROTOC_C ?= protoc-c
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Isrc $(LIBBPF_CFLAGS) \
-	$(JANSSON_CFLAGS) $(YAML_CFLAGS) -DCC_VERSION='"$(VERSION)"'
+	$(JANSSON_CFLAGS) $(YAML_CFLAGS) $(PROTOBUF_C_CFLAGS) -DCC_VERSION='"$(VERSION)"'
 # The /metrics endpoint's HTTP server.
 MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 # Every library the tracer links, in link order: the dynamic build and `make static` both use
 # LDLIBS, so a library added here is in both.
-LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -lcap -lpthread
+LDLIBS += $(LIBBPF_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(PROTOBUF_C_LIBS) $(MHD_LIBS) -lcap -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Isrc -Wall -Werror \
 	-Wno-gnu-variable-sized-type-not-at-end
 
 # User space, by stage (see docs/ARCHITECTURE.md): every folder of src/ but bpf/, and args.c.
 SRC_DIRS := trace enrich format summary cmd
 LIB_SRCS := src/args.c $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c))
-LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+# Each src/DIR/NAME.proto becomes build/NAME.pb-c.[ch] (protoc-c), part of the library.
+PROTO_SRCS := $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.proto))
+PROTO_CS := $(addprefix $(BUILD)/,$(notdir $(PROTO_SRCS:.proto=.pb-c.c)))
+PROTO_HDRS := $(PROTO_CS:.c=.h)
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o) $(PROTO_CS:$(BUILD)/%.c=$(BUILD)/obj/%.o)
 LIB_HDRS := $(wildcard src/*.h) $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.h))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -90,7 +99,14 @@ $(BUILD)/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(VMLINUX_DIR)/vmlinux
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/obj/%.o: src/%.c $(SKELS)
+$(BUILD)/%.pb-c.c $(BUILD)/%.pb-c.h: src/*/%.proto | $(BUILD)
+	$(PROTOC_C) --proto_path=$(<D) --c_out=$(@D) $<
+
+$(BUILD)/obj/%.pb-c.o: $(BUILD)/%.pb-c.c $(BUILD)/%.pb-c.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: src/%.c $(SKELS) $(PROTO_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -197,7 +213,7 @@ HELPER_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Werror \
 define cc_check_rules
 CC_CHECK_OBJS += $(CC_CHECK_SRCS:%.c=$(BUILD)/cc-check/$(1)/%.o) \
 	$(BUILD)/cc-check/$(1)/tests/helpers/workload32.o
-$(BUILD)/cc-check/$(1)/src/%.o: src/%.c $(SKELS) | deps-cc
+$(BUILD)/cc-check/$(1)/src/%.o: src/%.c $(SKELS) $(PROTO_HDRS) | deps-cc
 	@mkdir -p $$(@D)
 	$(1) $(CC_CHECK_CFLAGS) -MMD -MP -c $$< -o $$@
 $(BUILD)/cc-check/$(1)/tests/%.o: tests/%.c $(SKELS) | deps-cc
@@ -275,9 +291,10 @@ format: deps-format
 
 # Fuzz targets: every source but main.c, built with clang's libFuzzer, ASan and UBSan.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) -DCC_VERSION='"$(VERSION)"'
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) $(SKELS) | $(BUILD)/fuzz
-	$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) -o $@ $(LDLIBS)
+	-I$(BUILD) -Isrc $(LIBBPF_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	-DCC_VERSION='"$(VERSION)"'
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) $(SKELS) $(PROTO_CS) | $(BUILD)/fuzz
+	$(CLANG) $(FUZZ_CFLAGS) $< $(LIB_SRCS) $(PROTO_CS) -o $@ $(LDLIBS)
 
 fuzz: $(FUZZ_BINS)
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)

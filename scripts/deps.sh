@@ -17,10 +17,12 @@ build_pkgs=(
 	libelf-dev
 	libjansson-dev
 	libmicrohttpd-dev
+	libprotobuf-c-dev
 	libyaml-dev
 	llvm
 	make
 	pkg-config
+	protobuf-c-compiler
 	zlib1g-dev
 )
 test_pkgs=(
@@ -85,6 +87,7 @@ arm64_pkgs=(
 	libcap-dev:arm64
 	libelf-dev:arm64
 	libjansson-dev:arm64
+	libprotobuf-c-dev:arm64
 	liburing-dev:arm64
 	libyaml-dev:arm64
 	qemu-system-arm

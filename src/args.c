@@ -33,6 +33,7 @@ enum {
 	OPT_EXCLUDE_PATH,
 	OPT_INTERVAL,
 	OPT_SORT,
+	OPT_GVISOR_SOCKET,
 };
 
 /* Which commands take an option. */
@@ -78,6 +79,7 @@ static const struct args_opt {
 	{"omit-null", no_argument, OPT_OMIT_NULL, TRACE},
 	{"path", required_argument, OPT_PATH, TRACE},
 	{"exclude-path", required_argument, OPT_EXCLUDE_PATH, TRACE},
+	{"gvisor-socket", required_argument, OPT_GVISOR_SOCKET, TRACE},
 	{"interval", required_argument, OPT_INTERVAL, TOP},
 	{"sort", required_argument, OPT_SORT, TOP},
 };
@@ -152,6 +154,9 @@ void args_usage(FILE *out)
 	      "                          repeatable), matched in the kernel\n"
 	      "      --exclude-path PREFIX  no opens whose path starts with PREFIX, nor the\n"
 	      "                          closes of their descriptors (repeatable; wins over --path)\n"
+	      "      --gvisor-socket PATH  receive gVisor's runtime monitoring on this unix\n"
+	      "                          socket (runsc's remote sink, --pod-init-config): the\n"
+	      "                          sandboxed programs' own calls, \"via\": \"gvisor\"\n"
 	      "      --fail-on-loss      exit with status 3 when events were lost or left unread\n"
 	      "      --metrics ADDR:PORT serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 	      "                          (:PORT listens on 127.0.0.1 only)\n"
@@ -172,6 +177,7 @@ void args_usage(FILE *out)
 	      "  top [OPTIONS]           a live view of every container's counts (top --help)\n"
 	      "  doctor [--json]         what this host's kernel, cgroups and runtimes allow\n"
 	      "  resolve PATH-OR-PID     the container of a cgroup path or a process, as JSON\n"
+	      "  gvisor-config SOCKET    runsc's --pod-init-config for --gvisor-socket SOCKET\n"
 	      "\n"
 	      "Examples:\n"
 	      "  copenclose                   # every container and the host, as a table\n"
@@ -362,6 +368,13 @@ static int args_parse_cmd(unsigned int cmd, int argc, char **argv, struct config
 				     CC_PREFIXES);
 			cfg->paths[cfg->npaths].prefix = optarg;
 			cfg->paths[cfg->npaths++].exclude = c == OPT_EXCLUDE_PATH;
+			break;
+		case OPT_GVISOR_SOCKET:
+			if (optarg[0] != '/' || strlen(optarg) >= 108)
+				FAIL("invalid --gvisor-socket '%.64s': an absolute path of at most 107 "
+				     "bytes",
+				     optarg);
+			cfg->gvisor_socket = optarg;
 			break;
 		case OPT_FAIL_ON_LOSS:
 			cfg->fail_on_loss = true;

@@ -63,6 +63,7 @@ struct config {
 		bool exclude;
 	} paths[CC_PREFIXES];
 	uint32_t npaths;
+	const char *gvisor_socket; /* --gvisor-socket: where runsc's remote sink connects */
 };
 
 #define CONFIG_METRICS_GRACE	      300

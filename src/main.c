@@ -54,6 +54,8 @@ int main(int argc, char **argv)
 		return top_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "resolve") == 0)
 		return resolve_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "gvisor-config") == 0)
+		return gvisor_config_main(argc - 1, argv + 1);
 	rc = args_parse(argc, argv, &cfg, err, sizeof(err));
 	if (rc == ARGS_HELP) {
 		args_usage(stdout);

@@ -41,6 +41,7 @@ enum cc_via {
 	CC_VIA_SYSCALL = 0, /* a 64-bit system call */
 	CC_VIA_IO_URING,    /* an io_uring operation (IORING_OP_OPENAT, ...) */
 	CC_VIA_IA32,	    /* a 32-bit system call (int 0x80, or a 32-bit program) */
+	CC_VIA_GVISOR,	    /* reported by gVisor's runtime monitoring (user space only) */
 };
 
 /* cc_event.status bits */

@@ -10,4 +10,10 @@ int resolve_main(int argc, char **argv);
 /* copenclose top [OPTIONS]: a live per-container view (top.c). */
 int top_main(int argc, char **argv);
 
+/* copenclose gvisor-config SOCKET: runsc's --pod-init-config for --gvisor-socket SOCKET
+   (gvisor_config.c). */
+int gvisor_config_main(int argc, char **argv);
+/* That configuration as JSON text into *out (free it): 0 or -ENOMEM. */
+int gvisor_config_json(const char *socket_path, char **out);
+
 #endif

@@ -334,3 +334,54 @@ size_t nsowner_running(const char *root, const struct engine_dirs *d, struct nso
 	}
 	return n;
 }
+
+/* One runsc root's state of container id (dir under root): 1 with ci filled, else 0. */
+static int runsc_by_id_dir(const char *root, const char *dir, const char *id,
+			   struct container_info *ci, char *hostname, size_t hsize)
+{
+	char p[4096];
+	size_t idlen = strlen(id);
+	struct dirent *e;
+	DIR *d;
+	int found = 0, seen = 0;
+
+	if (snprintf(p, sizeof(p), "%s%s", root, dir) >= (int)sizeof(p) || !root_only_dir(p) ||
+	    !(d = opendir(p)))
+		return 0;
+	while (!found && seen < NSOWNER_SCAN_MAX && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		struct runsc_fields f;
+
+		/* "<id>_sandbox:<sandbox id>.state" */
+		if (n < 7 || strcmp(e->d_name + n - 6, ".state") || !strstr(e->d_name, "_sandbox:"))
+			continue;
+		seen++;
+		if (strncmp(e->d_name, id, idlen) || strncmp(e->d_name + idlen, "_sandbox:", 9) ||
+		    snprintf(p, sizeof(p), "%s%s/%s", root, dir, e->d_name) >= (int)sizeof(p) ||
+		    runsc_read(p, &f))
+			continue;
+		if (f.id && strcmp(f.id, id) == 0) {
+			const char *h = json_read_str(f.v, "spec", "hostname", NULL);
+
+			runsc_fill(f.v, id, ci);
+			if (hsize)
+				snprintf(hostname, hsize, "%s", h && strlen(h) < hsize ? h : "");
+			found = 1;
+		}
+		json_decref(f.v);
+	}
+	closedir(d);
+	return found;
+}
+
+int nsowner_runsc_by_id(const char *root, const struct engine_dirs *d, const char *id,
+			struct container_info *ci, char *hostname, size_t hsize)
+{
+	if (!d || !ci || !id || !plain_id(id, sizeof(ci->id)))
+		return 0;
+	for (size_t i = 0; i < d->n[ENGINE_RUNSC]; i++)
+		if (runsc_by_id_dir(root ? root : "", d->dir[ENGINE_RUNSC][i], id, ci, hostname,
+				    hsize))
+			return 1;
+	return 0;
+}

@@ -39,4 +39,13 @@ struct nsowner_found {
 size_t nsowner_running(const char *root, const struct engine_dirs *d, struct nsowner_found *out,
 		       size_t max);
 
+/*
+ * The runsc container id as its state under root names it (d's runsc directories): runtime
+ * "runsc", sandbox "gvisor", the OCI spec's Kubernetes annotations; its hostname into hostname
+ * (hsize bytes; "" when it has none that fits). 1 with both filled, 0 when no state holds it (or
+ * id is not one a runtime gives).
+ */
+int nsowner_runsc_by_id(const char *root, const struct engine_dirs *d, const char *id,
+			struct container_info *ci, char *hostname, size_t hsize);
+
 #endif

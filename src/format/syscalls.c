@@ -77,6 +77,7 @@ const char *syscalls_via_name(unsigned int via)
 		[CC_VIA_SYSCALL] = "syscall",
 		[CC_VIA_IO_URING] = "io_uring",
 		[CC_VIA_IA32] = "ia32",
+		[CC_VIA_GVISOR] = "gvisor",
 	};
 
 	return via < sizeof(names) / sizeof(names[0]) ? names[via] : "?";

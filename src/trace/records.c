@@ -9,6 +9,7 @@
 #include "trace/session.h"
 #include "trace/verdicts.h"
 #include "format/syscalls.h"
+#include "trace/pathfilter.h"
 
 /* A record written before its cgroup was named: the id alone. */
 static const struct cgroup_identity *unnamed(const struct cc_event *ev,
@@ -33,13 +34,14 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 		s->not_selected++;
 		return;
 	}
-	closed = s->fd_table ? fdlife_event(&s->fds, ev, size) : NULL;
+	/* the table is the host's processes': a sandbox's pids are its own */
+	closed = s->fd_table && ev->via != CC_VIA_GVISOR ? fdlife_event(&s->fds, ev, size) : NULL;
 	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
 		s->fed_only++; /* attached only to feed the table */
 		fdtable_release(closed);
 		return;
 	}
-	if (s->summarizing)
+	if (s->summarizing && ev->via != CC_VIA_GVISOR) /* the tally is the kernel's */
 		summarize_event(&s->sz, ev, size, id);
 	if (s->view) { /* the view shows rows, not lines */
 		fdtable_release(closed);
@@ -304,4 +306,45 @@ int session_handle_record(void *ctx, void *data, size_t size)
 	if (sink_full(&s->sink) || s->out.buf.len >= BATCH_BYTES)
 		return -ECANCELED;
 	return 0;
+}
+
+/* Whether -e, -p, -n, -x, -G, --path and --exclude-path let a gVisor event through (the
+   container's selection is handle_syscall's). */
+static bool gvisor_passes(struct session *s, const struct cc_event *ev, size_t size)
+{
+	const struct config *cfg = s->cfg;
+	char path[CC_PATH_MAX + 1];
+	size_t n;
+
+	if (!(cfg->syscalls & (1u << ev->syscall)) || (cfg->pid && ev->pid != cfg->pid) ||
+	    (cfg->failed && ev->ret >= 0) || cfg->cgroup ||
+	    (cfg->comm_set && strncmp(ev->comm, cfg->comm, CC_COMM_LEN)))
+		return false;
+	if (!s->gv_npaths || (ev->syscall != CC_SYS_OPEN && ev->syscall != CC_SYS_OPENAT))
+		return true;
+	n = tail_bytes(ev->tail_len, size, sizeof(*ev));
+	memcpy(path, ev->tail, n);
+	path[n] = '\0';
+	return pathfilter_pass(s->gv_paths, s->gv_npaths, s->gv_include, path);
+}
+
+void session_handle_gvisor(void *ctx, struct cc_event *ev, size_t size,
+			   const struct container_info *ci, int64_t time_ns)
+{
+	struct session *s = ctx;
+	struct cgroup_identity id = {.ctr = *ci};
+	uint64_t lines = s->sink.batch + s->sink.delivered + s->sink.unwritten;
+	uint64_t other = s->not_selected + s->unformatted;
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	/* the sandbox's wall clock, on the monotonic one the writers add their offset to */
+	ev->ts_ns = time_ns > s->out.mono_to_real_ns ? (uint64_t)(time_ns - s->out.mono_to_real_ns)
+						     : now;
+	if (!gvisor_passes(s, ev, size)) {
+		s->gv_filtered++;
+		return;
+	}
+	handle_syscall(s, ev, size, &id);
+	s->gv_written += s->sink.batch + s->sink.delivered + s->sink.unwritten - lines;
+	s->gv_other += s->not_selected + s->unformatted - other;
 }

@@ -20,6 +20,7 @@
 #include "trace/attach.h"
 #include "trace/deferral.h"
 #include "trace/fdlife.h"
+#include "trace/gvisor_listen.h"
 #include "trace/sink.h"
 #include "trace/summarize.h"
 #include "trace/throttle.h"
@@ -38,6 +39,7 @@
 #define HELD_MAX_RECS  65536
 #define HELD_MAX_BYTES (16u << 20)
 #define NAMER_QUEUE    4096 /* naming requests waiting at most */
+#define GVISOR_TAKE    1024 /* gVisor's events handled between two flushes, at most */
 
 struct session {
 	const struct config *cfg;
@@ -82,6 +84,14 @@ struct session {
 	size_t sandboxes_noted;
 	struct nsowner_found *sandboxes; /* found running at start, until the cache has them */
 	size_t nsandboxes;
+	/* --gvisor-socket: gVisor's own points, filtered in user space as the kernel filters */
+	struct gvisor_listener *gvisor;
+	struct cc_prefix gv_paths[CC_PREFIXES]; /* --path and --exclude-path */
+	int gv_npaths;
+	bool gv_include;
+	uint64_t gv_written;  /* gVisor's events formatted for stdout (not the kernel's) */
+	uint64_t gv_filtered; /* dropped by a filter */
+	uint64_t gv_other;    /* not selected or not formatted (in those counts too) */
 };
 
 /* Filters set, the programs of the chosen attach mode loaded and attached, the ring buffer open;
@@ -112,6 +122,11 @@ void session_report_throttled(struct session *s, uint64_t now);
    the copy kept of its cgroup, else by guess (not kept; NULL: its ids alone). */
 void session_write_throttled(struct session *s, const struct throttle_held *h,
 			     const struct cgroup_identity *id, const struct cgroup_identity *guess);
+
+/* An event of gVisor's runtime monitoring (ev: its own copy; ci: its container; time_ns:
+   CLOCK_REALTIME, 0 when unknown) filtered and written as the kernel's are. */
+void session_handle_gvisor(void *ctx, struct cc_event *ev, size_t size,
+			   const struct container_info *ci, int64_t time_ns);
 
 /* Every program detached (in parallel: each detach waits for an RCU grace period). */
 void session_detach_all(struct copenclose_bpf *skel);

@@ -17,6 +17,7 @@
 
 #include "trace/deadline.h"
 #include "trace/misses.h"
+#include "trace/pathfilter.h"
 #include "trace/preflight.h"
 #include "trace/verdicts.h"
 #include "format/syscalls.h"
@@ -70,13 +71,16 @@ static uint64_t counter(struct session *s, enum cc_counter which)
 static int drain(struct session *s, int deadline_ms)
 {
 	uint64_t until = now_ns(CLOCK_MONOTONIC) + (uint64_t)DRAIN_ALL_MS * 1000000;
+	size_t gv = 0;
 	int err;
 
 	for (;;) {
 		session_release_held(s, false);
 		err = ring_buffer__consume(s->rb);
+		if (s->gvisor) /* gVisor's points, a batch at a time as the ring's */
+			gv = gvisor_listen_take(s->gvisor, GVISOR_TAKE, session_handle_gvisor, s);
 		sink_flush(&s->sink, &s->out.buf, s->stop, deadline_ms);
-		if (err != -ECANCELED)
+		if (err != -ECANCELED && gv < GVISOR_TAKE)
 			break;
 		if (!s->final_drain && *s->stop)
 			break;
@@ -104,6 +108,38 @@ static void flush_held(struct session *s)
 	}
 	session_release_held(s, true);
 	sink_flush(&s->sink, &s->out.buf, s->stop, DRAIN_MS);
+}
+
+/* gVisor's points lost: dropped by the sandboxes' sinks, or with the queue full. */
+static uint64_t gvisor_lost(struct session *s)
+{
+	struct gvisor_stats st;
+
+	if (!s->gvisor)
+		return 0;
+	gvisor_listen_stats(s->gvisor, &st);
+	return st.sandbox_dropped + st.queue_full;
+}
+
+/* What the receiver of gVisor's points counted, in one line. */
+static void report_gvisor(struct session *s)
+{
+	struct gvisor_stats st;
+
+	if (!s->gvisor)
+		return;
+	gvisor_listen_stats(s->gvisor, &st);
+	fprintf(stderr,
+		"copenclose: gvisor: %llu events from %llu sandbox connections (%llu written, %llu "
+		"filtered), %llu lost (%llu dropped by the sandboxes, %llu with the queue full), "
+		"%llu malformed and %llu oversized messages dropped, %llu other points ignored, "
+		"%llu connections refused\n",
+		(unsigned long long)st.points, (unsigned long long)st.connections,
+		(unsigned long long)s->gv_written, (unsigned long long)s->gv_filtered,
+		(unsigned long long)(st.sandbox_dropped + st.queue_full),
+		(unsigned long long)st.sandbox_dropped, (unsigned long long)st.queue_full,
+		(unsigned long long)st.malformed, (unsigned long long)st.oversized,
+		(unsigned long long)st.ignored, (unsigned long long)st.refused);
 }
 
 /* Events lost: the ring buffer's drops and the calls the kernel skipped a program for. */
@@ -234,6 +270,14 @@ static int make_poller(struct session *s)
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, e.data.fd, &e)) {
 		close(ep);
 		return -errno;
+	}
+	if (s->gvisor) { /* gVisor's points waiting */
+		e.events = EPOLLIN;
+		e.data.fd = gvisor_listen_fd(s->gvisor);
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, e.data.fd, &e)) {
+			close(ep);
+			return -errno;
+		}
 	}
 	if (s->view && s->view->key_fd >= 0) {
 		e.events = EPOLLIN;
@@ -453,6 +497,24 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	if (rc)
 		goto cleanup;
 	session_find_sandboxes(&s);
+	/* bound while privileges allow any path; its thread starts once names can be read */
+	if (cfg->gvisor_socket) {
+		if ((err = gvisor_listen_open(&s.gvisor, cfg->gvisor_socket, &cfg->state_dirs))) {
+			fprintf(stderr,
+				"copenclose: cannot listen for gVisor's runtime monitoring on %s: "
+				"%s\n",
+				cfg->gvisor_socket,
+				err == -EADDRINUSE
+					? "in use (something listens there, or it is not a "
+					  "socket)"
+					: strerror(-err));
+			rc = TRACER_FAILED;
+			goto cleanup;
+		}
+		s.gv_npaths = pathfilter_fill(cfg, s.gv_paths, &s.gv_include);
+		if (s.gv_npaths < 0)
+			s.gv_npaths = 0;
+	}
 	/* older kernels (5.10; not 6.1) answer no bpf() call of a process without CAP_BPF while
 	   unprivileged BPF is disabled (Debian's default): the counters, statistics and maps would
 	   all go unread after the drop */
@@ -481,6 +543,12 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	rc = session_setup_names(&s);
 	if (rc)
 		goto cleanup;
+	if (s.gvisor && (err = gvisor_listen_start(s.gvisor))) {
+		fprintf(stderr, "copenclose: cannot start the receiver of gVisor's points: %s\n",
+			strerror(-err));
+		rc = TRACER_FAILED;
+		goto cleanup;
+	}
 	print_tracing(&s);
 	if (!view)
 		output_header(&s.out);
@@ -517,8 +585,10 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 			bpf_map__max_entries(s.skel->maps.buckets));
 	/* a view writes no event lines; an unreadable counter, or a sum above it, is said, never
 	   a wrapped number */
+	/* gVisor's events are not the kernel's: out of its accounting, their losses in lost */
 	accounted = lost + s.sink.delivered + s.not_selected + s.fed_only + s.host_dropped +
 		    s.unformatted;
+	accounted -= accounted >= s.gv_written + s.gv_other ? s.gv_written + s.gv_other : accounted;
 	if (!view && !seen_err && seen >= accounted)
 		unread = seen - accounted;
 	if (lost)
@@ -535,6 +605,8 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 			(unsigned long long)cg_lost);
 	report_fd_table(&s);
 	report_naming(&s);
+	report_gvisor(&s);
+	lost += gvisor_lost(&s);
 	if ((cg_lost = counter(&s, CC_CNT_CG_LOST)))
 		fprintf(stderr,
 			"copenclose: %llu cgroup records lost: containers created then may be unnamed\n",
@@ -578,6 +650,7 @@ int tracer_run_view(const struct config *cfg, volatile sig_atomic_t *stop,
 	     : cfg->fail_on_loss && (lost || lost_err || unread) ? TRACER_LOST
 								 : TRACER_OK;
 cleanup:
+	gvisor_listen_free(s.gvisor);
 	namer_stop(s.namer);
 	deferral_free(&s.held);
 	ring_buffer__free(s.rb);

@@ -64,7 +64,7 @@ static int setup(void **state)
 	chmod(root, 0755);
 	PUT("run/runsc/web_sandbox:web.state",
 	    "{\"id\":\"web\",\"goferPid\":110,\"sandbox\":{\"id\":\"web\",\"pid\":111,"
-	    "\"cgroup\":{\"cgroupv1\":{\"name\":\"/web\"}}},\"spec\":{\"annotations\":{"
+	    "\"cgroup\":{\"cgroupv1\":{\"name\":\"/web\"}}},\"spec\":{\"hostname\":\"web-host\",\"annotations\":{"
 	    "\"io.kubernetes.cri.sandbox-namespace\":\"prod\","
 	    "\"io.kubernetes.cri.sandbox-name\":\"web-0\"}}}");
 	/* a state whose sandbox pid now runs something else (reused) */
@@ -175,6 +175,35 @@ static void test_open_dir(void **state)
 	assert_int_equal(nsowner_lookup(root, &d, 111, &ci), getuid() == 0 ? 1 : 0);
 }
 
+/* a container by its id, as gVisor's runtime monitoring names it */
+static void test_by_id(void **state)
+{
+	struct engine_dirs d = dirs();
+	struct container_info ci = {0};
+	char host[65] = "x";	     /* CC_HOST_LEN */
+	int root_ok = getuid() == 0; /* the fixture's directory is trusted only when root's */
+
+	(void)state;
+	assert_int_equal(nsowner_runsc_by_id(root, &d, "web", &ci, host, sizeof(host)), root_ok);
+	if (root_ok) {
+		assert_string_equal(ci.runtime, "runsc");
+		assert_string_equal(ci.id, "web");
+		assert_string_equal(ci.name, "web");
+		assert_string_equal(ci.sandbox, "gvisor");
+		assert_string_equal(ci.k8s_pod, "web-0");
+		assert_string_equal(host, "web-host");
+		assert_int_equal(nsowner_runsc_by_id(root, &d, "old", &ci, host, sizeof(host)), 1);
+		assert_string_equal(host, ""); /* its spec has no hostname */
+	}
+	/* not a state's: an id with a slash, a torn state, a link's name, a prefix, none */
+	assert_int_equal(nsowner_runsc_by_id(root, &d, "a/b", &ci, host, sizeof(host)), 0);
+	assert_int_equal(nsowner_runsc_by_id(root, &d, "torn", &ci, host, sizeof(host)), 0);
+	assert_int_equal(nsowner_runsc_by_id(root, &d, "link", &ci, host, sizeof(host)), 0);
+	assert_int_equal(nsowner_runsc_by_id(root, &d, "we", &ci, host, sizeof(host)), 0);
+	assert_int_equal(nsowner_runsc_by_id(root, &d, "", &ci, host, sizeof(host)), 0);
+	assert_int_equal(nsowner_runsc_by_id(root, NULL, "web", &ci, host, sizeof(host)), 0);
+}
+
 static void test_running(void **state)
 {
 	struct engine_dirs d = dirs();
@@ -204,6 +233,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_open_dir),
+		cmocka_unit_test(test_by_id),
 		cmocka_unit_test(test_running),
 	};
 	return cmocka_run_group_tests_name("nsowner", tests, setup, teardown);
