@@ -78,7 +78,8 @@ static void tail(struct cc_event *ev, const void *data, size_t len, size_t max)
 		len = max;
 		ev->status |= CC_ST_TAIL_TRUNCATED;
 	}
-	memcpy(ev->tail, data, len);
+	if (len) /* protobuf-c leaves empty bytes NULL */
+		memcpy(ev->tail, data, len);
 	ev->tail_len = (uint16_t)len;
 }
 
