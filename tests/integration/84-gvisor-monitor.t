@@ -8,7 +8,7 @@
 # malformed and oversized messages is counted, said once, and changes nothing else.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_begin 19 rootfs runsc python3
+cc_begin 20 rootfs runsc python3
 rroot=$CC_WORK/runsc
 mkdir -m 700 "$rroot"
 sock=$CC_WORK/gvisor.sock
@@ -113,10 +113,12 @@ run failed -o json -x -e openat,close,connect
 tap_ok $? "-x -e openat,close,connect: ran (status 0)"
 tap_is "$(gvisor_events failed)" "$(printf '1 close - EBADF\n2 openat /nonexistent-cc ENOENT')" \
 	"-x and -e: only the failed openat and close calls of gVisor's view"
-tap_is "$(jq -r --argjson m "$SBMNT" 'select(.via == "syscall" and .mntns == $m and
-	.path == "/nonexistent-cc") | "\(.comm) \(.uid) \(.errno)"' "$CC_WORK/failed.out" |
-	sort | uniq -c | awk '{$1 = $1; print}')" "2 exe 65534 ENOENT" \
-	"the host-side view as before: the same failed calls as the sandbox's stubs made them"
+# (the stubs' calls are the platform's: usually one per call of the program, at times more)
+stubs=$(jq -r --argjson m "$SBMNT" 'select(.via == "syscall" and .mntns == $m and
+	.path == "/nonexistent-cc") | "\(.comm) \(.uid) \(.errno)"' "$CC_WORK/failed.out")
+tap_is "$(sort -u <<<"$stubs")" "exe 65534 ENOENT" \
+	"the host-side view as before: the failed opens as the sandbox's stubs made them"
+tap_check "at least the program's 2 of them ($(wc -l <<<"$stubs") seen)" [ "$(wc -l <<<"$stubs")" -ge 2 ]
 tap_check "stderr: 3 written, the 15 others filtered" \
 	grep -q 'gvisor: 18 events from 1 sandbox connections (3 written, 15 filtered), 0 lost' \
 	"$CC_WORK/failed.err"
