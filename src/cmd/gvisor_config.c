@@ -11,7 +11,7 @@
 
 /* The points read (each at the call's exit, with the result), and the context each carries. */
 static const char *const points[] = {
-	"syscall/open/exit",   "syscall/openat/exit", "syscall/creat/exit",	"syscall/close/exit",
+	"syscall/open/exit",	"syscall/openat/exit", "syscall/creat/exit",   "syscall/close/exit",
 	"syscall/connect/exit", "syscall/accept/exit", "syscall/accept4/exit",
 };
 static const char *const context[] = {"time",	      "thread_id",   "group_id",
@@ -29,8 +29,8 @@ int gvisor_config_json(const char *socket_path, char **out)
 		ctx = json_array();
 		for (size_t k = 0; ctx && k < sizeof(context) / sizeof(context[0]); k++)
 			json_array_append_new(ctx, json_string(context[k]));
-		json_array_append_new(pts, json_pack("{s:s, s:o*}", "name", points[i],
-						     "context_fields", ctx));
+		json_array_append_new(
+			pts, json_pack("{s:s, s:o*}", "name", points[i], "context_fields", ctx));
 	}
 	root = json_pack("{s:{s:s, s:o, s:[{s:s, s:{s:s%}}]}}", "trace_session", "name", "Default",
 			 "points", pts, "sinks", "name", "remote", "config", "endpoint",

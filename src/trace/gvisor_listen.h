@@ -10,19 +10,19 @@
 #include "enrich/engine_state.h"
 #include "enrich/identity.h"
 
-#define GVISOR_CONNS_MAX   64		/* sandboxes connected at once; more are refused */
-#define GVISOR_QUEUE_MAX   8192		/* events waiting for the consumer, at most */
+#define GVISOR_CONNS_MAX   64	       /* sandboxes connected at once; more are refused */
+#define GVISOR_QUEUE_MAX   8192	       /* events waiting for the consumer, at most */
 #define GVISOR_QUEUE_BYTES (16u << 20) /* and bytes of them */
 
 /* What the receiver counted (each a running total). */
 struct gvisor_stats {
-	uint64_t connections; /* sandboxes that connected and shook hands */
-	uint64_t refused;     /* connections refused: too many, or a handshake that failed */
-	uint64_t points;      /* events queued */
-	uint64_t ignored;     /* messages of other points (or of a call's entry) */
-	uint64_t malformed;   /* messages that did not parse */
-	uint64_t oversized;   /* messages longer than GVISOR_MSG_MAX */
-	uint64_t queue_full;  /* events dropped: the queue was full */
+	uint64_t connections;	  /* sandboxes that connected and shook hands */
+	uint64_t refused;	  /* connections refused: too many, or a handshake that failed */
+	uint64_t points;	  /* events queued */
+	uint64_t ignored;	  /* messages of other points (or of a call's entry) */
+	uint64_t malformed;	  /* messages that did not parse */
+	uint64_t oversized;	  /* messages longer than GVISOR_MSG_MAX */
+	uint64_t queue_full;	  /* events dropped: the queue was full */
 	uint64_t sandbox_dropped; /* points the sandboxes' sinks said they dropped */
 };
 

@@ -96,8 +96,9 @@ static int do_open(const uint8_t *p, size_t n, struct cc_event *ev, struct gviso
 	if (!m)
 		return -EBADMSG;
 	sc = open_call(m->sysno);
-	rc = sc < 0 || m->fd < INT32_MIN || m->fd > INT32_MAX ? -EBADMSG
-							       : common(m->context_data, m->exit, ev, pt);
+	rc = sc < 0 || m->fd < INT32_MIN || m->fd > INT32_MAX
+		     ? -EBADMSG
+		     : common(m->context_data, m->exit, ev, pt);
 	if (rc == 0) {
 		ev->syscall = (uint32_t)sc;
 		ev->flags = m->flags;

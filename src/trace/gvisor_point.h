@@ -28,9 +28,9 @@ enum gvisor_msg {
 
 /* What a message said beside the event. */
 struct gvisor_point {
-	uint32_t dropped;			  /* the header's count of points the sink dropped */
-	char container_id[CONTAINER_ID_LEN];	  /* "" when the point did not say */
-	int64_t time_ns;			  /* CLOCK_REALTIME of the call, 0 when not said */
+	uint32_t dropped;		     /* the header's count of points the sink dropped */
+	char container_id[CONTAINER_ID_LEN]; /* "" when the point did not say */
+	int64_t time_ns;		     /* CLOCK_REALTIME of the call, 0 when not said */
 };
 
 /*

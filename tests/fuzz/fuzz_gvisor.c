@@ -18,10 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (rc != 0 && rc != -ENOMSG && rc != -EBADMSG && rc != -EMSGSIZE)
 		abort();
-	if (rc == 0 && (n != sizeof(*ev) + ev->tail_len || n > GVISOR_EVENT_MAX ||
-			ev->syscall >= CC_SYS_MAX || ev->via != CC_VIA_GVISOR ||
-			ev->comm[CC_COMM_LEN - 1] || ev->ret < -4095 ||
-			strlen(pt.container_id) >= CONTAINER_ID_LEN))
+	if (rc == 0 &&
+	    (n != sizeof(*ev) + ev->tail_len || n > GVISOR_EVENT_MAX || ev->syscall >= CC_SYS_MAX ||
+	     ev->via != CC_VIA_GVISOR || ev->comm[CC_COMM_LEN - 1] || ev->ret < -4095 ||
+	     strlen(pt.container_id) >= CONTAINER_ID_LEN))
 		abort();
 	rc = gvisor_handshake_version(data, size);
 	if (rc < 0 && rc != -EBADMSG)

@@ -30,7 +30,8 @@ static struct engine_dirs nodirs; /* no runsc root: containers named by what poi
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/cc-gvl-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/cc-gvl-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/gv.sock", dir);
 	return 0;
@@ -193,7 +194,7 @@ static void test_bound(void **state)
 		strcpy(sa.sun_path, path);
 		assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 		assert_int_equal(send(fd, "\x08\x00", 2, 0), 2); /* version 0 */
-		assert_int_equal(recv(fd, &c, 1, 0), 0);	  /* closed */
+		assert_int_equal(recv(fd, &c, 1, 0), 0);	 /* closed */
 		close(fd);
 	}
 	gvisor_listen_stats(g, &st);

@@ -337,29 +337,33 @@ static void test_config(void **state)
 	assert_int_equal(gvisor_config_json("/run/cc.sock", &text), 0);
 	v = json_loads(text, 0, &e);
 	assert_non_null(v);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(json_object_get(v, "trace_session"), "sinks")
-					    ? json_object_get(json_array_get(json_object_get(
-								      json_object_get(v, "trace_session"),
-								      "sinks"),
-							      0),
-							      "config")
-					    : NULL,
-				    "endpoint")),
-			    "/run/cc.sock");
-	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(json_object_get(json_object_get(v, "trace_session"),
-								   "sinks"),
-						   0),
-				    "name")),
-			    "remote");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(v, "trace_session"), "sinks")
+				? json_object_get(
+					  json_array_get(
+						  json_object_get(
+							  json_object_get(v, "trace_session"),
+							  "sinks"),
+						  0),
+					  "config")
+				: NULL,
+			"endpoint")),
+		"/run/cc.sock");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(
+				json_object_get(json_object_get(v, "trace_session"), "sinks"), 0),
+			"name")),
+		"remote");
 	assert_string_equal(
 		json_string_value(json_object_get(json_object_get(v, "trace_session"), "name")),
 		"Default");
 	pts = json_object_get(json_object_get(v, "trace_session"), "points");
 	assert_int_equal(json_array_size(pts), 7);
 	for (i = 0; i < json_array_size(pts); i++) {
-		const char *name = json_string_value(json_object_get(json_array_get(pts, i), "name"));
+		const char *name =
+			json_string_value(json_object_get(json_array_get(pts, i), "name"));
 		json_t *ctx = json_object_get(json_array_get(pts, i), "context_fields");
 		char all[256] = "";
 
@@ -370,8 +374,8 @@ static void test_config(void **state)
 			strcat(all, json_string_value(json_array_get(ctx, k)));
 			strcat(all, " ");
 		}
-		assert_string_equal(all,
-				    "time thread_id group_id container_id credentials process_name ");
+		assert_string_equal(
+			all, "time thread_id group_id container_id credentials process_name ");
 	}
 	json_decref(v);
 	free(text);
@@ -380,10 +384,14 @@ static void test_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open),	     cmocka_unit_test(test_open_failed_and_kinds),
-		cmocka_unit_test(test_close_connect_accept), cmocka_unit_test(test_long_path),
-		cmocka_unit_test(test_bad_headers),  cmocka_unit_test(test_hostile),
-		cmocka_unit_test(test_handshake),    cmocka_unit_test(test_config),
+		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_open_failed_and_kinds),
+		cmocka_unit_test(test_close_connect_accept),
+		cmocka_unit_test(test_long_path),
+		cmocka_unit_test(test_bad_headers),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_handshake),
+		cmocka_unit_test(test_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
