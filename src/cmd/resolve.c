@@ -43,6 +43,8 @@ static void format(struct strbuf *b, const char *cgroup, uint64_t cgroup_id,
 		   const struct container_info *ci)
 {
 	int in = ci->is_container;
+	/* an engine's own process (rootless podman's): its engine and trust, no container */
+	int own = !in && ci->trust == CONTAINER_TRUST_USER && ci->runtime[0];
 
 	strbuf_addc(b, '{');
 	escape_json_key(b, "cgroup", true);
@@ -52,12 +54,14 @@ static void format(struct strbuf *b, const char *cgroup, uint64_t cgroup_id,
 		strbuf_addu(b, cgroup_id);
 	else
 		strbuf_adds(b, "null");
-	json_opt(b, "container_runtime", in && ci->runtime[0] ? ci->runtime : NULL);
+	json_opt(b, "container_runtime", (in || own) && ci->runtime[0] ? ci->runtime : NULL);
 	json_opt(b, "container_id", in ? ci->id : NULL);
 	json_opt(b, "container_name", in ? ci->name : NULL);
 	json_opt(b, "container_trust",
-		 !in ? NULL
-		     : (ci->trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated" : "system"));
+		 !in && !own				       ? NULL
+		 : ci->trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated"
+		 : ci->trust == CONTAINER_TRUST_USER	       ? "user"
+							       : "system");
 	/* what the engine's state says of the image and the pod; null when unknown */
 	json_opt(b, "container_image", in && ci->image[0] ? ci->image : NULL);
 	json_opt(b, "k8s_namespace", in && ci->k8s_namespace[0] ? ci->k8s_namespace : NULL);
@@ -76,7 +80,7 @@ int resolve_main(int argc, char **argv)
 	struct cgroup_layout layout;
 	struct resolver_opts ro = {0};
 	struct resolver *r = NULL;
-	struct container_info ci;
+	struct container_info ci, ns;
 	struct strbuf b = {0};
 	enum proc_cgroup_source src = PROC_CGROUP_V1;
 	uint64_t id = 0;
@@ -151,6 +155,10 @@ int resolve_main(int argc, char **argv)
 		fprintf(stderr, "copenclose: malformed cgroup path\n");
 		goto out;
 	}
+	/* a process in no container's cgroup: a container with no cgroup of its own (a gVisor
+	   sandbox's, rootless podman's), or an engine's own, by its state */
+	if (!ci.is_container && parse_pid(arg, &pid) && resolver_lookup_ns(r, pid, &ns) == 1)
+		ci = ns;
 	format(&b, cgroup, id, &ci);
 	if (b.oom) {
 		fputs("copenclose: out of memory\n", stderr);

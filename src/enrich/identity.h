@@ -16,8 +16,14 @@
 enum container_trust {
 	CONTAINER_TRUST_SYSTEM = 0,	/* found where only root can create cgroups */
 	CONTAINER_TRUST_USER_DELEGATED, /* under a subtree delegated to an unprivileged user */
+	CONTAINER_TRUST_USER, /* no cgroup of its own: named from an unprivileged user's state
+				 (rootless podman's, read as that user's files; rootless.h) */
 };
 
+/*
+ * is_container false with a runtime: not a container but an engine's own process (rootless
+ * podman's podman, conmon, runc and pause, in its user namespace), a host process.
+ */
 struct container_info {
 	bool is_container;
 	enum container_trust trust;
@@ -27,7 +33,8 @@ struct container_info {
 	size_t cgroup_len;	       /* length of the prefix of the path that is the container's
 					  cgroup (sub-cgroups below it belong to it) */
 	uint32_t owner_uid; /* with CONTAINER_TRUST_USER_DELEGATED: the uid of the user@UID.service
-			       the container lies below (its rootless runtime's state is there) */
+			       the container lies below (its rootless runtime's state is there);
+			       with CONTAINER_TRUST_USER: the user whose state names it */
 	char image[CONTAINER_IMAGE_LEN]; /* the image it runs; "" when unknown */
 	/* Kubernetes, from the CRI annotations or labels the runtime keeps, else the cgroup path;
 	   "" when unknown or not in a pod */

@@ -12,6 +12,7 @@
 #include "enrich/json_read.h"
 #include "enrich/k8s.h"
 #include "enrich/nsowner.h"
+#include "enrich/rootless.h"
 #include "enrich/runtime_state.h"
 #include "enrich/statefile.h"
 
@@ -256,6 +257,8 @@ int nsowner_lookup(const char *root, const struct engine_dirs *d, uint32_t pid,
 	}
 	for (size_t i = 0; !found && i < d->n[ENGINE_RUNSC]; i++)
 		found = runsc_dir(root, d->dir[ENGINE_RUNSC][i], &l, ci);
+	if (!found)
+		found = rootless_lookup(root, l.pid, l.n, ci);
 	free(l.cgroups);
 	return found;
 }
@@ -332,7 +335,7 @@ size_t nsowner_running(const char *root, const struct engine_dirs *d, struct nso
 		}
 		closedir(dd);
 	}
-	return n;
+	return n + rootless_running(root, out + n, max - n);
 }
 
 /* One runsc root's state of container id (dir under root): 1 with ci filled, else 0. */

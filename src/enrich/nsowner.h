@@ -1,5 +1,5 @@
 /* Containers with no cgroup of their own, found by a mount namespace: gVisor's sandboxes (runsc's
- * state) and rootless podman's containers (the user's runc state and podman's names). */
+ * state) and rootless podman's containers and podman's own processes (rootless.h). */
 #ifndef CC_NSOWNER_H
 #define CC_NSOWNER_H
 
@@ -18,7 +18,8 @@
  * which holds proc/PID/stat, cgroup and cmdline too): a runsc container whose sandbox process
  * (the pid itself, a parent, or a process in the sandbox's v1 cgroup: its stubs) or gofer it is
  * (runtime "runsc", sandbox "gvisor"), from d's runsc directories. A pid a state names is
- * trusted only while its command line is runsc's (runsc-sandbox, runsc-gofer). Reads only what
+ * trusted only while its command line is runsc's (runsc-sandbox, runsc-gofer); else a rootless
+ * podman container's or podman's own process (rootless_lookup). Reads only what
  * /proc shows every user (the tracer keeps no CAP_SYS_PTRACE). Fills ci (is_container set); 1
  * when found, 0 when not, -ESRCH when the process is gone (nothing known of its namespace).
  */
@@ -32,7 +33,8 @@ struct nsowner_found {
 };
 
 /*
- * The runsc sandboxes and gofers running now (their mount namespaces read from root/proc/PID/ns:
+ * The runsc sandboxes and gofers, and rootless podman's containers and pause processes,
+ * running now (their mount namespaces read from root/proc/PID/ns:
  * which needs the privileges to look into other users' processes; at start, before they are
  * dropped), at most max of them into out: how many.
  */

@@ -67,7 +67,8 @@ static int statefile_slurp(int fd, size_t max, size_t hint, char **out, size_t *
 	return 0;
 }
 
-int statefile_read(const char *path, size_t max, char **buf, size_t *len)
+/* statefile_read, and the file's owner must be uid unless uid is -1. */
+static int read_checked(const char *path, size_t max, long long uid, char **buf, size_t *len)
 {
 	struct stat st;
 	int fd, err;
@@ -91,6 +92,10 @@ int statefile_read(const char *path, size_t max, char **buf, size_t *len)
 		close(fd);
 		return -EINVAL;
 	}
+	if (uid >= 0 && st.st_uid != (uid_t)uid) {
+		close(fd);
+		return -EPERM;
+	}
 	if (st.st_size > 0 && (unsigned long long)st.st_size > max) {
 		close(fd);
 		return -EFBIG;
@@ -98,6 +103,16 @@ int statefile_read(const char *path, size_t max, char **buf, size_t *len)
 	err = statefile_slurp(fd, max, (size_t)st.st_size, buf, len);
 	close(fd);
 	return err;
+}
+
+int statefile_read(const char *path, size_t max, char **buf, size_t *len)
+{
+	return read_checked(path, max, -1, buf, len);
+}
+
+int statefile_read_owned(const char *path, size_t max, uint32_t uid, char **buf, size_t *len)
+{
+	return read_checked(path, max, uid, buf, len);
 }
 
 int statefile_path(char *buf, size_t size, const char *fmt, ...)

@@ -3,6 +3,7 @@
 #define CC_STATEFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * The whole of the regular file at path into *buf (malloc'd, NUL-terminated; *len bytes before
@@ -15,6 +16,12 @@
  * (-ENOENT, -EACCES, ...). *buf and *len are set only on success.
  */
 int statefile_read(const char *path, size_t max, char **buf, size_t *len);
+
+/*
+ * statefile_read of a file a user wrote, trusted only while that user owns it: -EPERM when the
+ * file's owner is not uid (another user's or root's file planted in the user's state).
+ */
+int statefile_read_owned(const char *path, size_t max, uint32_t uid, char **buf, size_t *len);
 
 /*
  * A path made from fmt into buf (the state readers' one joiner: root, directory, id, file);

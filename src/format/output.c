@@ -155,6 +155,24 @@ static int is_container(const struct cgroup_identity *id)
 	return id && id->ctr.is_container;
 }
 
+/* An engine's own process (rootless podman's podman, conmon, runc, pause): a host process that
+   carries its engine (container_runtime) and the trust of the state that named it. */
+static int engine_own(const struct cgroup_identity *id)
+{
+	return id && !id->ctr.is_container && id->ctr.trust == CONTAINER_TRUST_USER &&
+	       id->ctr.runtime[0];
+}
+
+/* container_trust's word for a container or an engine's own process. */
+static const char *trust_word(const struct cgroup_identity *id)
+{
+	if (!is_container(id) && !engine_own(id))
+		return NULL;
+	return id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated"
+	       : id->ctr.trust == CONTAINER_TRUST_USER	       ? "user"
+							       : "system";
+}
+
 static void table_key(struct output *o, const struct cc_event *ev)
 {
 	struct strbuf *b = &o->buf;
@@ -220,7 +238,7 @@ static void table_container(struct strbuf *b, const struct cgroup_identity *id)
 		/* a user-delegated cgroup can be named like any container: never shown as one
 		   of the system's, but after its owner's uid (container_trust in JSON) */
 		cols = 0;
-		if (id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED) {
+		if (id->ctr.trust != CONTAINER_TRUST_SYSTEM) {
 			size_t before = b->len;
 
 			strbuf_adds(b, "~");
@@ -236,6 +254,9 @@ static void table_container(struct strbuf *b, const struct cgroup_identity *id)
 		else
 			cols = escape_table(b, "?", 1); /* a pod's path, no engine's state */
 		strbuf_pad(b, cols, W_RUNTIME);
+	} else if (engine_own(id)) {
+		cell(b, "-", W_CONTAINER);
+		strbuf_pad(b, escape_table(b, id->ctr.runtime, strlen(id->ctr.runtime)), W_RUNTIME);
 	} else {
 		cell(b, "-", W_CONTAINER);
 		cell(b, "-", W_RUNTIME);
@@ -515,13 +536,10 @@ static void json_identity(struct output *o, const struct cc_event *ev,
 	json_u64(b, "utsns", ev->utsns);
 	json_cstr(b, "container_id", in_ctr ? id->ctr.id : NULL);
 	json_bool(b, "identity_mismatch", hostrule_mismatch(ev->status, id));
-	json_known(b, "container_runtime", in_ctr ? id->ctr.runtime : NULL);
+	json_known(b, "container_runtime", in_ctr || engine_own(id) ? id->ctr.runtime : NULL);
 	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
 	json_k8s(b, id, in_ctr);
-	json_cstr(b, "container_trust",
-		  !in_ctr					    ? NULL
-		  : id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated"
-								    : "system");
+	json_cstr(b, "container_trust", trust_word(id));
 	json_bool(b, "host", hostrule_host(ev->status, id));
 	json_known(b, "sandbox", in_ctr ? id->ctr.sandbox : NULL);
 	if (o->kernel_host_key) /* tests: the kernel's own verdict, null when it had none */

@@ -64,7 +64,8 @@ static void sandbox_note(struct session *s, const struct container_info *ci)
 
 /*
  * What the consumer's cache knows of a record's cgroup (on a legacy host: of its process; for a
- * container with no cgroup of its own, of its mount namespace, with the cgroup's path), or
+ * container with no cgroup of its own, of its mount namespace, with the cgroup's path; for an
+ * engine's own process named by its mount namespace, its cgroup's with the engine), or
  * NULL; never a file read. A miss, or a name due to be looked for again, is asked of the naming
  * thread (merged with a request already waiting).
  */
@@ -81,8 +82,8 @@ const struct cgroup_identity *session_identify(struct session *s, const struct c
 		return id;
 	if (NAMER_IS_NS_KEY(key)) {
 		cg = resolver_peek(s->res, ev->cgroup_id, NULL);
-		if (!id->ctr.is_container) /* no container of its own: its cgroup's */
-			return cg;
+		if (!id->ctr.is_container && (!id->ctr.runtime[0] || !cg))
+			return cg; /* no container of its own: its cgroup's */
 		if (id->ctr.sandbox[0])
 			sandbox_note(s, &id->ctr);
 		*legacy = *id;

@@ -1,0 +1,440 @@
+/* Rootless podman's containers and podman's own processes, named through their user namespace and
+ * the owning user's podman state, read as that user's hostile files. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "enrich/nsowner.h"
+#include "enrich/rootless.h"
+#include "enrich/runtime_state.h"
+#include "enrich/statefile.h"
+
+#define PID_MAX_LIMIT 4194304 /* the kernel's bound on a pid */
+#define PIDFILE_MAX   32      /* bytes of a pid file */
+#define USERS_MAX     256     /* /run/user entries looked at */
+#define SCAN_MAX      256     /* container directories looked at per user */
+
+int rootless_map_owner(const char *text, size_t len, uint32_t *owner)
+{
+	const char *line = text, *end = text + len;
+
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		char buf[96];
+		size_t n = (size_t)((nl ? nl : end) - line);
+		unsigned long long in, out, count;
+
+		if (n < sizeof(buf)) {
+			memcpy(buf, line, n);
+			buf[n] = '\0';
+			if (sscanf(buf, "%llu %llu %llu", &in, &out, &count) == 3 && in == 0 &&
+			    count > 0) {
+				if (out == 0 || out > UINT32_MAX - 1)
+					return 0; /* the initial namespace, or root's own */
+				*owner = (uint32_t)out;
+				return 1;
+			}
+		}
+		line += n + 1;
+	}
+	return 0;
+}
+
+/* The text after "NAME:" on its line of a /proc/PID/status text, or NULL; *n its length. */
+static const char *status_field(const char *text, size_t len, const char *name, size_t *n)
+{
+	size_t k = strlen(name);
+
+	for (const char *line = text; line && line < text + len;) {
+		const char *nl = memchr(line, '\n', (size_t)(text + len - line));
+		const char *stop = nl ? nl : text + len;
+
+		if ((size_t)(stop - line) > k && memcmp(line, name, k) == 0 && line[k] == ':') {
+			*n = (size_t)(stop - line - k - 1);
+			return line + k + 1;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+int rootless_nested(const char *text, size_t len)
+{
+	size_t n, words = 0;
+	const char *v = status_field(text, len, "NSpid", &n);
+
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if ((v[i] != ' ' && v[i] != '\t') && (i == 0 || v[i - 1] == ' ' || v[i - 1] == '\t'))
+			words++;
+	return words > 1;
+}
+
+uint32_t rootless_pidfile(const char *text, size_t len)
+{
+	unsigned long v = 0;
+	size_t i = 0;
+
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	if (len == 0 || len > 7)
+		return 0;
+	for (; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return 0;
+		v = v * 10 + (unsigned long)(text[i] - '0');
+	}
+	return v > 1 && v <= PID_MAX_LIMIT ? (uint32_t)v : 0;
+}
+
+/* root/proc/PID/FILE into *buf (free it): 0 or -errno. */
+static int proc_read(const char *root, uint32_t pid, const char *file, char **buf, size_t *len)
+{
+	char p[4096];
+
+	if (statefile_path(p, sizeof(p), "%s/proc/%u/%s", root, pid, file))
+		return -ENAMETOOLONG;
+	return statefile_read(p, 1 << 16, buf, len);
+}
+
+/* The owner of pid's user namespace (rootless_map_owner), 0 when none. */
+static uint32_t pid_owner(const char *root, uint32_t pid)
+{
+	char *buf;
+	size_t len;
+	uint32_t owner = 0;
+
+	if (proc_read(root, pid, "uid_map", &buf, &len))
+		return 0;
+	if (!rootless_map_owner(buf, len, &owner))
+		owner = 0;
+	free(buf);
+	return owner;
+}
+
+/* A directory of uid's that is no symlink (and, strict, writable by uid alone). */
+static int user_dir(const char *path, uint32_t uid, int strict)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid &&
+	       (!strict || !(st.st_mode & (S_IWGRP | S_IWOTH)));
+}
+
+/* The pid in uid's pid file at path, 0 when none can be trusted. */
+static uint32_t user_pidfile(const char *path, uint32_t uid)
+{
+	char *buf;
+	size_t len;
+	uint32_t pid;
+
+	if (statefile_read_owned(path, PIDFILE_MAX, uid, &buf, &len))
+		return 0;
+	pid = rootless_pidfile(buf, len);
+	free(buf);
+	return pid;
+}
+
+/* A podman container id: 64 lowercase hex digits. */
+static int podman_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n != 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Whether pid runs conmon (its first argument) for container id (its -c) in uid's user
+   namespace: 1 with its -n in name. */
+static int conmon_of(const char *root, uint32_t pid, uint32_t uid, const char *id, char *name,
+		     size_t size)
+{
+	char *buf;
+	size_t len, k;
+	int ok;
+
+	if (!pid || pid_owner(root, pid) != uid || proc_read(root, pid, "cmdline", &buf, &len))
+		return 0;
+	k = strnlen(buf, len);
+	ok = k < len && k >= 6 && strcmp(buf + k - 6, "conmon") == 0 &&
+	     (k == 6 || buf[k - 7] == '/') &&
+	     runtime_state_conmon_name(buf, len, id, name, size) == 0;
+	free(buf);
+	return ok;
+}
+
+/* The parent of pid from root/proc/PID/status, 0. */
+static uint32_t parent_of(const char *root, uint32_t pid)
+{
+	char *buf;
+	size_t len, n;
+	const char *v;
+	uint32_t pp = 0;
+
+	if (proc_read(root, pid, "status", &buf, &len))
+		return 0;
+	v = status_field(buf, len, "PPid", &n);
+	if (v)
+		pp = (uint32_t)strtoul(v, NULL, 10);
+	free(buf);
+	return pp;
+}
+
+static int in(const uint32_t *lineage, size_t from, size_t n, uint32_t pid)
+{
+	for (size_t i = from; pid && i < n; i++)
+		if (lineage[i] == pid)
+			return 1;
+	return 0;
+}
+
+/*
+ * The id of the first mount in root/proc/PID/mountinfo (its mount namespace's root), which any
+ * user may read: mount ids are unique among live mounts and a mount namespace's copy gets new
+ * ones, so two processes with the same first mount are in the same mount namespace. 0 when
+ * unreadable.
+ */
+static unsigned long first_mount(const char *root, uint32_t pid)
+{
+	char p[4096], buf[64];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (statefile_path(p, sizeof(p), "%s/proc/%u/mountinfo", root, pid) ||
+	    (fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return 0;
+	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, buf, sizeof(buf) - 1) : -1;
+	close(fd);
+	if (n <= 0 || buf[0] < '1' || buf[0] > '9')
+		return 0;
+	buf[n] = '\0';
+	return strtoul(buf, NULL, 10);
+}
+
+/* Whether processes a and b are in the same mount namespace (first_mount). */
+static int same_mnt(const char *root, uint32_t a, uint32_t b)
+{
+	unsigned long m = a && b ? first_mount(root, a) : 0;
+
+	return m && m == first_mount(root, b);
+}
+
+static void fill(struct container_info *ci, uint32_t uid, const char *id, const char *name)
+{
+	memset(ci, 0, sizeof(*ci));
+	ci->is_container = id != NULL;
+	ci->trust = CONTAINER_TRUST_USER;
+	ci->owner_uid = uid;
+	snprintf(ci->runtime, sizeof(ci->runtime), "podman");
+	if (id) {
+		snprintf(ci->id, sizeof(ci->id), "%s", id);
+		snprintf(ci->name, sizeof(ci->name), "%s", name && name[0] ? name : id);
+	}
+}
+
+/* What one container directory (dir: .../<driver>-containers/<id>) of uid says. */
+struct ctr_state {
+	uint32_t conmon, pid;
+	char name[CONTAINER_NAME_LEN];
+};
+
+/* Reads a container's userdata (its pid files) when it is uid's and conmon runs it: 1. */
+static int ctr_read(const char *root, const char *dir, const char *id, uint32_t uid,
+		    struct ctr_state *st)
+{
+	char p[4096];
+
+	if (!podman_id(id) || statefile_path(p, sizeof(p), "%s/%s", dir, id) ||
+	    !user_dir(p, uid, 0) || statefile_path(p, sizeof(p), "%s/%s/userdata", dir, id) ||
+	    !user_dir(p, uid, 0) ||
+	    statefile_path(p, sizeof(p), "%s/%s/userdata/conmon.pid", dir, id))
+		return 0;
+	st->conmon = user_pidfile(p, uid);
+	if (!conmon_of(root, st->conmon, uid, id, st->name, sizeof(st->name)))
+		return 0;
+	if (statefile_path(p, sizeof(p), "%s/%s/userdata/pidfile", dir, id))
+		return 0;
+	st->pid = user_pidfile(p, uid);
+	if (st->pid && parent_of(root, st->pid) != st->conmon)
+		st->pid = 0; /* not conmon's child: reused, or not yet the container's */
+	return 1;
+}
+
+/* What is done with each container of a user: 1 stops the walk. */
+typedef int (*ctr_fn)(void *ctx, const char *id, const struct ctr_state *st);
+
+/* Each container of uid's run root (root/run/user/UID/containers) whose conmon runs. */
+static int each_ctr(const char *root, uint32_t uid, ctr_fn fn, void *ctx)
+{
+	char base[4096], dir[4096];
+	DIR *d, *dd;
+	struct dirent *e, *c;
+	int seen = 0, done = 0;
+
+	if (statefile_path(base, sizeof(base), "%s/run/user/%u", root, uid) ||
+	    !user_dir(base, uid, 1) ||
+	    statefile_path(base, sizeof(base), "%s/run/user/%u/containers", root, uid) ||
+	    !user_dir(base, uid, 1) || !(d = opendir(base)))
+		return 0;
+	while (!done && seen < SCAN_MAX && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (n < 12 || strcmp(e->d_name + n - 11, "-containers") ||
+		    statefile_path(dir, sizeof(dir), "%s/%s", base, e->d_name) ||
+		    !user_dir(dir, uid, 0) || !(dd = opendir(dir)))
+			continue;
+		while (!done && seen < SCAN_MAX && (c = readdir(dd))) {
+			struct ctr_state st = {0};
+
+			if (c->d_name[0] == '.')
+				continue;
+			seen++;
+			if (ctr_read(root, dir, c->d_name, uid, &st))
+				done = fn(ctx, c->d_name, &st);
+		}
+		closedir(dd);
+	}
+	closedir(d);
+	return done;
+}
+
+/* The process being named. */
+struct lookup {
+	const char *root;
+	const uint32_t *lineage;
+	size_t n;
+	int nested;
+	uint32_t uid;
+	struct container_info *ci;
+};
+
+static int match(void *ctx, const char *id, const struct ctr_state *st)
+{
+	struct lookup *l = ctx;
+
+	/* below its conmon in a pid namespace of its own (runc's init before the pid file), the
+	   container's pid or below it, or in its mount namespace (podman exec) */
+	if ((l->nested > 0 && in(l->lineage, 1, l->n, st->conmon)) ||
+	    in(l->lineage, 0, l->n, st->pid) || same_mnt(l->root, l->lineage[0], st->pid)) {
+		fill(l->ci, l->uid, id, st->name);
+		return 1;
+	}
+	return 0;
+}
+
+/* U's pause process (podman's user namespace kept alive), 0 when it does not run. */
+static uint32_t pause_pid(const char *root, uint32_t uid)
+{
+	char p[4096], *buf;
+	size_t len;
+	uint32_t pid;
+	int ok;
+
+	if (statefile_path(p, sizeof(p), "%s/run/user/%u", root, uid) || !user_dir(p, uid, 1) ||
+	    statefile_path(p, sizeof(p), "%s/run/user/%u/libpod/tmp/pause.pid", root, uid))
+		return 0;
+	pid = user_pidfile(p, uid);
+	if (!pid || pid_owner(root, pid) != uid || proc_read(root, pid, "cmdline", &buf, &len))
+		return 0;
+	ok = len >= 6 && (strcmp(buf, "podman") == 0 ||
+			  (strlen(buf) > 7 && strcmp(buf + strlen(buf) - 7, "/podman") == 0));
+	free(buf);
+	return ok ? pid : 0;
+}
+
+int rootless_lookup(const char *root, const uint32_t *lineage, size_t n, struct container_info *ci)
+{
+	struct lookup l = {root, lineage, n, -1, 0, ci};
+	char *buf;
+	size_t len;
+	uint32_t pause;
+
+	memset(ci, 0, sizeof(*ci));
+	if (!root || !lineage || n == 0 || !(l.uid = pid_owner(root, lineage[0])))
+		return 0;
+	if (proc_read(root, lineage[0], "status", &buf, &len) == 0) {
+		l.nested = rootless_nested(buf, len);
+		free(buf);
+	}
+	if (each_ctr(root, l.uid, match, &l))
+		return 1;
+	/* podman's own: in the host's pid namespace, in the user namespace of U's pause process */
+	if (l.nested == 0 && (pause = pause_pid(root, l.uid)) &&
+	    (pause == lineage[0] || same_mnt(root, pause, lineage[0]))) {
+		fill(ci, l.uid, NULL, NULL);
+		return 1;
+	}
+	return 0;
+}
+
+/* The inode of root/proc/PID/ns/mnt, 0 when it cannot be read. */
+static uint32_t pid_mntns(const char *root, uint32_t pid)
+{
+	char p[4096];
+	struct stat st;
+
+	if (statefile_path(p, sizeof(p), "%s/proc/%u/ns/mnt", root, pid) || stat(p, &st))
+		return 0;
+	return (uint32_t)st.st_ino;
+}
+
+struct running {
+	const char *root;
+	uint32_t uid;
+	struct nsowner_found *out;
+	size_t n, max;
+};
+
+static int add_running(void *ctx, const char *id, const struct ctr_state *st)
+{
+	struct running *r = ctx;
+	uint32_t ns;
+
+	if (st->pid && (ns = pid_mntns(r->root, st->pid))) {
+		r->out[r->n].mntns = ns;
+		fill(&r->out[r->n++].ci, r->uid, id, st->name);
+	}
+	return r->n == r->max;
+}
+
+size_t rootless_running(const char *root, struct nsowner_found *out, size_t max)
+{
+	struct running r = {root ? root : "", 0, out, 0, max};
+	char p[4096];
+	struct dirent *e;
+	int users = 0;
+	DIR *d;
+
+	if (!out || max == 0 || statefile_path(p, sizeof(p), "%s/run/user", r.root) ||
+	    !(d = opendir(p)))
+		return 0;
+	while (r.n < max && users < USERS_MAX && (e = readdir(d))) {
+		char *end;
+		unsigned long uid = strtoul(e->d_name, &end, 10);
+		uint32_t pause, ns;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' || *end || uid > UINT32_MAX - 1)
+			continue;
+		users++;
+		r.uid = (uint32_t)uid;
+		if ((pause = pause_pid(r.root, r.uid)) && (ns = pid_mntns(r.root, pause))) {
+			out[r.n].mntns = ns;
+			fill(&out[r.n++].ci, r.uid, NULL, NULL);
+		}
+		if (r.n < max)
+			each_ctr(r.root, r.uid, add_running, &r);
+	}
+	closedir(d);
+	return r.n;
+}
