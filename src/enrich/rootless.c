@@ -71,7 +71,8 @@ int rootless_nested(const char *text, size_t len)
 	if (!v)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if ((v[i] != ' ' && v[i] != '\t') && (i == 0 || v[i - 1] == ' ' || v[i - 1] == '\t'))
+		if ((v[i] != ' ' && v[i] != '\t') &&
+		    (i == 0 || v[i - 1] == ' ' || v[i - 1] == '\t'))
 			words++;
 	return words > 1;
 }

@@ -391,6 +391,51 @@ static void test_table_user_delegated(void **state)
 	output_free(&o);
 }
 
+/* Rootless podman with no cgroup of its own: its container named from the user's state (trust
+   "user", after the owner's uid in the table), and podman's own processes, host processes that
+   carry the engine and no container. */
+static void test_rootless(void **state)
+{
+	struct cgroup_identity ctr = {
+		.path = "/",
+		.ctr = {.is_container = true,
+			.runtime = "podman",
+			.id = "ab",
+			.name = "web",
+			.trust = CONTAINER_TRUST_USER,
+			.owner_uid = 1000},
+	};
+	struct cgroup_identity own = {
+		.path = "/",
+		.ctr = {.runtime = "podman", .trust = CONTAINER_TRUST_USER, .owner_uid = 1000},
+	};
+	struct output o;
+	struct rec r;
+
+	(void)state;
+	output_init(&o, OUTPUT_TABLE, BY_UTS, 0);
+	base_event(&r, CC_SYS_CLOSE);
+	assert_non_null(strstr(render(&o, &r, &ctr), " ~1000:web        podman "));
+	assert_non_null(strstr(render(&o, &r, &own), " -                podman "));
+	output_free(&o);
+	output_init(&o, OUTPUT_JSON, BY_UTS, 0);
+	assert_non_null(strstr(render(&o, &r, &ctr),
+			       "\"container_id\":\"ab\",\"identity_mismatch\":false,"
+			       "\"container_runtime\":\"podman\",\"container_name\":\"web\","));
+	assert_non_null(
+		strstr(render(&o, &r, &ctr), "\"container_trust\":\"user\",\"host\":false,"));
+	r.ev.status = CC_ST_PIDNS_HOST | CC_ST_USERNS | CC_ST_HOST_UNSURE;
+	assert_non_null(strstr(render(&o, &r, &own),
+			       "\"container_id\":null,\"identity_mismatch\":false,"
+			       "\"container_runtime\":\"podman\",\"container_name\":null,"));
+	assert_non_null(
+		strstr(render(&o, &r, &own), "\"container_trust\":\"user\",\"host\":true,"));
+	/* the same identity without the engine's trust is no engine's process */
+	own.ctr.trust = CONTAINER_TRUST_SYSTEM;
+	assert_non_null(strstr(render(&o, &r, &own), "\"container_runtime\":null,"));
+	output_free(&o);
+}
+
 static void test_lost_record(void **state)
 {
 	struct output o;
@@ -418,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_json_ret_out_of_errno_range),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_table_display_widths),
+		cmocka_unit_test(test_rootless),
 		cmocka_unit_test(test_table_keys),
 		cmocka_unit_test(test_table_container_id_short),
 		cmocka_unit_test(test_table_kubernetes),

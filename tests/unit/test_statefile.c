@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,27 @@ static void test_regular(void **state)
 	free(buf);
 }
 
+/* a user's file is trusted only while it is that user's: another owner is -EPERM, and the
+   rules of statefile_read hold as well (a symlink, a FIFO) */
+static void test_owned(void **state)
+{
+	size_t len = 99;
+	char *buf = NULL;
+	uint32_t me = (uint32_t)getuid();
+
+	(void)state;
+	assert_int_equal(statefile_read_owned(at("small"), 100, me, &buf, &len), 0);
+	assert_int_equal(len, 6);
+	free(buf);
+	assert_int_equal(statefile_read_owned(at("small"), 100, me + 1, &buf, &len), -EPERM);
+	assert_int_equal(statefile_read_owned(at("small"), 100, 0xfffffffeu, &buf, &len),
+			 me == 0xfffffffeu ? 0 : -EPERM);
+	assert_int_equal(statefile_read_owned(at("link"), 100, me, &buf, &len), -EINVAL);
+	assert_int_equal(statefile_read_owned(at("fifo"), 100, me, &buf, &len), -EINVAL);
+	assert_int_equal(statefile_read_owned(at("small"), 3, me, &buf, &len), -EFBIG);
+	assert_int_equal(len, 6); /* untouched on failure */
+}
+
 static void test_not_regular(void **state)
 {
 	char *buf = (char *)0x1;
@@ -149,9 +171,8 @@ static void test_procfs(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_regular),
-		cmocka_unit_test(test_not_regular),
-		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_regular),	    cmocka_unit_test(test_owned),
+		cmocka_unit_test(test_not_regular), cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_procfs),
 	};
 
