@@ -43,8 +43,7 @@ static void format(struct strbuf *b, const char *cgroup, uint64_t cgroup_id,
 		   const struct container_info *ci)
 {
 	int in = ci->is_container;
-	/* an engine's own process (rootless podman's): its engine and trust, no container */
-	int own = !in && ci->trust == CONTAINER_TRUST_USER && ci->runtime[0];
+	int own = container_engine_own(ci); /* rootless podman's own: its engine, no container */
 
 	strbuf_addc(b, '{');
 	escape_json_key(b, "cgroup", true);
@@ -57,11 +56,7 @@ static void format(struct strbuf *b, const char *cgroup, uint64_t cgroup_id,
 	json_opt(b, "container_runtime", (in || own) && ci->runtime[0] ? ci->runtime : NULL);
 	json_opt(b, "container_id", in ? ci->id : NULL);
 	json_opt(b, "container_name", in ? ci->name : NULL);
-	json_opt(b, "container_trust",
-		 !in && !own				       ? NULL
-		 : ci->trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated"
-		 : ci->trust == CONTAINER_TRUST_USER	       ? "user"
-							       : "system");
+	json_opt(b, "container_trust", container_trust_word(ci));
 	/* what the engine's state says of the image and the pod; null when unknown */
 	json_opt(b, "container_image", in && ci->image[0] ? ci->image : NULL);
 	json_opt(b, "k8s_namespace", in && ci->k8s_namespace[0] ? ci->k8s_namespace : NULL);

@@ -49,6 +49,23 @@ struct container_info {
 	char sandbox[8];
 };
 
+/* An engine's own process (rootless podman's podman, conmon, runc, pause): a host process that
+   carries its engine (container_runtime) and the trust of the state that named it. */
+static inline bool container_engine_own(const struct container_info *ci)
+{
+	return !ci->is_container && ci->trust == CONTAINER_TRUST_USER && ci->runtime[0];
+}
+
+/* container_trust's word for a container or an engine's own process; NULL for neither. */
+static inline const char *container_trust_word(const struct container_info *ci)
+{
+	if (!ci->is_container && !container_engine_own(ci))
+		return NULL;
+	return ci->trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated"
+	       : ci->trust == CONTAINER_TRUST_USER	   ? "user"
+							   : "system";
+}
+
 /* What the resolver knows of one cgroup. */
 struct cgroup_identity {
 	uint64_t cgroup_id;

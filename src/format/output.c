@@ -155,22 +155,10 @@ static int is_container(const struct cgroup_identity *id)
 	return id && id->ctr.is_container;
 }
 
-/* An engine's own process (rootless podman's podman, conmon, runc, pause): a host process that
-   carries its engine (container_runtime) and the trust of the state that named it. */
+/* An engine's own process (identity.h) */
 static int engine_own(const struct cgroup_identity *id)
 {
-	return id && !id->ctr.is_container && id->ctr.trust == CONTAINER_TRUST_USER &&
-	       id->ctr.runtime[0];
-}
-
-/* container_trust's word for a container or an engine's own process. */
-static const char *trust_word(const struct cgroup_identity *id)
-{
-	if (!is_container(id) && !engine_own(id))
-		return NULL;
-	return id->ctr.trust == CONTAINER_TRUST_USER_DELEGATED ? "user-delegated"
-	       : id->ctr.trust == CONTAINER_TRUST_USER	       ? "user"
-							       : "system";
+	return id && container_engine_own(&id->ctr);
 }
 
 static void table_key(struct output *o, const struct cc_event *ev)
@@ -539,7 +527,7 @@ static void json_identity(struct output *o, const struct cc_event *ev,
 	json_known(b, "container_runtime", in_ctr || engine_own(id) ? id->ctr.runtime : NULL);
 	json_cstr(b, "container_name", in_ctr ? id->ctr.name : NULL);
 	json_k8s(b, id, in_ctr);
-	json_cstr(b, "container_trust", trust_word(id));
+	json_cstr(b, "container_trust", id ? container_trust_word(&id->ctr) : NULL);
 	json_bool(b, "host", hostrule_host(ev->status, id));
 	json_known(b, "sandbox", in_ctr ? id->ctr.sandbox : NULL);
 	if (o->kernel_host_key) /* tests: the kernel's own verdict, null when it had none */

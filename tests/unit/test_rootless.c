@@ -1,8 +1,9 @@
 /* Unit tests for naming rootless podman's containers and podman's own processes
  * (src/enrich/rootless.c), on a fixture tree: run/user/UID/containers/vfs-containers/ID/userdata/
  * {conmon.pid,pidfile}, run/user/UID/libpod/tmp/pause.pid and proc/PID/{uid_map,status,cmdline,
- * mountinfo,ns/mnt}; UID is the test's own (as root: 1000, the tree given to it), and hostile state (another
- * user's directory, a symlink, a torn pid file, a directory others may write) names nothing. */
+ * mountinfo,ns/mnt}; UID is the test's own (as root: 1000, the tree given to it), and hostile state
+ * (another user's directory, a symlink, a torn pid file, a directory others may write) names
+ * nothing. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,8 +79,8 @@ static void proc(int pid, unsigned owner, int ppid, const char *nspid, int mount
 }
 
 #define CMD(lit) lit, sizeof(lit) - 1
-#define CONMON(id, name)                                                                          \
-	CMD("/usr/bin/conmon\0--api-version\0001\0-c\0" id "\0-u\0" id "\0-n\0" name              \
+#define CONMON(id, name)                                                                           \
+	CMD("/usr/bin/conmon\0--api-version\0001\0-c\0" id "\0-u\0" id "\0-n\0" name               \
 	    "\0--exit-command\0/usr/bin/podman\0-n\0not-this\0")
 
 /* a container's state: its conmon.pid and pidfile ("" leaves it out) */
@@ -109,18 +110,18 @@ static int setup(void **st)
 	chmod(root, 0755);
 	snprintf(rel, sizeof(rel), "run/user/%u/libpod/tmp/pause.pid", uid);
 	putf(rel, "150");
-	proc(150, uid, 1, "150", 500, CMD("podman\0"));		 /* the pause process */
-	proc(200, uid, 1, "200", 500, CONMON(ID_A, "web"));	 /* conmon of A */
-	proc(201, uid, 200, "201\t1", 600, CMD("sleep\0"));	 /* A's pid */
-	proc(202, uid, 201, "202\t2", 600, CMD("cat\0"));	 /* its child */
-	proc(203, uid, 1, "203\t3", 600, CMD("sh\0"));		 /* podman exec into A */
-	proc(210, uid, 200, "210", 500, CMD("/usr/bin/runc\0")); /* runc under conmon */
-	proc(230, uid, 1, "230", 500, CONMON(ID_B, "db"));	 /* conmon of B */
+	proc(150, uid, 1, "150", 500, CMD("podman\0"));		    /* the pause process */
+	proc(200, uid, 1, "200", 500, CONMON(ID_A, "web"));	    /* conmon of A */
+	proc(201, uid, 200, "201\t1", 600, CMD("sleep\0"));	    /* A's pid */
+	proc(202, uid, 201, "202\t2", 600, CMD("cat\0"));	    /* its child */
+	proc(203, uid, 1, "203\t3", 600, CMD("sh\0"));		    /* podman exec into A */
+	proc(210, uid, 200, "210", 500, CMD("/usr/bin/runc\0"));    /* runc under conmon */
+	proc(230, uid, 1, "230", 500, CONMON(ID_B, "db"));	    /* conmon of B */
 	proc(220, uid, 230, "220\t1", 700, CMD("runc:[2:INIT]\0")); /* B before its pidfile */
 	proc(300, uid, 1, "300", 800, CMD("unshare\0"));	    /* unshare -U -r: no podman's */
 	proc(310, 0, 1, "310", 1, CMD("bash\0"));		    /* the initial user namespace */
 	proc(320, uid, 1, "320", 900, CMD("sh\0"));		    /* a stale pidfile's pid now */
-	proc(410, uid + 1, 1, "410", 950, CONMON(ID_C, "other")); /* conmon of another user */
+	proc(410, uid + 1, 1, "410", 950, CONMON(ID_C, "other"));   /* conmon of another user */
 	proc(411, uid + 1, 410, "411\t1", 960, CMD("sleep\0"));
 	proc(250, uid, 1, "250", 500, CONMON(ID_D, "linked"));
 	proc(251, uid, 250, "251\t1", 970, CMD("sleep\0"));
@@ -275,9 +276,9 @@ static void test_map_owner(void **st)
 	assert_int_equal(o, 1001);
 	o = 7;
 	assert_int_equal(rootless_map_owner(CMD("         0          0 4294967295\n"), &o), 0);
-	assert_int_equal(rootless_map_owner(CMD("0 0 65536\n"), &o), 0);	   /* root's own */
-	assert_int_equal(rootless_map_owner(CMD("1 1000 5\n"), &o), 0);	   /* no uid 0 */
-	assert_int_equal(rootless_map_owner(CMD("0 1000 0\n"), &o), 0);	   /* an empty range */
+	assert_int_equal(rootless_map_owner(CMD("0 0 65536\n"), &o), 0);      /* root's own */
+	assert_int_equal(rootless_map_owner(CMD("1 1000 5\n"), &o), 0);	      /* no uid 0 */
+	assert_int_equal(rootless_map_owner(CMD("0 1000 0\n"), &o), 0);	      /* an empty range */
 	assert_int_equal(rootless_map_owner(CMD("0 4294967295 1\n"), &o), 0); /* no uid */
 	assert_int_equal(rootless_map_owner(CMD("zero 1000 1\n"), &o), 0);
 	assert_int_equal(rootless_map_owner("", 0, &o), 0);
