@@ -335,7 +335,7 @@ size_t nsowner_running(const char *root, const struct engine_dirs *d, struct nso
 		}
 		closedir(dd);
 	}
-	return n;
+	return n + rootless_running(root, out + n, max - n);
 }
 
 /* One runsc root's state of container id (dir under root): 1 with ci filled, else 0. */

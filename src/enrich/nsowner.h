@@ -33,7 +33,8 @@ struct nsowner_found {
 };
 
 /*
- * The runsc sandboxes and gofers running now (their mount namespaces read from root/proc/PID/ns:
+ * The runsc sandboxes and gofers, and rootless podman's containers and pause processes,
+ * running now (their mount namespaces read from root/proc/PID/ns:
  * which needs the privileges to look into other users' processes; at start, before they are
  * dropped), at most max of them into out: how many.
  */

@@ -9,12 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "enrich/nsowner.h"
 #include "enrich/rootless.h"
 #include "enrich/runtime_state.h"
 #include "enrich/statefile.h"
 
 #define PID_MAX_LIMIT 4194304 /* the kernel's bound on a pid */
 #define PIDFILE_MAX   32      /* bytes of a pid file */
+#define USERS_MAX     256     /* /run/user entries looked at */
 #define SCAN_MAX      256     /* container directories looked at per user */
 
 int rootless_map_owner(const char *text, size_t len, uint32_t *owner)
@@ -375,4 +377,65 @@ int rootless_lookup(const char *root, const uint32_t *lineage, size_t n, struct 
 		return 1;
 	}
 	return 0;
+}
+
+/* The inode of root/proc/PID/ns/mnt, 0 when it cannot be read. */
+static uint32_t pid_mntns(const char *root, uint32_t pid)
+{
+	char p[4096];
+	struct stat st;
+
+	if (statefile_path(p, sizeof(p), "%s/proc/%u/ns/mnt", root, pid) || stat(p, &st))
+		return 0;
+	return (uint32_t)st.st_ino;
+}
+
+struct running {
+	const char *root;
+	uint32_t uid;
+	struct nsowner_found *out;
+	size_t n, max;
+};
+
+static int add_running(void *ctx, const char *id, const struct ctr_state *st)
+{
+	struct running *r = ctx;
+	uint32_t ns;
+
+	if (st->pid && (ns = pid_mntns(r->root, st->pid))) {
+		r->out[r->n].mntns = ns;
+		fill(&r->out[r->n++].ci, r->uid, id, st->name);
+	}
+	return r->n == r->max;
+}
+
+size_t rootless_running(const char *root, struct nsowner_found *out, size_t max)
+{
+	struct running r = {root ? root : "", 0, out, 0, max};
+	char p[4096];
+	struct dirent *e;
+	int users = 0;
+	DIR *d;
+
+	if (!out || max == 0 || statefile_path(p, sizeof(p), "%s/run/user", r.root) ||
+	    !(d = opendir(p)))
+		return 0;
+	while (r.n < max && users < USERS_MAX && (e = readdir(d))) {
+		char *end;
+		unsigned long uid = strtoul(e->d_name, &end, 10);
+		uint32_t pause, ns;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' || *end || uid > UINT32_MAX - 1)
+			continue;
+		users++;
+		r.uid = (uint32_t)uid;
+		if ((pause = pause_pid(r.root, r.uid)) && (ns = pid_mntns(r.root, pause))) {
+			out[r.n].mntns = ns;
+			fill(&out[r.n++].ci, r.uid, NULL, NULL);
+		}
+		if (r.n < max)
+			each_ctr(r.root, r.uid, add_running, &r);
+	}
+	closedir(d);
+	return r.n;
 }

@@ -29,6 +29,15 @@
  */
 int rootless_lookup(const char *root, const uint32_t *lineage, size_t n, struct container_info *ci);
 
+struct nsowner_found; /* nsowner.h */
+
+/*
+ * The rootless podman containers (their pid's mount namespace) and podman's pause processes
+ * running now, of every /run/user/UID, at most max of them into out: how many. Reads
+ * root/proc/PID/ns/mnt: at start, before the privileges are dropped.
+ */
+size_t rootless_running(const char *root, struct nsowner_found *out, size_t max);
+
 /*
  * Pure: the owner of a user namespace from its uid_map text: the outside uid that uid 0 maps to;
  * 1 with *owner set, 0 when it is the initial namespace's identity map, maps 0 to root, or has

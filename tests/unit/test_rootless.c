@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "enrich/nsowner.h"
 #include "enrich/rootless.h"
 
 static char root[256];
@@ -238,6 +239,30 @@ static void test_shared_dir(void **st)
 	assert_int_equal(lookup(201, &ci), 1);
 }
 
+static void test_running(void **st)
+{
+	struct nsowner_found out[8];
+	struct stat a, b;
+	char p[512];
+	size_t n;
+
+	(void)st;
+	n = rootless_running(root, out, 8);
+	assert_int_equal(n, 2); /* the pause process and A (B has no pidfile yet) */
+	snprintf(p, sizeof(p), "%s/proc/150/ns/mnt", root);
+	assert_int_equal(stat(p, &a), 0);
+	snprintf(p, sizeof(p), "%s/proc/201/ns/mnt", root);
+	assert_int_equal(stat(p, &b), 0);
+	assert_int_equal(out[0].mntns, (uint32_t)a.st_ino);
+	assert_false(out[0].ci.is_container);
+	assert_string_equal(out[0].ci.runtime, "podman");
+	assert_int_equal(out[1].mntns, (uint32_t)b.st_ino);
+	assert_true(out[1].ci.is_container);
+	assert_string_equal(out[1].ci.id, ID_A);
+	assert_string_equal(out[1].ci.name, "web");
+	assert_int_equal(rootless_running(root, out, 1), 1);
+}
+
 static void test_map_owner(void **st)
 {
 	uint32_t o = 7;
@@ -295,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_pidfile),
 		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_running, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
