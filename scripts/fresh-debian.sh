@@ -40,7 +40,9 @@ git bundle create "$out/src.bundle" HEAD 2>/dev/null ||
 # in_chroot ROOT CMD: CMD by sh in ROOT, in a mount namespace of its own that has the host's
 # /proc, /sys (BTF, tracefs, cgroups) and /dev; nothing stays mounted after it. ROOT is bound
 # onto itself first, so that its / is a mount point as a machine's is (podman's storage remounts
-# / when it unpacks a layer, and fails with EINVAL on a directory that is not one).
+# / when it unpacks a layer, and fails with EINVAL on a directory that is not one), and becomes
+# the namespace's root by pivot_root, not chroot: the kernel refuses a new user namespace to a
+# chrooted process (EPERM), which runsc's sandbox and `unshare -U` make (78-gvisor failed so).
 in_chroot() {
 	# shellcheck disable=SC2016 # expanded by that sh
 	unshare --mount --propagation private sh -c '
@@ -49,7 +51,9 @@ in_chroot() {
 		mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" &&
 		mount --rbind /dev "$r/dev" && mount -t tmpfs tmpfs "$r/run" &&
 		mount -t tmpfs tmpfs "$r/tmp" && cp /etc/resolv.conf "$r/etc/resolv.conf" &&
-		exec chroot "$r" /usr/bin/env -i HOME=/root TERM=dumb \
+		mkdir -p "$r/.oldroot" && cd "$r" && pivot_root . .oldroot && cd / &&
+		umount -l /.oldroot && rmdir /.oldroot &&
+		exec /usr/bin/env -i HOME=/root TERM=dumb \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin sh -c "$1"
 	' sh "$1" "$2"
 }
