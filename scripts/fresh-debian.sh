@@ -8,11 +8,16 @@
 # Usage: scripts/fresh-debian.sh ['make TARGET [VAR=...]'...]   (default: the list below)
 # Writes build/fresh/N-COMMAND.log and a table, build/fresh/times.md (command, result, seconds);
 # exits 1 if any failed.
-# MIRROR= another mirror; FRESH_KEEP=1 keeps the chroots (build/fresh/root-N); FRESH_OUT=DIR
-# writes the logs, table and chroots there instead (the base chroot stays in build/fresh).
+# Each chroot's apt sources are those Debian's installer writes (bookworm, bookworm-updates,
+# bookworm-security; mmdebstrap alone writes the first): Debian 12's 6.12 kernels, which the VM
+# guests boot, are in bookworm-security only.
+# MIRROR= another mirror (SECURITY_MIRROR= its security archive); FRESH_KEEP=1 keeps the chroots
+# (build/fresh/root-N); FRESH_OUT=DIR writes the logs, table and chroots there instead (the base
+# chroot stays in build/fresh).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
+SECURITY_MIRROR=${SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 out=${FRESH_OUT:-build/fresh}
 base=build/fresh/bookworm-git-make # a directory: the untouched chroot
 
@@ -66,6 +71,8 @@ for t in "$@"; do
 	name=$n-$(echo "$t" | tr -c 'a-zA-Z0-9.\n-' '_')
 	rm -rf "$root" && cp -a "$base" "$root" || exit 1
 	cp "$out/src.bundle" "$root/root/src.bundle"
+	printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
+		"$MIRROR" "$MIRROR" "$SECURITY_MIRROR" >"$root/etc/apt/sources.list"
 	start=$(date +%s.%N)
 	in_chroot "$root" "cd /root && git -c advice.detachedHead=false clone -q src.bundle \
 		copenclose && cd copenclose && { $t; }" >"$out/$name.log" 2>&1
