@@ -77,7 +77,8 @@ static bool work(struct resolver *r, struct idq_item *it, struct namer_answer *a
 		 */
 		if (resolver_lookup_ns(r, (uint32_t)strtoul(it->creator, NULL, 10), &pid_id.ctr) <
 		    0)
-			return false; /* the process gone: asked again with the next one's */
+			return false; /* the process gone or ending, or its lineage cut: nothing
+					 known of its namespace; asked again with the next one's */
 		return answer_fill(a, it->key, &pid_id, true);
 	}
 	return false;

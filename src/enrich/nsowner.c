@@ -26,22 +26,24 @@ static uint32_t state_pid(const json_t *v)
 	return n > 1 && n <= PID_MAX_LIMIT ? (uint32_t)n : 0;
 }
 
-/* The parent of pid from root/proc/PID/stat (after the command's closing parenthesis), 0. */
-static uint32_t parent_of(const char *root, uint32_t pid)
+/* The parent of pid from root/proc/PID/stat (after the command's closing parenthesis) into *pp
+   (0 when it tells none): 0, or -ESRCH when the process is gone or its stat unreadable. */
+static int parent_of(const char *root, uint32_t pid, uint32_t *pp)
 {
 	char p[4096], *buf, *rp;
 	size_t len;
-	unsigned long pp = 0;
+	unsigned long v = 0;
 	char state;
 
+	*pp = 0;
 	if (snprintf(p, sizeof(p), "%s/proc/%u/stat", root, pid) >= (int)sizeof(p) ||
 	    statefile_read(p, 4096, &buf, &len))
-		return 0;
+		return -ESRCH;
 	rp = strrchr(buf, ')');
-	if (!rp || sscanf(rp + 1, " %c %lu", &state, &pp) != 2 || pp > PID_MAX_LIMIT)
-		pp = 0;
+	if (rp && sscanf(rp + 1, " %c %lu", &state, &v) == 2 && v <= PID_MAX_LIMIT)
+		*pp = (uint32_t)v;
 	free(buf);
-	return (uint32_t)pp;
+	return 0;
 }
 
 /* Whether root/proc/PID/cmdline's first argument is want. */
@@ -242,7 +244,7 @@ int nsowner_lookup(const char *root, const struct engine_dirs *d, uint32_t pid,
 		   struct container_info *ci)
 {
 	struct lineage l = {.n = 0};
-	int found = 0;
+	int found = 0, broken = 0;
 
 	if (!d || !ci || pid <= 1 || pid > PID_MAX_LIMIT)
 		return 0;
@@ -251,15 +253,23 @@ int nsowner_lookup(const char *root, const struct engine_dirs *d, uint32_t pid,
 	if (read_cgroups(root, pid, &l.cgroups, &l.cgroups_len))
 		return -ESRCH; /* gone (or unreadable): another of its namespace's may tell */
 	/* up to, not including, PID 1 (the host's init) */
-	while (pid > 1 && l.n < NSOWNER_DEPTH) {
+	while (pid > 1 && l.n < NSOWNER_DEPTH && !broken) {
 		l.pid[l.n++] = pid;
-		pid = parent_of(root, pid);
+		broken = parent_of(root, pid, &pid);
 	}
 	for (size_t i = 0; !found && i < d->n[ENGINE_RUNSC]; i++)
 		found = runsc_dir(root, d->dir[ENGINE_RUNSC][i], &l, ci);
 	if (!found)
 		found = rootless_lookup(root, l.pid, l.n, ci);
 	free(l.cgroups);
+	/* Nothing found is an answer for the whole mount namespace only when the process was
+	   there all along: not when it ended under the lookup (gone, a zombie, or exiting: its
+	   mount namespace no longer shown, so its files told nothing), nor when one of its
+	   parents did (its lineage was cut); another of its namespace's processes may tell. */
+	if (found == 0 && !rootless_first_mount(root, l.pid[0]))
+		return -ESRCH;
+	if (found == 0 && broken)
+		return -EAGAIN;
 	return found;
 }
 

@@ -21,7 +21,9 @@
  * trusted only while its command line is runsc's (runsc-sandbox, runsc-gofer); else a rootless
  * podman container's or podman's own process (rootless_lookup). Reads only what
  * /proc shows every user (the tracer keeps no CAP_SYS_PTRACE). Fills ci (is_container set); 1
- * when found, 0 when not, -ESRCH when the process is gone (nothing known of its namespace).
+ * when found, 0 when not, -ESRCH when the process is gone or ends under the lookup (a zombie's
+ * or an exiting process's mountinfo shows no mount namespace), -EAGAIN when one of its parents
+ * did (nothing known of its namespace: another of its processes may tell).
  */
 int nsowner_lookup(const char *root, const struct engine_dirs *d, uint32_t pid,
 		   struct container_info *ci);

@@ -61,7 +61,7 @@ void resolver_learn_machine(struct resolver *r, uint64_t cgroup_id, const char *
 /*
  * A container with no cgroup of its own that the process pid is of (gVisor's sandboxes:
  * nsowner.c), which names its mount namespace: 1 with it in out, else 0; -ESRCH when the process
- * is gone. Not cached.
+ * is gone or ends under the lookup, -EAGAIN when a parent of it did (nsowner_lookup). Not cached.
  */
 int resolver_lookup_ns(struct resolver *r, uint32_t pid, struct container_info *out);
 

@@ -199,13 +199,7 @@ static int in(const uint32_t *lineage, size_t from, size_t n, uint32_t pid)
 	return 0;
 }
 
-/*
- * The id of the first mount in root/proc/PID/mountinfo (its mount namespace's root), which any
- * user may read: mount ids are unique among live mounts and a mount namespace's copy gets new
- * ones, so two processes with the same first mount are in the same mount namespace. 0 when
- * unreadable.
- */
-static unsigned long first_mount(const char *root, uint32_t pid)
+unsigned long rootless_first_mount(const char *root, uint32_t pid)
 {
 	char p[4096], buf[64];
 	struct stat st;
@@ -223,12 +217,12 @@ static unsigned long first_mount(const char *root, uint32_t pid)
 	return strtoul(buf, NULL, 10);
 }
 
-/* Whether processes a and b are in the same mount namespace (first_mount). */
+/* Whether processes a and b are in the same mount namespace (rootless_first_mount). */
 static int same_mnt(const char *root, uint32_t a, uint32_t b)
 {
-	unsigned long m = a && b ? first_mount(root, a) : 0;
+	unsigned long m = a && b ? rootless_first_mount(root, a) : 0;
 
-	return m && m == first_mount(root, b);
+	return m && m == rootless_first_mount(root, b);
 }
 
 static void fill(struct container_info *ci, uint32_t uid, const char *id, const char *name)

@@ -49,6 +49,15 @@ int rootless_map_owner(const char *text, size_t len, uint32_t *owner);
  * 1, 0, or -1 when it has no NSpid line. */
 int rootless_nested(const char *text, size_t len);
 
+/*
+ * The id of the first mount in root/proc/PID/mountinfo (its mount namespace's root), which any
+ * user may read: mount ids are unique among live mounts and a mount namespace's copy gets new
+ * ones, so two processes with the same first mount are in the same mount namespace. 0 when
+ * unreadable: the process is gone, or a zombie or exiting (the kernel shows no mount namespace
+ * once the task has left its namespaces).
+ */
+unsigned long rootless_first_mount(const char *root, uint32_t pid);
+
 /* Pure: the pid a pid file holds (decimal digits, one optional newline), 0 when it is not one. */
 uint32_t rootless_pidfile(const char *text, size_t len);
 

@@ -13,43 +13,18 @@
 #include <cmocka.h>
 
 #include "enrich/nsowner.h"
+#include "fixture_tree.h"
 
 static char root[256];
 
-static void put(const char *rel, const char *text, size_t len)
-{
-	char p[512], *slash;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	for (slash = strchr(p + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(p, 0755);
-		*slash = '/';
-	}
-	f = fopen(p, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, len, f), len);
-	fclose(f);
-}
-
-#define PUT(rel, lit) put(rel, lit, sizeof(lit) - 1)
+#define PUT(rel, lit) fixture_put(root, 0755, rel, lit, sizeof(lit) - 1)
 
 /* a process: its parent, its command line (NUL-separated) and its v1 pids cgroup */
 static void proc(int pid, int ppid, const char *cmd, size_t cmdlen, const char *cg)
 {
-	char rel[64], text[256];
+	const struct fixture_proc p = {pid, ppid, 0, NULL, 1000 + pid, cmd, cmdlen, cg};
 
-	snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
-	snprintf(text, sizeof(text), "%d (exe) S %d %d 0 0", pid, ppid, ppid);
-	put(rel, text, strlen(text));
-	snprintf(rel, sizeof(rel), "proc/%d/cmdline", pid);
-	put(rel, cmd, cmdlen);
-	snprintf(rel, sizeof(rel), "proc/%d/cgroup", pid);
-	snprintf(text, sizeof(text), "8:pids:%s\n4:memory:%s\n0::/\n", cg, cg);
-	put(rel, text, strlen(text));
-	snprintf(rel, sizeof(rel), "proc/%d/ns/mnt", pid);
-	put(rel, "", 0);
+	fixture_proc(root, 0755, &p);
 }
 
 #define SANDBOX "runsc-sandbox\0--root=/run/runsc\0boot\0"
@@ -58,10 +33,7 @@ static void proc(int pid, int ppid, const char *cmd, size_t cmdlen, const char *
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "%s/cc-nsowner-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	assert_non_null(mkdtemp(root));
-	chmod(root, 0755);
+	fixture_tree_make(root, sizeof(root), "cc-nsowner");
 	PUT("run/runsc/web_sandbox:web.state",
 	    "{\"id\":\"web\",\"goferPid\":110,\"sandbox\":{\"id\":\"web\",\"pid\":111,"
 	    "\"cgroup\":{\"cgroupv1\":{\"name\":\"/web\"}}},\"spec\":{\"hostname\":\"web-host\",\"annotations\":{"
@@ -75,12 +47,22 @@ static int setup(void **state)
 	PUT("run/runsc/bad_sandbox:bad.state",
 	    "{\"id\":\"a/b\",\"goferPid\":410,\"sandbox\":{\"id\":\"a/b\",\"pid\":411}}");
 	PUT("run/runsc/torn_sandbox:torn.state", "{\"id\":\"torn\",\"sandbox\":{\"pid\":");
+	proc(100, 1, "runsc\0", 6, "/");
 	proc(110, 100, GOFER, sizeof(GOFER) - 1, "/web");
 	proc(111, 100, SANDBOX, sizeof(SANDBOX) - 1, "/web");
 	proc(120, 111, "[exe]", 6, "/web");   /* a stub under the sandbox */
 	proc(130, 1, "[exe]", 6, "/web");     /* a stub whose parent is gone: its cgroup tells */
 	proc(140, 1, "[exe]", 6, "/");	      /* a host process */
 	proc(150, 111, "[exe]", 6, "/other"); /* the sandbox's child, in no other's cgroup */
+	{
+		/* a host process exited and not reaped (no mount namespace shown), and one whose
+		   parent ended while its lineage was read */
+		const struct fixture_proc zombie = {141, 1, 0, NULL, 0, "", 0, "/"};
+		const struct fixture_proc cut = {142, 143, 0, NULL, 1142, "[exe]", 6, "/"};
+
+		fixture_proc(root, 0755, &zombie);
+		fixture_proc(root, 0755, &cut);
+	}
 	proc(311, 1,
 	     "sleep\0"
 	     "100\0",
@@ -100,11 +82,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_tree_remove(root);
 }
 
 static struct engine_dirs dirs(void)
@@ -122,16 +101,18 @@ struct pid_case {
 };
 
 static const struct pid_case pids[] = {
-	{111, 1, "web"}, /* the sandbox */
-	{120, 1, "web"}, /* its stub, by its parent */
-	{130, 1, "web"}, /* a stub reparented, by the sandbox's v1 cgroup */
-	{150, 1, "web"}, /* a child of the sandbox */
-	{110, 1, "web"}, /* the gofer */
-	{140, 0, NULL},	 /* the host's */
-	{312, 0, NULL},	 /* under a pid the state names that runs something else now */
-	{410, 0, NULL},	 /* a state with an id no runtime gives */
-	{411, 0, NULL},	 {999, -ESRCH, NULL}, /* gone */
-	{1, 0, NULL},	 {0, 0, NULL},
+	{111, 1, "web"},      /* the sandbox */
+	{120, 1, "web"},      /* its stub, by its parent */
+	{130, 1, "web"},      /* a stub reparented, by the sandbox's v1 cgroup */
+	{150, 1, "web"},      /* a child of the sandbox */
+	{110, 1, "web"},      /* the gofer */
+	{140, 0, NULL},	      /* the host's */
+	{141, -ESRCH, NULL},  /* a zombie: nothing known of its namespace */
+	{142, -EAGAIN, NULL}, /* its lineage cut: the same */
+	{312, 0, NULL},	      /* under a pid the state names that runs something else now */
+	{410, 0, NULL},	      /* a state with an id no runtime gives */
+	{411, 0, NULL},	      {999, -ESRCH, NULL}, /* gone */
+	{1, 0, NULL},	      {0, 0, NULL},
 };
 
 static void test_lookup(void **state)

@@ -18,6 +18,7 @@
 
 #include "enrich/nsowner.h"
 #include "enrich/rootless.h"
+#include "fixture_tree.h"
 
 static char root[256];
 static unsigned uid;
@@ -30,52 +31,19 @@ static unsigned uid;
 
 static void put(const char *rel, const char *text, size_t len)
 {
-	char p[512], *slash;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	for (slash = strchr(p + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(p, 0700);
-		*slash = '/';
-	}
-	f = fopen(p, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, len, f), len);
-	fclose(f);
+	fixture_put(root, 0700, rel, text, len);
 }
 
-static void putf(const char *rel, const char *fmt, ...)
-{
-	char text[512];
-	va_list ap;
+#define putf(...) fixture_putf(root, 0700, __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	put(rel, text, strlen(text));
-}
-
-/* a process: owner of its user namespace, parent, NSpid, first mount, command line */
+/* a process: owner of its user namespace, parent, NSpid, first mount (0: a zombie), command
+   line */
 static void proc(int pid, unsigned owner, int ppid, const char *nspid, int mount, const char *cmd,
 		 size_t cmdlen)
 {
-	char rel[64];
+	const struct fixture_proc p = {pid, ppid, owner, nspid, mount, cmd, cmdlen, NULL};
 
-	snprintf(rel, sizeof(rel), "proc/%d/uid_map", pid);
-	if (owner)
-		putf(rel, "         0 %10u          1\n", owner);
-	else
-		putf(rel, "         0          0 4294967295\n");
-	snprintf(rel, sizeof(rel), "proc/%d/status", pid);
-	putf(rel, "Name:\tx\nUmask:\t0022\nPPid:\t%d\nNSpid:\t%s\nNSpgid:\t1\n", ppid, nspid);
-	snprintf(rel, sizeof(rel), "proc/%d/mountinfo", pid);
-	putf(rel, "%d 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n%d %d 0:5 / /proc rw\n", mount,
-	     mount + 1, mount);
-	snprintf(rel, sizeof(rel), "proc/%d/cmdline", pid);
-	put(rel, cmd, cmdlen);
-	snprintf(rel, sizeof(rel), "proc/%d/ns/mnt", pid);
-	put(rel, "", 0);
+	fixture_proc(root, 0700, &p);
 }
 
 #define CMD(lit) lit, sizeof(lit) - 1
@@ -104,10 +72,7 @@ static int setup(void **st)
 
 	(void)st;
 	uid = getuid() == 0 ? 1000 : (unsigned)getuid(); /* as root: the tree is given to 1000 */
-	snprintf(root, sizeof(root), "%s/cc-rootless-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	assert_non_null(mkdtemp(root));
-	chmod(root, 0755);
+	fixture_tree_make(root, sizeof(root), "cc-rootless");
 	snprintf(rel, sizeof(rel), "run/user/%u/libpod/tmp/pause.pid", uid);
 	putf(rel, "150");
 	proc(150, uid, 1, "150", 500, CMD("podman\0"));		    /* the pause process */
@@ -127,6 +92,12 @@ static int setup(void **st)
 	proc(251, uid, 250, "251\t1", 970, CMD("sleep\0"));
 	proc(260, uid, 1, "260", 500, CONMON(ID_E, "torn"));
 	proc(261, uid, 260, "261\t1", 980, CMD("sleep\0"));
+	/* ending under a lookup: a runc of podman's exited and not reaped yet (a zombie shows no
+	   mount namespace), a zombie child of A's pid, and B's init whose parent (not conmon)
+	   ended while its lineage was read */
+	proc(211, uid, 200, "211", 0, CMD(""));
+	proc(204, uid, 201, "204\t4", 0, CMD(""));
+	proc(221, uid, 222, "221\t1", 700, CMD("runc:[2:INIT]\0"));
 	state(uid, ID_A, "200\n", "201");
 	state(uid, ID_B, "230", "");
 	/* hostile: another user's state kept in a directory of ours (the wrong owner), a symlinked
@@ -151,11 +122,8 @@ static int setup(void **st)
 
 static int teardown(void **st)
 {
-	char cmd[600];
-
 	(void)st;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_tree_remove(root);
 }
 
 /* rootless_lookup of pid with its parents from the fixture's status files */
@@ -222,6 +190,33 @@ static void test_lookup(void **st)
 		assert_string_equal(ci.id, cases[i].id ? cases[i].id : "");
 		assert_string_equal(ci.name, cases[i].name ? cases[i].name : "");
 	}
+}
+
+/*
+ * nsowner_lookup, which the naming thread asks with the pid of a record of a mount namespace:
+ * nothing found from a process that ended under it, or whose lineage was cut, is no answer for
+ * the namespace (-ESRCH, -EAGAIN: another of its processes is asked), not "no container's"; what
+ * such a process's files did show still names it.
+ */
+static void test_ending(void **st)
+{
+	struct engine_dirs d;
+	struct container_info ci;
+
+	(void)st;
+	engine_dirs_defaults(&d);
+	assert_int_equal(nsowner_lookup(root, &d, 210, &ci), 1); /* runc, running: podman's own */
+	assert_false(ci.is_container);
+	assert_string_equal(ci.runtime, "podman");
+	assert_int_equal(nsowner_lookup(root, &d, 211, &ci), -ESRCH); /* a zombie runc */
+	assert_int_equal(lookup(211, &ci), 0);			      /* (its files alone: none) */
+	assert_int_equal(nsowner_lookup(root, &d, 204, &ci), 1);      /* below A's pid */
+	assert_string_equal(ci.id, ID_A);
+	assert_int_equal(nsowner_lookup(root, &d, 221, &ci), -EAGAIN); /* its lineage cut */
+	assert_int_equal(nsowner_lookup(root, &d, 220, &ci), 1);       /* whole: B's */
+	assert_string_equal(ci.id, ID_B);
+	assert_int_equal(nsowner_lookup(root, &d, 300, &ci), 0); /* running, nobody's: an answer */
+	assert_int_equal(nsowner_lookup(root, &d, 999, &ci), -ESRCH); /* gone */
 }
 
 /* /run/user/UID that others may write: nothing in it is trusted */
@@ -321,6 +316,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ending, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
