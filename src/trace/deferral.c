@@ -110,6 +110,17 @@ size_t deferral_release(struct deferral *d, const struct deferral_ops *ops, uint
 		bool known = ops->known(ops->ctx, r->key);
 		uint64_t due = r->deadline_ns;
 
+		if (known && ops->rekey) {
+			uint64_t key = ops->rekey(ops->ctx, r->data, r->size, r->key);
+
+			if (key != r->key) { /* one out, one in: the count's room is kept */
+				keycount_del(&d->keys, r->key);
+				keycount_add(&d->keys, key);
+				r->key = key;
+				known = ops->known(ops->ctx, key);
+			}
+		}
+
 		if (!known && !force && now_ns >= due && ops->patience)
 			due += ops->patience(ops->ctx, r->key);
 		if (!known && !force && now_ns < due) {

@@ -56,6 +56,9 @@ struct deferral_ops {
 	void (*emit)(void *ctx, const void *data, size_t size, bool known);
 	void *ctx;
 	uint64_t (*patience)(void *ctx, uint64_t key);
+	/* NULL, or what a held record whose key is known waits for now: its key (it goes), or
+	   another that naming that key made it need (held under it from then on, unless known) */
+	uint64_t (*rekey)(void *ctx, const void *data, size_t size, uint64_t key);
 };
 
 /*
@@ -69,9 +72,11 @@ int deferral_push(struct deferral *d, const struct deferral_ops *ops, uint64_t k
 
 /*
  * Emit, oldest first, every held record whose key is known or whose deadline (plus its key's
- * patience) is past (all of them with force); the others stay. Records of one key leave in the
- * order they came (a record that stays has an unknown key and a deadline not past, and so have the
- * later ones of its key); records of different keys may pass each other. How many were emitted.
+ * patience) is past (all of them with force); the others stay. A record whose key is known and
+ * that rekey gives another key is held under that one, keeping its place and deadline. Records of
+ * one key leave in the order they came (a record that stays has an unknown key and a deadline not
+ * past, and so have the later ones of its key); records of different keys may pass each other. How
+ * many were emitted.
  */
 size_t deferral_release(struct deferral *d, const struct deferral_ops *ops, uint64_t now_ns,
 			bool force);

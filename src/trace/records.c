@@ -206,10 +206,31 @@ static uint64_t held_patience(void *ctx, uint64_t key)
 	return g && g->ctr.is_container ? 0 : IGNORE_WAIT_NS;
 }
 
+/*
+ * A record held for its cgroup's name, now known: a cgroup known as no container's keys a record
+ * with namespaces of its own by its mount namespace (session_record_key), whose name it waits
+ * for in turn (asked now), so that it is not written unnamed as soon as its cgroup is named.
+ */
+static uint64_t held_rekey(void *ctx, const void *data, size_t size, uint64_t key)
+{
+	struct session *s = ctx;
+	uint32_t type;
+	uint64_t k;
+
+	memcpy(&type, data, sizeof(type));
+	if ((type != CC_REC_SYSCALL && type != CC_REC_PROC_EXIT && type != CC_REC_PROC_EXEC) ||
+	    size < sizeof(struct cc_event) || !s->layout.v2_mount[0] || NAMER_IS_NS_KEY(key))
+		return key;
+	k = session_record_key(s, data);
+	if (k != key && !resolver_peek(s->res, k, NULL))
+		session_ask(s, k, data);
+	return k;
+}
+
 /* The held records that can go now, in order; the answers of the naming thread first. */
 void session_release_held(struct session *s, bool force)
 {
-	const struct deferral_ops ops = {held_known, held_emit, s, held_patience};
+	const struct deferral_ops ops = {held_known, held_emit, s, held_patience, held_rekey};
 
 	namer_collect(s->namer, s->res);
 	if (!deferral_empty(&s->held))
@@ -219,7 +240,7 @@ void session_release_held(struct session *s, bool force)
 /* A record held until its cgroup is named (or for NAME_WAIT_NS), behind those held. */
 void session_hold(struct session *s, const void *data, size_t size, uint64_t key)
 {
-	const struct deferral_ops ops = {held_known, held_emit, s, held_patience};
+	const struct deferral_ops ops = {held_known, held_emit, s, held_patience, held_rekey};
 
 	if (deferral_push(&s->held, &ops, key, now_ns(CLOCK_MONOTONIC) + NAME_WAIT_NS, data,
 			  size)) {

@@ -374,7 +374,7 @@ static void held_emit(void *ctx, const void *data, size_t size, bool known)
 static void test_held_record(void **state)
 {
 	struct held_seen s = {0};
-	const struct deferral_ops ops = {held_known, held_emit, &s, NULL};
+	const struct deferral_ops ops = {held_known, held_emit, &s, NULL, NULL};
 	struct throttle_held h = {.type = THROTTLE_REC_HELD, .key = 4026532180u}, h2;
 	uint32_t ev = CC_REC_SYSCALL; /* an event of the same cgroup, held before */
 	struct deferral d;
