@@ -15,25 +15,6 @@ comm=ccgvuser$$
 comm=${comm:0:15}
 cp "$CC_WORKLOAD" "$CC_WORK/$comm"
 
-cc_runsc_kill() { runsc --root "$rroot" delete --force "$1" >/dev/null 2>&1; }
-
-# gv NAME STEP...: a runsc container (its own state root) running the workload; ready when the
-# workload marked /ctl/ready. Sets SB (the sandbox's pid) and GOFER from runsc's state.
-gv() {
-	local name=$1 ctl bundle st
-	shift
-	ctl=$(cc_ctl_dir "$name")
-	bundle=$(cc_runc_bundle --cgroup "/$name" "$name" "$ctl" "$@") || return 1
-	CC_KIND[$name]=runsc CC_CTL[$name]=$ctl
-	runsc --root "$rroot" --network=none --platform=ptrace run --bundle "$bundle" "$name" \
-		</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
-	CC_PID[$name]=$!
-	cc_container_ready "$name" || return 1
-	st=$(echo "$rroot/${name}_sandbox:$name.state")
-	SB=$(jq -r .sandbox.pid "$st") GOFER=$(jq -r .goferPid "$st")
-	SBMNT=$(stat -L -c %i "/proc/$SB/ns/mnt")
-}
-
 # run TAG TRACER-ARGS...: the container opens /data/file 3 times and a missing file twice,
 # then a host tool in a user namespace of its own opens /etc/hostname twice.
 run() {
@@ -41,7 +22,8 @@ run() {
 	shift
 	name=$(cc_name)
 	NAME=$name
-	gv "$name" open /data/file 3 missing /nonexistent-cc 2 || return 1
+	cc_runsc_run "$rroot" "$name" -- open /data/file 3 missing /nonexistent-cc 2 || return 1
+	GOFER=$CC_RUNSC_GOFER SBMNT=$CC_RUNSC_SBMNT
 	cc_tracer_start "$tag" -o json --state-dir "runsc=$rroot" "$@" || return 1
 	cc_container_go "$name"
 	cc_container_wait "$name" 60 || return 1

@@ -14,24 +14,6 @@ mkdir -m 700 "$rroot"
 sock=$CC_WORK/gvisor.sock
 "$CC_BIN" gvisor-config "$sock" >"$CC_WORK/pod-init.json"
 
-# gv NAME STEP...: a runsc container (its own state root, the pod init config) running the
-# workload; ready when the workload marked /ctl/ready. Sets SBMNT, the mount namespace of the
-# sandbox's host processes (from runsc's state).
-gv() {
-	local name=$1 ctl bundle st
-	shift
-	ctl=$(cc_ctl_dir "$name")
-	bundle=$(cc_runc_bundle --cgroup "/$name" "$name" "$ctl" "$@") || return 1
-	CC_KIND[$name]=runsc CC_CTL[$name]=$ctl
-	runsc --root "$rroot" --pod-init-config "$CC_WORK/pod-init.json" --network=none \
-		--platform=ptrace run --bundle "$bundle" "$name" \
-		</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
-	CC_PID[$name]=$!
-	cc_container_ready "$name" || return 1
-	st=$(echo "$rroot/${name}_sandbox:$name.state")
-	SBMNT=$(stat -L -c %i "/proc/$(jq -r .sandbox.pid "$st")/ns/mnt")
-}
-
 # run TAG TRACER-ARGS...: the tracer with --gvisor-socket, then the container's workload: 3 opens
 # and closes of /data/file by openat, 2 by open, 2 openat of a missing file, a close of a bad fd,
 # and a loopback TCP pair (connect, accept4, 3 closes).
@@ -42,8 +24,10 @@ run() {
 	PORT=$(cc_port)
 	cc_tracer_start "$tag" --state-dir "runsc=$rroot" --gvisor-socket "$sock" "$@" || return 1
 	[ "$tag" != plain ] || hostile || return 1
-	gv "$NAME" open /data/file 3 sysopen /data/file 2 missing /nonexistent-cc 2 closebad 1 \
+	cc_runsc_run "$rroot" "$NAME" --pod-init-config "$CC_WORK/pod-init.json" -- \
+		open /data/file 3 sysopen /data/file 2 missing /nonexistent-cc 2 closebad 1 \
 		tcppair4 "$PORT" || return 1
+	SBMNT=$CC_RUNSC_SBMNT
 	cc_container_go "$NAME"
 	cc_container_wait "$NAME" 60 || return 1
 	sleep 0.5

@@ -274,3 +274,36 @@ cc_docker_containerd_sock() {
 
 # A 64-hex id, as the CRI plugin makes them.
 cc_hex_id() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }
+
+# --- gVisor: runsc -------------------------------------------------------------------------------
+declare -A CC_RUNSC_ROOT=() # runsc's state root, per container name
+CC_RUNSC_SB='' CC_RUNSC_GOFER='' CC_RUNSC_SBMNT=''
+
+# cc_runsc_run ROOT NAME [RUNSC-FLAG...] -- STEP...: a runsc container NAME (its state under ROOT,
+# --network=none --platform=ptrace, the global RUNSC-FLAGs such as --pod-init-config FILE) from a
+# runc bundle (cgroupsPath /NAME) running the workload (cc_runc_bundle), in the background; ready
+# when the workload marked /ctl/ready. Sets, from runsc's state, CC_RUNSC_SB (the sandbox's pid),
+# CC_RUNSC_GOFER (the gofer's) and CC_RUNSC_SBMNT (the mount namespace of the sandbox's host
+# processes). The trap deletes it.
+cc_runsc_run() {
+	local root=$1 name=$2 ctl bundle st flags=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		flags+=("$1")
+		shift
+	done
+	[ "${1:-}" = -- ] || return 1
+	shift
+	ctl=$(cc_ctl_dir "$name")
+	bundle=$(cc_runc_bundle --cgroup "/$name" "$name" "$ctl" "$@") || return 1
+	CC_KIND[$name]=runsc CC_CTL[$name]=$ctl CC_RUNSC_ROOT[$name]=$root
+	runsc --root "$root" "${flags[@]}" --network=none --platform=ptrace run --bundle "$bundle" \
+		"$name" </dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
+	CC_PID[$name]=$!
+	cc_container_ready "$name" || return 1
+	st=$root/${name}_sandbox:$name.state
+	CC_RUNSC_SB=$(jq -r .sandbox.pid "$st") CC_RUNSC_GOFER=$(jq -r .goferPid "$st")
+	CC_RUNSC_SBMNT=$(stat -L -c %i "/proc/$CC_RUNSC_SB/ns/mnt")
+}
+
+cc_runsc_kill() { runsc --root "${CC_RUNSC_ROOT[$1]}" delete --force "$1" >/dev/null 2>&1; }
