@@ -25,6 +25,17 @@
 	"cloud-hypervisor), virtiofsd and the shim (containerd-shim-kata-v2), named with the "      \
 	"container and marked \"sandbox\": \"kata\"; the program inside is never seen"
 
+/* How rootless podman's containers are named, and what is not. */
+#define ROOTLESS_NAMED                                                                             \
+	"named through each user's own podman state (/run/user/UID/containers: conmon.pid, "       \
+	"pidfile; libpod/tmp/pause.pid), read as that user's files: runtime podman, the "          \
+	"container's id and name, \"container_trust\": \"user\"; podman, conmon and runc marked "  \
+	"podman's own (no container, the host's)"
+#define ROOTLESS_NOT_SEEN                                                                          \
+	"a run root elsewhere than /run/user/UID ($XDG_RUNTIME_DIR set elsewhere, "                \
+	"/tmp/podman-run-UID), or one others may write or reached through a symlink: its "         \
+	"containers unnamed (the host's)"
+
 static const char *const prog_names[DOCTOR_PROG_COUNT] = {
 	[DOCTOR_PROG_TRACEPOINT] = "tracepoint", [DOCTOR_PROG_RAW_TP] = "raw_tracepoint",
 	[DOCTOR_PROG_TP_BTF] = "tp_btf",	 [DOCTOR_PROG_FENTRY] = "fentry",
@@ -252,6 +263,44 @@ static void text_kata(const struct doctor_report *r, struct strbuf *b)
 	wrapped(b, KATA_SEEN, LABEL, LABEL);
 }
 
+static bool has_runtime(const struct doctor_report *r, enum doctor_runtime rt)
+{
+	for (int i = 0; i < r->nrt; i++)
+		if (r->rt[i].rt == rt)
+			return true;
+	return false;
+}
+
+/* Rootless podman's line, where podman is installed: whose runs now, how it is named. */
+static void text_rootless(const struct doctor_report *r, struct strbuf *b)
+{
+	char v[1024];
+	size_t n = 0;
+
+	if (!has_runtime(r, RT_PODMAN))
+		return;
+	label(b, "rootless podman");
+	if (!r->rootless_looked) {
+		wrapped(b, "not looked for (root alone may look into other users' processes)",
+			LABEL, LABEL);
+		return;
+	}
+	for (int i = 0; i < r->nrootless && n < sizeof(v); i++)
+		n += (size_t)snprintf(v + n, sizeof(v) - n, "%suid %u (%d container%s)",
+				      i ? ", " : "running for ", r->rootless_uid[i],
+				      r->rootless_ctrs[i], r->rootless_ctrs[i] == 1 ? "" : "s");
+	if (n < sizeof(v))
+		snprintf(v + n, sizeof(v) - n, "%s", r->rootless_more ? ", and more users" : "");
+	if (!r->nrootless)
+		snprintf(v, sizeof(v), "no user's running now");
+	wrapped(b, v, LABEL, LABEL);
+	strbuf_pad(b, 0, LABEL);
+	wrapped(b, ROOTLESS_NAMED, LABEL, LABEL);
+	strbuf_pad(b, 0, LABEL);
+	strbuf_adds(b, "not seen: ");
+	wrapped(b, ROOTLESS_NOT_SEEN, LABEL + 10, LABEL);
+}
+
 void doctor_report_text(const struct doctor_report *r, struct strbuf *b)
 {
 	char v[600];
@@ -261,6 +310,7 @@ void doctor_report_text(const struct doctor_report *r, struct strbuf *b)
 	text_cgroups(r, b);
 	text_runtimes(r, b);
 	text_kata(r, b);
+	text_rootless(r, b);
 	strbuf_adds(b, "\nVerdict\n");
 	if (!strcmp(r->strategy, "cgroup"))
 		snprintf(v, sizeof(v), "--by cgroup: each container has a cgroup v2 id of its own");
@@ -345,6 +395,35 @@ static void json_runtime(const struct doctor_runtime_info *ri, struct strbuf *b)
 	strbuf_addc(b, '}');
 }
 
+/* Rootless podman's object, null where podman is not installed. */
+static void json_rootless(const struct doctor_report *r, struct strbuf *b, int *first)
+{
+	int f = 1;
+
+	key(b, "rootless_podman", first);
+	if (!has_runtime(r, RT_PODMAN)) {
+		strbuf_adds(b, "null");
+		return;
+	}
+	strbuf_addc(b, '{');
+	jbool(b, "looked", r->rootless_looked, &f);
+	key(b, "users", &f);
+	strbuf_addc(b, '[');
+	for (int i = 0; i < r->nrootless; i++) {
+		strbuf_adds(b, i ? ",{\"uid\":" : "{\"uid\":");
+		strbuf_addu(b, r->rootless_uid[i]);
+		strbuf_adds(b, ",\"containers\":");
+		strbuf_addi(b, r->rootless_ctrs[i]);
+		strbuf_addc(b, '}');
+	}
+	strbuf_addc(b, ']');
+	jbool(b, "more_users", r->rootless_more, &f);
+	jstr(b, "container_trust", "user", &f);
+	jstr(b, "named", ROOTLESS_NAMED, &f);
+	jstr(b, "not_seen", ROOTLESS_NOT_SEEN, &f);
+	strbuf_addc(b, '}');
+}
+
 void doctor_report_json(const struct doctor_report *r, struct strbuf *b)
 {
 	int f = 1, g;
@@ -395,6 +474,7 @@ void doctor_report_json(const struct doctor_report *r, struct strbuf *b)
 	}
 	strbuf_addc(b, ']');
 	jstr(b, "kata_seen", r->kata ? KATA_SEEN : NULL, &f);
+	json_rootless(r, b, &f);
 	jstr(b, "strategy", r->strategy, &f);
 	jstr(b, "attach_mode", r->attach, &f);
 	jstr(b, "attach_why", r->attach_why, &f);

@@ -94,6 +94,13 @@ struct doctor_report {
 	bool psi;
 	bool systemd;
 	bool kata; /* Kata Containers' state or shim found (kata_seen): say what a tracer sees */
+	/* rootless podman: looked for (as root, podman installed), its users running it now (their
+	   pause process or a container: rootless_running) and their containers */
+	bool rootless_looked;
+	unsigned rootless_uid[8];
+	int rootless_ctrs[8];
+	int nrootless;
+	bool rootless_more; /* more users than fit */
 	struct doctor_runtime_info rt[RT_COUNT];
 	int nrt;
 	char strategy[16];

@@ -15,6 +15,8 @@
 #include "cmd/doctor_config.h"
 #include "cmd/doctor_runtimes.h"
 #include "enrich/kata.h"
+#include "enrich/nsowner.h"
+#include "enrich/rootless.h"
 #include "enrich/statefile.h"
 
 #define CONFIG_MAX (1 << 20)
@@ -210,6 +212,40 @@ static int run_version(const char *prog, char *buf, size_t size)
 	return n < 0 ? (int)n : 0;
 }
 
+/* The users running rootless podman now, and their containers (root alone may look: their
+   namespaces are read as the tracer reads them at start). */
+static void rootless_find(struct doctor_report *r)
+{
+	struct nsowner_found f[64];
+	size_t n;
+	bool podman = false;
+
+	for (int i = 0; i < r->nrt; i++)
+		podman |= r->rt[i].rt == RT_PODMAN;
+	r->nrootless = 0;
+	r->rootless_more = false;
+	r->rootless_looked = podman && r->root;
+	if (!r->rootless_looked)
+		return;
+	n = rootless_running("", f, sizeof(f) / sizeof(f[0]));
+	for (size_t i = 0; i < n; i++) {
+		int u = 0;
+
+		while (u < r->nrootless && r->rootless_uid[u] != f[i].ci.owner_uid)
+			u++;
+		if (u == r->nrootless) {
+			if (u == (int)(sizeof(r->rootless_uid) / sizeof(r->rootless_uid[0]))) {
+				r->rootless_more = true;
+				continue;
+			}
+			r->rootless_uid[u] = f[i].ci.owner_uid;
+			r->rootless_ctrs[u] = 0;
+			r->nrootless++;
+		}
+		r->rootless_ctrs[u] += f[i].ci.is_container;
+	}
+}
+
 void doctor_runtimes_find(struct doctor_report *r)
 {
 	r->nrt = 0;
@@ -235,6 +271,7 @@ void doctor_runtimes_find(struct doctor_report *r)
 		r->kata = find_program("containerd-shim-kata-v2", shim, sizeof(shim)) == 0 ||
 			  kata_seen("", &d);
 	}
+	rootless_find(r);
 	/* podman's default OCI runtime is crun where it is installed */
 	for (int i = 0; i < r->nrt; i++) {
 		if (r->rt[i].rt != RT_PODMAN || r->rt[i].oci[0])

@@ -8,10 +8,11 @@
 # loaded naming thread may let its first calls go unnamed, counted). podman's
 # own processes (conmon, runc, in the pause process's user and mount namespaces) are marked
 # container_runtime podman with no container: host processes, dropped by -I. `copenclose
-# resolve PID` names the container's process and conmon the same way.
+# resolve PID` names the container's process and conmon the same way. `copenclose doctor` names the
+# user as running rootless podman, with its one container running then.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_begin 19 rootfs podman runc runuser useradd
+cc_begin 21 rootfs podman runc runuser useradd
 
 # the user: a free uid, a home and a run directory of its own, all removed at exit
 for RUID in $(seq 61000 61999); do
@@ -148,3 +149,19 @@ for tag in plain ignore; do
 		"$CC_WORK/$tag.resolve-conmon")" "podman null user" \
 		"$tag: copenclose resolve PID of its conmon: podman's own, no container"
 done
+
+# doctor, while one container of the user's runs: the user running rootless podman, its one
+# container, named with trust "user"
+C=$(cc_name)
+ctl=$(cc_ctl_dir "$C")
+start "$C" "$ctl" mark /ctl/ready wait-file /ctl/start && cc_wait_for 60 test -d "$ctl/ready"
+"$CC_BIN" doctor --json >"$CC_WORK/doctor.json" 2>"$CC_WORK/doctor.err"
+"$CC_BIN" doctor >"$CC_WORK/doctor.txt" 2>>"$CC_WORK/doctor.err"
+touch "$ctl/start"
+rp wait "$C" >/dev/null 2>&1
+rp rm "$C" >/dev/null 2>&1
+tap_is "$(jq -r --argjson u "$RUID" '.rootless_podman | "\(.looked) \(.container_trust) \(
+	[.users[] | select(.uid == $u) | .containers | tostring] | join(","))"' "$CC_WORK/doctor.json")" \
+	"true user 1" "doctor --json: rootless podman running for the user, its one container, trust user"
+tap_check "doctor: its rootless podman line names the user and its one container" \
+	grep -q "uid $RUID (1 container)" "$CC_WORK/doctor.txt"

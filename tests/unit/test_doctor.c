@@ -449,13 +449,90 @@ static void test_report_text(void **state)
 	free(r);
 }
 
+/* rootless podman's line and object: whose runs now (numbers the finder gave), how it is named,
+   what is not seen; none where podman is not installed */
+static void test_report_rootless(void **state)
+{
+	static const enum doctor_runtime rts[] = {RT_PODMAN, RT_RUNC};
+	static const char *const drv[] = {"cgroupfs", "cgroupfs"};
+	struct doctor_report *r = host(H, false, rts, drv, 2);
+	struct strbuf b = {0};
+	json_t *doc, *o, *u;
+	char *line, *save = NULL;
+
+	(void)state;
+	doctor_conclude(r);
+	r->rootless_looked = true;
+	r->nrootless = 2;
+	r->rootless_uid[0] = 61000;
+	r->rootless_ctrs[0] = 1;
+	r->rootless_uid[1] = 1000;
+	doctor_report_text(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_non_null(strstr(b.buf,
+			       "\n  rootless podman     running for uid 61000 (1 container), "
+			       "uid 1000 (0 containers)\n                      named through "
+			       "each user's own podman state"));
+	assert_non_null(strstr(b.buf, "\"container_trust\": \"user\""));
+	assert_non_null(strstr(b.buf, "\n                      not seen: a run root elsewhere than "
+				      "/run/user/UID"));
+	for (line = strtok_r(b.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) > 100)
+			fail_msg("line of %zu columns: %s", strlen(line), line);
+	b.len = 0;
+	doctor_report_json(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_int_equal(json_read_text(b.buf, b.len - 1, &doc), 0);
+	o = json_object_get(doc, "rootless_podman");
+	assert_true(json_is_true(json_object_get(o, "looked")));
+	assert_int_equal(json_array_size(json_object_get(o, "users")), 2);
+	u = json_array_get(json_object_get(o, "users"), 0);
+	assert_int_equal(json_integer_value(json_object_get(u, "uid")), 61000);
+	assert_int_equal(json_integer_value(json_object_get(u, "containers")), 1);
+	u = json_array_get(json_object_get(o, "users"), 1);
+	assert_int_equal(json_integer_value(json_object_get(u, "uid")), 1000);
+	assert_int_equal(json_integer_value(json_object_get(u, "containers")), 0);
+	assert_true(json_is_false(json_object_get(o, "more_users")));
+	assert_string_equal(json_read_str(o, "container_trust", NULL), "user");
+	assert_non_null(strstr(json_read_str(o, "not_seen", NULL), "/tmp/podman-run-UID"));
+	json_decref(doc);
+	/* none running; not looked (not root); podman not installed */
+	r->nrootless = 0;
+	b.len = 0;
+	doctor_report_text(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_non_null(strstr(b.buf, "\n  rootless podman     no user's running now\n"));
+	r->rootless_looked = false;
+	b.len = 0;
+	doctor_report_text(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_non_null(
+		strstr(b.buf, "\n  rootless podman     not looked for (root alone may look"));
+	b.len = 0;
+	doctor_report_json(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_non_null(strstr(b.buf, "\"rootless_podman\":{\"looked\":false,\"users\":[],"));
+	r->rt[0].rt = RT_CRUN;
+	b.len = 0;
+	doctor_report_text(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_null(strstr(b.buf, "rootless podman"));
+	b.len = 0;
+	doctor_report_json(r, &b);
+	strbuf_addc(&b, '\0');
+	assert_non_null(strstr(b.buf, ",\"rootless_podman\":null,"));
+	strbuf_free(&b);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_verdicts),    cmocka_unit_test(test_conclude),
-		cmocka_unit_test(test_attach_mode), cmocka_unit_test(test_trampoline_why),
-		cmocka_unit_test(test_works),	    cmocka_unit_test(test_preemption),
-		cmocka_unit_test(test_report_json), cmocka_unit_test(test_report_text),
+		cmocka_unit_test(test_verdicts),	cmocka_unit_test(test_conclude),
+		cmocka_unit_test(test_attach_mode),	cmocka_unit_test(test_trampoline_why),
+		cmocka_unit_test(test_works),		cmocka_unit_test(test_preemption),
+		cmocka_unit_test(test_report_json),	cmocka_unit_test(test_report_text),
+		cmocka_unit_test(test_report_rootless),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
