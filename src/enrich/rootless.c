@@ -225,6 +225,15 @@ static int same_mnt(const char *root, uint32_t a, uint32_t b)
 	return m && m == rootless_first_mount(root, b);
 }
 
+/* Whether processes a and b are both shown in a mount namespace, and not the same one. */
+static int other_mnt(const char *root, uint32_t a, uint32_t b)
+{
+	unsigned long m = a && b ? rootless_first_mount(root, a) : 0,
+		      n = m ? rootless_first_mount(root, b) : 0;
+
+	return m && n && m != n;
+}
+
 static void fill(struct container_info *ci, uint32_t uid, const char *id, const char *name)
 {
 	memset(ci, 0, sizeof(*ci));
@@ -318,9 +327,12 @@ static int match(void *ctx, const char *id, const struct ctr_state *st)
 {
 	struct lookup *l = ctx;
 
-	/* below its conmon in a pid namespace of its own (runc's init before the pid file), the
-	   container's pid or below it, or in its mount namespace (podman exec) */
-	if ((l->nested > 0 && in(l->lineage, 1, l->n, st->conmon)) ||
+	/* below its conmon in a pid namespace of its own (runc's init before the pid file) or in
+	   a mount namespace other than conmon's (runc's init stages before: runc:[1:CHILD] has
+	   unshared its mounts, not yet its pids), the container's pid or below it, or in its mount
+	   namespace (podman exec) */
+	if ((in(l->lineage, 1, l->n, st->conmon) &&
+	     (l->nested > 0 || other_mnt(l->root, l->lineage[0], st->conmon))) ||
 	    in(l->lineage, 0, l->n, st->pid) || same_mnt(l->root, l->lineage[0], st->pid)) {
 		fill(l->ci, l->uid, id, st->name);
 		return 1;

@@ -8,11 +8,12 @@
 # loaded naming thread may let its first calls go unnamed, counted). podman's
 # own processes (conmon, runc, in the pause process's user and mount namespaces) are marked
 # container_runtime podman with no container: host processes, dropped by -I. `copenclose
-# resolve PID` names the container's process and conmon the same way. `copenclose doctor` names the
+# resolve PID` names the container's process and conmon the same way. Processes ending in
+# podman's namespaces while the naming thread looks them up leave them podman's own. `copenclose doctor` names the
 # user as running rootless podman, with its one container running then.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_begin 21 rootfs podman runc runuser useradd
+cc_begin 23 rootfs podman runc runuser useradd
 
 # the user: a free uid, a home and a run directory of its own, all removed at exit
 for RUID in $(seq 61000 61999); do
@@ -149,6 +150,25 @@ for tag in plain ignore; do
 		"$CC_WORK/$tag.resolve-conmon")" "podman null user" \
 		"$tag: copenclose resolve PID of its conmon: podman's own, no container"
 done
+
+# Short-lived processes in podman's namespaces (podman unshare), each left a zombie for a while
+# (its parent execs sleep), for 4 seconds under the tracer: the naming thread's lookups of that
+# mount namespace, due each second with whichever record's pid comes, meet processes ending; one
+# that ended under its lookup says nothing of the namespace, so every event stays podman's own.
+pause=$(cat "$XDG/libpod/tmp/pause.pid")
+PMNT=$(stat -L -c %i "/proc/$pause/ns/mnt")
+cc_tracer_start ending -o json -e openat,close
+sleep 1.2
+rp unshare sh -c 'i=0; while [ $i -lt 160 ]; do
+	sh -c "cat /etc/hostname >/dev/null & exec sleep 0.3" & i=$((i + 1)); sleep 0.025; done; wait'
+sleep 0.3
+cc_tracer_stop INT
+grep -F "\"uid\":$RUID," "$CC_WORK/ending.out" >"$CC_WORK/ending.user"
+tap_is "$(jq -c "select(.type == \"event\" and .mntns == $PMNT and .comm == \"cat\" and
+	.syscall == \"openat\" and .path == \"/etc/hostname\")" "$CC_WORK/ending.user" | wc -l)" 160 \
+	"ending: the 160 short-lived processes in podman's namespaces opened /etc/hostname, exactly"
+tap_is "$(named ending ".mntns == $PMNT")" "podman null null user true false" \
+	"ending: every event in podman's namespaces, of processes ending under the lookups: podman's own"
 
 # doctor, while one container of the user's runs: the user running rootless podman, its one
 # container, named with trust "user"

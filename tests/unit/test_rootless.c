@@ -98,6 +98,12 @@ static int setup(void **st)
 	proc(211, uid, 200, "211", 0, CMD(""));
 	proc(204, uid, 201, "204\t4", 0, CMD(""));
 	proc(221, uid, 222, "221\t1", 700, CMD("runc:[2:INIT]\0"));
+	/* B's runc create under its conmon, its init's first stage (podman's mounts), and its
+	   second, which has unshared its mounts, not yet its pids; a zombie under conmon */
+	proc(226, uid, 230, "226", 500, CMD("/usr/bin/runc\0create\0"));
+	proc(225, uid, 226, "225", 500, CMD("runc:[0:PARENT]\0"));
+	proc(224, uid, 225, "224", 700, CMD("runc:[1:CHILD]\0"));
+	proc(227, uid, 230, "227", 0, CMD(""));
 	state(uid, ID_A, "200\n", "201");
 	state(uid, ID_B, "230", "");
 	/* hostile: another user's state kept in a directory of ours (the wrong owner), a symlinked
@@ -161,6 +167,10 @@ static void test_lookup(void **st)
 		{202, 1, ID_A, "web"}, /* its child */
 		{203, 1, ID_A, "web"}, /* in its mount namespace, not below it */
 		{220, 1, ID_B, "db"},  /* runc's init below conmon before the pidfile */
+		{224, 1, ID_B, "db"},  /* its stage before, in the container's mounts only */
+		{225, 1, NULL, NULL},  /* its first stage, in podman's mounts: podman's own */
+		{226, 1, NULL, NULL},  /* runc create under B's conmon: podman's own */
+		{227, 0, NULL, NULL},  /* a zombie under B's conmon: nothing shown */
 		{150, 1, NULL, NULL},  /* the pause process */
 		{200, 1, NULL, NULL},  /* conmon: podman's own */
 		{210, 1, NULL, NULL},  /* runc under conmon, in the host's pid namespace */
@@ -213,7 +223,10 @@ static void test_ending(void **st)
 	assert_int_equal(nsowner_lookup(root, &d, 204, &ci), 1);      /* below A's pid */
 	assert_string_equal(ci.id, ID_A);
 	assert_int_equal(nsowner_lookup(root, &d, 221, &ci), -EAGAIN); /* its lineage cut */
-	assert_int_equal(nsowner_lookup(root, &d, 220, &ci), 1);       /* whole: B's */
+	assert_int_equal(nsowner_lookup(root, &d, 227, &ci), -ESRCH);  /* a zombie under conmon */
+	assert_int_equal(nsowner_lookup(root, &d, 224, &ci), 1);       /* runc:[1:CHILD] */
+	assert_string_equal(ci.id, ID_B);
+	assert_int_equal(nsowner_lookup(root, &d, 220, &ci), 1); /* whole: B's */
 	assert_string_equal(ci.id, ID_B);
 	assert_int_equal(nsowner_lookup(root, &d, 300, &ci), 0); /* running, nobody's: an answer */
 	assert_int_equal(nsowner_lookup(root, &d, 999, &ci), -ESRCH); /* gone */
