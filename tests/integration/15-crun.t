@@ -4,7 +4,7 @@
 # namespace and still sees its cgroup v2 id and hostname.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_begin 8 rootfs
+cc_begin 9 rootfs
 want=$(cc_std_expected)
 
 name=$(cc_name)
@@ -21,11 +21,24 @@ tap_is "$(cc_json_summary "$j" ".hostname == \"$name\"")" "$want" \
 	"json: exactly the workload's events by hostname"
 tap_is "$(cc_json_summary "$j" ".cgroup_id == ${cgid:-0}")" "$want" \
 	"json: exactly the workload's events by cgroup_id"
-tap_is "$(jq -c "select(.hostname == \"$name\") | [.cgroup_id, .cgroup, .container_runtime,
-	.container_id, .host, .pid]" "$j" | sort -u)" \
-	"[${cgid:-0},\"/$name\",\"crun\",\"$name\",false,${CC_CPID[$name]}]" \
-	"json: cgroup_id, cgroup, runtime crun, id, not host, the host's pid" ||
-	tap_diag "the tracer's stderr: $(cat "$CC_WORK/json.err")"
+# A record waits for its cgroup's name at most 100 ms (the naming thread reads crun's state): one
+# that waited longer is written with the cgroup id alone and counted on stderr ("N records written
+# before their cgroup was named"). On a loaded machine the naming thread may not answer within
+# those 100 ms (sid's guest once; this host at load 7 once, every record of the container): a
+# record without its name is allowed only as counted there, and every named record is named right.
+unnamed=$(jq -c "select(.hostname == \"$name\" and .cgroup == null)" "$j" | wc -l)
+late=$(sed -n 's/^copenclose: \([0-9]*\) records written before their cgroup was named.*/\1/p' \
+	"$CC_WORK/json.err")
+[ "$unnamed" -gt 0 ] && tap_diag "$unnamed records unnamed; the tracer's stderr: $(cat "$CC_WORK/json.err")"
+want_named="[${cgid:-0},\"/$name\",\"crun\",\"$name\",false,${CC_CPID[$name]}]"
+named=$(jq -c "select(.hostname == \"$name\" and .cgroup != null) | [.cgroup_id, .cgroup,
+	.container_runtime, .container_id, .host, .pid]" "$j" | sort -u)
+# every record unnamed, each counted: nothing named wrong
+[ -z "$named" ] && [ "$unnamed" -gt 0 ] && [ "$unnamed" -le "${late:-0}" ] && named=$want_named
+tap_is "$named" "$want_named" \
+	"json: cgroup_id, cgroup, runtime crun, id, not host, the host's pid (of every record named)"
+tap_check "json: a record unnamed only as the tracer counted ($unnamed unnamed, ${late:-0} counted)" \
+	test "$unnamed" -le "${late:-0}"
 
 name=$(cc_name)
 # shellcheck disable=SC2046
