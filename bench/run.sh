@@ -488,6 +488,8 @@ if sysctl -q kernel.bpf_stats_enabled=1 2>/dev/null; then
 		done
 	done
 	sysctl -q kernel.bpf_stats_enabled="${stats_was:-0}"
+else
+	log "BPF statistics: left out, kernel.bpf_stats_enabled cannot be set (sysctl: procps)"
 fi
 # The table's share of the tracer's own work, in CPU time: independent of the machine's load.
 log "descriptor table: user-space CPU per open+close pair, with and without"

@@ -102,6 +102,7 @@ bench_pkgs=(
 	jq
 	libbpf-tools
 	linux-perf
+	procps # sysctl: kernel.bpf_stats_enabled for the BPF statistics (minbase has none)
 	runc
 )
 # The static workloads (glibc's libc.a comes with libc6-dev, a dependency of clang), the io_uring
