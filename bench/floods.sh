@@ -166,7 +166,7 @@ done
 
 med() { # TAG METRIC: the median of its samples
 	awk -v t="$1" -v m="$2" '$1 == t && $2 == m { print $3 }' "$samples" | sort -g |
-		awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+		awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.10g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 all() { awk -v t="$1" -v m="$2" '$1 == t && $2 == m { printf "%s%s", s, $3; s = " " }' "$samples"; }
 added() { med "$1" ns_call; }
