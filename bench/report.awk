@@ -60,6 +60,26 @@ function fd_section(   a, b, t, h) {
 	fd_row("peak RSS MiB", h[0], h[1], "%.1f")
 	print "\nThe table lives in user space: the kernel runs the same system-call programs with or without it (their BPF time per run above), and adds one program on sched_process_exit and one on sched_process_exec, which run once per process exit or exec. Added ns per spawn is dominated by scheduling on a loaded machine; the BPF time per run is not."
 }
+# The statistics part: each tracer's BPF time per run against the empty program's at the same hook
+# (sys_exit_openat) under the same workload (failing openat), its own work the difference.
+function bpf_section(   i, t, a, o, f) {
+	f = m("floor-tp", "bpf_ns_openat")
+	if (f == "" && m("cc-table", "bpf_ns_run") == "")
+		return
+	print "\n### BPF time per run against the empty program (statistics part: failing openat, kernel.bpf_stats_enabled; medians)\n"
+	print "| tracer | all its programs, ns/run | its sys_exit_openat program, ns/run | less the empty program's | x the empty program's |"
+	print "|---|---|---|---|---|"
+	split("cc-table cc-json cc-rej-pid cc-rej-host floor-tp", S, " ")
+	for (i = 1; i in S; i++) {
+		t = S[i]; a = m(t, "bpf_ns_run"); o = m(t, "bpf_ns_openat")
+		if (a == "" && o == "")
+			continue
+		printf "| %s | %s | %s | %s | %s |\n", label[t], fmt(a, "%.0f"), fmt(o, "%.0f"),
+			t == "floor-tp" ? "-" : fmt((o == "" || f == "") ? "" : o - f, "%+.0f"),
+			t == "floor-tp" ? "-" : fmt(ratio(o, f), "%.2f")
+	}
+	print "\nThe empty program (return 0) runs at the same tracepoint for the same calls: its time per run is what the statistics measure around any program there (two clock reads, the program's call), so a tracer's own work per run is the difference. All its programs: every program the tracer attached, over every process's calls during the workload (closes of other processes included); its sys_exit_openat program: that one alone."
+}
 $3 != "" { k = $1 SUBSEP $2; val[k, ++cnt[k]] = $3 + 0 }
 END {
 	if (only == "fdtable") {
@@ -99,6 +119,7 @@ END {
 	print "The floors are no tracer: an empty BPF program attached where a tracer would be, the least that attaching there costs."
 	print "BPF ns/run: the time the tracer's programs ran, per run, from the kernel's BPF statistics over a failing-openat run (every process's calls included; the statistics add their own cost, see the empty program's figure): unlike the other columns, it does not depend on how busy the machine is."
 	print "Tracer CPU ns/event: the tracer process's user + system time over the failing-openat runs, per call (clock-tick resolution)."
+	bpf_section()
 	print "\n### Steady " rate " events/s, bursts of " burst_n " events, memory (medians)\n"
 	print "| tracer | CPU % of a core (user/sys) | wake-ups/s | peak RSS MiB | BPF maps MiB | burst 1 proc: events/s | lost | burst 2 procs: events/s | lost | burst CPU ns/event | output bytes/event |"
 	print "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -144,8 +165,9 @@ END {
 	f = added("floor-tp", "failopen"); r = ratio(a, f)
 	check("added cost per traced event <= 5 x the empty program's on sys_exit_openat", r == "" ? "" : r <= 5,
 		sprintf("%s (%s ns vs %s ns)", fmt(r, "%.2f"), fmt(a, "%.0f"), fmt(f, "%.0f")))
-	b = m("cc-table", "bpf_ns_run")
-	check("BPF time per run <= 150 ns", b == "" ? "" : b <= 150, fmt(b, "%.0f ns"))
+	b = m("cc-table", "bpf_ns_openat"); f = m("floor-tp", "bpf_ns_openat"); d = (b == "" || f == "") ? "" : b - f
+	check("BPF time per run of the sys_exit_openat program, less the empty program's there, <= 150 ns", d == "" ? "" : d <= 150,
+		sprintf("%s (%s ns - %s ns; all programs: %s ns)", fmt(d, "%.0f ns"), fmt(b, "%.0f"), fmt(f, "%.0f"), fmt(m("cc-table", "bpf_ns_run"), "%.0f")))
 	a = added("cc-table", "getpid"); o = added("opensnoop", "getpid"); g = added("orig", "getpid")
 	check("added cost per untraced call <= opensnoop's", (a == "" || o == "") ? "" : a <= o,
 		sprintf("%s ns vs %s ns", fmt(a, "%.1f"), fmt(o, "%.1f")))

@@ -4,7 +4,8 @@
 # BENCH_ROUNDS=N sets the rounds (default 5); BENCH_QUICK=1 makes a short run with fewer calls.
 # BENCH_ONLY=fdtable runs only the descriptor table's scenario (copenclose -o json with and without
 # --no-fd-table, and no tracer), into its own section at the end of bench/RESULTS.md.
-# BENCH_PARTS="micro burst stats churn fdtable floods" chooses the parts (default all six) and
+# BENCH_PARTS="micro burst stats churn fdtable floods" chooses the parts (default all six; stats:
+# the BPF programs' time per run, each against the empty program's at sys_exit_openat) and
 # BENCH_STATS_TRACERS the configurations of the BPF statistics part (BENCH_TRACERS and
 # BENCH_BURST_TRACERS those of the micro and burst parts); BENCH_CC_BIN runs another
 # copenclose build. BENCH_PARTS=fdtable alone measures the descriptor table's cost per event
@@ -343,14 +344,23 @@ bpf_stats() {
 
 # The tracer's BPF programs' own time per run during the failing-openat workload, from the
 # kernel's BPF statistics: independent of how busy the machine is (every process's calls count).
+# Also the program on sys_exit_openat alone (copenclose's exit_openat, the empty floor_tp of
+# floor-tp): the same hook and the same calls, so the empty program's time per run (the
+# statistics' own two clock reads and the program's call) is the floor of copenclose's.
 stats_turn() {
-	local name=$1 t0 c0 t1 c1
+	local name=$1 t0 c0 t1 c1 before after
 	start_tracer "$name" /dev/null || return 0
 	read -r t0 c0 < <(bpf_stats "$tpid")
+	before=$(prog_stats "$tpid")
 	"$LOAD" failopen "$n_fail" >/dev/null
 	read -r t1 c1 < <(bpf_stats "$tpid")
-	[ $((c1 - c0)) -gt 0 ] && record "$name" bpf_ns_run $(((t1 - t0) / (c1 - c0)))
+	after=$(prog_stats "$tpid")
 	stop_tracer
+	[ $((c1 - c0)) -gt 0 ] && record "$name" bpf_ns_run $(((t1 - t0) / (c1 - c0)))
+	while read -r prog t0 c0 t1 c1; do
+		case "$prog" in exit_openat | floor_tp) ;; *) continue ;; esac
+		[ $((c1 - c0)) -gt 0 ] && record "$name" bpf_ns_openat $(((t1 - t0) / (c1 - c0)))
+	done < <(join <(echo "$before" | sort) <(echo "$after" | sort))
 }
 
 # Container churn while events flow: churn_cps cgroups named like docker containers are made per
@@ -451,10 +461,10 @@ fi
 : >"$tmp/foreign"
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-log "run.sh: $rounds rounds of ${#micro_tracers[@]} configurations, $burst_rounds burst rounds"
 [ "${parts#* micro }" = "$parts" ] && rounds=0
 [ "${parts#* burst }" = "$parts" ] && burst_rounds_run=0 || burst_rounds_run=$burst_rounds
 [ "${parts#* stats }" = "$parts" ] && stats_rounds=0 || stats_rounds=$burst_rounds
+log "run.sh: parts$parts; $rounds rounds of ${#micro_tracers[@]} configurations, $burst_rounds_run burst rounds, $stats_rounds statistics rounds"
 read -r -a stats_tracers <<<"${BENCH_STATS_TRACERS:-cc-table cc-json cc-rej-pid cc-rej-host opensnoop bpftrace orig floor-tp floor-rawtp}"
 for round in $(seq "$rounds"); do
 	for t in "${micro_tracers[@]}"; do
