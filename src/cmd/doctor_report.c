@@ -27,14 +27,16 @@
 
 /* How rootless podman's containers are named, and what is not. */
 #define ROOTLESS_NAMED                                                                             \
-	"named through each user's own podman state (/run/user/UID/containers: conmon.pid, "       \
-	"pidfile; libpod/tmp/pause.pid), read as that user's files: runtime podman, the "          \
-	"container's id and name, \"container_trust\": \"user\"; podman, conmon and runc marked "  \
-	"podman's own (no container, the host's)"
+	"named through each user's own podman state (its run root: /run/user/UID/containers, "     \
+	"/tmp/podman-run-UID/containers, or the one its conmon's --conmon-pidfile names, as "      \
+	"--runroot or $XDG_RUNTIME_DIR put it: conmon.pid, pidfile; libpod/tmp/pause.pid of "      \
+	"its run directory, or its conmon's --exit-dir's), read as that user's files: runtime "    \
+	"podman, the container's id and name, \"container_trust\": \"user\"; podman, conmon and "  \
+	"runc marked podman's own (no container, the host's)"
 #define ROOTLESS_NOT_SEEN                                                                          \
-	"a run root elsewhere than /run/user/UID ($XDG_RUNTIME_DIR set elsewhere, "                \
-	"/tmp/podman-run-UID), or one others may write or reached through a symlink: its "         \
-	"containers unnamed (the host's)"
+	"a container whose run root (or run directory) is not the user's own, others may "         \
+	"write it, or it is reached through a symlink: unnamed (the host's), counted above as "    \
+	"\"unnamed\""
 
 static const char *const prog_names[DOCTOR_PROG_COUNT] = {
 	[DOCTOR_PROG_TRACEPOINT] = "tracepoint", [DOCTOR_PROG_RAW_TP] = "raw_tracepoint",
@@ -285,10 +287,18 @@ static void text_rootless(const struct doctor_report *r, struct strbuf *b)
 			LABEL, LABEL);
 		return;
 	}
-	for (int i = 0; i < r->nrootless && n < sizeof(v); i++)
-		n += (size_t)snprintf(v + n, sizeof(v) - n, "%suid %u (%d container%s)",
+	for (int i = 0; i < r->nrootless && n < sizeof(v); i++) {
+		n += (size_t)snprintf(v + n, sizeof(v) - n, "%suid %u (%d container%s",
 				      i ? ", " : "running for ", r->rootless_uid[i],
 				      r->rootless_ctrs[i], r->rootless_ctrs[i] == 1 ? "" : "s");
+		if (n < sizeof(v))
+			n += (size_t)snprintf(
+				v + n, sizeof(v) - n,
+				r->rootless_unnamed[i]
+					? ", %d unnamed: state not found or not trusted)"
+					: ")",
+				r->rootless_unnamed[i]);
+	}
 	if (n < sizeof(v))
 		snprintf(v + n, sizeof(v) - n, "%s", r->rootless_more ? ", and more users" : "");
 	if (!r->nrootless)
@@ -414,6 +424,8 @@ static void json_rootless(const struct doctor_report *r, struct strbuf *b, int *
 		strbuf_addu(b, r->rootless_uid[i]);
 		strbuf_adds(b, ",\"containers\":");
 		strbuf_addi(b, r->rootless_ctrs[i]);
+		strbuf_adds(b, ",\"unnamed\":");
+		strbuf_addi(b, r->rootless_unnamed[i]);
 		strbuf_addc(b, '}');
 	}
 	strbuf_addc(b, ']');

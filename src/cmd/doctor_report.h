@@ -99,6 +99,7 @@ struct doctor_report {
 	bool rootless_looked;
 	unsigned rootless_uid[8];
 	int rootless_ctrs[8];
+	int rootless_unnamed[8]; /* of them run by a conmon whose state is not found or trusted */
 	int nrootless;
 	bool rootless_more; /* more users than fit */
 	struct doctor_runtime_info rt[RT_COUNT];

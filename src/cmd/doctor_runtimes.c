@@ -217,7 +217,8 @@ static int run_version(const char *prog, char *buf, size_t size)
 static void rootless_find(struct doctor_report *r)
 {
 	struct nsowner_found f[64];
-	size_t n;
+	uint32_t lost[64];
+	size_t n, nlost;
 	bool podman = false;
 
 	for (int i = 0; i < r->nrt; i++)
@@ -228,21 +229,27 @@ static void rootless_find(struct doctor_report *r)
 	if (!r->rootless_looked)
 		return;
 	n = rootless_running("", f, sizeof(f) / sizeof(f[0]));
-	for (size_t i = 0; i < n; i++) {
+	nlost = rootless_unnamed("", f, n, lost, sizeof(lost) / sizeof(lost[0]));
+	for (size_t i = 0; i < n + nlost && i < n + sizeof(lost) / sizeof(lost[0]); i++) {
+		uint32_t uid = i < n ? f[i].ci.owner_uid : lost[i - n];
 		int u = 0;
 
-		while (u < r->nrootless && r->rootless_uid[u] != f[i].ci.owner_uid)
+		while (u < r->nrootless && r->rootless_uid[u] != uid)
 			u++;
 		if (u == r->nrootless) {
 			if (u == (int)(sizeof(r->rootless_uid) / sizeof(r->rootless_uid[0]))) {
 				r->rootless_more = true;
 				continue;
 			}
-			r->rootless_uid[u] = f[i].ci.owner_uid;
+			r->rootless_uid[u] = uid;
 			r->rootless_ctrs[u] = 0;
+			r->rootless_unnamed[u] = 0;
 			r->nrootless++;
 		}
-		r->rootless_ctrs[u] += f[i].ci.is_container;
+		if (i < n)
+			r->rootless_ctrs[u] += f[i].ci.is_container;
+		else
+			r->rootless_unnamed[u]++;
 	}
 }
 

@@ -9,14 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "enrich/conmon_args.h"
 #include "enrich/nsowner.h"
 #include "enrich/rootless.h"
+#include "enrich/rootless_places.h"
 #include "enrich/runtime_state.h"
 #include "enrich/statefile.h"
 
 #define PID_MAX_LIMIT 4194304 /* the kernel's bound on a pid */
-#define PIDFILE_MAX   32      /* bytes of a pid file */
-#define USERS_MAX     256     /* /run/user entries looked at */
+#define USERS_MAX     256     /* users looked at (run directories, conmons) */
 #define SCAN_MAX      256     /* container directories looked at per user */
 
 int rootless_map_owner(const char *text, size_t len, uint32_t *owner)
@@ -94,54 +95,6 @@ uint32_t rootless_pidfile(const char *text, size_t len)
 	return v > 1 && v <= PID_MAX_LIMIT ? (uint32_t)v : 0;
 }
 
-/* root/proc/PID/FILE into *buf (free it): 0 or -errno. */
-static int proc_read(const char *root, uint32_t pid, const char *file, char **buf, size_t *len)
-{
-	char p[4096];
-
-	if (statefile_path(p, sizeof(p), "%s/proc/%u/%s", root, pid, file))
-		return -ENAMETOOLONG;
-	return statefile_read(p, 1 << 16, buf, len);
-}
-
-/* The owner of pid's user namespace (rootless_map_owner), 0 when none. */
-static uint32_t pid_owner(const char *root, uint32_t pid)
-{
-	char *buf;
-	size_t len;
-	uint32_t owner = 0;
-
-	if (proc_read(root, pid, "uid_map", &buf, &len))
-		return 0;
-	if (!rootless_map_owner(buf, len, &owner))
-		owner = 0;
-	free(buf);
-	return owner;
-}
-
-/* A directory of uid's that is no symlink (and, strict, writable by uid alone). */
-static int user_dir(const char *path, uint32_t uid, int strict)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid &&
-	       (!strict || !(st.st_mode & (S_IWGRP | S_IWOTH)));
-}
-
-/* The pid in uid's pid file at path, 0 when none can be trusted. */
-static uint32_t user_pidfile(const char *path, uint32_t uid)
-{
-	char *buf;
-	size_t len;
-	uint32_t pid;
-
-	if (statefile_read_owned(path, PIDFILE_MAX, uid, &buf, &len))
-		return 0;
-	pid = rootless_pidfile(buf, len);
-	free(buf);
-	return pid;
-}
-
 /* A podman container id: 64 lowercase hex digits. */
 static int podman_id(const char *s)
 {
@@ -164,7 +117,8 @@ static int conmon_of(const char *root, uint32_t pid, uint32_t uid, const char *i
 	size_t len, k;
 	int ok;
 
-	if (!pid || pid_owner(root, pid) != uid || proc_read(root, pid, "cmdline", &buf, &len))
+	if (!pid || places_owner(root, pid) != uid ||
+	    places_proc_read(root, pid, "cmdline", &buf, &len))
 		return 0;
 	k = strnlen(buf, len);
 	ok = k < len && k >= 6 && strcmp(buf + k - 6, "conmon") == 0 &&
@@ -182,7 +136,7 @@ static uint32_t parent_of(const char *root, uint32_t pid)
 	const char *v;
 	uint32_t pp = 0;
 
-	if (proc_read(root, pid, "status", &buf, &len))
+	if (places_proc_read(root, pid, "status", &buf, &len))
 		return 0;
 	v = status_field(buf, len, "PPid", &n);
 	if (v)
@@ -260,16 +214,17 @@ static int ctr_read(const char *root, const char *dir, const char *id, uint32_t 
 	char p[4096];
 
 	if (!podman_id(id) || statefile_path(p, sizeof(p), "%s/%s", dir, id) ||
-	    !user_dir(p, uid, 0) || statefile_path(p, sizeof(p), "%s/%s/userdata", dir, id) ||
-	    !user_dir(p, uid, 0) ||
+	    !places_user_dir(p, uid, 0) ||
+	    statefile_path(p, sizeof(p), "%s/%s/userdata", dir, id) ||
+	    !places_user_dir(p, uid, 0) ||
 	    statefile_path(p, sizeof(p), "%s/%s/userdata/conmon.pid", dir, id))
 		return 0;
-	st->conmon = user_pidfile(p, uid);
+	st->conmon = places_pidfile(p, uid);
 	if (!conmon_of(root, st->conmon, uid, id, st->name, sizeof(st->name)))
 		return 0;
 	if (statefile_path(p, sizeof(p), "%s/%s/userdata/pidfile", dir, id))
 		return 0;
-	st->pid = user_pidfile(p, uid);
+	st->pid = places_pidfile(p, uid);
 	if (st->pid && parent_of(root, st->pid) != st->conmon)
 		st->pid = 0; /* not conmon's child: reused, or not yet the container's */
 	return 1;
@@ -278,25 +233,22 @@ static int ctr_read(const char *root, const char *dir, const char *id, uint32_t 
 /* What is done with each container of a user: 1 stops the walk. */
 typedef int (*ctr_fn)(void *ctx, const char *id, const struct ctr_state *st);
 
-/* Each container of uid's run root (root/run/user/UID/containers) whose conmon runs. */
-static int each_ctr(const char *root, uint32_t uid, ctr_fn fn, void *ctx)
+/* Each container of uid's run root base (root-prefixed, trusted: places_add) whose conmon runs. */
+static int each_ctr(const char *root, uint32_t uid, const char *base, ctr_fn fn, void *ctx)
 {
-	char base[4096], dir[4096];
+	char dir[4096];
 	DIR *d, *dd;
 	struct dirent *e, *c;
 	int seen = 0, done = 0;
 
-	if (statefile_path(base, sizeof(base), "%s/run/user/%u", root, uid) ||
-	    !user_dir(base, uid, 1) ||
-	    statefile_path(base, sizeof(base), "%s/run/user/%u/containers", root, uid) ||
-	    !user_dir(base, uid, 1) || !(d = opendir(base)))
+	if (!places_user_dir(base, uid, 1) || !(d = opendir(base)))
 		return 0;
 	while (!done && seen < SCAN_MAX && (e = readdir(d))) {
 		size_t n = strlen(e->d_name);
 
 		if (n < 12 || strcmp(e->d_name + n - 11, "-containers") ||
 		    statefile_path(dir, sizeof(dir), "%s/%s", base, e->d_name) ||
-		    !user_dir(dir, uid, 0) || !(dd = opendir(dir)))
+		    !places_user_dir(dir, uid, 0) || !(dd = opendir(dir)))
 			continue;
 		while (!done && seen < SCAN_MAX && (c = readdir(dd))) {
 			struct ctr_state st = {0};
@@ -340,49 +292,67 @@ static int match(void *ctx, const char *id, const struct ctr_state *st)
 	return 0;
 }
 
-/* U's pause process (podman's user namespace kept alive), 0 when it does not run. */
-static uint32_t pause_pid(const char *root, uint32_t uid)
+/* The places from root to run root from, run directory dfrom on: 1 when one names the process
+   (l->ci filled). */
+static int lookup_in(struct lookup *l, const struct places *pl, size_t from, size_t dfrom)
 {
-	char p[4096], *buf;
-	size_t len;
-	uint32_t pid;
-	int ok;
+	uint32_t pause;
 
-	if (statefile_path(p, sizeof(p), "%s/run/user/%u", root, uid) || !user_dir(p, uid, 1) ||
-	    statefile_path(p, sizeof(p), "%s/run/user/%u/libpod/tmp/pause.pid", root, uid))
-		return 0;
-	pid = user_pidfile(p, uid);
-	if (!pid || pid_owner(root, pid) != uid || proc_read(root, pid, "cmdline", &buf, &len))
-		return 0;
-	ok = len >= 6 && (strcmp(buf, "podman") == 0 ||
-			  (strlen(buf) > 7 && strcmp(buf + strlen(buf) - 7, "/podman") == 0));
-	free(buf);
-	return ok ? pid : 0;
+	for (size_t i = from; i < pl->nroot; i++)
+		if (each_ctr(l->root, l->uid, pl->runroot[i], match, l))
+			return 1;
+	/* podman's own: in the host's pid namespace, in the user namespace of U's pause process */
+	for (size_t i = dfrom; l->nested == 0 && i < pl->ndir; i++)
+		if ((pause = places_pause(l->root, pl->rundir[i], l->uid)) &&
+		    (pause == l->lineage[0] || same_mnt(l->root, pause, l->lineage[0]))) {
+			fill(l->ci, l->uid, NULL, NULL);
+			return 1;
+		}
+	return 0;
 }
 
 int rootless_lookup(const char *root, const uint32_t *lineage, size_t n, struct container_info *ci)
 {
 	struct lookup l = {root, lineage, n, -1, 0, ci};
+	struct places *pl;
+	size_t nroot, ndir;
 	char *buf;
 	size_t len;
-	uint32_t pause;
+	int found;
 
 	memset(ci, 0, sizeof(*ci));
-	if (!root || !lineage || n == 0 || !(l.uid = pid_owner(root, lineage[0])))
+	if (!root || !lineage || n == 0 || !(l.uid = places_owner(root, lineage[0])))
 		return 0;
-	if (proc_read(root, lineage[0], "status", &buf, &len) == 0) {
+	if (places_proc_read(root, lineage[0], "status", &buf, &len) == 0) {
 		l.nested = rootless_nested(buf, len);
 		free(buf);
 	}
-	if (each_ctr(root, l.uid, match, &l))
-		return 1;
-	/* podman's own: in the host's pid namespace, in the user namespace of U's pause process */
-	if (l.nested == 0 && (pause = pause_pid(root, l.uid)) &&
-	    (pause == lineage[0] || same_mnt(root, pause, lineage[0]))) {
-		fill(ci, l.uid, NULL, NULL);
-		return 1;
+	if (!(pl = calloc(1, sizeof(*pl))))
+		return 0;
+	/* the default places, and those the conmons among the process and its parents name */
+	places_defaults(root, l.uid, pl);
+	for (size_t i = 0; i < n; i++)
+		places_conmon(root, lineage[i], l.uid, pl);
+	found = lookup_in(&l, pl, 0, 0);
+	if (!found) {
+		/* those every conmon of the user's names (podman itself, before its conmon) */
+		nroot = pl->nroot;
+		ndir = pl->ndir;
+		places_scan(root, l.uid, pl);
+		if (pl->nroot > nroot || pl->ndir > ndir)
+			found = lookup_in(&l, pl, nroot, ndir);
 	}
-	return 0;
+	/* podman's own while no place names its pause process (no conmon of the user's runs, its
+	   run directory elsewhere): podman among the process and its parents, in the host's pid
+	   namespace and the process's user and mount namespaces (as a pause process would be) */
+	for (size_t i = 0; !found && l.nested == 0 && i < n; i++)
+		if (places_podman(root, lineage[i], l.uid) &&
+		    (i == 0 || same_mnt(root, lineage[i], lineage[0]))) {
+			fill(ci, l.uid, NULL, NULL);
+			found = 1;
+		}
+	free(pl);
+	return found;
 }
 
 /* The inode of root/proc/PID/ns/mnt, 0 when it cannot be read. */
@@ -403,14 +373,24 @@ struct running {
 	size_t n, max;
 };
 
+/* Whether out already holds what ci names in mount namespace ns (one run root reached twice). */
+static int have(const struct running *r, uint32_t ns, const struct container_info *ci)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->out[i].mntns == ns && strcmp(r->out[i].ci.id, ci->id) == 0)
+			return 1;
+	return 0;
+}
+
 static int add_running(void *ctx, const char *id, const struct ctr_state *st)
 {
 	struct running *r = ctx;
 	uint32_t ns;
 
 	if (st->pid && (ns = pid_mntns(r->root, st->pid))) {
-		r->out[r->n].mntns = ns;
-		fill(&r->out[r->n++].ci, r->uid, id, st->name);
+		fill(&r->out[r->n].ci, r->uid, id, st->name);
+		if (!have(r, ns, &r->out[r->n].ci))
+			r->out[r->n++].mntns = ns;
 	}
 	return r->n == r->max;
 }
@@ -418,30 +398,81 @@ static int add_running(void *ctx, const char *id, const struct ctr_state *st)
 size_t rootless_running(const char *root, struct nsowner_found *out, size_t max)
 {
 	struct running r = {root ? root : "", 0, out, 0, max};
-	char p[4096];
-	struct dirent *e;
-	int users = 0;
-	DIR *d;
+	uint32_t users[USERS_MAX], pids[CONMONS_MAX], owners[CONMONS_MAX];
+	size_t nusers = 0, nconmon;
+	struct places *pl;
 
-	if (!out || max == 0 || statefile_path(p, sizeof(p), "%s/run/user", r.root) ||
-	    !(d = opendir(p)))
+	if (!out || max == 0 || !(pl = malloc(sizeof(*pl))))
 		return 0;
-	while (r.n < max && users < USERS_MAX && (e = readdir(d))) {
-		char *end;
-		unsigned long uid = strtoul(e->d_name, &end, 10);
-		uint32_t pause, ns;
+	/* the users with a run directory in the default places, and those a conmon runs for */
+	nusers = places_users(r.root, "/run/user", "", users, nusers, USERS_MAX);
+	nusers = places_users(r.root, "/tmp", "podman-run-", users, nusers, USERS_MAX);
+	nconmon = places_conmons(r.root, 0, pids, owners, CONMONS_MAX);
+	for (size_t i = 0; i < nconmon && nusers < USERS_MAX; i++)
+		users[nusers++] = owners[i];
+	for (size_t u = 0; u < nusers && r.n < max; u++) {
+		int dup = 0;
 
-		if (e->d_name[0] < '1' || e->d_name[0] > '9' || *end || uid > UINT32_MAX - 1)
+		for (size_t v = 0; v < u; v++)
+			dup |= users[v] == users[u];
+		if (dup)
 			continue;
-		users++;
-		r.uid = (uint32_t)uid;
-		if ((pause = pause_pid(r.root, r.uid)) && (ns = pid_mntns(r.root, pause))) {
-			out[r.n].mntns = ns;
-			fill(&out[r.n++].ci, r.uid, NULL, NULL);
+		r.uid = users[u];
+		memset(pl, 0, sizeof(*pl));
+		places_defaults(r.root, r.uid, pl);
+		for (size_t i = 0; i < nconmon; i++)
+			if (owners[i] == r.uid)
+				places_conmon(r.root, pids[i], r.uid, pl);
+		for (size_t i = 0; i < pl->ndir && r.n < max; i++) {
+			uint32_t pause = places_pause(r.root, pl->rundir[i], r.uid), ns;
+
+			if (pause && (ns = pid_mntns(r.root, pause))) {
+				fill(&out[r.n].ci, r.uid, NULL, NULL);
+				if (!have(&r, ns, &out[r.n].ci))
+					out[r.n++].mntns = ns;
+			}
 		}
-		if (r.n < max)
-			each_ctr(r.root, r.uid, add_running, &r);
+		for (size_t i = 0; i < pl->nroot && r.n < max; i++)
+			each_ctr(r.root, r.uid, pl->runroot[i], add_running, &r);
 	}
-	closedir(d);
+	free(pl);
 	return r.n;
+}
+
+/* Whether conmon pid is a container's own (not a podman exec session's) that found does not name.
+ */
+static int unnamed(const char *root, uint32_t pid, uint32_t uid, const struct nsowner_found *found,
+		   size_t n)
+{
+	struct conmon_args a;
+	char *buf;
+	size_t len;
+	int missing;
+
+	if (!places_owner(root, pid) || places_proc_read(root, pid, "cmdline", &buf, &len))
+		return 0;
+	missing = conmon_args_parse(buf, len, &a) == 0 && !a.exec;
+	for (size_t i = 0; missing && i < n; i++)
+		missing = !(found[i].ci.is_container && found[i].ci.owner_uid == uid &&
+			    strcmp(found[i].ci.id, a.cid) == 0);
+	free(buf);
+	return missing;
+}
+
+size_t rootless_unnamed(const char *root, const struct nsowner_found *found, size_t n,
+			uint32_t *uids, size_t max)
+{
+	uint32_t pids[CONMONS_MAX], owners[CONMONS_MAX];
+	size_t k = 0, m;
+
+	if (!root)
+		root = "";
+	m = places_conmons(root, 0, pids, owners, CONMONS_MAX);
+	for (size_t i = 0; i < m; i++)
+		if (unnamed(root, pids[i], owners[i], found, n)) {
+			if (k < max && uids)
+				uids[k] = owners[i];
+			k++;
+		}
+	return k;
 }

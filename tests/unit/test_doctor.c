@@ -467,15 +467,22 @@ static void test_report_rootless(void **state)
 	r->rootless_uid[0] = 61000;
 	r->rootless_ctrs[0] = 1;
 	r->rootless_uid[1] = 1000;
+	r->rootless_ctrs[1] = 0;
+	r->rootless_unnamed[0] = 0;
+	r->rootless_unnamed[1] = 2;
 	doctor_report_text(r, &b);
 	strbuf_addc(&b, '\0');
 	assert_non_null(strstr(b.buf,
 			       "\n  rootless podman     running for uid 61000 (1 container), "
-			       "uid 1000 (0 containers)\n                      named through "
-			       "each user's own podman state"));
+			       "uid 1000 (0 containers, 2 unnamed:"));
+	assert_non_null(strstr(b.buf,
+			       "trusted)\n                      named through each user's own "
+			       "podman state"));
 	assert_non_null(strstr(b.buf, "\"container_trust\": \"user\""));
-	assert_non_null(strstr(b.buf, "\n                      not seen: a run root elsewhere than "
-				      "/run/user/UID"));
+	assert_non_null(strstr(b.buf, "/tmp/podman-run-UID/containers,"));
+	assert_non_null(strstr(b.buf,
+			       "\n                      not seen: a container whose run root "
+			       "(or run directory) is not the user's own"));
 	for (line = strtok_r(b.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (strlen(line) > 100)
 			fail_msg("line of %zu columns: %s", strlen(line), line);
@@ -489,12 +496,15 @@ static void test_report_rootless(void **state)
 	u = json_array_get(json_object_get(o, "users"), 0);
 	assert_int_equal(json_integer_value(json_object_get(u, "uid")), 61000);
 	assert_int_equal(json_integer_value(json_object_get(u, "containers")), 1);
+	assert_int_equal(json_integer_value(json_object_get(u, "unnamed")), 0);
 	u = json_array_get(json_object_get(o, "users"), 1);
 	assert_int_equal(json_integer_value(json_object_get(u, "uid")), 1000);
 	assert_int_equal(json_integer_value(json_object_get(u, "containers")), 0);
+	assert_int_equal(json_integer_value(json_object_get(u, "unnamed")), 2);
 	assert_true(json_is_false(json_object_get(o, "more_users")));
 	assert_string_equal(json_read_str(o, "container_trust", NULL), "user");
-	assert_non_null(strstr(json_read_str(o, "not_seen", NULL), "/tmp/podman-run-UID"));
+	assert_non_null(strstr(json_read_str(o, "named", NULL), "/tmp/podman-run-UID"));
+	assert_non_null(strstr(json_read_str(o, "not_seen", NULL), "\"unnamed\""));
 	json_decref(doc);
 	/* none running; not looked (not root); podman not installed */
 	r->nrootless = 0;
