@@ -9,10 +9,25 @@
 
 /* conmon's options that take no value. */
 static const char *const flags[] = {
-	"-t",	      "--terminal",    "-i",	       "--stdin",      "--leave-stdin-open",
-	"-s",	      "--systemd-cgroup", "--syslog",  "--no-pivot",   "--no-new-keyring",
-	"--no-sync-log", "--exec",     "--exec-attach", "--full-attach", "--replace-listen-pid",
-	"--version",  "--sync",	       "-h",	       "--help",
+	"-t",
+	"--terminal",
+	"-i",
+	"--stdin",
+	"--leave-stdin-open",
+	"-s",
+	"--systemd-cgroup",
+	"--syslog",
+	"--no-pivot",
+	"--no-new-keyring",
+	"--no-sync-log",
+	"--exec",
+	"--exec-attach",
+	"--full-attach",
+	"--replace-listen-pid",
+	"--version",
+	"--sync",
+	"-h",
+	"--help",
 };
 
 static int is_flag(const char *a)
@@ -50,8 +65,8 @@ static int take(struct conmon_args *out, const char *o, size_t n, const char *v)
 		if (!is_opt(o, n, opts[i].s, opts[i].l))
 			continue;
 		if (*slot || !v[0])
-			return -EINVAL; /* given twice (which one conmon took is not ours to guess), or
-					   empty */
+			return -EINVAL; /* given twice (which one conmon took is not ours to guess),
+					   or empty */
 		*slot = v;
 		return 0;
 	}

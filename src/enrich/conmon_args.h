@@ -20,7 +20,8 @@ struct conmon_args {
  * Pure: the NUL-separated command line cmdline (len bytes, as /proc/PID/cmdline shows it) into a:
  * 0 when its first argument is conmon (or a path ending in /conmon) and it names one -c; -EINVAL
  * when it is not conmon, has no -c, gives one of the options above twice, ends in an option
- * missing its value, gives one of them an empty value, or has more arguments than a podman's conmon (512). "--opt VALUE" and
+ * missing its value, gives one of them an empty value, or has more arguments than a podman's conmon
+ * (512). "--opt VALUE" and
  * "--opt=VALUE" are both read; conmon's options without a value are known; what follows
  * --exit-command is podman's own command line, not read. An unterminated last argument is
  * ignored.

@@ -65,7 +65,6 @@ uint32_t places_pidfile(const char *path, uint32_t uid)
 	return pid;
 }
 
-
 /* Whether no component of root/rel (rel absolute, clean) is a symlink (root is the caller's). */
 static int no_symlink(const char *root, const char *rel)
 {
@@ -134,7 +133,8 @@ void places_conmon(const char *root, uint32_t pid, uint32_t uid, struct places *
 	char *buf;
 	size_t len, n;
 
-	if (!pid || places_owner(root, pid) != uid || places_proc_read(root, pid, "cmdline", &buf, &len))
+	if (!pid || places_owner(root, pid) != uid ||
+	    places_proc_read(root, pid, "cmdline", &buf, &len))
 		return;
 	if (conmon_args_parse(buf, len, &a) == 0) {
 		if (a.conmon_pidfile && (n = conmon_runroot(a.conmon_pidfile, a.cid)))
@@ -212,7 +212,8 @@ int places_podman(const char *root, uint32_t pid, uint32_t uid)
 	size_t len;
 	int ok;
 
-	if (!pid || places_owner(root, pid) != uid || places_proc_read(root, pid, "cmdline", &buf, &len))
+	if (!pid || places_owner(root, pid) != uid ||
+	    places_proc_read(root, pid, "cmdline", &buf, &len))
 		return 0;
 	ok = len >= 6 && (strcmp(buf, "podman") == 0 ||
 			  (strlen(buf) > 7 && strcmp(buf + strlen(buf) - 7, "/podman") == 0));
@@ -221,8 +222,8 @@ int places_podman(const char *root, uint32_t pid, uint32_t uid)
 }
 
 /* The users of dir's entries PREFIX<uid> (root-prefixed) into uids (n of them, up to max). */
-size_t places_users(const char *root, const char *dir, const char *prefix, uint32_t *uids,
-		       size_t n, size_t max)
+size_t places_users(const char *root, const char *dir, const char *prefix, uint32_t *uids, size_t n,
+		    size_t max)
 {
 	char p[4096];
 	struct dirent *e;

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PLACES_MAX 8	/* run roots (and run directories) looked at per user */
-#define PLACE_LEN  1024 /* bytes of one (with the root before it) */
-#define CONMONS_MAX 256 /* conmon processes looked at in one pass over /proc */
+#define PLACES_MAX  8	 /* run roots (and run directories) looked at per user */
+#define PLACE_LEN   1024 /* bytes of one (with the root before it) */
+#define CONMONS_MAX 256	 /* conmon processes looked at in one pass over /proc */
 
 /* Where one user's podman keeps its state: run roots (<driver>-containers/<id>/userdata below)
    and run directories (libpod/tmp/pause.pid below), each root-prefixed and trusted when added. */
@@ -68,7 +68,7 @@ int places_podman(const char *root, uint32_t pid, uint32_t uid);
 
 /* The users of dir's entries PREFIX<uid> (root-prefixed) appended to uids (n there, up to max):
    how many now. */
-size_t places_users(const char *root, const char *dir, const char *prefix, uint32_t *uids,
-		    size_t n, size_t max);
+size_t places_users(const char *root, const char *dir, const char *prefix, uint32_t *uids, size_t n,
+		    size_t max);
 
 #endif

@@ -15,8 +15,8 @@
 
 #include "enrich/conmon_args.h"
 
-#define ID "78b2c7212039443c9aa5252a63407a2151a29c4ae7e6d74efb8b8b44c004f1b0"
-#define UD "/vfs-containers/" ID "/userdata"
+#define ID	 "78b2c7212039443c9aa5252a63407a2151a29c4ae7e6d74efb8b8b44c004f1b0"
+#define UD	 "/vfs-containers/" ID "/userdata"
 #define CMD(lit) lit, sizeof(lit) - 1
 
 /* podman 4.3's conmon of a rootless container, XDG_RUNTIME_DIR unset (ps -o args, NUL-separated) */
@@ -85,19 +85,19 @@ static void test_hostile(void **st)
 		const char *text;
 		size_t len;
 	} bad[] = {
-		{CMD("")},				     /* nothing */
-		{CMD("\0")},				     /* an empty first argument */
-		{CMD("/usr/bin/notconmon\0-c\0abc\0")},	     /* not conmon */
-		{CMD("conmonx\0-c\0abc\0")},		     /* not conmon */
-		{CMD("/usr/bin/conmon\0-n\0web\0")},	     /* no -c */
-		{CMD("conmon\0-c\0abc\0--cid\0def\0")},	     /* -c twice */
-		{CMD("conmon\0-c\0abc\0-P\0/a\0-P\0/b\0")},  /* --conmon-pidfile twice */
-		{CMD("conmon\0-c\0\0")},		     /* an empty -c */
-		{CMD("conmon\0-c\0abc\0--exit-dir=\0")},     /* an empty --exit-dir */
-		{CMD("conmon\0-c\0abc\0-n\0")},		     /* -n without its value */
-		{CMD("conmon\0-n\0-c\0abc\0")},		     /* the name "-c", then no -c */
-		{CMD("conmon\0--exit-command\0-c\0abc\0")},  /* -c only in podman's line */
-		{CMD("conmon\0-c")},			     /* unterminated: no -c at all */
+		{CMD("")},				    /* nothing */
+		{CMD("\0")},				    /* an empty first argument */
+		{CMD("/usr/bin/notconmon\0-c\0abc\0")},	    /* not conmon */
+		{CMD("conmonx\0-c\0abc\0")},		    /* not conmon */
+		{CMD("/usr/bin/conmon\0-n\0web\0")},	    /* no -c */
+		{CMD("conmon\0-c\0abc\0--cid\0def\0")},	    /* -c twice */
+		{CMD("conmon\0-c\0abc\0-P\0/a\0-P\0/b\0")}, /* --conmon-pidfile twice */
+		{CMD("conmon\0-c\0\0")},		    /* an empty -c */
+		{CMD("conmon\0-c\0abc\0--exit-dir=\0")},    /* an empty --exit-dir */
+		{CMD("conmon\0-c\0abc\0-n\0")},		    /* -n without its value */
+		{CMD("conmon\0-n\0-c\0abc\0")},		    /* the name "-c", then no -c */
+		{CMD("conmon\0--exit-command\0-c\0abc\0")}, /* -c only in podman's line */
+		{CMD("conmon\0-c")},			    /* unterminated: no -c at all */
 	};
 	struct conmon_args a;
 	char *many;
@@ -125,19 +125,21 @@ static void test_runroot(void **st)
 {
 	(void)st;
 	assert_int_equal(conmon_runroot("/srv/rr" UD "/conmon.pid", ID), strlen("/srv/rr"));
-	assert_int_equal(conmon_runroot("/srv/rr/overlay-containers/" ID "/userdata/conmon.pid", ID),
-			 strlen("/srv/rr"));
+	assert_int_equal(
+		conmon_runroot("/srv/rr/overlay-containers/" ID "/userdata/conmon.pid", ID),
+		strlen("/srv/rr"));
 	assert_int_equal(conmon_runroot("/srv/rr" UD "/conmon.pid", "abc"), 0); /* another's */
 	assert_int_equal(conmon_runroot("/srv/rr" UD "/conmon.pid", "../" ID), 0);
-	assert_int_equal(conmon_runroot("srv/rr" UD "/conmon.pid", ID), 0);	   /* relative */
-	assert_int_equal(conmon_runroot("/srv/../rr" UD "/conmon.pid", ID), 0);  /* ".." */
-	assert_int_equal(conmon_runroot("/srv/./rr" UD "/conmon.pid", ID), 0);   /* "." */
-	assert_int_equal(conmon_runroot("/srv//rr" UD "/conmon.pid", ID), 0);    /* empty */
-	assert_int_equal(conmon_runroot(UD "/conmon.pid", ID), 0);		   /* "/" itself */
-	assert_int_equal(conmon_runroot("/srv/rr" UD "/pidfile", ID), 0);	   /* not conmon.pid */
+	assert_int_equal(conmon_runroot("srv/rr" UD "/conmon.pid", ID), 0);	/* relative */
+	assert_int_equal(conmon_runroot("/srv/../rr" UD "/conmon.pid", ID), 0); /* ".." */
+	assert_int_equal(conmon_runroot("/srv/./rr" UD "/conmon.pid", ID), 0);	/* "." */
+	assert_int_equal(conmon_runroot("/srv//rr" UD "/conmon.pid", ID), 0);	/* empty */
+	assert_int_equal(conmon_runroot(UD "/conmon.pid", ID), 0);		/* "/" itself */
+	assert_int_equal(conmon_runroot("/srv/rr" UD "/pidfile", ID), 0);	/* not conmon.pid */
 	assert_int_equal(conmon_runroot("/srv/rr" UD "/conmon.pid/", ID), 0);
 	assert_int_equal(conmon_runroot("/srv/rr/-containers/" ID "/userdata/conmon.pid", ID), 0);
-	assert_int_equal(conmon_runroot("/srv/rr/VFS-containers/" ID "/userdata/conmon.pid", ID), 0);
+	assert_int_equal(conmon_runroot("/srv/rr/VFS-containers/" ID "/userdata/conmon.pid", ID),
+			 0);
 	assert_int_equal(conmon_runroot("/srv/rr/vfs-stuff/" ID "/userdata/conmon.pid", ID), 0);
 	assert_int_equal(conmon_runroot("/srv/rr/x/" ID "/userdata/conmon.pid", ID), 0);
 	assert_int_equal(conmon_runroot("/conmon.pid", ID), 0);
@@ -148,14 +150,15 @@ static void test_runroot(void **st)
 static void test_rundir(void **st)
 {
 	(void)st;
-	assert_int_equal(conmon_rundir("/run/user/1000/libpod/tmp/exits"), strlen("/run/user/1000"));
-	assert_int_equal(conmon_rundir("/libpod/tmp/exits"), 0);	  /* "/" itself */
-	assert_int_equal(conmon_rundir("x/libpod/tmp/exits"), 0);	  /* relative */
-	assert_int_equal(conmon_rundir("/a/../libpod/tmp/exits"), 0);	  /* ".." */
-	assert_int_equal(conmon_rundir("/a/libpod/tmp/exits/"), 0);	  /* a trailing slash */
-	assert_int_equal(conmon_rundir("/a/libpod/tmp/exitsx"), 0);	  /* not exits */
-	assert_int_equal(conmon_rundir("/a/xlibpod/tmp/exits"), 0);	  /* not libpod */
-	assert_int_equal(conmon_rundir("/a/libpod/tmp2/exits"), 0);	  /* not tmp */
+	assert_int_equal(conmon_rundir("/run/user/1000/libpod/tmp/exits"),
+			 strlen("/run/user/1000"));
+	assert_int_equal(conmon_rundir("/libpod/tmp/exits"), 0);      /* "/" itself */
+	assert_int_equal(conmon_rundir("x/libpod/tmp/exits"), 0);     /* relative */
+	assert_int_equal(conmon_rundir("/a/../libpod/tmp/exits"), 0); /* ".." */
+	assert_int_equal(conmon_rundir("/a/libpod/tmp/exits/"), 0);   /* a trailing slash */
+	assert_int_equal(conmon_rundir("/a/libpod/tmp/exitsx"), 0);   /* not exits */
+	assert_int_equal(conmon_rundir("/a/xlibpod/tmp/exits"), 0);   /* not libpod */
+	assert_int_equal(conmon_rundir("/a/libpod/tmp2/exits"), 0);   /* not tmp */
 	assert_int_equal(conmon_rundir("exits"), 0);
 	assert_int_equal(conmon_rundir(NULL), 0);
 }

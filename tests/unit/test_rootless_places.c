@@ -180,14 +180,14 @@ static void test_lookup(void **st)
 		{231, 1, ID_B, "db"},  /* --runroot's container, from its conmon's line */
 		{232, 1, ID_B, "db"},  /* its child */
 		{230, 1, NULL, NULL},  /* its conmon: podman's own (its --exit-dir's pause) */
-		{152, 1, NULL, NULL},  /* podman, below no conmon: from every conmon of the user's */
-		{161, 1, NULL, NULL},  /* conmon --version below podman, in its namespaces */
-		{160, 1, NULL, NULL},  /* that podman */
-		{162, 0, NULL, NULL},  /* below podman, in another mount namespace */
-		{241, 0, NULL, NULL},  /* a symlinked run root */
-		{251, 0, NULL, NULL},  /* a run root below a symlink */
-		{261, 0, NULL, NULL},  /* a run root others may write */
-		{271, 0, NULL, NULL},  /* a ".." path */
+		{152, 1, NULL, NULL}, /* podman, below no conmon: from every conmon of the user's */
+		{161, 1, NULL, NULL}, /* conmon --version below podman, in its namespaces */
+		{160, 1, NULL, NULL}, /* that podman */
+		{162, 0, NULL, NULL}, /* below podman, in another mount namespace */
+		{241, 0, NULL, NULL}, /* a symlinked run root */
+		{251, 0, NULL, NULL}, /* a run root below a symlink */
+		{261, 0, NULL, NULL}, /* a run root others may write */
+		{271, 0, NULL, NULL}, /* a ".." path */
 	};
 
 	(void)st;
