@@ -110,6 +110,10 @@ enum cc_slot {
 	SLOT_FX_SYS_CONNECT,
 	SLOT_FX_IO_CONNECT,
 	SLOT_TP_IO_COMPLETE,
+	/* fx_sys_openat2's copies (CC_OPEN_EXITS): each a program of its own, so each a slot */
+	SLOT_FX_SYS_OPENAT2_1,
+	SLOT_FX_SYS_OPENAT2_2,
+	SLOT_FX_SYS_OPENAT2_3,
 	CC_SLOTS
 };
 

@@ -63,6 +63,21 @@ static __always_inline __u32 active_pidns(struct task_struct *task, __u32 *ns_tg
 	return BPF_CORE_READ(up.ns, ns.inum);
 }
 
+/* One event of the current task lost (counted in CC_CNT_SEEN already), by its cgroup. */
+static __always_inline void count_lost(void)
+{
+	__u64 cg = bpf_get_current_cgroup_id(), one = 1, *v;
+
+	count(CC_CNT_LOST);
+	v = bpf_map_lookup_elem(&lost_by_cgroup, &cg);
+	/* another CPU may insert the same cgroup between the lookup and the insert: then add to
+	   its entry. What the LRU evicts, user space reports as unattributed. */
+	if (!v && bpf_map_update_elem(&lost_by_cgroup, &cg, &one, BPF_NOEXIST))
+		v = bpf_map_lookup_elem(&lost_by_cgroup, &cg);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
 static __always_inline void send(void *rec, __u64 size)
 {
 	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
@@ -70,18 +85,8 @@ static __always_inline void send(void *rec, __u64 size)
 			      : BPF_RB_NO_WAKEUP;
 
 	count(CC_CNT_SEEN);
-	if (bpf_ringbuf_output(&events, rec, size, flags)) {
-		__u64 cg = bpf_get_current_cgroup_id(), one = 1, *v;
-
-		count(CC_CNT_LOST);
-		v = bpf_map_lookup_elem(&lost_by_cgroup, &cg);
-		/* another CPU may insert the same cgroup between the lookup and the insert: then
-		   add to its entry. What the LRU evicts, user space reports as unattributed. */
-		if (!v && bpf_map_update_elem(&lost_by_cgroup, &cg, &one, BPF_NOEXIST))
-			v = bpf_map_lookup_elem(&lost_by_cgroup, &cg);
-		if (v)
-			__sync_fetch_and_add(v, 1);
-	}
+	if (bpf_ringbuf_output(&events, rec, size, flags))
+		count_lost();
 }
 
 static __always_inline void copy8(char *dst, const char *src, int words)

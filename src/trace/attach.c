@@ -4,12 +4,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "cmd/doctor_verdict.h"
 #include "format/syscalls.h"
 #include "trace/attach.h"
 
@@ -23,8 +25,14 @@ static const struct fentry_prog {
 	bool optional; /* io_uring's and 32-bit paths: a blind spot when missing, not a failure */
 } fentry_progs[] = {
 	{"fe_sys_openat2", OPENS, false},
+	{"fe_sys_openat2_1", OPENS, false},
+	{"fe_sys_openat2_2", OPENS, false},
+	{"fe_sys_openat2_3", OPENS, false},
 	{"fx_filp_open", OPENS, false},
 	{"fx_sys_openat2", OPENS, false},
+	{"fx_sys_openat2_1", OPENS, false},
+	{"fx_sys_openat2_2", OPENS, false},
+	{"fx_sys_openat2_3", OPENS, false},
 	{"fe_fd_install", OPENS | ACCEPTS, false},
 	{"fe_io_openat2", 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2, true},
 	{"fx_io_openat2", 1u << CC_SYS_OPENAT | 1u << CC_SYS_OPENAT2, true},
@@ -197,6 +205,29 @@ static const char *renamed(const struct btf *vmlinux, const char *target)
 	return target;
 }
 
+/* Whether this kernel may preempt a task inside a BPF program (unknown counts as may): only then
+   are an open's steps loaded in all their copies (attach_fentry.bpf.h, CC_OPEN_COPIES); where it
+   cannot, the first copy does all and the others would cost two trampoline runs each. */
+static bool bpf_preemptible(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/sched/preempt", "re");
+	char buf[128], mode[32];
+	bool have = f && fgets(buf, sizeof(buf), f);
+	struct utsname u;
+
+	if (f)
+		fclose(f);
+	if (uname(&u))
+		return true;
+	return doctor_preemption(u.version, have ? buf : NULL, mode, sizeof(mode)) != 0;
+}
+
+/* fe_sys_openat2_N and fx_sys_openat2_N: a copy other than the first */
+static bool open_copy(const char *name)
+{
+	return strlen(name) == 16 && strncmp(name + 2, "_sys_openat2_", 13) == 0;
+}
+
 /* A tracepoint-mode program: "tracepoint/syscalls/sys_exit_X" for one traced call. */
 static bool want_tracepoint(const struct config *cfg, const char *sec)
 {
@@ -242,7 +273,8 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 			const struct fentry_prog *fp = fentry_prog_of(name);
 			const char *target = strchr(sec, '/') + 1;
 
-			on = mode == ATTACH_FENTRY && fp && (fp->calls & cfg->syscalls);
+			on = mode == ATTACH_FENTRY && fp && (fp->calls & cfg->syscalls) &&
+			     (!open_copy(name) || bpf_preemptible());
 			if (on && !vmlinux) {
 				if (!(vmlinux = btf__load_vmlinux_btf())) {
 					err = -ENOENT;
