@@ -78,14 +78,23 @@ const char *optional_refused(const struct optional_logs *logs)
 	return NULL;
 }
 
+bool optional_ends_call(const struct bpf_program *prog)
+{
+	return strncmp(bpf_program__section_name(prog), "fexit/", 6) == 0 ||
+	       strncmp(bpf_program__name(prog), "tpc_exit_", 9) == 0;
+}
+
 int optional_attach(struct bpf_object_skeleton *s, char *refused, size_t size)
 {
-	for (int i = 0; i < s->prog_cnt; i++) {
-		struct bpf_program *prog = *s->progs[i].prog;
-		struct bpf_link **link = s->progs[i].link;
+	/* the programs that end a call first: the others then never begin one that no program
+	   ends (the fentry opens and the tracepoint copies count such a call lost) */
+	for (int i = 0; i < 2 * s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i % s->prog_cnt].prog;
+		struct bpf_link **link = s->progs[i % s->prog_cnt].link;
 		int err;
 
-		if (!bpf_program__autoload(prog) || !bpf_program__autoattach(prog) || *link)
+		if (!bpf_program__autoload(prog) || !bpf_program__autoattach(prog) || *link ||
+		    optional_ends_call(prog) != (i < s->prog_cnt))
 			continue;
 		*link = bpf_program__attach(prog);
 		if (*link)

@@ -6,10 +6,12 @@
 #ifndef CC_OPTIONAL_H
 #define CC_OPTIONAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct bpf_object;
 struct bpf_object_skeleton;
+struct bpf_program;
 
 #define OPTIONAL_MAX 16	  /* optional programs the table may hold */
 #define OPTIONAL_LOG 1024 /* bytes of each one's verifier log: enough to tell it was written */
@@ -45,5 +47,10 @@ int optional_add(char *list, size_t size, const char *name);
  * 0, or the -errno of the first program that is not optional.
  */
 int optional_attach(struct bpf_object_skeleton *s, char *refused, size_t size);
+
+/* Whether prog ends a system call that other programs began (an fexit program, a tracepoint
+   copy at sys_exit): attached first and detached last (session_detach_all), so that no call is
+   begun while nothing would end it, which the programs would count lost. */
+bool optional_ends_call(const struct bpf_program *prog);
 
 #endif

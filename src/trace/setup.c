@@ -534,9 +534,8 @@ static void *destroy_link(void *link)
  * Detach every program. Each syscall tracepoint's detach waits for RCU grace periods (about
  * 80 ms here); detaching them side by side lets those waits overlap, so exit stays prompt.
  */
-void session_detach_all(struct copenclose_bpf *skel)
+static void detach_some(const struct bpf_object_skeleton *sk, bool ends_call)
 {
-	const struct bpf_object_skeleton *sk = skel->skeleton;
 	enum { N = 64 };
 	pthread_t threads[N];
 	int started[N] = {0}, n = sk->prog_cnt < N ? sk->prog_cnt : N;
@@ -544,7 +543,8 @@ void session_detach_all(struct copenclose_bpf *skel)
 	for (int i = 0; i < n; i++) {
 		struct bpf_link *link = *sk->progs[i].link;
 
-		if (link && pthread_create(&threads[i], NULL, destroy_link, link) == 0)
+		if (link && optional_ends_call(*sk->progs[i].prog) == ends_call &&
+		    pthread_create(&threads[i], NULL, destroy_link, link) == 0)
 			started[i] = 1;
 	}
 	for (int i = 0; i < sk->prog_cnt; i++) {
@@ -552,8 +552,17 @@ void session_detach_all(struct copenclose_bpf *skel)
 
 		if (i < n && started[i])
 			pthread_join(threads[i], NULL);
-		else if (*link)
+		else if (*link && optional_ends_call(*sk->progs[i].prog) == ends_call)
 			bpf_link__destroy(*link);
+		else
+			continue;
 		*link = NULL;
 	}
+}
+
+void session_detach_all(struct copenclose_bpf *skel)
+{
+	/* the programs that end a call last (optional_ends_call) */
+	detach_some(skel->skeleton, false);
+	detach_some(skel->skeleton, true);
 }
