@@ -20,8 +20,11 @@
 /* x86_64's own numbers (arch/x86/entry/syscalls/syscall_64.tbl) */
 #define NR64_OPEN    2
 #define NR64_CREAT   85
+#define NR64_OPENAT  257
+#define NR64_CLOSE   3
 #define NR64_CONNECT 42
 #define NR64_ACCEPT  43
+#define NR64_ACCEPT4 288
 /* ia32's (syscall_32.tbl): accept only through socketcall */
 #define NR32_OPEN	5
 #define NR32_CREAT	8
@@ -72,8 +75,11 @@ static __always_inline __u32 compat_arg(const struct pt_regs *regs, int n)
 
 /* arm64's own numbers (the generic table, include/uapi/asm-generic/unistd.h): no open(2), no
    creat(2) */
+#define NR64_OPENAT	56
+#define NR64_CLOSE	57
 #define NR64_CONNECT	203
 #define NR64_ACCEPT	202
+#define NR64_ACCEPT4	242
 /* AArch32's (arch/arm64/include/asm/unistd32.h): no socketcall, accept has its own number */
 #define NR32_OPEN	5
 #define NR32_CREAT	8

@@ -35,11 +35,10 @@ static __always_inline void set_open(struct scratch *s, int dfd, __u64 flags, __
 		s->ev.fd = s->ev.ret;
 }
 
-SEC("tracepoint/syscalls/sys_exit_open")
-int exit_open(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int tp_open(__u32 slot, long ret)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(SLOT_TP_OPEN, CC_SYS_OPEN, ctx->ret, &regs);
+	struct scratch *s = begin(slot, CC_SYS_OPEN, ret, &regs);
 
 	if (!s)
 		return 0;
@@ -49,14 +48,19 @@ int exit_open(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
+SEC("tracepoint/syscalls/sys_exit_open")
+int exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return tp_open(SLOT_TP_OPEN, ctx->ret);
+}
+
 /* creat(2) is open(2) with O_WRONLY|O_CREAT|O_TRUNC (the kernel's sys_creat calls the same
    open): the traced calls have no creat of their own, so it is reported as the open it is, and
    -e open selects it. x86_64's table has it; arm64's generic one does not. */
-SEC("tracepoint/syscalls/sys_exit_creat")
-int exit_creat(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int tp_creat(__u32 slot, long ret)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(SLOT_TP_CREAT, CC_SYS_OPEN, ctx->ret, &regs);
+	struct scratch *s = begin(slot, CC_SYS_OPEN, ret, &regs);
 
 	if (!s)
 		return 0;
@@ -66,11 +70,16 @@ int exit_creat(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_openat")
-int exit_openat(struct trace_event_raw_sys_exit *ctx)
+SEC("tracepoint/syscalls/sys_exit_creat")
+int exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	return tp_creat(SLOT_TP_CREAT, ctx->ret);
+}
+
+static __always_inline int tp_openat(__u32 slot, long ret)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(SLOT_TP_OPENAT, CC_SYS_OPENAT, ctx->ret, &regs);
+	struct scratch *s = begin(slot, CC_SYS_OPENAT, ret, &regs);
 
 	if (!s)
 		return 0;
@@ -80,11 +89,16 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_openat2")
-int exit_openat2(struct trace_event_raw_sys_exit *ctx)
+SEC("tracepoint/syscalls/sys_exit_openat")
+int exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return tp_openat(SLOT_TP_OPENAT, ctx->ret);
+}
+
+static __always_inline int tp_openat2(__u32 slot, long ret)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(SLOT_TP_OPENAT2, CC_SYS_OPENAT2, ctx->ret, &regs);
+	struct scratch *s = begin(slot, CC_SYS_OPENAT2, ret, &regs);
 	struct open_how how = {};
 
 	if (!s)
@@ -101,17 +115,28 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_close")
-int exit_close(struct trace_event_raw_sys_exit *ctx)
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return tp_openat2(SLOT_TP_OPENAT2, ctx->ret);
+}
+
+static __always_inline int tp_close(__u32 slot, long ret)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(SLOT_TP_CLOSE, CC_SYS_CLOSE, ctx->ret, &regs);
+	struct scratch *s = begin(slot, CC_SYS_CLOSE, ret, &regs);
 
 	if (!s)
 		return 0;
 	s->ev.fd = (int)SYSARG(regs, 1); /* close(unsigned int fd) */
 	finish(s);
 	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_close")
+int exit_close(struct trace_event_raw_sys_exit *ctx)
+{
+	return tp_close(SLOT_TP_CLOSE, ctx->ret);
 }
 
 /* Copy a struct sockaddr of the given length from user memory into the tail. */
@@ -130,11 +155,10 @@ static __always_inline void read_uaddr(struct scratch *s, const void *uaddr, lon
 	s->ev.tail_len = len;
 }
 
-SEC("tracepoint/syscalls/sys_exit_connect")
-int exit_connect(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int tp_connect(__u32 slot, long ret)
 {
 	struct pt_regs *regs;
-	struct scratch *s = begin(SLOT_TP_CONNECT, CC_SYS_CONNECT, ctx->ret, &regs);
+	struct scratch *s = begin(slot, CC_SYS_CONNECT, ret, &regs);
 
 	if (!s)
 		return 0;
@@ -142,6 +166,12 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	read_uaddr(s, (const void *)SYSARG(regs, 2), (int)SYSARG(regs, 3));
 	finish(s);
 	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	return tp_connect(SLOT_TP_CONNECT, ctx->ret);
 }
 
 /*
@@ -203,10 +233,8 @@ static __always_inline void read_peer(struct scratch *s, int fd)
 	read_peer_file(s, file);
 }
 
-static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *ctx,
-					      enum cc_syscall sc, __u32 slot)
+static __always_inline int tp_accept(__u32 slot, enum cc_syscall sc, long ret)
 {
-	long ret = ctx->ret; /* read the context once: the verifier refuses a moved ctx pointer */
 	struct pt_regs *regs;
 	struct scratch *s = begin(slot, sc, ret, &regs);
 
@@ -225,11 +253,11 @@ static __always_inline int exit_accept_common(struct trace_event_raw_sys_exit *c
 SEC("tracepoint/syscalls/sys_exit_accept")
 int exit_accept(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_accept_common(ctx, CC_SYS_ACCEPT, SLOT_TP_ACCEPT);
+	return tp_accept(SLOT_TP_ACCEPT, CC_SYS_ACCEPT, ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int exit_accept4(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_accept_common(ctx, CC_SYS_ACCEPT4, SLOT_TP_ACCEPT4);
+	return tp_accept(SLOT_TP_ACCEPT4, CC_SYS_ACCEPT4, ctx->ret);
 }

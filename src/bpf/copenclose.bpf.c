@@ -32,8 +32,10 @@ char LICENSE[] SEC("license") = "GPL";
 #include "filters.bpf.h"
 #include "record.bpf.h"
 /* The tracepoint mode, the records of cgroups and processes (every mode loads them), then the
-   other attach modes: the kernel's own functions (fentry) and 32-bit calls (--compat). */
+   other attach modes: the kernel's own functions (fentry) and 32-bit calls (--compat), and the
+   tracepoint mode's copies for kernels that run syscall tracepoints preemptibly. */
 #include "attach_tp.bpf.h"
 #include "lifecycle.bpf.h"
 #include "attach_fentry.bpf.h"
 #include "attach_compat.bpf.h"
+#include "attach_tp_copies.bpf.h"

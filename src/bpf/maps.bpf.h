@@ -114,6 +114,12 @@ enum cc_slot {
 	SLOT_FX_SYS_OPENAT2_1,
 	SLOT_FX_SYS_OPENAT2_2,
 	SLOT_FX_SYS_OPENAT2_3,
+	/* the tracepoint mode's exit copies where syscall tracepoints are preemptible
+	   (attach_tp_copies.bpf.h, CC_TP_COPIES): one each */
+	SLOT_TPC_0,
+	SLOT_TPC_1,
+	SLOT_TPC_2,
+	SLOT_TPC_3,
 	CC_SLOTS
 };
 

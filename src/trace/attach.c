@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -228,6 +229,26 @@ static bool open_copy(const char *name)
 	return strlen(name) == 16 && strncmp(name + 2, "_sys_openat2_", 13) == 0;
 }
 
+/* Whether this kernel runs the syscall tracepoints' BPF programs preemptibly (7.x: its BTF has
+   trace_call_bpf_faultable, which they are called through): then the tracepoint mode's programs
+   are raw tracepoint copies (attach_tp_copies.bpf.h, CC_TP_COPIES), as the per-call tracepoints'
+   programs would lose every call made on a CPU while a task is preempted inside one of them. */
+static bool tp_preemptible(void)
+{
+	/* the tests' hook: the copies where the kernel does not need them (1), or not (0) */
+	const char *hook = getenv("COPENCLOSE_TEST_TP_COPIES");
+	struct btf *vmlinux;
+	bool yes;
+
+	if (hook && (strcmp(hook, "0") == 0 || strcmp(hook, "1") == 0))
+		return hook[0] == '1';
+	vmlinux = btf__load_vmlinux_btf();
+	yes = vmlinux &&
+	      btf__find_by_name_kind(vmlinux, "trace_call_bpf_faultable", BTF_KIND_FUNC) >= 0;
+	btf__free(vmlinux);
+	return yes;
+}
+
 /* A tracepoint-mode program: "tracepoint/syscalls/sys_exit_X" for one traced call. */
 static bool want_tracepoint(const struct config *cfg, const char *sec)
 {
@@ -251,6 +272,7 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 	struct bpf_program *prog;
 	struct bpf_map *map;
 	struct btf *vmlinux = NULL; /* parsed once here: a parse reads megabytes */
+	bool tp_copies = mode == ATTACH_TRACEPOINT && tp_preemptible();
 	int err = 0;
 
 	if (what_size)
@@ -266,7 +288,9 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 		if (strncmp(sec, "tp_btf/cgroup_", 14) == 0) {
 			on = true; /* cgroup records, in every mode */
 		} else if (strncmp(sec, "tracepoint/syscalls/", 20) == 0) {
-			on = mode == ATTACH_TRACEPOINT && want_tracepoint(cfg, sec);
+			on = mode == ATTACH_TRACEPOINT && !tp_copies && want_tracepoint(cfg, sec);
+		} else if (strncmp(name, "tpc_", 4) == 0) {
+			on = tp_copies;
 		} else if (strcmp(sec, "raw_tp/sys_exit") == 0) {
 			on = mode == ATTACH_TRACEPOINT && cfg->compat;
 		} else if (strncmp(sec, "fentry/", 7) == 0 || strncmp(sec, "fexit/", 6) == 0) {
@@ -330,6 +354,8 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 
 		if (!err && (strcmp(name, "pending_map") == 0 || strcmp(name, "uring_reqs") == 0) &&
 		    bpf_map__set_autocreate(map, mode == ATTACH_FENTRY))
+			err = -EINVAL;
+		if (!err && strcmp(name, "tp_calls") == 0 && bpf_map__set_autocreate(map, tp_copies))
 			err = -EINVAL;
 	}
 	btf__free(vmlinux);

@@ -27,6 +27,10 @@ uint64_t misses_read(struct bpf_object *obj)
 		   each end it, and a skip of all of them is counted lost at the task's next open;
 		   fe_sys_openat2's copies, the same; fx_io_openat2 counts an io_uring open that
 		   fx_filp_open was skipped for */
+		/* the tracepoint mode's copies (attach_tp_copies.bpf.h), the same: a call whose
+		   every exit copy was skipped is counted at the task's next traced call */
+		if (strncmp(name, "tpc_", 4) == 0)
+			continue;
 		if (strncmp(name, "fe_sys_openat2", 14) == 0 ||
 		    strncmp(name, "fx_sys_openat2", 14) == 0 || strcmp(name, "fx_filp_open") == 0)
 			continue;
