@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The attach modes side by side, in one run of interleaved rounds: what each adds to a system call
 # copenclose does not trace (getpid) and to one it traces (a failing openat), against no tracer.
-# Usage: bench/attach.sh MODE...   MODE: tracepoint, fentry, compat (tracepoints and --compat)
+# Usage: bench/attach.sh MODE...   MODE: tracepoint, fentry, compat (tracepoints and --compat),
+# tp-single and tp-copies (the tracepoint mode with one program per call or its copies, forced)
 # Prints a Markdown table of medians and the ratios between modes. Under an emulator (the VM
 # matrix runs TCG) the nanoseconds are not hardware figures: read the ratios.
 # BENCH_ROUNDS=N (default 5), BENCH_QUICK=1 for fewer calls. Last, where bpftool is installed,
@@ -16,7 +17,7 @@ rounds=${BENCH_ROUNDS:-5}
 n_getpid=1000000 n_fail=100000
 [ -n "${BENCH_QUICK:-}" ] && n_getpid=200000 n_fail=20000
 [ $# -gt 0 ] || {
-	echo "usage: $0 tracepoint|fentry|compat..." >&2
+	echo "usage: $0 tracepoint|fentry|compat|tp-single|tp-copies..." >&2
 	exit 2
 }
 for f in "$CC_BIN" "$LOAD"; do
@@ -40,6 +41,7 @@ mode_args() {
 	tracepoint) echo --attach tracepoint ;;
 	fentry) echo --attach fentry ;;
 	compat) echo --attach tracepoint --compat ;;
+	tp-single | tp-copies) echo --attach tracepoint ;;
 	*) return 1 ;;
 	esac
 }
@@ -53,8 +55,12 @@ done
 
 # Starts the tracer in mode $1 (stdout discarded); 0 once it prints its Tracing line.
 start() {
+	# tp-single and tp-copies: the tracepoint mode's one program per call, or its raw tracepoint
+	# copies (attach_tp_copies.bpf.h), whatever this kernel would take (the tracer's test hook)
+	local copies=
+	case $1 in tp-single) copies=0 ;; tp-copies) copies=1 ;; esac
 	# shellcheck disable=SC2046
-	"$CC_BIN" -o json $(mode_args "$1") >/dev/null 2>"$tmp/err" &
+	COPENCLOSE_TEST_TP_COPIES=$copies "$CC_BIN" -o json $(mode_args "$1") >/dev/null 2>"$tmp/err" &
 	tpid=$!
 	for _ in $(seq 600); do
 		grep -q '^Tracing' "$tmp/err" && return 0

@@ -23,9 +23,9 @@
 #define CC_TP_COPIES 4
 
 enum {
-	TPC_IDLE,    /* no traced call seen yet */
-	TPC_BEGUN,   /* an entry copy ran for the task's traced call */
-	TPC_ENDED,   /* an exit copy made its record (or the filters dropped it) */
+	TPC_IDLE,  /* no traced call seen yet */
+	TPC_BEGUN, /* an entry copy ran for the task's traced call */
+	TPC_ENDED, /* an exit copy made its record (or the filters dropped it) */
 };
 
 struct tp_call {

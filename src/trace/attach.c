@@ -355,7 +355,8 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 		if (!err && (strcmp(name, "pending_map") == 0 || strcmp(name, "uring_reqs") == 0) &&
 		    bpf_map__set_autocreate(map, mode == ATTACH_FENTRY))
 			err = -EINVAL;
-		if (!err && strcmp(name, "tp_calls") == 0 && bpf_map__set_autocreate(map, tp_copies))
+		if (!err && strcmp(name, "tp_calls") == 0 &&
+		    bpf_map__set_autocreate(map, tp_copies))
 			err = -EINVAL;
 	}
 	btf__free(vmlinux);
