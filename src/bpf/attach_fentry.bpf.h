@@ -209,6 +209,7 @@ static __always_inline __u32 accept_sc(struct task_struct *t, bool ia32)
 SEC("fentry/__sys_accept4")
 int BPF_PROG(fe_sys_accept4, int fd, void *upeer, int *upeer_len, int flags)
 {
+	HOOK_HIT(fe_sys_accept4);
 	struct task_struct *t = task_now();
 	struct pending p = {.kind = PEND_ACCEPT, .flags = (__u32)flags};
 
@@ -224,6 +225,7 @@ SEC("fexit/do_accept")
 int BPF_PROG(fx_do_accept, struct file *file, void *arg, void *upeer, int *upeer_len, int flags,
 	     struct file *ret)
 {
+	HOOK_HIT(fx_do_accept);
 	struct pending *p = pend_find();
 	struct scratch *s;
 
@@ -260,6 +262,7 @@ int BPF_PROG(fx_do_accept, struct file *file, void *arg, void *upeer, int *upeer
 SEC("fexit/__sys_accept4")
 int BPF_PROG(fx_sys_accept4, int fd, void *upeer, int *upeer_len, int flags, int ret)
 {
+	HOOK_HIT(fx_sys_accept4);
 	struct pending *p = pend_find();
 	struct scratch *s;
 
@@ -279,6 +282,7 @@ int BPF_PROG(fx_sys_accept4, int fd, void *upeer, int *upeer_len, int flags, int
 SEC("fentry/fd_install")
 int BPF_PROG(fe_fd_install, unsigned int fd, struct file *file)
 {
+	HOOK_HIT(fe_fd_install);
 	struct pending *p = pend_find();
 	struct scratch *s;
 
@@ -413,6 +417,7 @@ static __always_inline int close_exit(__u32 slot, const struct pt_regs *regs, lo
 SEC("fexit/" CC_SYS_CLOSE_FN)
 int BPF_PROG(fx_sys_close, const struct pt_regs *regs, long ret)
 {
+	HOOK_HIT(fx_sys_close);
 #ifdef CC_IA32_CLOSE_FN
 	return close_exit(SLOT_FX_SYS_CLOSE, regs, ret,
 			  CC_VIA_SYSCALL); /* ia32's close has its own entry */
@@ -449,6 +454,7 @@ static __always_inline void copy_addr(struct scratch *s, const void *kaddr, int 
 SEC("fentry/__sys_connect")
 int BPF_PROG(fe_sys_connect, int fd, void *uaddr, int addrlen)
 {
+	HOOK_HIT(fe_sys_connect);
 	struct pending p = {.kind = PEND_OPEN, .sc = CC_SYS_CONNECT};
 
 	if (!(targ_syscalls & (1u << CC_SYS_CONNECT)) || (drop_early(tgid_now(), -1)))
@@ -464,6 +470,7 @@ SEC("fexit/__sys_connect_file")
 int BPF_PROG(fx_connect_file, struct file *file, void *address, int addrlen, int file_flags,
 	     int ret)
 {
+	HOOK_HIT(fx_connect_file);
 	struct pending *p = pend_find();
 	struct scratch *s;
 
@@ -496,6 +503,7 @@ int BPF_PROG(fx_connect_file, struct file *file, void *address, int addrlen, int
 SEC("fexit/__sys_connect")
 int BPF_PROG(fx_sys_connect, int fd, void *uaddr, int addrlen, int ret)
 {
+	HOOK_HIT(fx_sys_connect);
 	struct pending *p = pend_find();
 	struct scratch *s;
 

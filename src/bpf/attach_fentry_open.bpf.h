@@ -59,6 +59,7 @@ static __always_inline bool is_open_sc(__u32 sc)
 
 static __always_inline int open_entry(__u32 copy, int dfd, struct open_how *how)
 {
+	HOOK_HIT(fe_sys_openat2); /* any copy: the step ran */
 	struct pending *p =
 		bpf_task_storage_get(&pending_map, task_now(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	struct pending fresh = {.entries = 1u << copy};
@@ -96,6 +97,7 @@ SEC("fexit/do_filp_open")
 int BPF_PROG(fx_filp_open, int dfd, struct filename *name, const struct open_flags *op,
 	     struct file *ret)
 {
+	HOOK_HIT(fx_filp_open);
 	struct pending *p = pend_find();
 	struct scratch *s;
 
@@ -126,6 +128,7 @@ int BPF_PROG(fx_filp_open, int dfd, struct filename *name, const struct open_fla
 static __always_inline int open_exit(__u32 copy, __u32 slot, int dfd, const char *filename,
 				     struct open_how *how, long ret)
 {
+	HOOK_HIT(fx_sys_openat2); /* any copy: the step ran */
 	struct pending *p =
 		bpf_task_storage_get(&pending_map, task_now(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	struct pending own = {};

@@ -37,6 +37,7 @@ static __always_inline void set_open(struct scratch *s, int dfd, __u64 flags, __
 
 static __always_inline int tp_open(__u32 slot, long ret)
 {
+	HOOK_HIT(exit_open);
 	struct pt_regs *regs;
 	struct scratch *s = begin(slot, CC_SYS_OPEN, ret, &regs);
 
@@ -59,6 +60,7 @@ int exit_open(struct trace_event_raw_sys_exit *ctx)
    -e open selects it. x86_64's table has it; arm64's generic one does not. */
 static __always_inline int tp_creat(__u32 slot, long ret)
 {
+	HOOK_HIT(exit_creat);
 	struct pt_regs *regs;
 	struct scratch *s = begin(slot, CC_SYS_OPEN, ret, &regs);
 
@@ -78,6 +80,7 @@ int exit_creat(struct trace_event_raw_sys_exit *ctx)
 
 static __always_inline int tp_openat(__u32 slot, long ret)
 {
+	HOOK_HIT(exit_openat);
 	struct pt_regs *regs;
 	struct scratch *s = begin(slot, CC_SYS_OPENAT, ret, &regs);
 
@@ -97,6 +100,7 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 
 static __always_inline int tp_openat2(__u32 slot, long ret)
 {
+	HOOK_HIT(exit_openat2);
 	struct pt_regs *regs;
 	struct scratch *s = begin(slot, CC_SYS_OPENAT2, ret, &regs);
 	struct open_how how = {};
@@ -123,6 +127,7 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 
 static __always_inline int tp_close(__u32 slot, long ret)
 {
+	HOOK_HIT(exit_close);
 	struct pt_regs *regs;
 	struct scratch *s = begin(slot, CC_SYS_CLOSE, ret, &regs);
 
@@ -157,6 +162,7 @@ static __always_inline void read_uaddr(struct scratch *s, const void *uaddr, lon
 
 static __always_inline int tp_connect(__u32 slot, long ret)
 {
+	HOOK_HIT(exit_connect);
 	struct pt_regs *regs;
 	struct scratch *s = begin(slot, CC_SYS_CONNECT, ret, &regs);
 
@@ -235,6 +241,10 @@ static __always_inline void read_peer(struct scratch *s, int fd)
 
 static __always_inline int tp_accept(__u32 slot, enum cc_syscall sc, long ret)
 {
+	if (sc == CC_SYS_ACCEPT)
+		HOOK_HIT(exit_accept);
+	else
+		HOOK_HIT(exit_accept4);
 	struct pt_regs *regs;
 	struct scratch *s = begin(slot, sc, ret, &regs);
 

@@ -7,6 +7,7 @@
 #include <bpf/bpf_core_read.h>
 #include "event.h"
 #include "ratelimit.h"
+#include "hooks.h"
 #define HAVE_TASK_BTF  bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)
 #define HAVE_TASK_REGS bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)
 #include "arch.bpf.h"
@@ -29,6 +30,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* In this order, each using what the ones before it define. */
 #include "config.bpf.h"
 #include "maps.bpf.h"
+#include "selfcheck.bpf.h"
 #include "filters.bpf.h"
 #include "record.bpf.h"
 /* The tracepoint mode, the records of cgroups and processes (every mode loads them), then the

@@ -55,7 +55,8 @@ int attach_select(struct bpf_object *obj, const struct config *cfg, enum attach_
 
 /*
  * Opens the tracer's own object, selects mode's programs for every system call, loads and
- * attaches them, then releases everything (doctor: the tracer's --attach auto gets what this
+ * attaches them, runs the tracer's self-check with the caller's own calls (selfcheck.h), then
+ * releases everything (doctor: the tracer's --attach auto gets what this
  * gets). 0, or -errno with why set to the tracer's own words; blind as attach_select's.
  */
 int attach_trial(enum attach_mode mode, char *why, size_t why_size, char *blind, size_t blind_size);

@@ -86,6 +86,8 @@ bool optional_ends_call(const struct bpf_program *prog)
 
 int optional_attach(struct bpf_object_skeleton *s, char *refused, size_t size)
 {
+	const char *silent = getenv("COPENCLOSE_TEST_SILENT");
+
 	/* the programs that end a call first: the others then never begin one that no program
 	   ends (the fentry opens and the tracepoint copies count such a call lost) */
 	for (int i = 0; i < 2 * s->prog_cnt; i++) {
@@ -95,6 +97,9 @@ int optional_attach(struct bpf_object_skeleton *s, char *refused, size_t size)
 
 		if (!bpf_program__autoload(prog) || !bpf_program__autoattach(prog) || *link ||
 		    optional_ends_call(prog) != (i < s->prog_cnt))
+			continue;
+		/* the test hook: loaded, never attached, as a hook on a function never called */
+		if (silent && strcmp(silent, bpf_program__name(prog)) == 0)
 			continue;
 		*link = bpf_program__attach(prog);
 		if (*link)

@@ -44,7 +44,9 @@ int optional_add(char *list, size_t size, const char *name);
 /*
  * Attaches every loaded program of the skeleton, as bpf_object__attach_skeleton does, except that
  * an optional program that fails to attach is left detached and its name appended to refused.
- * 0, or the -errno of the first program that is not optional.
+ * 0, or the -errno of the first program that is not optional. The test hook
+ * COPENCLOSE_TEST_SILENT=NAME leaves program NAME loaded and unattached, silent as a hook on a
+ * function that is never called (the attach self-check, trace/selfcheck.c, must find it).
  */
 int optional_attach(struct bpf_object_skeleton *s, char *refused, size_t size);
 

@@ -18,6 +18,7 @@
 #include "trace/optional.h"
 #include "trace/pathfilter.h"
 #include "trace/preflight.h"
+#include "trace/selfcheck.h"
 #include "trace/session.h"
 #include "trace/verdicts.h"
 
@@ -346,6 +347,29 @@ static int load_mode(struct session *s, const struct host_ns *host, enum attach_
 }
 
 /*
+ * The attach self-check (selfcheck.c): every program exercised ran for the tracer's own calls. A
+ * silent one releases the object, with s->why naming it and the calls it did not see.
+ */
+static int self_check(struct session *s)
+{
+	int checked, err;
+	double ms;
+
+	err = selfcheck_run(s->skel, s->why, sizeof(s->why), &checked, &ms);
+	if (s->cfg->verbose)
+		fprintf(stderr,
+			"copenclose: self-check of the %s mode: %d programs exercised by the "
+			"tracer's own calls, %s, in %.2f ms\n",
+			attach_mode_name(s->mode), checked, err ? "one silent" : "each ran", ms);
+	if (err) {
+		copenclose_bpf__destroy(s->skel);
+		s->skel = NULL;
+		s->blind[0] = s->refused[0] = '\0';
+	}
+	return err;
+}
+
+/*
  * The kernel side: checks, load and attach, with the privileges that needs. Nothing here reads a
  * file another user may write: runtime state and cgroup names are read only once privileges
  * are dropped (setup_names).
@@ -381,7 +405,7 @@ int session_setup_kernel(struct session *s)
 	s->ncpus = libbpf_num_possible_cpus();
 	if (cfg->attach == ATTACH_FENTRY || cfg->attach == ATTACH_AUTO) {
 		err = load_mode(s, &host, ATTACH_FENTRY);
-		if (err == 0)
+		if (err == 0 && (err = self_check(s)) == 0)
 			goto loaded;
 		if (cfg->attach == ATTACH_FENTRY) {
 			fprintf(stderr,
@@ -395,6 +419,10 @@ int session_setup_kernel(struct session *s)
 	if ((err = load_mode(s, &host, ATTACH_TRACEPOINT))) {
 		fprintf(stderr, "copenclose: %s%s\n", s->why,
 			cfg->verbose ? "" : " (-v shows libbpf's messages)");
+		return TRACER_FAILED;
+	}
+	if (self_check(s)) {
+		fprintf(stderr, "copenclose: %s: those calls cannot be seen here\n", s->why);
 		return TRACER_FAILED;
 	}
 loaded:

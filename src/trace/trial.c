@@ -11,6 +11,7 @@
 #include "format/syscalls.h"
 #include "trace/attach.h"
 #include "trace/optional.h"
+#include "trace/selfcheck.h"
 
 /* One try; -EAGAIN when the kernel refused an optional program, added to refused. */
 static int trial_once(enum attach_mode mode, char *why, size_t why_size, char *blind,
@@ -41,9 +42,16 @@ static int trial_once(enum attach_mode mode, char *why, size_t why_size, char *b
 		snprintf(why, why_size, "cannot load the BPF programs: %s", strerror(-err));
 		if ((name = optional_refused(logs)) && !optional_add(refused, refused_size, name))
 			err = -EAGAIN;
-	} else if ((err = optional_attach(skel->skeleton, refused, refused_size)))
+	} else if ((err = optional_attach(skel->skeleton, refused, refused_size))) {
 		snprintf(why, why_size, "cannot attach the BPF programs (%s mode): %s",
 			 attach_mode_name(mode), strerror(-err));
+	} else {
+		/* the tracer's self-check, with doctor's own calls */
+		int checked;
+		double ms;
+
+		err = selfcheck_run(skel, why, why_size, &checked, &ms);
+	}
 	copenclose_bpf__destroy(skel);
 	return err;
 }
