@@ -82,6 +82,15 @@ int doctor_main(int argc, char **argv)
 		r->fentry_err = attach_trial(ATTACH_FENTRY, r->fentry_why, sizeof(r->fentry_why),
 					     r->fentry_blind, sizeof(r->fentry_blind));
 	}
+	/* where auto gets the tracepoints: that mode tried too, with the tracer's self-check */
+	if (r->bpf_probed && r->bpf.prog[DOCTOR_PROG_TRACEPOINT] && r->tracefs[0] &&
+	    (!r->fentry_tried || r->fentry_err)) {
+		char blind[8];
+
+		r->tp_tried = true;
+		r->tp_err = attach_trial(ATTACH_TRACEPOINT, r->tp_why, sizeof(r->tp_why), blind,
+					 sizeof(blind));
+	}
 	doctor_runtimes_find(r);
 	doctor_conclude(r);
 	if (json)

@@ -80,6 +80,11 @@ struct doctor_report {
 	int fentry_err; /* 0 when it loaded and attached */
 	char fentry_why[160];
 	char fentry_blind[160]; /* optional functions this kernel lacks */
+	/* and in its tracepoint mode, where --attach auto gets that one: the self-check's verdict
+	 */
+	bool tp_tried;
+	int tp_err; /* 0 when it loaded, attached and every program ran */
+	char tp_why[256];
 	bool root, cap_bpf, cap_perfmon, cap_sys_admin;
 	int unpriv_bpf;	     /* kernel.unprivileged_bpf_disabled, -1 unknown */
 	char lockdown[32];   /* "" when unknown */

@@ -1,4 +1,5 @@
 /* doctor's verdicts: per runtime, the --by strategy, the advice, and whether tracing works. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -261,6 +262,9 @@ void doctor_conclude(struct doctor_report *r)
 		snprintf(r->problem, sizeof(r->problem),
 			 "the BPF ring buffer does not work here (%s; it needs Linux 5.8)",
 			 strerror(-r->bpf.ringbuf_err));
+	else if (r->tp_tried && r->tp_err)
+		snprintf(r->problem, sizeof(r->problem), "%.200s%s", r->tp_why,
+			 r->tp_err == -ENOENT ? ": those calls cannot be seen here" : "");
 	else
 		r->works = true;
 	if (r->works)

@@ -90,7 +90,9 @@ void selfcheck_why(int h, const char *sec, unsigned int made, char *buf, size_t 
 		if (!(calls & (1u << i)))
 			continue;
 		n += snprintf(list + n, sizeof(list) - n, "%s%s",
-			      count == 0 ? "" : i == last ? " and " : ", ",
+			      count == 0  ? ""
+			      : i == last ? " and "
+					  : ", ",
 			      i == CC_SYS_MAX ? "creat" : syscalls_name(i));
 		count++;
 	}
@@ -189,7 +191,8 @@ int selfcheck_run(struct copenclose_bpf *skel, char *why, size_t size, int *chec
 	*checked = 0;
 	bpf_object__for_each_program(prog, skel->obj)
 	{
-		if (!bpf_program__autoload(prog) || (h = selfcheck_hook_of(bpf_program__name(prog))) < 0)
+		if (!bpf_program__autoload(prog) ||
+		    (h = selfcheck_hook_of(bpf_program__name(prog))) < 0)
 			continue;
 		loaded[h] = true;
 		sec[h] = bpf_program__section_name(prog);

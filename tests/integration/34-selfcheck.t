@@ -22,7 +22,7 @@ if [ -z "$expect" ]; then
 	timeout 60 bpftrace -e 'kfunc:vmlinux:fd_install { exit(); } interval:ms:100 { exit(); }' \
 		>"$CC_WORK/bpftrace.out" 2>&1 && expect=fentry
 fi
-if [ "$expect" = fentry ]; then tap_plan 21; else tap_plan 9; fi
+if [ "$expect" = fentry ]; then tap_plan 21; else tap_plan 11; fi
 tap_diag "expected attach mode: $expect"
 
 data=$CC_WORK/data
@@ -67,7 +67,16 @@ tap_is "$(cc_closing_counts plain | cut -d' ' -f1)" \
 tap_refuses "a silent tracepoint (exit_openat)" 1 \
 	"^copenclose: the program exit_openat on tracepoint/syscalls/sys_exit_openat did not run for the tracer's own openat call: those calls cannot be seen here$" \
 	env COPENCLOSE_TEST_SILENT=exit_openat "$CC_BIN" --attach tracepoint -d 1
-[ "$expect" = fentry ] || exit 0
+if [ "$expect" = tracepoint ]; then
+	# doctor, where auto gets the tracepoints, tries that mode with the same check
+	doctor=$(COPENCLOSE_TEST_SILENT=exit_openat "$CC_BIN" doctor --json 2>/dev/null)
+	tap_is "$(jq -r .tracing_works <<<"$doctor")" false \
+		"doctor with exit_openat silent says tracing will not work, as the tracer did"
+	tap_is "$(jq -r .problem <<<"$doctor")" \
+		"the program exit_openat on tracepoint/syscalls/sys_exit_openat did not run for the tracer's own openat call: those calls cannot be seen here" \
+		"and why, in the tracer's words"
+	exit 0
+fi
 
 # --- the fentry mode: a silent hook, and auto falls back to the tracepoints whole -------------
 fallback="^copenclose: the fentry attach mode is not available here \(the program fx_filp_open on fexit/do_filp_open did not run for the tracer's own open, openat and openat2 calls\): syscall tracepoints instead$"

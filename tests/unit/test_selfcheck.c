@@ -98,7 +98,8 @@ static void test_silent(void **state)
 	assert_int_equal(selfcheck_silent(loaded, hits, all), -1);
 	/* a program of several calls: one of them made is enough to judge it */
 	loaded[CC_HOOK_fx_filp_open] = true;
-	assert_int_equal(selfcheck_silent(loaded, hits, 1u << CC_SYS_OPENAT2), CC_HOOK_fx_filp_open);
+	assert_int_equal(selfcheck_silent(loaded, hits, 1u << CC_SYS_OPENAT2),
+			 CC_HOOK_fx_filp_open);
 	hits[CC_HOOK_fx_filp_open] = 1;
 	assert_int_equal(selfcheck_silent(loaded, hits, all), -1);
 }
@@ -110,12 +111,14 @@ static void test_why(void **state)
 	(void)state;
 	selfcheck_why(CC_HOOK_fx_filp_open, "fexit/do_filp_open", SELFCHECK_CREAT | OPENS, buf,
 		      sizeof(buf));
-	assert_string_equal(buf, "the program fx_filp_open on fexit/do_filp_open did not run for the "
-				 "tracer's own open, openat and openat2 calls");
+	assert_string_equal(buf,
+			    "the program fx_filp_open on fexit/do_filp_open did not run for the "
+			    "tracer's own open, openat and openat2 calls");
 	selfcheck_why(CC_HOOK_fx_filp_open, "fexit/do_file_open", 1u << CC_SYS_OPENAT, buf,
 		      sizeof(buf));
-	assert_string_equal(buf, "the program fx_filp_open on fexit/do_file_open did not run for the "
-				 "tracer's own openat call");
+	assert_string_equal(buf,
+			    "the program fx_filp_open on fexit/do_file_open did not run for the "
+			    "tracer's own openat call");
 	selfcheck_why(CC_HOOK_exit_creat, "tracepoint/syscalls/sys_exit_creat", ~0u, buf,
 		      sizeof(buf));
 	assert_string_equal(buf, "the program exit_creat on tracepoint/syscalls/sys_exit_creat did "
