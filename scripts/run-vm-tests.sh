@@ -30,7 +30,8 @@ trap 'rm -rf "$tmp"' EXIT
 # Which integration tests each guest runs (VM_TESTS, when set, for every plain guest): what differs
 # on its kernel, each test of the subset where it tells something no other guest does (the time:
 # tests/vm/README.md). 6.12, the kernel most nodes run with fentry, runs the whole subset, with
-# 36-optional (an optional program refused, through the tracer's test hook). 6.1 the same but
+# 36-optional (an optional program refused, through the tracer's test hook) and 34-selfcheck (a
+# program made silent, the same way). 6.1 the same but
 # 10-runc, whose engines' user space is the same on every kernel (6.12 and arm64-6.12 run it;
 # 15-crun runs here). 5.10 and sid: the standard workload exactly in every attach mode the kernel
 # has (01, 35-attach), the arguments (24), a real engine's container by hostname and cgroup v2 id
@@ -43,7 +44,7 @@ vm_tests() {
 	*+preempt=* | *-rt) echo "${VM_TESTS:-01-workload 24-open-args 35-attach}" ;;
 	5.10*) echo "${VM_TESTS:-01-workload 12-unshare 15-crun 24-open-args 35-attach}" ;;
 	sid*) echo "${VM_TESTS:-01-workload 15-crun 20-cgroup-filter 24-open-args 35-attach}" ;;
-	6.12) echo "${VM_TESTS:-$all 36-optional}" ;;
+	6.12) echo "${VM_TESTS:-$all 36-optional 34-selfcheck}" ;;
 	6.1) echo "${VM_TESTS:-01-workload 12-unshare 15-crun 20-cgroup-filter 24-open-args 35-attach}" ;;
 	*) echo "${VM_TESTS:-$all}" ;;
 	esac
