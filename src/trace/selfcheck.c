@@ -170,6 +170,28 @@ unsigned int selfcheck_calls(void)
 	return made;
 }
 
+/* The tracepoint mode's raw tracepoint copies (attach_tp_copies.bpf.h, where the kernel runs
+   tracepoint programs preemptibly) make the records of the per-call programs they replace and
+   count those programs' hooks: each traced call's hook is then theirs. */
+static void copies_hooks(const struct copenclose_bpf *skel, bool *loaded, const char **sec)
+{
+	static const struct {
+		int hook, sc;
+	} tp[] = {
+		{CC_HOOK_exit_open, CC_SYS_OPEN},     {CC_HOOK_exit_creat, CC_SYS_OPEN},
+		{CC_HOOK_exit_openat, CC_SYS_OPENAT}, {CC_HOOK_exit_openat2, CC_SYS_OPENAT2},
+		{CC_HOOK_exit_close, CC_SYS_CLOSE},   {CC_HOOK_exit_connect, CC_SYS_CONNECT},
+		{CC_HOOK_exit_accept, CC_SYS_ACCEPT}, {CC_HOOK_exit_accept4, CC_SYS_ACCEPT4},
+	};
+
+	for (size_t i = 0; i < sizeof(tp) / sizeof(tp[0]); i++) {
+		if (!(skel->rodata->targ_syscalls & (1u << tp[i].sc)))
+			continue;
+		loaded[tp[i].hook] = true;
+		sec[tp[i].hook] = "raw_tp/sys_exit";
+	}
+}
+
 static double now_ms(void)
 {
 	struct timespec t;
@@ -191,6 +213,9 @@ int selfcheck_run(struct copenclose_bpf *skel, char *why, size_t size, int *chec
 	*checked = 0;
 	bpf_object__for_each_program(prog, skel->obj)
 	{
+		if (bpf_program__autoload(prog) &&
+		    strcmp(bpf_program__name(prog), "tpc_exit_0") == 0)
+			copies_hooks(skel, loaded, sec);
 		if (!bpf_program__autoload(prog) ||
 		    (h = selfcheck_hook_of(bpf_program__name(prog))) < 0)
 			continue;
