@@ -7,7 +7,8 @@
 # Usage: scripts/run-vm-tests.sh [GUEST...] (default: the matrix below). A GUEST is a kernel of
 # scripts/vm-run (5.10, 6.1, 6.12, 6.12-rt, sid), with
 #   +systemd     systemd as PID 1 in a real Debian system (scripts/vm-run --systemd):
-#                tests/vm/systemd.t, the test that needs it, 33-systemd-driver, and last
+#                tests/vm/systemd.t, the test that needs it, 33-systemd-driver, systemd-units.t
+#                (services with private namespaces are the host), and last
 #                tests/vm/systemd-deb.t, the package make deb built installed and run as its unit
 #                (make vm-test-systemd runs only that guest);
 #   +ARG=VALUE   ARG=VALUE added to the kernel's command line (6.12+preempt=full);
@@ -110,7 +111,7 @@ guest() {
 		part "$k" env CC_ATTACH_WAIT="${CC_ATTACH_WAIT:-120}" CC_STOP_WAIT="${CC_STOP_WAIT:-120}" \
 			scripts/vm-run --systemd "$kernel" -- \
 			scripts/run-integration.sh tests/vm/systemd.t tests/integration/33-systemd-driver.t \
-			tests/vm/doctor.t tests/vm/systemd-deb.t
+			tests/vm/doctor.t tests/vm/systemd-units.t tests/vm/systemd-deb.t
 		;;
 	arm64-*)
 		# arm64's 6.1 cannot attach trampolines to kernel functions (no ftrace direct calls
