@@ -153,14 +153,20 @@ struct cc_tally_key {
 #define CC_TALLY_ENTRIES 16384
 
 /*
- * --rate-limit's bucket of one container: the host's (key CC_RL_HOST) or a pid namespace's (key
- * its inode number), in an LRU hash. tat is the bucket (bpf/ratelimit.h); throttled counts the
- * events it suppressed by system call, and cgroup_id is the cgroup of the last of them, which
- * names the container.
+ * --rate-limit's bucket of one container: the host's (key CC_RL_HOST), a pid namespace's (key
+ * its inode number), or, for a task in the host's pid namespace with a user namespace of its
+ * own (a gVisor sandbox and its stubs), its mount namespace's (its inode number: namespaces of
+ * every type take their numbers from one allocator, so no pid namespace has it), in an LRU
+ * hash. tat is the bucket (bpf/ratelimit.h); throttled counts the events it suppressed by
+ * system call; cgroup_id and mntns are the cgroup and mount namespace of the last of them, which
+ * name the container (user space names by the mount namespace a container with no cgroup of its
+ * own, as it names its events).
  */
 struct cc_bucket {
 	__u64 tat;
 	__u64 cgroup_id;
+	__u32 mntns;
+	__u32 pad;
 	__u64 throttled[CC_SYS_MAX];
 };
 
@@ -195,7 +201,7 @@ _Static_assert(offsetof(struct cc_event, via) == 185, "via offset");
 _Static_assert(sizeof(struct cc_cgroup_event) == 48, "cc_cgroup_event layout changed");
 _Static_assert(offsetof(struct cc_event, type) == 0, "type first");
 _Static_assert(sizeof(struct cc_tally_key) == 16, "cc_tally_key layout changed");
-_Static_assert(sizeof(struct cc_bucket) == 16 + 8 * CC_SYS_MAX, "cc_bucket layout changed");
+_Static_assert(sizeof(struct cc_bucket) == 24 + 8 * CC_SYS_MAX, "cc_bucket layout changed");
 _Static_assert(sizeof(struct cc_prefix) == 8 * CC_PREFIX_WORDS + 16, "cc_prefix layout changed");
 _Static_assert(offsetof(struct cc_cgroup_event, type) == 0, "type first");
 #endif

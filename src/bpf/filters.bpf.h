@@ -46,16 +46,27 @@ static __always_inline void tally_call(enum cc_syscall sc, long ret, __u64 cg)
  * counted as throttled (exactly: atomic adds). The container is its pid namespace, the host's
  * for the host (a container's cgroups all hold its processes, which share its pid namespace;
  * the kernel knows it at once, where a cgroup's container is known only once user space named
- * it). Tracing programs may not take a bpf_spin_lock, and a compare-and-swap makes 5.10 refuse
- * the whole program; so the bucket is one word moved on by an atomic add (no increment is ever
- * lost), read without a lock: CPUs deciding on one container at the same instant may each let
- * one event more through, and a bucket restarted after an idle time may lose one interval.
+ * it); but a task in the host's pid namespace with a user namespace of its own has its mount
+ * namespace's bucket (struct cc_bucket). Tracing programs may not take a bpf_spin_lock, and a
+ * compare-and-swap makes 5.10 refuse the whole program; so the bucket is one word moved on by an
+ * atomic add (no increment is ever lost), read without a lock: CPUs deciding on one container
+ * at the same instant may each let one event more through, and a bucket restarted after an idle
+ * time may lose one interval.
  */
 static __always_inline bool throttled(__u32 pidns, __u32 sc, __u64 ts)
 {
-	__u32 key = pidns == host_pidns ? CC_RL_HOST : pidns;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 key = pidns;
 	__u64 now = cc_rl_time(ts), tat, base;
-	struct cc_bucket *b = bpf_map_lookup_elem(&buckets, &key);
+	struct cc_bucket *b;
+
+	/* the host's, but a user namespace of its own there keys by its mount namespace: a gVisor
+	   sandbox and its stubs stay in the host's pid namespace (and cgroup, on a hybrid host) */
+	if (pidns == host_pidns)
+		key = BPF_CORE_READ(task, cred, user_ns, level)
+			      ? BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum)
+			      : CC_RL_HOST;
+	b = bpf_map_lookup_elem(&buckets, &key);
 
 	if (!b) {
 		struct cc_bucket fresh = {.tat = now}; /* full: burst events may pass at once */
@@ -70,6 +81,7 @@ static __always_inline bool throttled(__u32 pidns, __u32 sc, __u64 ts)
 		if (sc < CC_SYS_MAX)
 			__sync_fetch_and_add(&b->throttled[sc], 1);
 		b->cgroup_id = bpf_get_current_cgroup_id();
+		b->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 		count(CC_CNT_THROTTLED);
 		return true;
 	}

@@ -61,10 +61,15 @@ static void json(struct output *o, const struct throttled_rec *r, const struct c
 	str(b, "type", "throttled");
 	num(b, "interval_ns", r->interval_ns);
 	escape_json_key(b, "host", false);
-	strbuf_adds(b, r->pidns ? "false" : "true");
+	strbuf_adds(b, r->pidns || r->mntns ? "false" : "true");
 	escape_json_key(b, "pidns", false);
 	if (r->pidns)
 		strbuf_addu(b, r->pidns);
+	else
+		strbuf_adds(b, "null");
+	escape_json_key(b, "mntns", false);
+	if (r->mntns)
+		strbuf_addu(b, r->mntns);
 	else
 		strbuf_adds(b, "null");
 	num(b, "cgroup_id", r->cgroup_id);
@@ -105,7 +110,7 @@ static void line(struct output *o, const struct throttled_rec *r, const struct c
 	when(b, r->wall_ns, 0, o->utc);
 	strbuf_adds(b, " throttled ");
 	strbuf_addu(b, sum(r));
-	if (!r->pidns) {
+	if (!r->pidns && !r->mntns) {
 		strbuf_adds(b, " events of the host");
 	} else if (id && id->ctr.is_container) {
 		const char *name = id->ctr.name[0] ? id->ctr.name : id->ctr.id;
@@ -117,8 +122,9 @@ static void line(struct output *o, const struct throttled_rec *r, const struct c
 			     id->ctr.runtime[0] ? strlen(id->ctr.runtime) : 1);
 		strbuf_adds(b, ")");
 	} else {
-		strbuf_adds(b, " events of pid namespace ");
-		strbuf_addu(b, r->pidns);
+		strbuf_adds(b,
+			    r->pidns ? " events of pid namespace " : " events of mount namespace ");
+		strbuf_addu(b, r->pidns ? r->pidns : r->mntns);
 		strbuf_adds(b, " (cgroup ");
 		if (id && id->path)
 			escape_table(b, id->path, strlen(id->path));

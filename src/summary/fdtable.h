@@ -23,6 +23,9 @@ struct fd_entry {
 	uint32_t syscall;   /* enum cc_syscall */
 	uint32_t flags;	    /* enum fd_entry_flags */
 	uint32_t text_len;
+	/* the mount namespace that names it (a container with no cgroup of its own: a gVisor
+	   sandbox's processes), 0 when its cgroup does */
+	uint32_t mntns;
 	char comm[FD_COMM_LEN]; /* the task that made it, NUL-padded */
 	const char *text;	/* path or address, text_len bytes (not NUL-terminated) */
 	/* the table's own links */

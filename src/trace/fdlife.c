@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "enrich/namer.h"
 #include "format/decode.h"
 #include "trace/fdlife.h"
 #include "util.h"
@@ -24,7 +25,7 @@ void fdlife_free(struct fdlife *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void made(struct fdlife *l, const struct cc_event *ev, size_t size)
+static void made(struct fdlife *l, const struct cc_event *ev, size_t size, uint32_t mntns)
 {
 	struct fd_entry e = {0};
 	size_t n = tail_bytes(ev->tail_len, size, sizeof(*ev));
@@ -34,6 +35,7 @@ static void made(struct fdlife *l, const struct cc_event *ev, size_t size)
 	e.fd = (int32_t)ev->ret;
 	e.opened_ns = ev->ts_ns;
 	e.cgroup_id = ev->cgroup_id;
+	e.mntns = mntns;
 	e.syscall = ev->syscall;
 	memcpy(e.comm, ev->comm, sizeof(e.comm));
 	if (ev->syscall == CC_SYS_ACCEPT || ev->syscall == CC_SYS_ACCEPT4) {
@@ -61,6 +63,12 @@ static void made(struct fdlife *l, const struct cc_event *ev, size_t size)
 
 struct fd_entry *fdlife_event(struct fdlife *l, const struct cc_event *ev, size_t size)
 {
+	return fdlife_event_ns(l, ev, size, 0);
+}
+
+struct fd_entry *fdlife_event_ns(struct fdlife *l, const struct cc_event *ev, size_t size,
+				 uint32_t mntns)
+{
 	if (size < sizeof(*ev))
 		return NULL;
 	switch (ev->syscall) {
@@ -70,7 +78,7 @@ struct fd_entry *fdlife_event(struct fdlife *l, const struct cc_event *ev, size_
 	case CC_SYS_ACCEPT:
 	case CC_SYS_ACCEPT4:
 		if (ev->ret >= 0 && ev->ret <= INT32_MAX)
-			made(l, ev, size);
+			made(l, ev, size, mntns);
 		return NULL;
 	case CC_SYS_CLOSE:
 		/* close releases the descriptor even when it fails, but for EBADF */
@@ -106,11 +114,27 @@ static int by_group(const void *a, const void *b)
 	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
-/* What the consumer's cache holds (the naming thread's answers): no file is read here, so a
-   hung state mount cannot stall the report. */
-static const struct cgroup_identity *identity(struct resolver *res, uint64_t cgroup_id)
+/*
+ * What the consumer's cache holds (the naming thread's answers): no file is read here, so a
+ * hung state mount cannot stall the report. An entry named by its mount namespace (a gVisor
+ * sandbox's processes, in the host's cgroup) is its container's, with its cgroup's path (in
+ * *buf), as its records were.
+ */
+static const struct cgroup_identity *identity(struct resolver *res, const struct fd_entry *e,
+					      struct cgroup_identity *buf)
 {
-	return res ? resolver_peek(res, cgroup_id, NULL) : NULL;
+	const struct cgroup_identity *ns, *cg;
+
+	if (!res)
+		return NULL;
+	cg = resolver_peek(res, e->cgroup_id, NULL);
+	if (!e->mntns || !(ns = resolver_peek(res, NAMER_NS_KEY(e->mntns), NULL)) ||
+	    !ns->ctr.is_container)
+		return cg;
+	*buf = *ns;
+	buf->cgroup_id = e->cgroup_id;
+	buf->path = cg ? cg->path : NULL;
+	return buf;
 }
 
 long fdlife_report(struct fdlife *l, struct output *out, struct resolver *res, uint64_t now_ns,
@@ -136,7 +160,8 @@ long fdlife_report(struct fdlife *l, struct output *out, struct resolver *res, u
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct cgroup_identity *id = identity(res, list[i]->cgroup_id);
+		struct cgroup_identity buf;
+		const struct cgroup_identity *id = identity(res, list[i], &buf);
 		const char *g = id && id->ctr.is_container ? id->ctr.id
 				: id && id->path	   ? id->path
 							   : "";
@@ -165,8 +190,10 @@ long fdlife_report(struct fdlife *l, struct output *out, struct resolver *res, u
 			.cloexec = !!(e->flags & FDT_CLOEXEC),
 		};
 
+		struct cgroup_identity buf;
+
 		fdlife_origin(e, &h.origin);
-		output_open_fd(out, &h, now_ns, identity(res, e->cgroup_id));
+		output_open_fd(out, &h, now_ns, identity(res, e, &buf));
 		free(rows[i].group);
 	}
 	free(rows);

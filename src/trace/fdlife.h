@@ -25,6 +25,13 @@ void fdlife_free(struct fdlife *l);
  */
 struct fd_entry *fdlife_event(struct fdlife *l, const struct cc_event *ev, size_t size);
 
+/*
+ * The same for a record named by its mount namespace (a container with no cgroup of its own:
+ * NAMER_NS_KEY(mntns)), mntns 0 for one named by its cgroup: the leak report names it so.
+ */
+struct fd_entry *fdlife_event_ns(struct fdlife *l, const struct cc_event *ev, size_t size,
+				 uint32_t mntns);
+
 /* The writers' view of an entry. */
 void fdlife_origin(const struct fd_entry *e, struct fd_origin *o);
 

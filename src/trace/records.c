@@ -34,8 +34,16 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 		s->not_selected++;
 		return;
 	}
-	/* the table is the host's processes': a sandbox's pids are its own */
-	closed = s->fd_table && ev->via != CC_VIA_GVISOR ? fdlife_event(&s->fds, ev, size) : NULL;
+	/* the table is the host's processes': a sandbox's pids (gVisor's sink) are its own; a
+	   record named by its mount namespace keeps it, for the leak report */
+	if (s->fd_table && ev->via != CC_VIA_GVISOR) {
+		uint64_t key = session_record_key(s, ev);
+
+		closed = fdlife_event_ns(&s->fds, ev, size,
+					 NAMER_IS_NS_KEY(key) ? (uint32_t)key : 0);
+	} else {
+		closed = NULL;
+	}
 	if (ev->syscall >= CC_SYS_MAX || !(s->cfg->syscalls & (1u << ev->syscall))) {
 		s->fed_only++; /* attached only to feed the table */
 		fdtable_release(closed);

@@ -7,6 +7,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "bpf/ratelimit.h"
 #include "format/throttled.h"
 #include "trace/session.h"
 #include "trace/throttle.h"
@@ -108,17 +109,29 @@ void throttle_free(struct throttle *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* What the consumer's cache knows of a cgroup; a miss is asked of the naming thread. */
-static const struct cgroup_identity *name_of(struct session *s, uint64_t cgroup_id)
+/*
+ * What the consumer's cache knows of a bucket's container: its last throttled task's cgroup (a
+ * miss is asked of the naming thread), or, where that is no container's, the container its mount
+ * namespace names (a gVisor sandbox's processes, in the host's cgroup: named as their events
+ * are, into *buf), but never for the host's own bucket.
+ */
+static const struct cgroup_identity *name_of(struct session *s, uint32_t key,
+					     const struct cc_bucket *b, struct cgroup_identity *buf)
 {
-	const struct cgroup_identity *id;
+	const struct cgroup_identity *id, *ns;
 
 	if (!s->layout.v2_mount[0])
 		return NULL;
-	id = resolver_peek(s->res, cgroup_id, NULL);
+	id = resolver_peek(s->res, b->cgroup_id, NULL);
 	if (!id)
-		namer_ask(s->namer, IDQ_LOOKUP, cgroup_id, NULL, 0, NULL);
-	return id;
+		namer_ask(s->namer, IDQ_LOOKUP, b->cgroup_id, NULL, 0, NULL);
+	if (key == CC_RL_HOST || !b->mntns || (id && id->ctr.is_container) ||
+	    !(ns = resolver_peek(s->res, NAMER_NS_KEY(b->mntns), NULL)) || !ns->ctr.is_container)
+		return id;
+	*buf = *ns;
+	buf->cgroup_id = b->cgroup_id;
+	buf->path = id ? id->path : NULL;
+	return buf;
 }
 
 void session_write_throttled(struct session *s, const struct throttle_held *h,
@@ -136,6 +149,7 @@ void session_report_throttled(struct session *s, uint64_t now)
 	struct throttle_held h = {.type = THROTTLE_REC_HELD};
 	struct throttled_rec *r = &h.rec;
 	const struct cgroup_identity *id;
+	struct cgroup_identity buf;
 	uint32_t key, next;
 	void *prev = NULL;
 	struct cc_bucket b;
@@ -153,14 +167,17 @@ void session_report_throttled(struct session *s, uint64_t now)
 		if (throttle_delta(&s->throttle, key, counts, r->counts) <= 0)
 			continue;
 		r->total = s->throttle.reported;
-		r->pidns = key;
+		/* a bucket of a mount namespace (struct cc_bucket): no pid namespace's, no
+		   host's (the numbers of namespaces never coincide) */
+		r->mntns = key != CC_RL_HOST && key == b.mntns ? key : 0;
+		r->pidns = r->mntns ? 0 : key;
 		r->cgroup_id = b.cgroup_id;
 		h.key = key;
 		if (s->view)
 			continue;
 		/* not named yet: held like the events, until the naming thread answers (or for
 		   as long as an event may wait), behind its cgroup's records held already */
-		id = name_of(s, b.cgroup_id);
+		id = name_of(s, key, &b, &buf);
 		if (throttle_must_wait(&s->throttle, key, b.cgroup_id, id,
 				       s->layout.v2_mount[0] != '\0',
 				       deferral_holds(&s->held, b.cgroup_id)))

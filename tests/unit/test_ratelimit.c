@@ -267,7 +267,8 @@ static void test_record_json(void **state)
 				  .total = 99};
 	const char *want =
 		"{\"time\":\"2025-12-06T03:00:00.123456Z\",\"type\":\"throttled\","
-		"\"interval_ns\":1000000000,\"host\":false,\"pidns\":4026532180,\"cgroup_id\":4242,"
+		"\"interval_ns\":1000000000,\"host\":false,\"pidns\":4026532180,\"mntns\":null,"
+		"\"cgroup_id\":4242,"
 		"\"cgroup\":\"/web\\n1\",\"container_id\":\"abc\",\"container_runtime\":\"runc\","
 		"\"container_name\":\"web\",\"container_image\":null,\"k8s_namespace\":null,"
 		"\"k8s_pod\":null,\"k8s_pod_uid\":null,\"k8s_container\":null,"
@@ -292,7 +293,8 @@ static void test_record_host_and_table(void **state)
 	struct throttled_rec r = {.wall_ns = 1764990000000000000ull, .interval_ns = 1500000000ull};
 	const char *json_want =
 		"{\"time\":\"2025-12-06T03:00:00.000000Z\",\"type\":\"throttled\","
-		"\"interval_ns\":1500000000,\"host\":true,\"pidns\":null,\"cgroup_id\":0,"
+		"\"interval_ns\":1500000000,\"host\":true,\"pidns\":null,\"mntns\":null,"
+		"\"cgroup_id\":0,"
 		"\"cgroup\":null,\"container_id\":null,\"container_runtime\":null,"
 		"\"container_name\":null,\"container_image\":null,\"k8s_namespace\":null,"
 		"\"k8s_pod\":null,\"k8s_pod_uid\":null,\"k8s_container\":null,"
@@ -319,6 +321,19 @@ static void test_record_host_and_table(void **state)
 	output_throttled(&o, &r, &id);
 	assert_int_equal(o.buf.len, strlen(ns_want));
 	assert_memory_equal(o.buf.buf, ns_want, strlen(ns_want));
+	/* a bucket keyed by a mount namespace (a gVisor sandbox's): not the host's */
+	o.buf.len = 0;
+	r.pidns = 0;
+	r.mntns = 6;
+	output_throttled(&o, &r, &id);
+	strbuf_addc(&o.buf, '\0');
+	assert_string_equal(o.buf.buf + 9, "throttled 3 events of mount namespace 6 (cgroup /x) in "
+					   "1.500 s: open 1, connect 2\n");
+	output_free(&o);
+	output_init(&o, OUTPUT_JSON, BY_UTS, 0);
+	output_throttled(&o, &r, &id);
+	strbuf_addc(&o.buf, '\0');
+	assert_non_null(strstr(o.buf.buf, ",\"host\":false,\"pidns\":null,\"mntns\":6,"));
 	output_free(&o);
 }
 
