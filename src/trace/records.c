@@ -34,6 +34,12 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 		s->not_selected++;
 		return;
 	}
+	/* --rate-limit: a sandbox's bucket (its mount namespace's) keeps the name its events have,
+	   for its throttled records written once it is gone and no longer named (without memory
+	   for it, they are named as its cgroup is) */
+	if (s->cfg->rate_limit && id && id->ctr.is_container && ev->via != CC_VIA_GVISOR &&
+	    (ev->status & (CC_ST_PIDNS_HOST | CC_ST_USERNS)) == (CC_ST_PIDNS_HOST | CC_ST_USERNS))
+		(void)throttle_keep(&s->throttle, ev->mntns, id);
 	/* the table is the host's processes': a sandbox's pids (gVisor's sink) are its own; a
 	   record named by its mount namespace keeps it, for the leak report */
 	if (s->fd_table && ev->via != CC_VIA_GVISOR) {
@@ -157,8 +163,9 @@ static void dispatch(struct session *s, const void *data, size_t size,
 	} else if (type == THROTTLE_REC_HELD && size == sizeof(struct throttle_held)) {
 		const struct throttle_held *h = data;
 
-		session_write_throttled(
-			s, h, id ? id : resolver_peek(s->res, h->rec.cgroup_id, NULL), NULL);
+		/* named as it would have been at once (its mount namespace's container) */
+		session_write_throttled(s, h, id ? id : session_throttled_known(s, h, &legacy),
+					NULL);
 	}
 }
 

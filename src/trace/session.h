@@ -118,6 +118,17 @@ void session_hold(struct session *s, const void *data, size_t size, uint64_t key
    call (now: CLOCK_MONOTONIC); one whose cgroup is not named yet is held like the events. */
 void session_report_throttled(struct session *s, uint64_t now);
 
+/*
+ * What the consumer's cache knows of a throttled record's container: its bucket's last throttled
+ * task's cgroup (a miss is asked of the naming thread), or, where that is no container's, the
+ * container its mount namespace names (a gVisor sandbox's processes, in the host's cgroup: named
+ * as their events are, into *buf), but never for the host's own bucket. Now and when released
+ * from the held records alike.
+ */
+const struct cgroup_identity *session_throttled_known(struct session *s,
+						      const struct throttle_held *h,
+						      struct cgroup_identity *buf);
+
 /* A throttled record written, named by id (the consumer's cache's, kept for its bucket), else by
    the copy kept of its cgroup, else by guess (not kept; NULL: its ids alone). */
 void session_write_throttled(struct session *s, const struct throttle_held *h,

@@ -28,6 +28,28 @@ static size_t find(const struct throttle *t, uint32_t key)
 	return lo;
 }
 
+/* Bucket key's entry, made (with no counts) at index i where there is none; NULL: no memory. */
+static struct throttle_seen *make(struct throttle *t, size_t i, uint32_t key)
+{
+	struct throttle_seen *e;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct throttle_seen *p = realloc(t->seen, cap * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		t->seen = p;
+		t->cap = cap;
+	}
+	memmove(&t->seen[i + 1], &t->seen[i], (t->n - i) * sizeof(*t->seen));
+	t->n++;
+	e = &t->seen[i];
+	memset(e, 0, sizeof(*e));
+	e->key = key;
+	return e;
+}
+
 long long throttle_delta(struct throttle *t, uint32_t key, const uint64_t counts[CC_SYS_MAX],
 			 uint64_t delta[CC_SYS_MAX])
 {
@@ -42,22 +64,8 @@ long long throttle_delta(struct throttle *t, uint32_t key, const uint64_t counts
 		delta[sc] = e && !restarted ? counts[sc] - e->counts[sc] : counts[sc];
 		sum += (long long)delta[sc];
 	}
-	if (!e) {
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 64;
-			struct throttle_seen *p = realloc(t->seen, cap * sizeof(*p));
-
-			if (!p)
-				return -ENOMEM;
-			t->seen = p;
-			t->cap = cap;
-		}
-		memmove(&t->seen[i + 1], &t->seen[i], (t->n - i) * sizeof(*t->seen));
-		t->n++;
-		e = &t->seen[i];
-		e->key = key;
-		e->named = NULL;
-	}
+	if (!e && !(e = make(t, i, key)))
+		return -ENOMEM;
 	memcpy(e->counts, counts, sizeof(e->counts));
 	t->reported += (uint64_t)sum;
 	return sum;
@@ -93,6 +101,16 @@ const struct cgroup_identity *throttle_name(struct throttle *t, uint32_t key, ui
 	return id;
 }
 
+int throttle_keep(struct throttle *t, uint32_t key, const struct cgroup_identity *id)
+{
+	size_t i = find(t, key);
+
+	if ((i == t->n || t->seen[i].key != key) && !make(t, i, key))
+		return -ENOMEM;
+	throttle_name(t, key, id->cgroup_id, id);
+	return 0;
+}
+
 bool throttle_must_wait(struct throttle *t, uint32_t key, uint64_t cgroup_id,
 			const struct cgroup_identity *id, bool nameable, bool held)
 {
@@ -109,27 +127,29 @@ void throttle_free(struct throttle *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/*
- * What the consumer's cache knows of a bucket's container: its last throttled task's cgroup (a
- * miss is asked of the naming thread), or, where that is no container's, the container its mount
- * namespace names (a gVisor sandbox's processes, in the host's cgroup: named as their events
- * are, into *buf), but never for the host's own bucket.
- */
-static const struct cgroup_identity *name_of(struct session *s, uint32_t key,
-					     const struct cc_bucket *b, struct cgroup_identity *buf)
+const struct cgroup_identity *session_throttled_known(struct session *s,
+						      const struct throttle_held *h,
+						      struct cgroup_identity *buf)
 {
 	const struct cgroup_identity *id, *ns;
 
 	if (!s->layout.v2_mount[0])
 		return NULL;
-	id = resolver_peek(s->res, b->cgroup_id, NULL);
+	id = resolver_peek(s->res, h->rec.cgroup_id, NULL);
 	if (!id)
-		namer_ask(s->namer, IDQ_LOOKUP, b->cgroup_id, NULL, 0, NULL);
-	if (key == CC_RL_HOST || !b->mntns || (id && id->ctr.is_container) ||
-	    !(ns = resolver_peek(s->res, NAMER_NS_KEY(b->mntns), NULL)) || !ns->ctr.is_container)
+		namer_ask(s->namer, IDQ_LOOKUP, h->rec.cgroup_id, NULL, 0, NULL);
+	if (h->key == CC_RL_HOST || !h->mntns || (id && id->ctr.is_container))
 		return id;
+	ns = resolver_peek(s->res, NAMER_NS_KEY(h->mntns), NULL);
+	if (!ns || !ns->ctr.is_container)
+		/* its container gone and no longer named (a sandbox that ended): the name its
+		   events had, kept (throttle_keep), else its cgroup's */
+		return h->key == h->mntns &&
+				       throttle_name(&s->throttle, h->key, h->rec.cgroup_id, NULL)
+			       ? NULL
+			       : id;
 	*buf = *ns;
-	buf->cgroup_id = b->cgroup_id;
+	buf->cgroup_id = h->rec.cgroup_id;
 	buf->path = id ? id->path : NULL;
 	return buf;
 }
@@ -173,11 +193,12 @@ void session_report_throttled(struct session *s, uint64_t now)
 		r->pidns = r->mntns ? 0 : key;
 		r->cgroup_id = b.cgroup_id;
 		h.key = key;
+		h.mntns = b.mntns;
 		if (s->view)
 			continue;
 		/* not named yet: held like the events, until the naming thread answers (or for
 		   as long as an event may wait), behind its cgroup's records held already */
-		id = name_of(s, key, &b, &buf);
+		id = session_throttled_known(s, &h, &buf);
 		if (throttle_must_wait(&s->throttle, key, b.cgroup_id, id,
 				       s->layout.v2_mount[0] != '\0',
 				       deferral_holds(&s->held, b.cgroup_id)))

@@ -41,6 +41,13 @@ const struct cgroup_identity *throttle_name(struct throttle *t, uint32_t key, ui
 					    const struct cgroup_identity *id);
 
 /*
+ * Bucket key named id (a copy kept, as throttle_name keeps one) before any of its events was
+ * throttled: what an event of a sandbox's mount namespace was named with, for its throttled
+ * records written once the sandbox is gone and no longer named. 0 or -ENOMEM.
+ */
+int throttle_keep(struct throttle *t, uint32_t key, const struct cgroup_identity *id);
+
+/*
  * Whether bucket key's record for cgroup_id must wait among the held records: its cgroup not named
  * (id NULL) and no copy of its name kept, where cgroups can be named (nameable), or records of
  * that cgroup held already (held), which it must not pass.
@@ -52,8 +59,9 @@ bool throttle_must_wait(struct throttle *t, uint32_t key, uint64_t cgroup_id,
    first field tells it from the kernel's records. */
 #define THROTTLE_REC_HELD 0x7474u
 struct throttle_held {
-	uint32_t type; /* THROTTLE_REC_HELD */
-	uint32_t key;  /* its bucket */
+	uint32_t type;	/* THROTTLE_REC_HELD */
+	uint32_t key;	/* its bucket */
+	uint32_t mntns; /* the mount namespace of its bucket's last throttled event */
 	struct throttled_rec rec;
 };
 

@@ -256,6 +256,38 @@ static void test_name_kept(void **state)
 	throttle_free(&t);
 }
 
+/* A sandbox's bucket named from its events before any was throttled: its first throttled
+   record, read once the sandbox is no longer named, has that name; its counts start whole. */
+static void test_name_kept_early(void **state)
+{
+	struct throttle t = {0};
+	uint64_t c[CC_SYS_MAX] = {27}, d[CC_SYS_MAX];
+	struct cgroup_identity id = {.cgroup_id = 1}, *kept;
+	const struct cgroup_identity *got;
+	char path[] = "/";
+
+	(void)state;
+	id.path = path;
+	id.ctr.is_container = true;
+	strcpy(id.ctr.runtime, "runsc");
+	strcpy(id.ctr.id, "sb");
+	assert_int_equal(throttle_keep(&t, 4026532243u, &id), 0);
+	assert_int_equal(throttle_keep(&t, 4026532243u, &id), 0); /* again: one entry */
+	assert_int_equal(t.n, 1);
+	path[0] = 'x';
+	got = throttle_name(&t, 4026532243u, 1, NULL);
+	assert_non_null(got);
+	assert_string_equal(got->ctr.runtime, "runsc");
+	assert_string_equal(got->ctr.id, "sb");
+	assert_string_equal(got->path, "/");
+	assert_int_equal(throttle_delta(&t, 4026532243u, c, d), 27);
+	assert_int_equal(d[0], 27);
+	assert_false(throttle_must_wait(&t, 4026532243u, 1, NULL, true, false));
+	kept = t.seen[0].named;
+	assert_non_null(kept);
+	throttle_free(&t);
+}
+
 static void test_record_json(void **state)
 {
 	struct output o;
@@ -427,12 +459,19 @@ static void test_held_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_long_runs),      cmocka_unit_test(test_clock_wrap),
-		cmocka_unit_test(test_one_second),     cmocka_unit_test(test_jump_forwards),
-		cmocka_unit_test(test_jump_backwards), cmocka_unit_test(test_interval),
-		cmocka_unit_test(test_delta),	       cmocka_unit_test(test_name_kept),
-		cmocka_unit_test(test_record_json),    cmocka_unit_test(test_record_host_and_table),
-		cmocka_unit_test(test_must_wait),      cmocka_unit_test(test_held_record),
+		cmocka_unit_test(test_name_kept_early),
+		cmocka_unit_test(test_long_runs),
+		cmocka_unit_test(test_clock_wrap),
+		cmocka_unit_test(test_one_second),
+		cmocka_unit_test(test_jump_forwards),
+		cmocka_unit_test(test_jump_backwards),
+		cmocka_unit_test(test_interval),
+		cmocka_unit_test(test_delta),
+		cmocka_unit_test(test_name_kept),
+		cmocka_unit_test(test_record_json),
+		cmocka_unit_test(test_record_host_and_table),
+		cmocka_unit_test(test_must_wait),
+		cmocka_unit_test(test_held_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
