@@ -142,12 +142,19 @@ enum cc_counter {
 
 /*
  * The key of the in-kernel tally (`top` and --metrics): calls per cgroup, system call and
- * result, summed in a per-CPU hash that user space reads every interval.
+ * result, summed in a per-CPU hash that user space reads every interval. mntns is the mount
+ * namespace's inode number of a task in a pid namespace of its own, or in the host's with a user
+ * namespace of its own (a gVisor sandbox, its stubs and gofer, which stay in the host's cgroup on
+ * a hybrid host; rootless podman's containers), 0 for the host's other tasks: user space counts
+ * such calls in the row of the container its mount namespace names where the cgroup is no
+ * container's, as it names their events.
  */
 struct cc_tally_key {
 	__u64 cgroup_id;
 	__u32 syscall; /* enum cc_syscall */
 	__u32 err;     /* 0 for a call that succeeded, else its errno */
+	__u32 mntns;
+	__u32 pad;
 };
 
 #define CC_TALLY_ENTRIES 16384
@@ -200,7 +207,7 @@ _Static_assert(offsetof(struct cc_event, tail) == 192, "tail offset");
 _Static_assert(offsetof(struct cc_event, via) == 185, "via offset");
 _Static_assert(sizeof(struct cc_cgroup_event) == 48, "cc_cgroup_event layout changed");
 _Static_assert(offsetof(struct cc_event, type) == 0, "type first");
-_Static_assert(sizeof(struct cc_tally_key) == 16, "cc_tally_key layout changed");
+_Static_assert(sizeof(struct cc_tally_key) == 24, "cc_tally_key layout changed");
 _Static_assert(sizeof(struct cc_bucket) == 24 + 8 * CC_SYS_MAX, "cc_bucket layout changed");
 _Static_assert(sizeof(struct cc_prefix) == 8 * CC_PREFIX_WORDS + 16, "cc_prefix layout changed");
 _Static_assert(offsetof(struct cc_cgroup_event, type) == 0, "type first");

@@ -18,13 +18,15 @@ static __always_inline bool comm_matches(void)
 	return true;
 }
 
-/* One more call of this cgroup, system call and result; per-CPU, so no atomic is needed. */
-static __always_inline void tally_call(enum cc_syscall sc, long ret, __u64 cg)
+/* One more call of this cgroup (and mount namespace: struct cc_tally_key), system call and
+   result; per-CPU, so no atomic is needed. */
+static __always_inline void tally_call(enum cc_syscall sc, long ret, __u64 cg, __u32 mntns)
 {
 	struct cc_tally_key key = {
 		.cgroup_id = cg,
 		.syscall = sc,
 		.err = ret < 0 ? (__u32)-ret : 0,
+		.mntns = mntns,
 	};
 	__u64 one = 1, *v = bpf_map_lookup_elem(&tally, &key);
 

@@ -168,8 +168,14 @@ static __always_inline struct scratch *begin_task(__u32 slot, enum cc_syscall sc
 	/* sc is CC_SYS_MAX for an exit or exec record: not a call, never tallied (its key would
 	   read as the cgroup's losses), always sent */
 	if (targ_tally && sc < CC_SYS_MAX) {
+		/* a pid namespace of its own, or a user namespace of its own in the host's (a
+		   gVisor sandbox, its stubs and gofer; rootless podman): tallied by its mount
+		   namespace too, which names it where its cgroup is no container's */
 		if (targ_tally_calls & (1u << sc))
-			tally_call(sc, ret, cg);
+			tally_call(sc, ret, cg,
+				   !host || TLOAD(btf, task, cred, user_ns, level)
+					   ? TLOAD(btf, task, nsproxy, mnt_ns, ns.inum)
+					   : 0);
 		if (!(targ_stream & (1u << sc)) ||
 		    (!targ_stream_failed && ret < 0 && (sc != CC_SYS_CLOSE || ret == -CC_EBADF)))
 			goto filtered;

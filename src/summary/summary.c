@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enrich/namer.h"
 #include "summary/summary.h"
 
 void summary_init(struct summary *s)
@@ -481,7 +482,9 @@ void summary_count_fds(struct summary *s, const struct fdtable *t)
 		summary_set_fds(s->rows[i], 0);
 	fdtable_iter_init(t, &it);
 	while ((e = fdtable_iter_next(t, &it))) {
-		struct summary_row *r = summary_counted(summary_row_by_cgroup(s, e->cgroup_id));
+		/* one named by its mount namespace (a sandbox's) in that one's row */
+		struct summary_row *r = summary_counted(
+			summary_row_by_cgroup(s, e->mntns ? NAMER_NS_KEY(e->mntns) : e->cgroup_id));
 
 		if (!r)
 			r = s->host; /* a cgroup with no counted call yet: not a known container */

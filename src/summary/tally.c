@@ -58,7 +58,8 @@ void tally_free(struct tally *t)
 
 static size_t tally_hash(const struct cc_tally_key *k)
 {
-	uint64_t h = k->cgroup_id * 0x9e3779b97f4a7c15ull ^ ((uint64_t)k->syscall << 32 | k->err);
+	uint64_t h = (k->cgroup_id ^ (uint64_t)k->mntns << 32) * 0x9e3779b97f4a7c15ull ^
+		     ((uint64_t)k->syscall << 32 | k->err);
 
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
@@ -72,7 +73,8 @@ static size_t retired_hash(uint64_t cgroup_id)
 
 static bool tally_same(const struct cc_tally_key *a, const struct cc_tally_key *b)
 {
-	return a->cgroup_id == b->cgroup_id && a->syscall == b->syscall && a->err == b->err;
+	return a->cgroup_id == b->cgroup_id && a->syscall == b->syscall && a->err == b->err &&
+	       a->mntns == b->mntns;
 }
 
 uint64_t tally_delta(struct tally *t, const struct cc_tally_key *key, uint64_t value)

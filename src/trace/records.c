@@ -56,7 +56,7 @@ static void handle_syscall(struct session *s, const struct cc_event *ev, size_t 
 		return;
 	}
 	if (s->summarizing && ev->via != CC_VIA_GVISOR) /* the tally is the kernel's */
-		summarize_event(&s->sz, ev, size, id);
+		summarize_event(&s->sz, ev, size, id, session_record_key(s, ev));
 	if (s->view) { /* the view shows rows, not lines */
 		fdtable_release(closed);
 		return;

@@ -51,7 +51,7 @@ static bool summarize_is_open(uint32_t sc)
 }
 
 void summarize_event(struct summarize *z, const struct cc_event *ev, size_t size,
-		     const struct cgroup_identity *id)
+		     const struct cgroup_identity *id, uint64_t key)
 {
 	struct summary_row *r;
 	size_t len = tail_bytes(ev->tail_len, size, sizeof(*ev));
@@ -59,10 +59,11 @@ void summarize_event(struct summarize *z, const struct cc_event *ev, size_t size
 	if (!z->psi || /* only top shows paths: /metrics has none */
 	    !summarize_is_open(ev->syscall) || ev->ret < 0 || (ev->status & CC_ST_TAIL_UNREADABLE))
 		return;
-	r = summary_row_by_cgroup(&z->sum, ev->cgroup_id);
+	/* by what names it: a sandbox's open, named by its mount namespace, never makes the
+	   host's cgroup a container's */
+	r = summary_row_by_cgroup(&z->sum, key);
 	if (!r || r->host)
-		r = summary_row_of(&z->sum, ev->cgroup_id, id ? id->path : NULL,
-				   id ? &id->ctr : NULL);
+		r = summary_row_of(&z->sum, key, id ? id->path : NULL, id ? &id->ctr : NULL);
 	if (r)
 		topk_add(&summary_counted(r)->paths, ev->tail, len);
 }
@@ -107,6 +108,39 @@ static void summarize_count(struct summarize *z, struct summary_row *r,
 }
 
 /*
+ * A delta of a task with a mount namespace in its key (a pid namespace of its own, or a user
+ * namespace of its own in the host's: a gVisor sandbox, its stubs and gofer; rootless podman's
+ * containers) in a cgroup that is no container's: counted in the row of the container its mount
+ * namespace names, as its events are named (their naming asks for it, with their pid). 1:
+ * counted; 0: to wait for a name; -1: to count by its cgroup (a container's cgroup, a mount
+ * namespace that is no container's, or no name after waiting: force).
+ */
+static int summarize_place_ns(struct summarize *z, const struct cc_tally_key *key, uint64_t delta,
+			      bool force)
+{
+	uint64_t nskey = NAMER_NS_KEY(key->mntns);
+	struct summary_row *r = summary_row_by_cgroup(&z->sum, nskey);
+	const struct cgroup_identity *cg, *ns;
+
+	if (r && !r->host) {
+		summarize_count(z, r, key, delta);
+		return 1;
+	}
+	cg = summarize_known(z, key->cgroup_id);
+	if (!cg)
+		return force ? -1 : 0;
+	if (!cg->path || cg->ctr.is_container)
+		return -1;
+	ns = resolver_peek(z->res, nskey, NULL);
+	if (!ns)
+		return force ? -1 : 0;
+	if (!ns->ctr.is_container)
+		return -1;
+	summarize_count(z, summary_row_of(&z->sum, nskey, cg->path, &ns->ctr), key, delta);
+	return 1;
+}
+
+/*
  * Count a delta in its row; false when its cgroup is not named yet and it may wait (force: it
  * may not: counted with what the cgroup's path told, else as the host's).
  */
@@ -116,6 +150,7 @@ static bool summarize_place(struct summarize *z, const struct cc_tally_key *key,
 	/* a row knows its cgroups, removed ones too: the caches forget those at once */
 	struct summary_row *r = summary_row_by_cgroup(&z->sum, key->cgroup_id);
 	const struct cgroup_identity *id;
+	int placed;
 
 	if (r && !r->host) {
 		summarize_count(z, r, key, delta);
@@ -125,6 +160,8 @@ static bool summarize_place(struct summarize *z, const struct cc_tally_key *key,
 		summarize_count(z, summary_row_of(&z->sum, key->cgroup_id, NULL, NULL), key, delta);
 		return true;
 	}
+	if (key->mntns && (placed = summarize_place_ns(z, key, delta, force)) >= 0)
+		return placed;
 	if (tally_retired(z->tally, key->cgroup_id)) {
 		/* removed, and no container's when it went (summarize_removed made that row):
 		   the host's, without indexing a cgroup that is gone */

@@ -50,9 +50,10 @@ struct summarize {
 int summarize_init(struct summarize *z, const struct config *cfg, const char *v2_mount, bool psi);
 void summarize_free(struct summarize *z);
 
-/* A streamed open record: its path counts in its container's most opened paths. */
+/* A streamed open record: its path counts in its container's most opened paths (key: what
+   names it, session_record_key). */
 void summarize_event(struct summarize *z, const struct cc_event *ev, size_t size,
-		     const struct cgroup_identity *id);
+		     const struct cgroup_identity *id, uint64_t key);
 
 /* Where names come from (the session's; none is owned): set once, before the first collect. */
 void summarize_names(struct summarize *z, struct resolver *res, struct resolver *guess,

@@ -6,10 +6,12 @@
 # process's descriptor, and a host tool's in a user namespace of its own (unshare -U -r, which no
 # sandbox owns), stay the host's. --rate-limit gives the sandbox a bucket of its own, keyed by its
 # mount namespace (not the host's): its throttled records say that namespace, not the host, and
-# name the container.
+# name the container. `top` and /metrics count a sandbox's calls in its container's row (runsc,
+# its id), not the host's: exactly the calls a streaming tracer saw of the sandbox's processes
+# (its sandbox, stubs and gofer, by their mount namespaces) over the container's life.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-cc_begin 10 rootfs runsc
+cc_begin 19 rootfs runsc
 rroot=$CC_WORK/runsc
 mkdir -m 700 "$rroot"
 comm=ccsbrows$$
@@ -94,3 +96,61 @@ tap_diag "the sandbox's opens of /data/file delivered: $delivered; its openat th
 tap_check "--rate-limit: some of the 30 opens delivered ($delivered)" [ "$delivered" -ge 1 ]
 tap_check "--rate-limit: the 30 - $delivered others throttled in its bucket ($throttled)" \
 	[ "$throttled" -ge $((30 - delivered)) ]
+
+# --- top and /metrics: a sandbox's rows its container's ---
+# (runsc's own root, where top, which has no --state-dir, finds its state; the sandbox waits for
+# its start, calling nothing traced, while the tracers attach)
+name=$(cc_name) mport=$(cc_port) sroot=/run/runsc
+cc_defer "runsc --root $sroot delete --force $name >/dev/null 2>&1"
+ctl=$(cc_ctl_dir "$name")
+bundle=$(cc_runc_bundle --cgroup "/$name" "$name" "$ctl" open /data/file 30) ||
+	tap_bail "no bundle for $name"
+CC_KIND[$name]=runsc CC_CTL[$name]=$ctl
+runsc --root "$sroot" --network=none --platform=ptrace run --bundle "$bundle" "$name" \
+	</dev/null >"$CC_WORK/$name.out" 2>"$CC_WORK/$name.err" &
+CC_PID[$name]=$!
+cc_container_ready "$name" || tap_bail "runsc container $name did not start"
+# the sandbox's processes: the sandbox and its stubs (the host's pid namespace) and the gofer (a
+# pid namespace of its own), by their mount and pid namespaces together (a mount namespace's
+# number may have been another container's before: other tests' containers come and go)
+st=$sroot/${name}_sandbox:$name.state
+nss=$(for p in "$(jq -r .sandbox.pid "$st")" "$(jq -r .goferPid "$st")"; do
+	echo "$(stat -L -c %i "/proc/$p/ns/mnt") $(stat -L -c %i "/proc/$p/ns/pid")"
+done | jq -Rsc 'split("\n") | map(select(. != "") | split(" ") | map(tonumber))')
+cc_tracer_start stream -o json --ringbuf-size 64
+tap_ok $? "rows: the streaming tracer (the oracle) attached"
+stream_pid=$CC_TRACER_PID
+cc_tracer_start top top -o json --interval 0.5 --metrics "127.0.0.1:$mport"
+tap_ok $? "rows: top -o json --metrics attached"
+cc_container_go "$name"
+cc_container_wait "$name" 60
+tap_ok $? "rows: the sandboxed workload opened /data/file 30 times"
+sleep 1.2 # one more interval: the last counts reach the rows
+metrics=$(curl -sf "http://127.0.0.1:$mport/metrics")
+cc_tracer_stop INT
+tap_is "$CC_TRACER_RC" 0 "rows: top ended with status 0"
+CC_TRACER_PID=$stream_pid
+cc_tracer_stop INT
+tap_is "$(cc_closing_counts stream | cut -d' ' -f2-)" "0 0" \
+	"rows: the streaming tracer lost nothing (its counts are whole)"
+# the stream's calls of the sandbox's processes: "OPENS CLOSES OPENAT-OK CLOSE-OK"
+read -r s_opens s_closes s_openat s_close < <(jq -r --argjson m "$nss" 'select(.type == "event"
+	and ([.mntns, .pidns] as $x | $m | index([$x]))) |
+	"\(.syscall) \(.ret >= 0)"' "$CC_WORK/stream.out" |
+	awk '$1 ~ /^open/ && $2 == "true" { o++ } $1 == "close" { c++ }
+		$1 == "openat" && $2 == "true" { oa++ } $1 == "close" && $2 == "true" { cl++ }
+		END { print o + 0, c + 0, oa + 0, cl + 0 }')
+tap_diag "the stream: the sandbox's processes (mount and pid namespaces $nss): $s_opens opens, $s_closes closes"
+tap_check "rows: the stream saw the workload's 30 opens at least ($s_opens)" [ "$s_opens" -ge 30 ]
+tap_is "$(jq -rs --arg n "$name" 'map(select(.container_id == $n)) |
+	"\(map(.container_runtime) | unique | join(",")) \(map(.opens) | add) \(map(.closes) | add)"' \
+	"$CC_WORK/top.out")" "runsc $s_opens $s_closes" \
+	"top: the sandbox's row is its container's (runsc, $name), with every open and close of its processes"
+series() { # series SYSCALL RESULT: the container's value in the scrape
+	echo "$metrics" | awk -v s="container_id=\"$name\",runtime=\"runsc\"" -v c="syscall=\"$1\",result=\"$2\"}" \
+		'index($0, "copenclose_events_total{") == 1 && index($0, s) && index($0, c) { print $2 }'
+}
+tap_is "$(series openat ok) $(series close ok)" "$s_openat $s_close" \
+	"/metrics: the container's series (runtime runsc, $name) count its processes' openat and close"
+tap_is "$(jq -rs --arg n "$name" 'map(select(.container_id == $n and .host)) | length' \
+	"$CC_WORK/top.out")" 0 "top: no row of the container is the host's"

@@ -22,7 +22,7 @@
    key restarts the walk from the first. */
 struct fake_map {
 	size_t key_size, nvals, n;
-	unsigned char keys[FAKE_MAX][16];
+	unsigned char keys[FAKE_MAX][sizeof(struct cc_tally_key)];
 	uint64_t vals[FAKE_MAX][FAKE_CPUS];
 	size_t deletes;
 	size_t hint; /* where the last key was found: the reader asks in walk order */
@@ -132,6 +132,8 @@ struct seen {
 	uint64_t calls[SEEN_MAX], lost[SEEN_MAX];
 	size_t reports;
 	struct tally *retire_during; /* when set, cgroup 5 is retired in the middle of a read */
+	uint32_t mntns;		     /* the calls of this mount namespace go to ns_calls */
+	uint64_t ns_calls;
 };
 
 static void on_delta(void *ctx, const struct cc_tally_key *key, uint64_t delta)
@@ -139,7 +141,10 @@ static void on_delta(void *ctx, const struct cc_tally_key *key, uint64_t delta)
 	struct seen *s = ctx;
 
 	assert_true(key->cgroup_id < SEEN_MAX);
-	if (key->syscall == TALLY_LOST)
+	if (key->mntns) {
+		assert_int_equal(key->mntns, s->mntns);
+		s->ns_calls += delta;
+	} else if (key->syscall == TALLY_LOST)
 		s->lost[key->cgroup_id] += delta;
 	else
 		s->calls[key->cgroup_id] += delta;
@@ -266,6 +271,39 @@ static void test_retired_during_read(void **state)
 	tally_free(t);
 }
 
+/* A sandbox's calls (a mount namespace in the key) in the host's cgroup: a delta of their own,
+   apart from the cgroup's other calls of the same system call and result, each reported with
+   its mount namespace; deleted with the cgroup's keys when it is removed. */
+static void test_mntns_keys(void **state)
+{
+	struct cc_tally_key sb = {.cgroup_id = 1, .syscall = CC_SYS_OPENAT, .mntns = 4026532999u};
+	struct tally *t;
+
+	(void)state;
+	assert_int_equal(tally_new(&t), 0);
+	call(1, CC_SYS_OPENAT, 0, 0, 7);
+	fake_add(&tally_map, &sb, 1, 3, false);
+	memset(&seen, 0, sizeof(seen));
+	seen.mntns = sb.mntns;
+	assert_int_equal(tally_read_ops(t, &fake_ops, FD_TALLY, FAKE_CPUS, -1, on_delta, &seen), 0);
+	assert_int_equal(seen.reports, 2);
+	assert_int_equal(seen.calls[1], 7);
+	assert_int_equal(seen.ns_calls, 3);
+	assert_int_equal(tally_size(t), 2);
+	fake_add(&tally_map, &sb, 0, 2, false);
+	memset(&seen, 0, sizeof(seen));
+	seen.mntns = sb.mntns;
+	assert_int_equal(tally_read_ops(t, &fake_ops, FD_TALLY, FAKE_CPUS, -1, on_delta, &seen), 0);
+	assert_int_equal(seen.reports, 1);
+	assert_int_equal(seen.ns_calls, 2);
+	assert_int_equal(seen.calls[1], 0);
+	assert_int_equal(tally_retire(t, 1), 0);
+	assert_int_equal(tally_read_ops(t, &fake_ops, FD_TALLY, FAKE_CPUS, -1, on_delta, &seen), 0);
+	assert_int_equal(tally_map.n, 0);
+	assert_int_equal(tally_size(t), 0);
+	tally_free(t);
+}
+
 /* A key deleted and made again (its cgroup id reused by nobody; a value below the last) counts
    from 0. */
 static void test_read_error(void **state)
@@ -291,6 +329,7 @@ int main(void)
 		cmocka_unit_test_setup(test_retire_every_key, reset),
 		cmocka_unit_test_setup(test_retired_during_read, reset),
 		cmocka_unit_test_setup(test_read_error, reset),
+		cmocka_unit_test_setup(test_mntns_keys, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
