@@ -57,9 +57,16 @@ const char *selfcheck_hook_name(int h)
 
 int selfcheck_hook_of(const char *prog_name)
 {
-	for (int h = 0; h < CC_HOOKS; h++)
-		if (strcmp(hook_names[h], prog_name) == 0)
+	for (int h = 0; h < CC_HOOKS; h++) {
+		size_t n = strlen(hook_names[h]);
+		const char *rest = prog_name + n;
+
+		if (strncmp(hook_names[h], prog_name, n) != 0)
+			continue;
+		/* the program, or one of its copies (NAME_1 to NAME_9: attach_fentry_open.bpf.h) */
+		if (!rest[0] || (rest[0] == '_' && rest[1] >= '1' && rest[1] <= '9' && !rest[2]))
 			return h;
+	}
 	return -1;
 }
 

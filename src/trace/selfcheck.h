@@ -23,7 +23,8 @@ struct copenclose_bpf;
 /* The program's name of hook h ("fx_filp_open"), or NULL out of range. */
 const char *selfcheck_hook_name(int h);
 
-/* The hook of a program's name, or -1 for a program the check does not exercise. */
+/* The hook of a program's name (a copy of a program, NAME_N, has its program's), or -1 for a
+   program the check does not exercise. */
 int selfcheck_hook_of(const char *prog_name);
 
 /* The check's calls (bits as above) that must run hook h, each made as selfcheck_calls makes it. */
