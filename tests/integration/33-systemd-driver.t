@@ -20,7 +20,7 @@ if [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ] || [ ! -d /run/systemd/syste
 	[ -z "${CC_SYSTEMD_GUEST:-}" ] || tap_bail "CC_SYSTEMD_GUEST is set, yet systemd is not PID 1"
 	tap_skip_all "systemd is not PID 1 here: the systemd cgroup driver needs it (scripts/vm-run --systemd runs this test)"
 fi
-cc_begin 18 rootfs
+cc_begin 19 rootfs
 want=$(cc_std_expected)
 
 # The systemd driver must be named on every runc/crun command, delete included.
@@ -77,6 +77,14 @@ cc_tracer_stop INT
 tap_is "$CC_TRACER_RC" 0 "the tracer ended with status 0"
 j=$CC_WORK/json.out
 
+# A record waits for its cgroup's name at most 100 ms (the naming thread reads the runtime's
+# state): one that waited longer is written with the cgroup id alone and counted on stderr ("N
+# records written before their cgroup was named"; a guest under TCG on a loaded machine once, 9
+# of runc's). A record without its name is allowed only as counted there; every named record is
+# named right.
+late=$(sed -n 's/^copenclose: \([0-9]*\) records written before their cgroup was named.*/\1/p' \
+	"$CC_WORK/json.err")
+unnamed_all=0
 for n in "$r" "$c"; do
 	rt=${CC_CGPATH[$n]#/system.slice/}
 	rt=${rt%%-*}
@@ -84,11 +92,19 @@ for n in "$r" "$c"; do
 		"$rt: exactly the workload's events in its scope's cgroup (id ${CC_CGID[$n]:-unknown})"
 	tap_is "$(cc_json_summary "$j" ".hostname == \"$n\"")" "$want" \
 		"$rt: exactly the workload's events by hostname"
-	tap_is "$(jq -c "select(.hostname == \"$n\") | [.cgroup_id, .cgroup, .container_runtime,
-		.container_id, .host]" "$j" | sort -u)" \
-		"[${CC_CGID[$n]:-0},\"${CC_CGPATH[$n]}\",\"$rt\",\"$n\",false]" \
-		"$rt: every event names cgroup ${CC_CGPATH[$n]}, runtime $rt, id $n"
+	unnamed=$(jq -c "select(.hostname == \"$n\" and .cgroup == null)" "$j" | wc -l)
+	unnamed_all=$((unnamed_all + unnamed))
+	[ "$unnamed" -gt 0 ] && tap_diag "$rt: $unnamed records unnamed; the tracer's stderr: $(cat "$CC_WORK/json.err")"
+	want_named="[${CC_CGID[$n]:-0},\"${CC_CGPATH[$n]}\",\"$rt\",\"$n\",false]"
+	named=$(jq -c "select(.hostname == \"$n\" and .cgroup != null) | [.cgroup_id, .cgroup,
+		.container_runtime, .container_id, .host]" "$j" | sort -u)
+	# every record unnamed, each counted: nothing named wrong
+	[ -z "$named" ] && [ "$unnamed" -gt 0 ] && [ "$unnamed" -le "${late:-0}" ] && named=$want_named
+	tap_is "$named" "$want_named" \
+		"$rt: every event named names cgroup ${CC_CGPATH[$n]}, runtime $rt, id $n"
 done
+tap_check "a record unnamed only as the tracer counted ($unnamed_all unnamed, ${late:-0} counted)" \
+	test "$unnamed_all" -le "${late:-0}"
 
 # Nothing left: runc/crun delete ended each scope, and systemd removed its cgroup.
 for n in "$r" "$c"; do
