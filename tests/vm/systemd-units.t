@@ -86,6 +86,10 @@ tap_check "without -I: DynamicUser=yes: a uid of systemd's dynamic range (61184-
 	[ "${dynuid:-0}" -ge 61184 ]
 tap_check "without -I: DynamicUser=yes: a uid of systemd's dynamic range (-65519): $dynuid" \
 	[ "${dynuid:-99999}" -le 65519 ]
+# one unit's open as written, its null keys left out (for the reader of the log)
+tap_diag "a PrivateTmp=yes unit's open: $(jq -c --arg cg "/system.slice/$(unit tmp)" \
+	'select(.cgroup == $cg and (.syscall | startswith("open"))) | with_entries(select(.value != null))' \
+	"$CC_WORK/plain.out" | head -n1)"
 tap_is "$(jq -r 'select(.identity_mismatch == true) | .pid' "$CC_WORK/plain.out" | wc -l)" 0 \
 	"without -I: no event of the run has identity_mismatch"
 tap_is "$(jq -r 'select(.type == "event") | .pid' "$CC_WORK/plain.out" | wc -l)" 16 \
