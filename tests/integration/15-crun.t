@@ -17,10 +17,11 @@ tap_is "$(awk -F: '$1 == "0" { print $3 }' "/proc/${CC_CPID[$name]}/cgroup")" "/
 cc_tracer_start json -o json -n workload && cc_run_traced "$name" && [ "$CC_TRACER_RC" -eq 0 ]
 tap_ok $? "it ran under the tracer, which ended with status 0"
 j=$CC_WORK/json.out
-tap_is "$(cc_json_summary "$j" ".hostname == \"$name\"")" "$want" \
-	"json: exactly the workload's events by hostname"
-tap_is "$(cc_json_summary "$j" ".cgroup_id == ${cgid:-0}")" "$want" \
-	"json: exactly the workload's events by cgroup_id"
+# where the kernel may preempt a program (sid), an event missing only as counted lost (cc_accounted)
+cc_accounted json "$(cc_json_summary "$j" ".hostname == \"$name\"")" "$want"
+tap_is "$CC_SEEN" "$want" "json: exactly the workload's events by hostname"
+cc_accounted json "$(cc_json_summary "$j" ".cgroup_id == ${cgid:-0}")" "$want"
+tap_is "$CC_SEEN" "$want" "json: exactly the workload's events by cgroup_id"
 # A record waits for its cgroup's name at most 100 ms (the naming thread reads crun's state): one
 # that waited longer is written with the cgroup id alone and counted on stderr ("N records written
 # before their cgroup was named"). On a loaded machine the naming thread may not answer within
@@ -45,5 +46,5 @@ name=$(cc_name)
 cc_crun_start "$name" $(cc_std_steps "$(cc_port)") sleep 1500
 cc_tracer_start table && cc_run_traced "$name" && [ "$CC_TRACER_RC" -eq 0 ]
 tap_ok $? "table: a second container ran under the tracer, which ended with status 0"
-tap_is "$(cc_table_summary "$CC_WORK/table.out" HOSTNAME "$name")" "$want" \
-	"table: exactly the workload's events under its HOSTNAME"
+cc_accounted table "$(cc_table_summary "$CC_WORK/table.out" HOSTNAME "$name")" "$want"
+tap_is "$CC_SEEN" "$want" "table: exactly the workload's events under its HOSTNAME"

@@ -42,34 +42,8 @@ summary() {
 		LC_ALL=C sort | uniq -c | awk '{ print $2, $3, $4, $1 }'
 }
 
-# accounted TAG SEEN WANT: sets CC_SEEN to SEEN, or to WANT where the kernel may preempt a BPF
-# program (sid's syscall tracepoints, preempt=full, PREEMPT_RT: a call reaching a program a
-# preempted task is inside is skipped, counted in its recursion_misses) and every event SEEN lacks
-# is counted in TAG's closing line: SEEN and WANT are lines whose last field is a count, SEEN has
-# no line WANT lacks and no count above WANT's, and what is missing is at most the lost and unread
-# counts (the kernel counts a skip per program, and a call passes two or three, and skips of other
-# processes' calls: the counts may exceed the missing, never fall short of them). Elsewhere
-# nothing may be missing at all.
-CC_SEEN=
-accounted() {
-	local missing counts
-	CC_SEEN=$2
-	[ "$2" != "$3" ] && [ "$preemptible" = 1 ] || return 0
-	missing=$(awk '!NF { next } NR == FNR { k = $0; sub(/ [0-9]+$/, "", k); w[k] = $NF; next }
-		{ k = $0; sub(/ [0-9]+$/, "", k); if (!(k in w) || $NF > w[k]) bad = 1; s[k] = $NF }
-		END { if (bad) { print -1; exit } for (k in w) m += w[k] - s[k]; print m + 0 }' \
-		<(printf '%s\n' "$3") <(printf '%s\n' "$2"))
-	counts=$(cc_closing_counts "$1")
-	read -r _ lost unread <<<"$counts"
-	tap_diag "$1: $missing events missing on a preemptible kernel; closing line: ${lost:-?} lost, ${unread:-?} unread"
-	[ "$missing" -gt 0 ] && [ -n "$lost" ] && [ "$missing" -le $((lost + unread)) ] && CC_SEEN=$3
-	return 0
-}
-# Whether this kernel may preempt a task inside a BPF program: its preemption model (the one in
-# parentheses in sched/preempt) is full or lazy, or it is a PREEMPT_RT build.
 preemptible=0
-grep -Eq '\((full|lazy)\)' /sys/kernel/debug/sched/preempt 2>/dev/null && preemptible=1
-uname -v | grep -q PREEMPT_RT && preemptible=1
+cc_preemptible && preemptible=1
 
 # The standard workload's expected lines with a via column.
 std_via() { cc_std_expected | awk -v via="$1" '{ print $1, via, $2, $3 }'; }
@@ -97,7 +71,7 @@ want_line="syscall tracepoints"
 grep -q "^Tracing .*($want_line;" "$CC_WORK/auto.err"
 tap_ok $? "its Tracing line says it chose $expect: $(head -n1 "$CC_WORK/auto.err")"
 cc_run_traced "$name"
-accounted auto "$(summary "$CC_WORK/auto.out" "${CC_CPID[$name]}")" "$(std_via syscall)"
+cc_accounted auto "$(summary "$CC_WORK/auto.out" "${CC_CPID[$name]}")" "$(std_via syscall)"
 tap_is "$CC_SEEN" "$(std_via syscall)" \
 	"the standard workload, exactly (each event missing counted lost), every event via syscall"
 # Every event the programs counted as seen is delivered: no "unread" (nor an unknown or wrapped
@@ -120,7 +94,7 @@ if [ "$expect" = fentry ]; then
 	grep -q '^Tracing .*(syscall tracepoints;' "$CC_WORK/tp.err"
 	tap_ok $? "--attach tracepoint is taken when asked for"
 	cc_run_traced "$name"
-	accounted tp "$(summary "$CC_WORK/tp.out" "${CC_CPID[$name]}")" "$(std_via syscall)"
+	cc_accounted tp "$(summary "$CC_WORK/tp.out" "${CC_CPID[$name]}")" "$(std_via syscall)"
 	tap_is "$CC_SEEN" "$(std_via syscall)" \
 		"--attach tracepoint: the standard workload, exactly (each event missing counted lost)"
 else
@@ -141,12 +115,12 @@ uring_pid=${CC_CPID[$name]}
 if [ "$expect" = fentry ]; then
 	want=$(printf '%s\n' 'accept io_uring ok 1' 'close io_uring ok 7' \
 		'connect io_uring ok 1' 'openat io_uring ENOENT 1' 'openat io_uring ok 4')
-	accounted uring "$(summary "$CC_WORK/uring.out" "$uring_pid" | grep -v ' syscall ')" "$want"
+	cc_accounted uring "$(summary "$CC_WORK/uring.out" "$uring_pid" | grep -v ' syscall ')" "$want"
 	tap_is "$CC_SEEN" "$want" \
 		"io_uring: every operation, exactly (each missing counted lost), via io_uring"
 	want=$(printf '%s O_RDONLY|O_CLOEXEC 4\n%s O_RDONLY|O_CLOEXEC 1' "$data/file" \
 		"$data/file.missing")
-	accounted uring "$(jq -r --argjson p "$uring_pid" 'select(.pid == $p and
+	cc_accounted uring "$(jq -r --argjson p "$uring_pid" 'select(.pid == $p and
 		.via == "io_uring" and .syscall == "openat") | [.path, .flags] | @tsv' \
 		"$CC_WORK/uring.out" | sort | uniq -c | awk '{ print $2, $3, $1 }')" "$want"
 	tap_is "$CC_SEEN" "$want" \
@@ -169,13 +143,13 @@ if [ "$expect" = fentry ]; then
 			$(steps "$port")
 		cc_tracer_start "w32$mode" "${args[@]}"
 		cc_run_traced "$name"
-		accounted "w32$mode" "$(summary "$CC_WORK/w32$mode.out" "${CC_CPID[$name]}")" \
+		cc_accounted "w32$mode" "$(summary "$CC_WORK/w32$mode.out" "${CC_CPID[$name]}")" \
 			"$(std_via ia32)"
 		tap_is "$CC_SEEN" "$(std_via ia32)" \
 			"32-bit ($mode): the standard workload, exactly (each missing counted lost), via ia32"
 		want=$({ [ "$CC_HAS_OPEN" = 0 ] || echo 'open O_RDONLY 2'
 			printf 'openat O_RDONLY|O_CLOEXEC 5\nopenat2 O_RDONLY|O_CLOEXEC 2\n'; })
-		accounted "w32$mode" "$(jq -r --argjson p "${CC_CPID[$name]}" 'select(.pid == $p and
+		cc_accounted "w32$mode" "$(jq -r --argjson p "${CC_CPID[$name]}" 'select(.pid == $p and
 			(.syscall | test("^open")) and .ret >= 0) | [.syscall, .flags] | @tsv' \
 			"$CC_WORK/w32$mode.out" | sort | uniq -c | awk '{ print $2, $3, $1 }')" "$want"
 		tap_is "$CC_SEEN" "$want" \
