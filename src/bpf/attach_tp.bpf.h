@@ -7,15 +7,7 @@
 
 static __always_inline void read_path(struct scratch *s, const char *upath)
 {
-	long n = bpf_probe_read_user_str(s->tail, sizeof(s->tail), upath);
-
-	if (n <= 0) {
-		s->ev.status |= CC_ST_TAIL_UNREADABLE;
-		return;
-	}
-	s->ev.tail_len = n - 1;
-	if (n == sizeof(s->tail) && s->ev.ret == -CC_ENAMETOOLONG)
-		s->ev.status |= CC_ST_TAIL_TRUNCATED;
+	s->ev.status |= read_path_to(s, upath, s->ev.ret, &s->ev.tail_len);
 }
 
 /* The arguments at the kernel's widths (int dfd, int flags, umode_t mode): a caller's garbage in
@@ -39,13 +31,12 @@ static __always_inline int tp_open(__u32 slot, long ret)
 {
 	HOOK_HIT(exit_open);
 	struct pt_regs *regs;
-	struct scratch *s = begin(slot, CC_SYS_OPEN, ret, &regs);
+	struct scratch *s = begin_open(slot, CC_SYS_OPEN, ret, &regs, 1);
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)SYSARG(regs, 1));
 	set_open(s, AT_FDCWD, (__u32)SYSARG(regs, 2), (__u16)SYSARG(regs, 3));
-	finish(s);
+	finish_open(s);
 	return 0;
 }
 
@@ -62,13 +53,12 @@ static __always_inline int tp_creat(__u32 slot, long ret)
 {
 	HOOK_HIT(exit_creat);
 	struct pt_regs *regs;
-	struct scratch *s = begin(slot, CC_SYS_OPEN, ret, &regs);
+	struct scratch *s = begin_open(slot, CC_SYS_OPEN, ret, &regs, 1);
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)SYSARG(regs, 1));
 	set_open(s, AT_FDCWD, CC_CREAT_FLAGS, (__u16)SYSARG(regs, 2));
-	finish(s);
+	finish_open(s);
 	return 0;
 }
 
@@ -82,13 +72,12 @@ static __always_inline int tp_openat(__u32 slot, long ret)
 {
 	HOOK_HIT(exit_openat);
 	struct pt_regs *regs;
-	struct scratch *s = begin(slot, CC_SYS_OPENAT, ret, &regs);
+	struct scratch *s = begin_open(slot, CC_SYS_OPENAT, ret, &regs, 2);
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)SYSARG(regs, 2));
 	set_open(s, (int)SYSARG(regs, 1), (__u32)SYSARG(regs, 3), (__u16)SYSARG(regs, 4));
-	finish(s);
+	finish_open(s);
 	return 0;
 }
 
@@ -102,12 +91,11 @@ static __always_inline int tp_openat2(__u32 slot, long ret)
 {
 	HOOK_HIT(exit_openat2);
 	struct pt_regs *regs;
-	struct scratch *s = begin(slot, CC_SYS_OPENAT2, ret, &regs);
+	struct scratch *s = begin_open(slot, CC_SYS_OPENAT2, ret, &regs, 2);
 	struct open_how how = {};
 
 	if (!s)
 		return 0;
-	read_path(s, (const char *)SYSARG(regs, 2));
 	/* struct open_how's fields are 64 bits wide: the kernel refuses any it does not know */
 	if (bpf_probe_read_user(&how, sizeof(how), (void *)SYSARG(regs, 3))) {
 		how.flags = how.mode = how.resolve = 0;
@@ -115,7 +103,7 @@ static __always_inline int tp_openat2(__u32 slot, long ret)
 	}
 	set_open(s, (int)SYSARG(regs, 1), how.flags, (__u32)how.mode);
 	s->ev.resolve = how.resolve;
-	finish(s);
+	finish_open(s);
 	return 0;
 }
 

@@ -125,23 +125,19 @@ static __always_inline bool prefix_of(const struct scratch *s, const volatile st
 
 /*
  * --path and --exclude-path, on the path as read (the kernel's copy in the fentry mode; the
- * caller's memory after the call with tracepoints: relative paths as given): whether the event
- * passes. An open whose path could not be read passes (nothing known excludes it). The
- * descriptor of an excluded open is remembered so that its close is dropped too; one made
- * again by a passing open is forgotten.
+ * caller's memory after the call with tracepoints: relative paths as given): whether an open of
+ * process tgid that returned ret, its path in s's tail, passes. An open whose path could not be
+ * read passes (nothing known excludes it). The descriptor of an excluded open is remembered so
+ * that its close is dropped too; one made again by a passing open is forgotten.
  */
-static __always_inline bool paths_pass(struct scratch *s)
+static __always_inline bool open_passes(const struct scratch *s, __u32 tgid, long ret,
+					bool unreadable)
 {
-	struct cc_fd_key k = {.tgid = s->ev.pid, .fd = s->ev.fd};
-	__u32 sc = s->ev.syscall;
+	struct cc_fd_key k = {.tgid = tgid, .fd = ret};
 	bool pass = !targ_path_include;
 	__u8 one = 1;
 
-	if (sc == CC_SYS_CLOSE)
-		return !targ_path_fds || bpf_map_delete_elem(&excluded_fds, &k) != 0;
-	if (sc != CC_SYS_OPEN && sc != CC_SYS_OPENAT && sc != CC_SYS_OPENAT2)
-		return true;
-	if (s->ev.status & CC_ST_TAIL_UNREADABLE) {
+	if (unreadable) {
 		pass = true;
 	} else {
 		for (int i = 0; i < CC_PREFIXES; i++) {
@@ -153,11 +149,25 @@ static __always_inline bool paths_pass(struct scratch *s)
 			break; /* excludes come first */
 		}
 	}
-	if (targ_path_fds && s->ev.ret >= 0) {
+	if (targ_path_fds && ret >= 0) {
 		if (pass)
 			bpf_map_delete_elem(&excluded_fds, &k);
 		else
 			bpf_map_update_elem(&excluded_fds, &k, &one, BPF_ANY);
 	}
 	return pass;
+}
+
+/* The path filters on a finished record: opens by their path, closes of an excluded open's
+   descriptor dropped. */
+static __always_inline bool paths_pass(struct scratch *s)
+{
+	struct cc_fd_key k = {.tgid = s->ev.pid, .fd = s->ev.fd};
+	__u32 sc = s->ev.syscall;
+
+	if (sc == CC_SYS_CLOSE)
+		return !targ_path_fds || bpf_map_delete_elem(&excluded_fds, &k) != 0;
+	if (sc != CC_SYS_OPEN && sc != CC_SYS_OPENAT && sc != CC_SYS_OPENAT2)
+		return true;
+	return open_passes(s, s->ev.pid, s->ev.ret, s->ev.status & CC_ST_TAIL_UNREADABLE);
 }

@@ -78,6 +78,17 @@ static __always_inline void count_lost(void)
 		__sync_fetch_and_add(v, 1);
 }
 
+/* The task's pid namespace and its tgid there, the host's at once when it is the initial one. */
+static __always_inline __u32 task_pidns(struct task_struct *task, __u32 tgid, __u32 *ns_tgid,
+					bool btf)
+{
+	if (host_pid_initial && TLOAD(btf, task, group_leader, thread_pid, level) == 0) {
+		*ns_tgid = tgid;
+		return host_pidns; /* no load needed */
+	}
+	return active_pidns(task, ns_tgid, btf);
+}
+
 static __always_inline void send(void *rec, __u64 size)
 {
 	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
@@ -116,6 +127,39 @@ static __always_inline __u16 host_status(struct task_struct *task, __u64 cg, boo
 	return status;
 }
 
+/* The path at upath into the tail, as the call saw it: its length through *len, and the status
+   bits it earns. */
+static __always_inline __u16 read_path_to(struct scratch *s, const char *upath, long ret,
+					  __u16 *len)
+{
+	long n = bpf_probe_read_user_str(s->tail, sizeof(s->tail), upath);
+
+	if (n <= 0)
+		return CC_ST_TAIL_UNREADABLE;
+	*len = n - 1;
+	if (n == sizeof(s->tail) && ret == -CC_ENAMETOOLONG)
+		return CC_ST_TAIL_TRUNCATED;
+	return 0;
+}
+
+/*
+ * An open's path (argument path_arg, 1 or 2, of the call) read into the scratch record, and the
+ * path filters on it: NULL when they drop it. The record's other fields are not filled yet.
+ */
+static __always_inline struct scratch *path_first(__u32 slot, struct pt_regs *regs, int path_arg,
+						  __u32 tgid, long ret, __u16 *pstatus, __u16 *plen)
+{
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &slot);
+	const char *upath = (const char *)(path_arg == 1 ? SYSARG(regs, 1) : SYSARG(regs, 2));
+
+	if (!s)
+		return NULL;
+	*pstatus = read_path_to(s, upath, ret, plen);
+	if (!open_passes(s, tgid, ret, *pstatus & CC_ST_TAIL_UNREADABLE))
+		return NULL;
+	return s;
+}
+
 /*
  * The filters, then what they need of the event; NULL when one drops it. What only the record
  * needs is read by fill(), once the path filters passed it too: a rejected event costs no more
@@ -123,15 +167,24 @@ static __always_inline __u16 host_status(struct task_struct *task, __u64 cg, boo
  * is needed.
  */
 static __always_inline struct scratch *begin_task(__u32 slot, enum cc_syscall sc, long ret,
-						  struct pt_regs **regs, bool btf)
+						  struct pt_regs **regs, bool btf, int path_arg)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, pidns, ns_tgid = 0;
-	bool host, limit_first;
+	__u32 tgid = pid_tgid >> 32, pidns = 0, ns_tgid = 0;
+	/* an open whose path is the call's argument path_arg (0: none) is read here, with the path
+	   filters on it as soon as nothing must come before them: -I and the tally come first
+	   when they are on (the tally counts every call); an excluded open costs no more. Not
+	   without the task's BTF pointer (5.10): the code the compiler shares between the two
+	   places then reads a stack slot 5.10's verifier holds unset */
+	bool paths_now = btf && path_arg && targ_npaths && !targ_ignore_host && !targ_tally;
+	bool paths_later = path_arg && targ_npaths && !paths_now;
+	struct scratch *s = NULL;
+	/* all set before their use, but initialized: the compiler may share code between the two
+	   places the path filters run in, and the verifier refuses a spill of what is unset */
+	__u16 status = 0, pstatus = 0, plen = 0;
+	bool host = false, limit_first;
 	struct task_struct *task;
-	struct scratch *s;
-	__u64 ts, cg;
-	__u16 status;
+	__u64 ts = 0, cg = 0;
 
 	if (drop_early(tgid, ret))
 		goto filtered;
@@ -139,12 +192,9 @@ static __always_inline struct scratch *begin_task(__u32 slot, enum cc_syscall sc
 	task = current_task(btf);
 	if (!TLOAD(btf, task, nsproxy))
 		goto filtered; /* an exiting task */
-	if (host_pid_initial && TLOAD(btf, task, group_leader, thread_pid, level) == 0) {
-		pidns = host_pidns; /* no load needed */
-		ns_tgid = tgid;
-	} else {
-		pidns = active_pidns(task, &ns_tgid, btf);
-	}
+	if (paths_now)
+		goto paths;
+	pidns = task_pidns(task, tgid, &ns_tgid, btf);
 	host = pidns == host_pidns;
 	ts = bpf_ktime_get_ns();
 	/* --rate-limit, as soon as its key is known where nothing must come before it: the tally
@@ -183,9 +233,23 @@ static __always_inline struct scratch *begin_task(__u32 slot, enum cc_syscall sc
 	if (targ_rl_interval && !limit_first && !targ_npaths && sc < CC_SYS_MAX &&
 	    throttled(pidns, sc, ts))
 		goto filtered;
-	s = bpf_map_lookup_elem(&scratch_map, &slot);
-	if (!s)
-		return NULL;
+paths:
+	if (paths_now || paths_later) {
+		*regs = task_regs(task, btf);
+		s = path_first(slot, *regs, path_arg, tgid, ret, &pstatus, &plen);
+		if (!s)
+			goto filtered;
+	} else {
+		s = bpf_map_lookup_elem(&scratch_map, &slot);
+		if (!s)
+			return NULL;
+	}
+	if (paths_now) { /* what the record needs of what was skipped */
+		pidns = task_pidns(task, tgid, &ns_tgid, btf);
+		host = pidns == host_pidns;
+		ts = bpf_ktime_get_ns();
+		cg = bpf_get_current_cgroup_id();
+	}
 	s->ev.type = CC_REC_SYSCALL;
 	s->ev.syscall = sc;
 	s->ev.ts_ns = ts;
@@ -203,7 +267,17 @@ static __always_inline struct scratch *begin_task(__u32 slot, enum cc_syscall sc
 	s->ev.status = host ? status | CC_ST_PIDNS_HOST : 0;
 	s->ev.via = CC_VIA_SYSCALL;
 	s->ev.tail_len = 0;
+	if (paths_now || paths_later) {
+		s->ev.status |= pstatus;
+		s->ev.tail_len = plen;
+		return s;
+	}
 	*regs = task_regs(task, btf);
+	if (path_arg) {
+		s->ev.status |= read_path_to(
+			s, (const char *)(path_arg == 1 ? SYSARG(*regs, 1) : SYSARG(*regs, 2)), ret,
+			&s->ev.tail_len);
+	}
 	return s;
 filtered:
 	return NULL; /* counted nowhere: a rejected event should cost nothing more */
@@ -215,8 +289,18 @@ static __always_inline struct scratch *begin(__u32 slot, enum cc_syscall sc, lon
 					     struct pt_regs **regs)
 {
 	if (HAVE_TASK_BTF)
-		return begin_task(slot, sc, ret, regs, true);
-	return begin_task(slot, sc, ret, regs, false);
+		return begin_task(slot, sc, ret, regs, true, 0);
+	return begin_task(slot, sc, ret, regs, false, 0);
+}
+
+/* begin for an open whose path is the call's argument path_arg (1 or 2): the path read into the
+   tail and the path filters on it, which finish_open() does not repeat. */
+static __always_inline struct scratch *begin_open(__u32 slot, enum cc_syscall sc, long ret,
+						  struct pt_regs **regs, int path_arg)
+{
+	if (HAVE_TASK_BTF)
+		return begin_task(slot, sc, ret, regs, true, path_arg);
+	return begin_task(slot, sc, ret, regs, false, path_arg);
 }
 
 /* The rest of the record from the current task, for an event that passed every filter. */
@@ -254,13 +338,13 @@ static __always_inline void fill(struct scratch *s)
 		fill_task(s, false);
 }
 
-static __always_inline void finish(struct scratch *s)
+static __always_inline void finish_task(struct scratch *s, bool paths_done)
 {
 	__u32 len = s->ev.tail_len;
 
 	/* with path filters, the limit comes after them: an excluded open takes no token */
 	if (targ_npaths) {
-		if (!paths_pass(s))
+		if (!paths_done && !paths_pass(s))
 			return;
 		if (targ_rl_interval && s->ev.syscall < CC_SYS_MAX &&
 		    throttled(s->ev.pidns, s->ev.syscall, s->ev.ts_ns))
@@ -271,4 +355,15 @@ static __always_inline void finish(struct scratch *s)
 	if (len > CC_TAIL_MAX)
 		len = CC_TAIL_MAX;
 	send(s, sizeof(s->ev) + len);
+}
+
+static __always_inline void finish(struct scratch *s)
+{
+	finish_task(s, false);
+}
+
+/* finish for a record from begin_open, whose path filters are passed. */
+static __always_inline void finish_open(struct scratch *s)
+{
+	finish_task(s, true);
 }
