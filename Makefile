@@ -246,10 +246,10 @@ integration: deps-test
 	@$(MAKE) --no-print-directory all helpers static
 	@scripts/run-integration.sh
 
-# The integration tests inside Debian's kernels under qemu (5.10, 6.1, 6.12, sid, 6.12 with
-# preempt=full, arm64's 6.1 and 6.12: tests/vm/README.md), and 33-systemd-driver in a 6.12 guest
-# whose PID 1 is systemd (part of make test); VM_KERNELS="6.1" for one, VM_KERNELS=6.12-rt for the
-# PREEMPT_RT kernel, not in make test.
+# The integration tests inside Debian's kernels under qemu (5.10, 6.1, 6.12, arm64's 6.1 and
+# 6.12: tests/vm/README.md), and 33-systemd-driver in a 6.12 guest whose PID 1 is systemd (part
+# of make test); VM_KERNELS="6.1" for one, VM_KERNELS="sid 6.12+preempt=full 6.12-rt" for the
+# preemptible kernels, not in make test (tests/vm/README.md says why).
 vm-test: deps-vm deps-arm64 deps-deb
 	@$(MAKE) --no-print-directory all helpers deb
 	@$(MAKE) --no-print-directory static helpers ARCH=arm64
