@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make test: unit tests, then the integration tests on this host, then the integration tests in
-# Debian's kernels under qemu (5.10, 6.1, 6.12, arm64's 6.1 and 6.12; the preemptible ones run when named) and a 6.12 guest whose PID 1
-# is systemd
+# Debian's kernels under qemu (5.10, 6.1, 6.12, arm64's 6.1 and 6.12; the preemptible ones run
+# when named) and a 6.12 guest whose PID 1 is systemd
 # (scripts/run-vm-tests.sh); the last line sums all for CI.
 set -u
 cd "$(dirname "$0")/.." || exit 1
