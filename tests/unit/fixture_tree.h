@@ -5,6 +5,7 @@
 #define CC_FIXTURE_TREE_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,30 @@ static inline void fixture_proc(const char *root, mode_t dirmode, const struct f
 		     p->mount, p->mount + 1, p->mount);
 	snprintf(rel, sizeof(rel), "proc/%d/ns/mnt", p->pid);
 	fixture_put(root, dirmode, rel, "", 0);
+}
+
+/* The pids from pid up its parents (the fixture's status files' PPid), at most max of them, as
+   the tracer passes an event's lineage: how many were written to l. */
+static inline size_t fixture_lineage(const char *root, uint32_t pid, uint32_t *l, size_t max)
+{
+	size_t n = 0;
+
+	while (pid > 1 && n < max) {
+		char p[512], buf[256];
+		FILE *f;
+		const char *pp;
+
+		l[n++] = pid;
+		snprintf(p, sizeof(p), "%s/proc/%u/status", root, pid);
+		f = fopen(p, "r");
+		if (!f)
+			break;
+		buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
+		fclose(f);
+		pp = strstr(buf, "PPid:\t");
+		pid = pp ? (uint32_t)strtoul(pp + 6, NULL, 10) : 0;
+	}
+	return n;
 }
 
 #endif

@@ -147,24 +147,8 @@ static int teardown(void **st)
 static int lookup(uint32_t pid, struct container_info *ci)
 {
 	uint32_t l[8];
-	size_t n = 0;
 
-	while (pid > 1 && n < 8) {
-		char p[512], buf[256];
-		FILE *f;
-		const char *pp;
-
-		l[n++] = pid;
-		snprintf(p, sizeof(p), "%s/proc/%u/status", root, pid);
-		f = fopen(p, "r");
-		if (!f)
-			break;
-		buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
-		fclose(f);
-		pp = strstr(buf, "PPid:\t");
-		pid = pp ? (uint32_t)strtoul(pp + 6, NULL, 10) : 0;
-	}
-	return rootless_lookup(root, l, n, ci);
+	return rootless_lookup(root, l, fixture_lineage(root, pid, l, 8), ci);
 }
 
 static void test_lookup(void **st)
