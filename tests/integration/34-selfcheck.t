@@ -13,15 +13,9 @@
 cc_require_bpf
 cc_setup
 
-# The mode this kernel must give: the caller's (the VM matrix knows its kernels), else whether
-# another tool, bpftrace, attaches a trampoline (kfunc) here. Never doctor: it is under test.
-expect=${CC_EXPECT_ATTACH:-}
-if [ -z "$expect" ]; then
-	command -v bpftrace >/dev/null || tap_bail "bpftrace is missing (scripts/deps.sh test)"
-	expect=tracepoint
-	timeout 60 bpftrace -e 'kfunc:vmlinux:fd_install { exit(); } interval:ms:100 { exit(); }' \
-		>"$CC_WORK/bpftrace.out" 2>&1 && expect=fentry
-fi
+# The mode this kernel must give (cc_expected_attach: never doctor's, which is under test).
+cc_expected_attach
+expect=$CC_EXPECT
 if [ "$expect" = fentry ]; then tap_plan 21; else tap_plan 11; fi
 tap_diag "expected attach mode: $expect"
 

@@ -15,16 +15,9 @@ for h in uring workload32 rewrite; do
 	[ -x "$helpers/$h" ] || tap_bail "$helpers/$h is missing: run make helpers"
 done
 
-# The mode this kernel must give: the caller's (the VM matrix knows its kernels), else whether
-# another tool, bpftrace, attaches a trampoline (kfunc) here. Never doctor: it is under test.
-expect=${CC_EXPECT_ATTACH:-}
-if [ -z "$expect" ]; then
-	command -v bpftrace >/dev/null || tap_bail "bpftrace is missing (scripts/deps.sh test)"
-	expect=tracepoint
-	timeout 60 bpftrace -e 'kfunc:vmlinux:fd_install { exit(); } interval:ms:100 { exit(); }' \
-		>"$CC_WORK/bpftrace.out" 2>&1 && expect=fentry
-	tap_diag "bpftrace kfunc:fd_install: $(head -n2 "$CC_WORK/bpftrace.out" | tr '\n' ' ')"
-fi
+# The mode this kernel must give (cc_expected_attach: never doctor's, which is under test).
+cc_expected_attach
+expect=$CC_EXPECT
 # 32-bit code runs only where the kernel and the virtualisation under it allow it.
 can32=0
 "$helpers/workload32" sleep 0 >/dev/null 2>&1 && can32=1

@@ -150,6 +150,19 @@ cc_closing_counts() {
 		"$CC_WORK/$1.err" | tail -n1 | awk '{print $1, $2, ($3 == "" ? 0 : $3)}'
 }
 
+# cc_expected_attach: sets CC_EXPECT to the attach mode this kernel must give: the caller's
+# (CC_EXPECT_ATTACH: the VM matrix knows its kernels), else fentry where another tool, bpftrace,
+# attaches a trampoline (kfunc) here, tracepoint where it cannot. Never doctor: it is under test.
+cc_expected_attach() {
+	CC_EXPECT=${CC_EXPECT_ATTACH:-}
+	[ -n "$CC_EXPECT" ] && return 0
+	command -v bpftrace >/dev/null || tap_bail "bpftrace is missing (scripts/deps.sh test)"
+	CC_EXPECT=tracepoint
+	timeout 60 bpftrace -e 'kfunc:vmlinux:fd_install { exit(); } interval:ms:100 { exit(); }' \
+		>"$CC_WORK/bpftrace.out" 2>&1 && CC_EXPECT=fentry
+	tap_diag "bpftrace kfunc:fd_install: $(head -n2 "$CC_WORK/bpftrace.out" | tr '\n' ' ')"
+}
+
 # Whether this kernel may preempt a task inside a BPF program: its preemption model (the one in
 # parentheses in sched/preempt) is full or lazy, or it is a PREEMPT_RT build (sid, preempt=full).
 cc_preemptible() {
